@@ -1,0 +1,28 @@
+// Three projects so that CI and developers can run each level on its own:
+//   unit        – pure functions (parsing, signatures, mapping, error shapes)
+//   integration – our nodes against the loopback sandboxes, in-process
+//   e2e         – a real n8n 2.x process with the packed package installed
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }];
+
+const base = {
+	testEnvironment: 'node',
+	transform: { '^.+\\.ts$': tsJest },
+	moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+module.exports = {
+	projects: [
+		{ ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+		{
+			...base,
+			displayName: 'integration',
+			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+		},
+		{
+			...base,
+			displayName: 'e2e',
+			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			testTimeout: 300000,
+		},
+	],
+};
