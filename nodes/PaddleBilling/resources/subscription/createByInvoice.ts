@@ -29,38 +29,25 @@ export const description: INodeProperties[] = forOperation('subscription', 'crea
 	},
 	itemsField,
 	{
-		displayName: 'Payment Terms',
-		name: 'paymentTerms',
-		type: 'fixedCollection',
-		default: { terms: { interval: 'day', frequency: 14 } },
+		displayName: 'Payment Terms Interval',
+		name: 'paymentTermsInterval',
+		type: 'options',
 		options: [
-			{
-				displayName: 'Terms',
-				name: 'terms',
-				values: [
-					{
-						displayName: 'Interval',
-						name: 'interval',
-						type: 'options',
-						options: [
-							{ name: 'Day', value: 'day' },
-							{ name: 'Week', value: 'week' },
-							{ name: 'Month', value: 'month' },
-							{ name: 'Year', value: 'year' },
-						],
-						default: 'day',
-					},
-					{
-						displayName: 'Frequency',
-						name: 'frequency',
-						type: 'number',
-						typeOptions: { minValue: 1, numberPrecision: 0 },
-						default: 14,
-						description: 'How many intervals the customer has to pay, e.g. 14 days (net 14)',
-					},
-				],
-			},
+			{ name: 'Day', value: 'day' },
+			{ name: 'Week', value: 'week' },
+			{ name: 'Month', value: 'month' },
+			{ name: 'Year', value: 'year' },
 		],
+		default: 'day',
+		description: 'Unit of the time the customer has to pay the invoice',
+	},
+	{
+		displayName: 'Payment Terms Frequency',
+		name: 'paymentTermsFrequency',
+		type: 'number',
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		default: 14,
+		description: 'How many intervals the customer has to pay, e.g. 14 days (net 14)',
 	},
 	kommoLeadIdField,
 	{
@@ -117,14 +104,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const addressId = requirePaddleId.call(this, this.getNodeParameter('addressId', itemIndex), 'add', 'Address ID', itemIndex);
 	const items = readItems.call(this, itemIndex);
 	const leadId = parseLeadId.call(this, this.getNodeParameter('kommoLeadId', itemIndex, ''), itemIndex);
-	const terms = ((this.getNodeParameter('paymentTerms', itemIndex, {}) as IDataObject).terms ?? {}) as IDataObject;
-	const frequency = Number(terms.frequency ?? 14);
+	const interval = this.getNodeParameter('paymentTermsInterval', itemIndex, 'day') as string;
+	const frequency = Number(this.getNodeParameter('paymentTermsFrequency', itemIndex, 14));
 	if (!Number.isInteger(frequency) || frequency < 1) {
-		throw new NodeOperationError(this.getNode(), `Payment Terms frequency "${String(terms.frequency)}" must be a whole number of at least 1.`, { itemIndex });
+		throw new NodeOperationError(this.getNode(), `Payment Terms Frequency "${String(frequency)}" must be a whole number of at least 1.`, { itemIndex });
 	}
 	const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const billingDetails: IDataObject = {
-		payment_terms: { interval: terms.interval ?? 'day', frequency },
+		payment_terms: { interval, frequency },
 		enable_checkout: additional.enableCheckout === true,
 	};
 	if (additional.purchaseOrderNumber) billingDetails.purchase_order_number = String(additional.purchaseOrderNumber);
