@@ -135,7 +135,8 @@ function amountOf(entity: string, data: IDataObject): Money | null {
 }
 
 function reasonOf(entity: string, eventType: string, data: IDataObject): string | null {
-	if (entity === 'transaction') {
+	if (eventType === 'transaction.payment_failed' || eventType === 'transaction.past_due') {
+		// Paddle lists payment attempts newest first; a completed transaction may still carry an old decline.
 		const payments = (data.payments ?? []) as IDataObject[];
 		const failed = payments.find((p) => p && (p.error_code || p.status === 'error' || p.status === 'failed'));
 		return str(failed?.error_code) ?? null;

@@ -581,9 +581,11 @@ export class PaddleSandbox extends SandboxServer {
 		);
 		this.api('GET', '/notification-settings', (req, res) => {
 			const active = req.query.active === undefined ? undefined : String(req.query.active) === 'true';
-			const found = [...this.notificationSettings.values()].filter((s) => active === undefined || s.active === active);
-			// Paddle returns every destination at once (no pagination on this list).
-			res.json(200, { data: found, meta: { request_id: randomUUID() } });
+			const traffic = req.query.traffic_source === undefined ? undefined : String(req.query.traffic_source);
+			const found = [...this.notificationSettings.values()].filter(
+				(s) => (active === undefined || s.active === active) && (traffic === undefined || s.traffic_source === traffic),
+			);
+			this.list(req, res, found, 200, 200);
 		});
 		this.api('GET', '/notification-settings/:id', (req, res) =>
 			this.ok(res, 200, this.mustGet(this.notificationSettings, req.params.id)),
@@ -897,9 +899,12 @@ export class PaddleSandbox extends SandboxServer {
 			billingDetails = {
 				enable_checkout: body.billing_details.enable_checkout === true,
 				payment_terms: { interval: terms.interval, frequency: terms.frequency },
-				purchase_order_number: body.billing_details.purchase_order_number ?? null,
 				additional_information: body.billing_details.additional_information ?? null,
 			};
+			// The spec types purchase_order_number as a string (never null): absent when not given.
+			if (typeof body.billing_details.purchase_order_number === 'string') {
+				billingDetails.purchase_order_number = body.billing_details.purchase_order_number;
+			}
 		} else if (body.billing_details !== undefined && body.billing_details !== null) {
 			throw new PaddleError(400, 'transaction_billing_details_must_be_null', 'billing_details must be null if collection_mode=automatic');
 		}
