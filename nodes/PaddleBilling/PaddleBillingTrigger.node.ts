@@ -18,6 +18,13 @@ import { asNodeError, paddleData, paddleErrorInfo, paddleList } from './transpor
 
 const ALL_EVENTS = '*';
 const SECRET_FORMAT = /^pdl_ntfset_[A-Za-z0-9]{26}_[A-Za-z0-9]{32}$/;
+const SECRET_REFETCH_MS = 60_000;
+/**
+ * Per process, by destination: when its key was last read from Paddle and the key read then
+ * (a cache beside static data, which n8n may not persist from a webhook call).
+ */
+const lastSecretFetch = new Map<string, number>();
+const fetchedSecret = new Map<string, string>();
 
 interface TriggerStaticData extends IDataObject {
 	notificationSettingId?: string;
@@ -276,34 +283,58 @@ export class PaddleBillingTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		};
 
-		let secrets: string[];
+		const rawBody = (request as unknown as { rawBody?: Buffer }).rawBody;
+		const verify = (secrets: string[]) =>
+			verifyPaddleSignature({
+				rawBody,
+				header: request.headers[SIGNATURE_HEADER],
+				secrets,
+				toleranceSeconds: Number(this.getNodeParameter('toleranceSeconds', DEFAULT_TOLERANCE_SECONDS)),
+			});
+
+		let verdict;
 		if (mode === 'automatic') {
 			const staticData = this.getWorkflowStaticData('node') as TriggerStaticData;
-			if (!staticData.endpointSecretKey && staticData.notificationSettingId) {
-				// The secret is missing locally (e.g. another instance registered it): Paddle returns it on GET.
+			const settingId = staticData.notificationSettingId;
+			const fetchSecret = async (): Promise<string | undefined> => {
+				if (!settingId) return undefined;
+				lastSecretFetch.set(settingId, Date.now());
 				const setting = (await paddleData.call(this, {
 					method: 'GET',
-					path: `/notification-settings/${encodeURIComponent(staticData.notificationSettingId)}`,
+					path: `/notification-settings/${encodeURIComponent(settingId)}`,
 				})) as IDataObject;
-				if (typeof setting.endpoint_secret_key === 'string') staticData.endpointSecretKey = setting.endpoint_secret_key;
+				const key = typeof setting.endpoint_secret_key === 'string' ? setting.endpoint_secret_key : undefined;
+				if (key) fetchedSecret.set(settingId, key);
+				return key;
+			};
+			// Missing locally (e.g. registered by another instance): Paddle returns the key on GET.
+			if (!staticData.endpointSecretKey) staticData.endpointSecretKey = await fetchSecret();
+			const known = [staticData.endpointSecretKey, settingId ? fetchedSecret.get(settingId) : undefined];
+			verdict = verify(known.filter((k): k is string => typeof k === 'string' && k.length > 0));
+			// The key may have been rotated in Paddle: look it up again, at most once a minute per
+			// destination so that forged calls cannot make us hammer the API.
+			if (!verdict.valid && verdict.reason === 'signature_mismatch' && settingId && Date.now() - (lastSecretFetch.get(settingId) ?? 0) > SECRET_REFETCH_MS) {
+				let current: string | undefined;
+				try {
+					current = await fetchSecret();
+				} catch {
+					// Paddle unreachable: the delivery stays unverified and is refused below.
+					current = undefined;
+				}
+				if (current && current !== staticData.endpointSecretKey) {
+					verdict = verify([current]);
+					if (verdict.valid) staticData.endpointSecretKey = current;
+				}
 			}
-			secrets = staticData.endpointSecretKey ? [staticData.endpointSecretKey] : [];
 		} else {
 			const credentials = await this.getCredentials('paddleWebhookApi');
-			secrets = splitSecrets(credentials.secretKey as string, credentials.additionalSecretKeys as string);
+			verdict = verify(splitSecrets(credentials.secretKey as string, credentials.additionalSecretKeys as string));
 		}
-
-		const verdict = verifyPaddleSignature({
-			rawBody: (request as unknown as { rawBody?: Buffer }).rawBody,
-			header: request.headers[SIGNATURE_HEADER],
-			secrets,
-			toleranceSeconds: Number(this.getNodeParameter('toleranceSeconds', DEFAULT_TOLERANCE_SECONDS)),
-		});
 		if (!verdict.valid) return reject(401, verdict.reason, verdict.message);
 
 		let event: IDataObject;
 		try {
-			event = JSON.parse((request as unknown as { rawBody: Buffer }).rawBody.toString('utf8')) as IDataObject;
+			event = JSON.parse((rawBody as Buffer).toString('utf8')) as IDataObject;
 		} catch {
 			return reject(400, 'invalid_json', 'The signed body is not JSON');
 		}

@@ -177,6 +177,39 @@ describe('automatic mode: the destination lives and dies with the workflow', () 
 	});
 });
 
+describe('automatic mode: a key rotated in Paddle', () => {
+	it('looks the key up again after a mismatch, adopts it, and does so at most once a minute', async () => {
+		const params = { mode: 'automatic', events: ['*'] };
+		const staticData: IDataObject = {};
+		await hook('create', params, staticData);
+		const settingId = nodeData(staticData).notificationSettingId as string;
+		const { secret } = sandbox.rotateSecret(settingId, false);
+		await provision(1);
+		const created = sandbox.deliveriesOf('subscription.created')[0];
+		expect(created.signature.match(/h1=/g)).toHaveLength(1);
+		const gets = () => sandbox.requestsTo('GET', `/notification-settings/${settingId}`).length;
+
+		const first = await receive(params, staticData, asDelivery(created));
+		expect(first.result.workflowData).toHaveLength(1);
+		expect(nodeData(staticData).endpointSecretKey).toBe(secret);
+		expect(gets()).toBe(1);
+
+		// n8n may not persist static data written during a webhook call: the process remembers the key.
+		const reloaded = { 'node:Paddle Billing Trigger': { ...nodeData(staticData), endpointSecretKey: 'pdl_ntfset_the_old_one' } };
+		expect((await receive(params, reloaded, asDelivery(created))).result.workflowData).toHaveLength(1);
+		expect(gets()).toBe(1);
+
+		// Forged calls do not make the node ask Paddle each time.
+		sandbox.rotateSecret(settingId, false);
+		for (let i = 0; i < 3; i++) {
+			const forged = PaddleSandbox.signatureHeader(['pdl_ntfset_forged'], created.body, Math.floor(Date.now() / 1000));
+			const outcome = await receive(params, staticData, { body: created.body, headers: { 'paddle-signature': forged } });
+			expect(outcome.exchange.response.statusCode).toBe(401);
+		}
+		expect(gets()).toBe(1);
+	});
+});
+
 describe('rejections: 401 and no workflow run', () => {
 	const params = { mode: 'automatic', events: ['*'] };
 
