@@ -1,8 +1,11 @@
 /**
  * Standalone Paddle sandbox for demos and manual poking:
  *
- *   npx ts-node test/sandbox/paddle/serve.ts            # port 4010
- *   PADDLE_SANDBOX_PORT=4999 npx ts-node test/sandbox/paddle/serve.ts
+ *   npx tsc -p tsconfig.test.json --outDir /tmp/kb-test
+ *   node /tmp/kb-test/test/sandbox/paddle/serve.js                 # port 4010
+ *   PADDLE_SANDBOX_PORT=4999 node /tmp/kb-test/test/sandbox/paddle/serve.js
+ *
+ * (or import PaddleSandbox from the demo runner).
  *
  * Point a Paddle Billing API credential at it (Environment: Custom,
  * Base URL Override: the printed URL, API Key: the printed key).
