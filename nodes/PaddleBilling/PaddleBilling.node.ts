@@ -1,0 +1,97 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import * as address from './resources/address';
+import * as business from './resources/business';
+import type { Operation } from './resources/common';
+import * as customer from './resources/customer';
+import * as price from './resources/price';
+import { getPrices } from './resources/price/list';
+import * as subscription from './resources/subscription';
+import { asNodeError } from './transport';
+
+const RESOURCES: Record<string, Record<string, Operation>> = {
+	address: address.operations,
+	business: business.operations,
+	customer: customer.operations,
+	price: price.operations,
+	subscription: subscription.operations,
+};
+
+export class PaddleBilling implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Paddle Billing',
+		name: 'paddleBilling',
+		icon: { light: 'file:paddleBilling.svg', dark: 'file:paddleBilling.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Customers, invoiced and card subscriptions and prices in Paddle Billing (not Paddle Classic)',
+		defaults: { name: 'Paddle Billing' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'paddleBillingApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Address', value: 'address' },
+					{ name: 'Business', value: 'business' },
+					{ name: 'Customer', value: 'customer' },
+					{ name: 'Price', value: 'price' },
+					{ name: 'Subscription', value: 'subscription' },
+				],
+				default: 'customer',
+			},
+			...address.description,
+			...business.description,
+			...customer.description,
+			...price.description,
+			...subscription.description,
+		],
+	};
+
+	methods = {
+		loadOptions: { getPrices },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const output: INodeExecutionData[] = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				const resource = this.getNodeParameter('resource', itemIndex) as string;
+				const operation = this.getNodeParameter('operation', itemIndex) as string;
+				const handler = RESOURCES[resource]?.[operation];
+				if (!handler) {
+					throw new NodeOperationError(this.getNode(), `Unsupported operation "${operation}" for resource "${resource}"`, {
+						itemIndex,
+					});
+				}
+				const result = await handler.execute.call(this, itemIndex);
+				const results: IDataObject[] = Array.isArray(result) ? result : [result];
+				for (const json of results) output.push({ json, pairedItem: { item: itemIndex } });
+			} catch (error) {
+				if (this.continueOnFail()) {
+					output.push({
+						json: { error: (error as Error).message, description: (error as { description?: string }).description ?? null },
+						pairedItem: { item: itemIndex },
+					});
+					continue;
+				}
+				throw asNodeError(this.getNode(), error);
+			}
+		}
+		return [output];
+	}
+}

@@ -1,0 +1,178 @@
+/**
+ * Paddle event → the cross-vendor `normalized` block every billing trigger
+ * emits (see the team conventions). Missing values are null.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Money } from '../shared/money';
+import { leadIdFromCustomData, money } from './helpers';
+
+export type BillingCategory =
+	| 'payment_succeeded'
+	| 'payment_failed'
+	| 'invoice'
+	| 'renewal'
+	| 'plan_changed'
+	| 'cancelled'
+	| 'paused'
+	| 'resumed'
+	| 'subscription_created'
+	| 'credit_note'
+	| 'customer'
+	| 'other';
+
+export interface NormalizedBillingEvent {
+	vendor: 'paddle';
+	eventId: string | null;
+	eventType: string | null;
+	category: BillingCategory;
+	occurredAt: string | null;
+	dedupeKey: string | null;
+	customerId: string | null;
+	subscriptionId: string | null;
+	invoiceId: string | null;
+	transactionId: string | null;
+	invoiceUrl: string | null;
+	customerEmail: string | null;
+	amount: Money | null;
+	planId: string | null;
+	previousPlanId: string | null;
+	status: string | null;
+	reason: string | null;
+	kommoLeadId: number | null;
+}
+
+/** Event types the trigger offers (Paddle's names; subscription.canceled has one l). */
+export const PADDLE_EVENT_TYPES = [
+	'subscription.created',
+	'subscription.activated',
+	'subscription.updated',
+	'subscription.canceled',
+	'subscription.paused',
+	'subscription.resumed',
+	'subscription.past_due',
+	'subscription.trialing',
+	'transaction.billed',
+	'transaction.canceled',
+	'transaction.completed',
+	'transaction.created',
+	'transaction.paid',
+	'transaction.past_due',
+	'transaction.payment_failed',
+	'transaction.ready',
+	'transaction.updated',
+	'customer.created',
+	'customer.updated',
+	'address.created',
+	'address.updated',
+	'business.created',
+	'business.updated',
+	'adjustment.created',
+	'adjustment.updated',
+] as const;
+
+function str(value: unknown): string | null {
+	return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function iso(value: unknown): string | null {
+	if (typeof value !== 'string' || !value) return null;
+	const ms = Date.parse(value);
+	return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+}
+
+export function categoryOf(eventType: string, data: IDataObject): BillingCategory {
+	switch (eventType) {
+		case 'transaction.completed':
+		case 'transaction.paid':
+			return data.origin === 'subscription_recurring' ? 'renewal' : 'payment_succeeded';
+		case 'transaction.payment_failed':
+		case 'transaction.past_due':
+		case 'subscription.past_due':
+			return 'payment_failed';
+		case 'transaction.billed':
+			return 'invoice';
+		case 'subscription.created':
+			return 'subscription_created';
+		case 'subscription.updated':
+			// Paddle sends no previous values; items, quantity and billing changes all arrive here.
+			return 'plan_changed';
+		case 'subscription.canceled':
+			return 'cancelled';
+		case 'subscription.paused':
+			return 'paused';
+		case 'subscription.resumed':
+			return 'resumed';
+		default:
+			break;
+	}
+	const entity = eventType.split('.')[0];
+	if (entity === 'customer' || entity === 'address' || entity === 'business') return 'customer';
+	if (entity === 'adjustment') return 'credit_note';
+	return 'other';
+}
+
+function firstPriceId(data: IDataObject): string | null {
+	const items = (data.items ?? []) as IDataObject[];
+	for (const item of items) {
+		const price = (item?.price ?? {}) as IDataObject;
+		const id = str(price.id) ?? str(item?.price_id);
+		if (id) return id;
+	}
+	return null;
+}
+
+function amountOf(entity: string, data: IDataObject): Money | null {
+	if (entity === 'transaction') {
+		const totals = ((data.details as IDataObject | undefined)?.totals ?? {}) as IDataObject;
+		return money(totals.grand_total ?? totals.total, totals.currency_code ?? data.currency_code);
+	}
+	if (entity === 'adjustment') {
+		const totals = (data.totals ?? {}) as IDataObject;
+		return money(totals.total, totals.currency_code ?? data.currency_code);
+	}
+	return null;
+}
+
+function reasonOf(entity: string, eventType: string, data: IDataObject): string | null {
+	if (eventType === 'transaction.payment_failed' || eventType === 'transaction.past_due') {
+		// Paddle lists payment attempts newest first; a completed transaction may still carry an old decline.
+		const payments = (data.payments ?? []) as IDataObject[];
+		const failed = payments.find((p) => p && (p.error_code || p.status === 'error' || p.status === 'failed'));
+		return str(failed?.error_code) ?? null;
+	}
+	if (entity === 'adjustment') return str(data.reason);
+	if (entity === 'subscription' && eventType === 'subscription.updated') {
+		const scheduled = (data.scheduled_change ?? null) as IDataObject | null;
+		return scheduled ? `scheduled_${String(scheduled.action)}` : null;
+	}
+	return null;
+}
+
+export function normalizePaddleEvent(event: IDataObject): NormalizedBillingEvent {
+	const eventType = str(event.event_type) ?? '';
+	const entity = eventType.split('.')[0];
+	const data = (event.data && typeof event.data === 'object' ? event.data : {}) as IDataObject;
+	const eventId = str(event.event_id);
+	const own = str(data.id);
+	return {
+		vendor: 'paddle',
+		eventId,
+		eventType: eventType || null,
+		category: categoryOf(eventType, data),
+		occurredAt: iso(event.occurred_at),
+		dedupeKey: eventId ? `paddle:${eventId}` : null,
+		customerId: entity === 'customer' ? own : str(data.customer_id),
+		subscriptionId: entity === 'subscription' ? own : str(data.subscription_id),
+		invoiceId: entity === 'transaction' ? (str(data.invoice_number) ?? str(data.invoice_id)) : null,
+		transactionId: entity === 'transaction' ? own : str(data.transaction_id),
+		invoiceUrl: null,
+		customerEmail: entity === 'customer' ? str(data.email) : null,
+		amount: amountOf(entity, data),
+		planId: entity === 'transaction' || entity === 'subscription' ? firstPriceId(data) : null,
+		previousPlanId: null,
+		status: str(data.status),
+		reason: reasonOf(entity, eventType, data),
+		kommoLeadId: leadIdFromCustomData(data.custom_data),
+	};
+}

@@ -1,0 +1,12 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { getSubscription, requirePaddleId } from '../../helpers';
+import { forOperation, subscriptionIdField } from '../common';
+import { subscriptionOutput } from './shared';
+
+export const description: INodeProperties[] = forOperation('subscription', 'get', [subscriptionIdField]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const id = requirePaddleId.call(this, this.getNodeParameter('subscriptionId', itemIndex), 'sub', 'Subscription ID', itemIndex);
+	return subscriptionOutput(await getSubscription.call(this, id, itemIndex));
+}

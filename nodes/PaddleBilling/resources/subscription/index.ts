@@ -1,0 +1,47 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { Operation } from '../common';
+import * as cancel from './cancel';
+import * as changeItems from './changeItems';
+import * as createByInvoice from './createByInvoice';
+import * as createCheckoutLink from './createCheckoutLink';
+import * as get from './get';
+import * as pause from './pause';
+import * as resume from './resume';
+
+export const operations: Record<string, Operation> = {
+	cancel,
+	changeItems,
+	createByInvoice,
+	createCheckoutLink,
+	get,
+	pause,
+	resume,
+};
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['subscription'] } },
+		options: [
+			{ name: 'Cancel', value: 'cancel', action: 'Cancel a subscription', description: 'Cancel at the next billing period or immediately' },
+			{ name: 'Change Items', value: 'changeItems', action: 'Change subscription items', description: 'Change prices or quantities, with a proration mode' },
+			{ name: 'Create by Invoice', value: 'createByInvoice', action: 'Create an invoiced subscription', description: 'Invoice the customer (manual collection); Paddle then creates the subscription' },
+			{ name: 'Create Checkout Link', value: 'createCheckoutLink', action: 'Create a checkout link', description: 'A card checkout link; Paddle creates the subscription once it is paid' },
+			{ name: 'Get', value: 'get', action: 'Get a subscription', description: 'Get a subscription by ID' },
+			{ name: 'Pause', value: 'pause', action: 'Pause a subscription', description: 'Pause at the next billing period or immediately' },
+			{ name: 'Resume', value: 'resume', action: 'Resume a subscription', description: 'Resume a paused subscription' },
+		],
+		default: 'createByInvoice',
+	},
+	...cancel.description,
+	...changeItems.description,
+	...createByInvoice.description,
+	...createCheckoutLink.description,
+	...get.description,
+	...pause.description,
+	...resume.description,
+];

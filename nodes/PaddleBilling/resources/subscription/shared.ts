@@ -1,0 +1,59 @@
+/** Pieces the subscription operations share. */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
+
+import { getSubscription, getTransaction, subscriptionMoney } from '../../helpers';
+import { paddleErrorInfo } from '../../transport';
+
+/** A subscription as the node outputs it: Paddle's object plus its recurring money block. */
+export function subscriptionOutput(subscription: IDataObject): IDataObject {
+	return { ...subscription, money: subscriptionMoney(subscription) as unknown as IDataObject };
+}
+
+/** True when any item is billed on a cycle, i.e. Paddle will make a subscription from it. */
+export function hasRecurringItems(transaction: IDataObject): boolean {
+	return ((transaction.items ?? []) as IDataObject[]).some(
+		(item) => ((item.price ?? {}) as IDataObject).billing_cycle != null,
+	);
+}
+
+/**
+ * Paddle creates the subscription of a billed invoice (or a paid checkout)
+ * shortly after, not in the response. Polls the transaction for its
+ * subscription_id: every `intervalMs`, for at most `maxWaitMs`.
+ */
+export async function waitForSubscriptionId(
+	this: IExecuteFunctions,
+	transaction: IDataObject,
+	maxWaitMs: number,
+	itemIndex: number,
+	intervalMs = 500,
+): Promise<IDataObject> {
+	let current = transaction;
+	const deadline = Date.now() + maxWaitMs;
+	while (!current.subscription_id && Date.now() < deadline) {
+		await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
+		current = await getTransaction.call(this, current.id as string, itemIndex);
+	}
+	return current;
+}
+
+export async function subscriptionOrNull(
+	this: IExecuteFunctions,
+	id: unknown,
+	itemIndex: number,
+): Promise<IDataObject | null> {
+	if (typeof id !== 'string' || !id) return null;
+	return subscriptionOutput(await getSubscription.call(this, id, itemIndex));
+}
+
+/** Explains Paddle's terse "customer not suitable" answer for invoices. */
+export function explainManualCollectionError(error: unknown, customerId: string): void {
+	if (!(error instanceof NodeApiError)) return;
+	const { code } = paddleErrorInfo(error);
+	if (code === 'transaction_customer_not_suitable_for_collection_mode') {
+		error.description = `Customer ${customerId} has no name: Paddle needs the customer's name before it can invoice (manual collection). Set it with Customer → Update (Name), then run again.${
+			error.description ? ` ${error.description}` : ''
+		}`;
+	}
+}

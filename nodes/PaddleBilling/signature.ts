@@ -1,0 +1,165 @@
+/**
+ * Paddle Billing webhook signatures.
+ *
+ *   Paddle-Signature: ts=1671552777;h1=eb4d0dc8…[;h1=…]
+ *
+ * h1 = hex(HMAC-SHA256(endpointSecretKey, `${ts}:${rawBody}`)).
+ *
+ * Stricter than Paddle's own Node SDK, which keeps only the last `h1`, compares
+ * with `===` and accepts any timestamp in the future:
+ *  - every `h1` in the header is tried, under every configured secret (a
+ *    rotation can keep the old and the new secret valid at the same time);
+ *  - comparisons are constant-time (`safeEqual` from nodes/shared/crypto);
+ *  - the timestamp must lie within `toleranceSeconds` of now, in either
+ *    direction (old = replay, far future = clock trouble or a crafted value);
+ *  - the HMAC runs over the raw bytes n8n received, never over re-serialised
+ *    JSON (a single changed space breaks the signature, as it must).
+ */
+import { createHmac } from 'crypto';
+
+import { safeEqual } from '../shared/crypto';
+
+export const SIGNATURE_HEADER = 'paddle-signature';
+export const DEFAULT_TOLERANCE_SECONDS = 5;
+
+/** Headers longer than this, or with more `h1` values, are malformed (bounds the work per request). */
+const MAX_HEADER_LENGTH = 4096;
+const MAX_SIGNATURES = 16;
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+
+export interface ParsedSignature {
+	/** Unix seconds, as Paddle sent it. */
+	ts: number;
+	/** The timestamp text exactly as sent: it is what was signed. */
+	tsText: string;
+	/** Every well-formed `h1` value (lower-case hex). */
+	h1: string[];
+}
+
+export type SignatureFailure =
+	| 'missing_header'
+	| 'malformed_header'
+	| 'stale_timestamp'
+	| 'future_timestamp'
+	| 'no_secret_configured'
+	| 'missing_body'
+	| 'signature_mismatch';
+
+export type VerifyResult =
+	| { valid: true; ts: number; ageSeconds: number }
+	| { valid: false; reason: SignatureFailure; message: string };
+
+const MESSAGES: Record<SignatureFailure, string> = {
+	missing_header: 'The Paddle-Signature header is missing',
+	malformed_header: 'The Paddle-Signature header is malformed (expected ts=<unix seconds>;h1=<64 hex>)',
+	stale_timestamp: 'The signature timestamp is older than the allowed tolerance (possible replay)',
+	future_timestamp: 'The signature timestamp lies too far in the future',
+	no_secret_configured: 'No endpoint secret key is configured, so the signature cannot be checked',
+	missing_body: 'The raw request body is not available, so the signature cannot be checked',
+	signature_mismatch: 'No h1 signature matches any configured endpoint secret key',
+};
+
+function fail(reason: SignatureFailure): VerifyResult {
+	return { valid: false, reason, message: MESSAGES[reason] };
+}
+
+/**
+ * Parses `ts=…;h1=…;h1=…`. Unknown keys (a future `h2`) are ignored; `h1`
+ * values that are not 64 hex digits are dropped. Undefined when the header
+ * has no usable timestamp or no usable `h1`.
+ */
+export function parseSignatureHeader(header: string | string[] | undefined): ParsedSignature | undefined {
+	if (Array.isArray(header)) {
+		// Two Paddle-Signature headers on one request is not something Paddle does.
+		if (header.length !== 1) return undefined;
+		header = header[0];
+	}
+	if (typeof header !== 'string' || header.length === 0 || header.length > MAX_HEADER_LENGTH) return undefined;
+	let tsText: string | undefined;
+	const h1: string[] = [];
+	for (const part of header.split(';')) {
+		const piece = part.trim();
+		if (piece === '') continue;
+		const eq = piece.indexOf('=');
+		if (eq <= 0) return undefined;
+		const key = piece.slice(0, eq).trim();
+		const value = piece.slice(eq + 1).trim();
+		if (key === 'ts') {
+			if (tsText !== undefined || !/^\d{1,12}$/.test(value)) return undefined;
+			tsText = value;
+		} else if (key === 'h1') {
+			const hex = value.toLowerCase();
+			if (HEX_SHA256.test(hex)) h1.push(hex);
+		}
+	}
+	if (tsText === undefined || h1.length === 0 || h1.length > MAX_SIGNATURES) return undefined;
+	return { ts: Number(tsText), tsText, h1 };
+}
+
+/** hex HMAC-SHA256 over `${ts}:` followed by the raw body bytes. */
+export function computeSignature(secret: string, ts: string | number, rawBody: Buffer | string): string {
+	return createHmac('sha256', secret)
+		.update(`${ts}:`, 'utf8')
+		.update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody)
+		.digest('hex');
+}
+
+/** A header as Paddle sends it (for tests, sandboxes and tooling). */
+export function buildSignatureHeader(secrets: string[], rawBody: Buffer | string, ts: number): string {
+	return [`ts=${ts}`, ...secrets.map((s) => `h1=${computeSignature(s, ts, rawBody)}`)].join(';');
+}
+
+export interface VerifyOptions {
+	rawBody: Buffer | string | undefined;
+	header: string | string[] | undefined;
+	/** Every secret that may have signed: the current one and, during a rotation, the previous. */
+	secrets: string[];
+	toleranceSeconds?: number;
+	/** Milliseconds since the epoch; defaults to the clock. */
+	now?: number;
+}
+
+export function verifyPaddleSignature(options: VerifyOptions): VerifyResult {
+	const { rawBody, header } = options;
+	if (header === undefined || header === null || header === '' || (Array.isArray(header) && header.length === 0)) {
+		return fail('missing_header');
+	}
+	const parsed = parseSignatureHeader(header);
+	if (!parsed) return fail('malformed_header');
+
+	const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+	const nowSeconds = (options.now ?? Date.now()) / 1000;
+	const age = nowSeconds - parsed.ts;
+	if (age > tolerance) return fail('stale_timestamp');
+	if (-age > tolerance) return fail('future_timestamp');
+
+	const secrets = options.secrets.filter((s) => typeof s === 'string' && s.length > 0);
+	if (secrets.length === 0) return fail('no_secret_configured');
+	if (rawBody === undefined || rawBody === null) return fail('missing_body');
+
+	let matched = false;
+	for (const secret of secrets) {
+		const expected = computeSignature(secret, parsed.tsText, rawBody);
+		// No early exit: every candidate is compared, each in constant time.
+		for (const candidate of parsed.h1) {
+			if (safeEqual(candidate, expected)) matched = true;
+		}
+	}
+	if (!matched) return fail('signature_mismatch');
+	return { valid: true, ts: parsed.ts, ageSeconds: Math.max(0, age) };
+}
+
+/**
+ * Secrets typed into a credential field: one per line or separated by commas
+ * or spaces; blanks dropped, duplicates removed.
+ */
+export function splitSecrets(...values: Array<string | undefined | null>): string[] {
+	const out: string[] = [];
+	for (const value of values) {
+		if (typeof value !== 'string') continue;
+		for (const piece of value.split(/[\s,]+/)) {
+			if (piece && !out.includes(piece)) out.push(piece);
+		}
+	}
+	return out;
+}

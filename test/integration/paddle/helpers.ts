@@ -1,0 +1,52 @@
+/** Shared set-up for the Paddle integration tests: sandbox + in-process n8n contexts. */
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { PaddleBillingApi } from '../../../credentials/PaddleBillingApi.credentials';
+import { PaddleWebhookApi } from '../../../credentials/PaddleWebhookApi.credentials';
+import { PaddleBilling } from '../../../nodes/PaddleBilling/PaddleBilling.node';
+import { executeNode, loadOptions, type NodeRunOptions } from '../../helpers/n8n-context';
+import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
+
+export const credentialTypes = [new PaddleBillingApi(), new PaddleWebhookApi()];
+
+export function apiCredentials(sandbox: PaddleSandbox, apiKey = SANDBOX_API_KEY): IDataObject {
+	return { apiKey, environment: 'custom', baseUrl: sandbox.url };
+}
+
+export function runner(getSandbox: () => PaddleSandbox) {
+	const options = (parameters: INodeParameters, extra: Partial<NodeRunOptions> = {}): NodeRunOptions => ({
+		nodeType: new PaddleBilling(),
+		parameters,
+		credentials: { paddleBillingApi: apiCredentials(getSandbox()) as never },
+		credentialTypes,
+		...extra,
+	});
+	return {
+		options,
+		/** All output items of one run. */
+		async run(parameters: INodeParameters, extra: Partial<NodeRunOptions> = {}): Promise<IDataObject[]> {
+			const [out] = (await executeNode(options(parameters, extra))) as INodeExecutionData[][];
+			return out.map((i) => i.json);
+		},
+		/** The single output item of one run. */
+		async one(parameters: INodeParameters, extra: Partial<NodeRunOptions> = {}): Promise<IDataObject> {
+			const [out] = (await executeNode(options(parameters, extra))) as INodeExecutionData[][];
+			if (out.length !== 1) throw new Error(`expected one item, got ${out.length}`);
+			return out[0].json;
+		},
+		/** The error one run throws. */
+		async error(parameters: INodeParameters, extra: Partial<NodeRunOptions> = {}): Promise<Error & { description?: string; httpCode?: string }> {
+			try {
+				await executeNode(options(parameters, extra));
+			} catch (error) {
+				return error as Error & { description?: string; httpCode?: string };
+			}
+			throw new Error('expected the node to fail');
+		},
+		async loadOptions(method: string) {
+			return await loadOptions(options({ resource: 'subscription', operation: 'createByInvoice' }), method);
+		},
+	};
+}
+
+export const items = (...rows: Array<[string, number]>) => ({ item: rows.map(([priceId, quantity]) => ({ priceId, quantity })) });
