@@ -465,14 +465,10 @@ export class ZuoraSandbox extends SandboxServer {
 	}
 
 	seedAccount(partial: Partial<ZuoraAccount> & { name: string }): ZuoraAccount {
-		const contact = (c?: Partial<ZuoraContact>): ZuoraContact => ({
-			id: zuoraId(),
-			firstName: 'Ada',
-			lastName: 'Lovelace',
-			workEmail: 'ada@example.com',
-			country: 'United States',
-			...c,
-		});
+		const contact = (c?: Partial<ZuoraContact>): ZuoraContact =>
+			c
+				? ({ ...c, id: zuoraId() } as ZuoraContact)
+				: { id: zuoraId(), firstName: 'Ada', lastName: 'Lovelace', workEmail: 'ada@example.com', country: 'United States' };
 		const account: ZuoraAccount = {
 			id: zuoraId(),
 			accountNumber: this.nextAccountNumber(),
