@@ -32,7 +32,9 @@ export function toZuoraDate(value: unknown): string | undefined {
 	const iso = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/.exec(text);
 	if (iso) {
 		const date = `${iso[1]}-${iso[2]}-${iso[3]}`;
-		return Number.isNaN(Date.parse(`${date}T00:00:00Z`)) ? undefined : date;
+		const parsed = new Date(`${date}T00:00:00Z`);
+		// Date rolls 2025-02-30 over to March; a real date survives the round trip.
+		return Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date ? undefined : date;
 	}
 	return undefined;
 }

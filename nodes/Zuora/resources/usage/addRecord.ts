@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { forOperation, text } from '../../helpers';
+import { forOperation, text, toZuoraDate } from '../../helpers';
 import { deriveIdempotencyKey, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 
@@ -10,9 +10,9 @@ export function toDateTime(value: unknown): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	const raw = String(value).trim();
 	if (/^\d{9,13}$/.test(raw)) return new Date(raw.length <= 11 ? Number(raw) * 1000 : Number(raw)).toISOString();
-	if (/^\d{4}-\d{2}-\d{2}$/.test(raw)) return Number.isNaN(Date.parse(raw)) ? undefined : `${raw}T00:00:00`;
-	if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(raw) && !Number.isNaN(Date.parse(raw))) return raw.replace(' ', 'T');
-	return undefined;
+	if (!/^\d{4}-\d{2}-\d{2}(?:$|[T ]\d{2}:\d{2})/.test(raw) || toZuoraDate(raw) === undefined) return undefined;
+	if (raw.length === 10) return `${raw}T00:00:00`;
+	return Number.isNaN(Date.parse(raw.replace(' ', 'T'))) ? undefined : raw.replace(' ', 'T');
 }
 
 /**
