@@ -2,7 +2,7 @@
  * Zuora node, Subscription operations (Orders API), in-process against the
  * Zuora sandbox — including retries that must not provision twice.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import {
 	NodeApiError,
@@ -34,7 +34,7 @@ beforeEach(() => {
 // Kommo's closed_at for 2025-03-14T18:00:00Z.
 const WON_AT = 1741975200;
 
-function createParams(extra: IDataObject = {}): IDataObject {
+function createParams(extra: INodeParameters = {}): INodeParameters {
 	return {
 		resource: 'subscription',
 		operation: 'create',
@@ -183,7 +183,7 @@ describe('Subscription → Create (Orders API)', () => {
 });
 
 describe('Subscription → Get, Cancel, Change Plan', () => {
-	async function subscribe(extra: IDataObject = {}): Promise<string> {
+	async function subscribe(extra: INodeParameters = {}): Promise<string> {
 		const [sub] = await runZuora(sandbox, createParams(extra));
 		return sub.subscriptionNumber as string;
 	}

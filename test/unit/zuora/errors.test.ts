@@ -79,7 +79,7 @@ describe('HTTP-200 errors through the node', () => {
 			contractEffectiveDate: '2025-01-01',
 		});
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.httpCode).toBe('200');
+		expect((error as NodeApiError).httpCode).toBe('200');
 		expect(error.message).toBe(
 			"Zuora 200 (53200040): Invalid value for field 'subscriptions[0].orderActions[0].createSubscription.subscribeToRatePlans[0].productRatePlanId': no product rate plan 'no-such-plan' [field: subscriptions[0].orderActions[0].createSubscription.subscribeToRatePlans[0].productRatePlanId]",
 		);
