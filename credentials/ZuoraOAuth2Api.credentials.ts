@@ -135,8 +135,7 @@ export class ZuoraOAuth2Api implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{ ($credentials.baseUrl || $credentials.environment || "").replace(new RegExp("/+$"), "") }}',
+			baseURL: '={{ $credentials.baseUrl || $credentials.environment }}',
 			url: '/v1/catalog/products',
 			qs: { pageSize: 1 },
 		},

@@ -172,4 +172,35 @@ describe('Zuora in a real n8n', () => {
 		expect(executions.every((e) => e.status === 'success')).toBe(true);
 		expect(n8n.logs()).not.toContain(CLIENT_SECRET);
 	});
+
+	test('testing the credentials in n8n: a token is fetched and the catalog answers; a wrong secret is reported', async () => {
+		type TestResult = { status: string; message: string };
+		const oauth = (clientSecret: string) => ({
+			credentials: {
+				id: 'e2eZuoraOAuth01',
+				name: 'Zuora sandbox (e2e)',
+				type: 'zuoraOAuth2Api',
+				data: { environment: 'custom', baseUrl: zuora.url, clientId: CLIENT_ID, clientSecret, accessToken: '' },
+			},
+		});
+		const good = await n8n.api.request<TestResult>('POST', '/rest/credentials/test', oauth(CLIENT_SECRET));
+		expect(good.status).toBe('OK');
+		expect(zuora.requestsTo('GET', '/v1/catalog/products').length).toBeGreaterThan(0);
+
+		const wrongSecret = 'wrong-secret-for-the-e2e-test';
+		const bad = await n8n.api.request<TestResult>('POST', '/rest/credentials/test', oauth(wrongSecret));
+		expect(bad.status).toBe('Error');
+		expect(bad.message).toContain('invalid_client');
+		expect(bad.message).not.toContain(wrongSecret);
+
+		const callout = await n8n.api.request<TestResult>('POST', '/rest/credentials/test', {
+			credentials: {
+				id: 'e2eZuoraCallout1',
+				name: 'Zuora callout (e2e)',
+				type: 'zuoraCalloutAuthApi',
+				data: { user: CALLOUT_USER, password: 'short', hmacSecret: '', urlSecret: '' },
+			},
+		});
+		expect(callout).toEqual({ status: 'Error', message: 'Too short to be safe: Basic Auth Password (use a long random value)' });
+	});
 });
