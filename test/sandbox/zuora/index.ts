@@ -27,7 +27,7 @@ import {
 	type DeliveryResult,
 	header,
 	type SandboxRequest,
-	SandboxResponse,
+	type SandboxResponse,
 	SandboxServer,
 } from '../kit';
 
@@ -1377,4 +1377,3 @@ export class ZuoraSandbox extends SandboxServer {
 	}
 }
 
-export { SandboxResponse };
