@@ -131,10 +131,8 @@ class TestCredentialsHelper {
 		const expirable = type.properties.find((p) => p.typeOptions?.expirable === true);
 		if (!expirable) return undefined;
 		if (!credentialsExpired && credentials[expirable.name]) return undefined;
-		const output = await type.preAuthentication.call(
-			helpers.helpers as never,
-			credentials,
-		);
+		// n8n's CredentialsHelper calls it with `this` = { helpers: { httpRequest } }.
+		const output = await type.preAuthentication.call(helpers as never, credentials);
 		Object.assign(this.data[typeName], output);
 		return output as ICredentialDataDecryptedObject;
 	}

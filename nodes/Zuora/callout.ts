@@ -1,0 +1,301 @@
+/**
+ * Zuora callouts (Zuora's webhooks): checking who sent them and turning the
+ * merchant-defined JSON body into the cross-vendor `normalized` event.
+ *
+ * Zuora has no fixed event payload: each notification's callout template
+ * decides the body (merge fields such as {{DataSource.Account.CrmId}}) and
+ * the authentication (Basic, HMAC with a chosen algorithm / key / data /
+ * header, or none). Everything here is therefore configurable and nothing
+ * depends on particular event names.
+ */
+import { createHash } from 'crypto';
+
+import { fromMinor, toMinor, type Money } from '../shared/money';
+import { checkBasicAuth, hmac, type HmacAlgorithm, safeEqual } from '../shared/crypto';
+
+export type CalloutCategory =
+	| 'payment_succeeded'
+	| 'payment_failed'
+	| 'invoice'
+	| 'renewal'
+	| 'plan_changed'
+	| 'cancelled'
+	| 'paused'
+	| 'resumed'
+	| 'subscription_created'
+	| 'credit_note'
+	| 'customer'
+	| 'other';
+
+export const CATEGORIES: CalloutCategory[] = [
+	'payment_succeeded',
+	'payment_failed',
+	'invoice',
+	'renewal',
+	'plan_changed',
+	'cancelled',
+	'paused',
+	'resumed',
+	'subscription_created',
+	'credit_note',
+	'customer',
+	'other',
+];
+
+// ------------------------------------------------------------------ auth
+
+export type BasicResult = 'ok' | 'missing' | 'invalid';
+
+/**
+ * Zuora first calls without credentials and expects `401` with
+ * `WWW-Authenticate: Basic realm=…` before it sends them ("missing").
+ * Both parts are compared in constant time.
+ */
+export function verifyBasic(authorization: string | undefined, user: string, password: string): BasicResult {
+	if (!authorization || !authorization.trim()) return 'missing';
+	return checkBasicAuth(authorization, user, password) ? 'ok' : 'invalid';
+}
+
+export function basicChallenge(realm: string): string {
+	const safe = (realm || 'Zuora Callout').replace(/["\\\r\n]/g, '');
+	return `Basic realm="${safe}", charset="UTF-8"`;
+}
+
+/** Value at a dot path, matching keys case-insensitively (Zuora merge fields vary in case). */
+export function getPath(source: unknown, path: string): unknown {
+	let current: unknown = source;
+	for (const part of path.split('.').filter(Boolean)) {
+		if (current === null || typeof current !== 'object') return undefined;
+		const record = current as Record<string, unknown>;
+		if (part in record) {
+			current = record[part];
+			continue;
+		}
+		const key = Object.keys(record).find((k) => k.toLowerCase() === part.toLowerCase());
+		current = key === undefined ? undefined : record[key];
+	}
+	return current;
+}
+
+/**
+ * The data Zuora signed when it is built from callout fields: `{{path}}`
+ * becomes the body's value at that path ('' when absent); `\n`, `\r`, `\t`
+ * written in the template become the characters.
+ */
+export function renderTemplate(template: string, payload: unknown): string {
+	return template
+		.replace(/\\n/g, '\n')
+		.replace(/\\r/g, '\r')
+		.replace(/\\t/g, '\t')
+		.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (_m, path: string) => {
+			const value = getPath(payload, path.trim());
+			if (value === undefined || value === null) return '';
+			return typeof value === 'object' ? JSON.stringify(value) : String(value);
+		});
+}
+
+export interface HmacCheck {
+	algorithm: HmacAlgorithm;
+	secret: string;
+	encoding: 'base64' | 'hex';
+	/** Text before the signature in the header, e.g. `sha256=` (optional). */
+	prefix?: string;
+	/** The header's value as received. */
+	headerValue: string | undefined;
+	/** What was signed. */
+	data: string | Buffer;
+}
+
+export function verifyHmac(check: HmacCheck): boolean {
+	const received = (check.headerValue ?? '').trim();
+	if (!received || !check.secret) return false;
+	let signature = received;
+	const prefix = check.prefix ?? '';
+	if (prefix) {
+		if (received.toLowerCase().startsWith(prefix.toLowerCase())) signature = received.slice(prefix.length).trim();
+		else signature = '';
+	}
+	const expected = hmac(check.algorithm, check.secret, check.data, check.encoding);
+	return check.encoding === 'hex'
+		? safeEqual(signature.toLowerCase(), expected.toLowerCase())
+		: safeEqual(signature, expected);
+}
+
+// ------------------------------------------------------------- normalize
+
+export type NormalizedField =
+	| 'eventType'
+	| 'objectId'
+	| 'timestamp'
+	| 'crmId'
+	| 'customerId'
+	| 'subscriptionId'
+	| 'invoiceId'
+	| 'transactionId'
+	| 'invoiceUrl'
+	| 'customerEmail'
+	| 'amount'
+	| 'currency'
+	| 'planId'
+	| 'previousPlanId'
+	| 'status'
+	| 'reason';
+
+/** Where each value is looked for when the trigger's field mapping leaves it empty (first non-empty wins). */
+export const DEFAULT_PATHS: Record<NormalizedField, string[]> = {
+	eventType: ['eventType', 'event', 'eventName', 'eventCategory', 'notification', 'Event.Category'],
+	objectId: ['objectId', 'paymentId', 'invoiceId', 'subscriptionId', 'creditMemoId', 'refundId', 'id', 'accountId'],
+	timestamp: ['eventTimestamp', 'timestamp', 'eventTime', 'occurredAt', 'Event.Timestamp', 'updatedDate', 'createdDate'],
+	crmId: ['crmId', 'accountCrmId', 'account.crmId', 'Account.CrmId'],
+	customerId: ['accountNumber', 'accountId', 'account.accountNumber', 'account.id'],
+	subscriptionId: ['subscriptionNumber', 'subscriptionId', 'subscription.subscriptionNumber'],
+	invoiceId: ['invoiceNumber', 'invoiceId', 'invoice.invoiceNumber'],
+	transactionId: ['paymentNumber', 'paymentId', 'refundNumber', 'transactionId'],
+	invoiceUrl: ['invoiceUrl', 'invoicePdfUrl', 'invoiceLink'],
+	customerEmail: ['email', 'workEmail', 'billToEmail', 'billToContact.workEmail', 'personalEmail'],
+	amount: ['amount', 'paymentAmount', 'invoiceAmount', 'totalAmount', 'refundAmount'],
+	currency: ['currency', 'accountCurrency', 'account.currency'],
+	planId: ['productRatePlanId', 'ratePlanId', 'planId', 'ratePlanName'],
+	previousPlanId: ['previousProductRatePlanId', 'previousRatePlanId', 'previousPlanId', 'oldRatePlanId'],
+	status: ['status', 'paymentStatus', 'subscriptionStatus', 'invoiceStatus'],
+	reason: ['reason', 'cancelReason', 'gatewayResponse', 'gatewayResponseCode', 'errorMessage'],
+};
+
+function present(value: unknown): boolean {
+	return value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '');
+}
+
+/** First non-empty value among the paths. */
+export function pick(payload: unknown, paths: string[]): unknown {
+	for (const path of paths) {
+		const value = getPath(payload, path);
+		if (present(value)) return value;
+	}
+	return undefined;
+}
+
+function str(value: unknown): string | null {
+	if (!present(value)) return null;
+	return typeof value === 'object' ? JSON.stringify(value) : String(value).trim();
+}
+
+/** Keyword rules from event name to category; overrides (exact names) win. */
+export function categorize(eventType: string | null, overrides: Record<string, CalloutCategory> = {}): CalloutCategory {
+	if (!eventType) return 'other';
+	const exact = Object.entries(overrides).find(([name]) => name.toLowerCase() === eventType.toLowerCase());
+	if (exact) return exact[1];
+	const e = eventType.toLowerCase().replace(/[^a-z]/g, '');
+	if (/pay/.test(e) && /(declin|fail|error|reject|bounce)/.test(e)) return 'payment_failed';
+	if (/(refund|creditmemo|creditbalance|credit)/.test(e)) return 'credit_note';
+	if (/payment/.test(e)) return 'payment_succeeded';
+	if (/cancel/.test(e)) return 'cancelled';
+	if (/(suspend|pause)/.test(e)) return 'paused';
+	if (/(resume|reactivat)/.test(e)) return 'resumed';
+	if (/renew/.test(e)) return 'renewal';
+	if (/(newsubscription|subscriptioncreated|createsubscription)/.test(e)) return 'subscription_created';
+	if (/(amend|change|upgrade|downgrade|addproduct|removeproduct|updateproduct|plan)/.test(e)) return 'plan_changed';
+	if (/invoice/.test(e)) return 'invoice';
+	if (/(account|contact|customer)/.test(e)) return 'customer';
+	return 'other';
+}
+
+/** ISO 8601 from Zuora's timestamp forms (ISO, "yyyy-mm-dd hh:mm:ss" as UTC, Unix s/ms); null if unreadable. */
+export function toIso(value: unknown): string | null {
+	if (!present(value)) return null;
+	const text = String(value).trim();
+	if (/^\d{9,13}$/.test(text)) return new Date(text.length <= 11 ? Number(text) * 1000 : Number(text)).toISOString();
+	const plain = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(text);
+	const parsed = Date.parse(plain ? `${plain[1]}T${plain[2]}Z` : text);
+	return Number.isNaN(parsed) ? null : new Date(parsed).toISOString();
+}
+
+function money(amount: unknown, currency: unknown): Money | null {
+	if (!present(amount) || typeof currency !== 'string' || !currency.trim()) return null;
+	try {
+		return fromMinor(toMinor(String(amount).trim(), currency.trim()), currency.trim());
+	} catch {
+		return null;
+	}
+}
+
+export interface NormalizedEvent {
+	vendor: 'zuora';
+	eventId: string;
+	eventType: string | null;
+	category: CalloutCategory;
+	occurredAt: string | null;
+	dedupeKey: string;
+	customerId: string | null;
+	subscriptionId: string | null;
+	invoiceId: string | null;
+	transactionId: string | null;
+	invoiceUrl: string | null;
+	customerEmail: string | null;
+	amount: Money | null;
+	planId: string | null;
+	previousPlanId: string | null;
+	status: string | null;
+	reason: string | null;
+	kommoLeadId: number | null;
+}
+
+export interface NormalizeOptions {
+	/** Per field: paths to use instead of the defaults. */
+	paths?: Partial<Record<NormalizedField, string[]>>;
+	categoryOverrides?: Record<string, CalloutCategory>;
+	/** The raw body, hashed for the dedupe key when id, event or timestamp are missing. */
+	rawBody?: string | Buffer;
+}
+
+/**
+ * The cross-vendor event. The dedupe key is object id + event + timestamp,
+ * because Zuora's `Zuora-Request-Id` changes on every retry; when one of the
+ * three is missing it falls back to a hash of the body, which Zuora repeats
+ * unchanged on a retry.
+ */
+export function normalizeCallout(payload: unknown, options: NormalizeOptions = {}): NormalizedEvent {
+	const value = (field: NormalizedField) => {
+		const paths = options.paths?.[field]?.length ? (options.paths[field] as string[]) : DEFAULT_PATHS[field];
+		return pick(payload, paths);
+	};
+	const eventType = str(value('eventType'));
+	const objectId = str(value('objectId'));
+	const timestamp = str(value('timestamp'));
+	let eventId: string;
+	if (objectId && eventType && timestamp) {
+		eventId = `${objectId}:${eventType}:${timestamp}`;
+	} else {
+		const raw = options.rawBody ?? JSON.stringify(payload ?? null);
+		eventId = `body-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`;
+	}
+	const crmId = str(value('crmId'));
+	const leadId = crmId && /^\d{1,15}$/.test(crmId) && Number(crmId) > 0 ? Number(crmId) : null;
+	return {
+		vendor: 'zuora',
+		eventId,
+		eventType,
+		category: categorize(eventType, options.categoryOverrides),
+		occurredAt: toIso(timestamp),
+		dedupeKey: `zuora:${eventId}`,
+		customerId: str(value('customerId')),
+		subscriptionId: str(value('subscriptionId')),
+		invoiceId: str(value('invoiceId')),
+		transactionId: str(value('transactionId')),
+		invoiceUrl: str(value('invoiceUrl')),
+		customerEmail: str(value('customerEmail')),
+		amount: money(value('amount'), str(value('currency'))),
+		planId: str(value('planId')),
+		previousPlanId: str(value('previousPlanId')),
+		status: str(value('status')),
+		reason: str(value('reason')),
+		kommoLeadId: leadId,
+	};
+}
+
+/** Comma/newline separated list → trimmed non-empty entries. */
+export function splitList(text: unknown): string[] {
+	return String(text ?? '')
+		.split(/[,\n]/)
+		.map((s) => s.trim())
+		.filter(Boolean);
+}

@@ -1,0 +1,124 @@
+/** Small pure helpers shared by the Zuora operations. */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { fromMinor, type Money, toMinor } from '../shared/money';
+
+/** Adds `displayOptions` for one resource + operation to each property. */
+export function forOperation(resource: string, operation: string, properties: INodeProperties[]): INodeProperties[] {
+	return properties.map((p) => ({
+		...p,
+		displayOptions: {
+			...p.displayOptions,
+			show: { ...(p.displayOptions?.show ?? {}), resource: [resource], operation: [operation] },
+		},
+	}));
+}
+
+/**
+ * A date as Zuora wants it (yyyy-mm-dd) from what workflows carry:
+ * `2024-05-01`, an ISO date-time (its written date is kept, whatever the
+ * offset), or Unix seconds / milliseconds such as Kommo's `closed_at` (UTC).
+ */
+export function toZuoraDate(value: unknown): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString().slice(0, 10);
+	const text = String(value).trim();
+	if (/^\d{9,13}$/.test(text)) {
+		const n = Number(text);
+		const ms = text.length <= 11 ? n * 1000 : n;
+		return new Date(ms).toISOString().slice(0, 10);
+	}
+	const iso = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/.exec(text);
+	if (iso) {
+		const date = `${iso[1]}-${iso[2]}-${iso[3]}`;
+		const parsed = new Date(`${date}T00:00:00Z`);
+		// Date rolls 2025-02-30 over to March; a real date survives the round trip.
+		return Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date ? undefined : date;
+	}
+	return undefined;
+}
+
+export function requireDate(
+	context: IExecuteFunctions,
+	value: unknown,
+	field: string,
+	itemIndex: number,
+): string {
+	const date = toZuoraDate(value);
+	if (!date) {
+		throw new NodeOperationError(context.getNode(), `"${field}" is not a date: ${JSON.stringify(value ?? '')}`, {
+			itemIndex,
+			description: 'Use yyyy-mm-dd (2024-05-01), an ISO date-time, or Unix seconds such as Kommo\'s closed_at.',
+		});
+	}
+	return date;
+}
+
+/** `{minor, decimal, currency, formatted}` for a Zuora decimal amount, or null when it cannot be exact. */
+export function moneyBlock(amount: unknown, currency: unknown): Money | null {
+	if (amount === undefined || amount === null || amount === '' || typeof currency !== 'string' || !currency) return null;
+	try {
+		const text = typeof amount === 'number' ? String(Math.round(amount * 1e6) / 1e6) : String(amount);
+		return fromMinor(toMinor(text, currency), currency);
+	} catch {
+		// an unknown currency or an amount with more decimals than it allows: no exact money
+		return null;
+	}
+}
+
+/** A JSON parameter that may arrive as an object or as text. */
+export function jsonParameter(
+	context: IExecuteFunctions,
+	value: unknown,
+	field: string,
+	itemIndex: number,
+): IDataObject | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	if (typeof value === 'object' && !Array.isArray(value)) return value as IDataObject;
+	if (typeof value === 'string') {
+		try {
+			const parsed = JSON.parse(value) as unknown;
+			if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as IDataObject;
+		} catch {
+			// reported below
+		}
+	}
+	throw new NodeOperationError(context.getNode(), `"${field}" must be a JSON object`, {
+		itemIndex,
+		description: `Got ${JSON.stringify(value).slice(0, 120)}. Example: {"KommoPipeline__c": "Sales"}`,
+	});
+}
+
+/** Keeps n8n's node errors as they are; wraps anything else in a NodeOperationError. */
+export function asNodeError(
+	context: { getNode: IExecuteFunctions['getNode'] },
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+}
+
+/** Zuora's error code of a NodeApiError made by nodes/shared/http.ts, if any. */
+export function zuoraErrorCode(error: unknown): string | undefined {
+	if (!(error instanceof NodeApiError)) return undefined;
+	const match = /^Zuora \d+ \(([^)]+)\)/.exec(error.message);
+	return match?.[1];
+}
+
+/** Zuora codes end in a two-digit category; 40 means "not found". */
+export function isNotFound(error: unknown): boolean {
+	const code = zuoraErrorCode(error);
+	return code !== undefined && /^\d{8}$/.test(code) && code.endsWith('40');
+}
+
+/** A string parameter trimmed; '' when empty. */
+export function text(value: unknown): string {
+	return value === undefined || value === null ? '' : String(value).trim();
+}
+
+/** Escapes a value for a single-quoted ZOQL literal. */
+export function zoqlLiteral(value: string): string {
+	return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

@@ -1,0 +1,109 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { forOperation, requireDate, text } from '../../helpers';
+import { deriveIdempotencyKey, zuoraRequest } from '../../transport';
+import type { ItemOperation } from '../types';
+import {
+	getSubscription,
+	orderSummary,
+	requireSubscriptionNumber,
+	subscriptionNumberField,
+	triggerDates,
+} from './common';
+
+/**
+ * Subscription → Cancel: a `CancelSubscription` order action at the end of
+ * the current term or on a given date. A subscription that is already
+ * cancelled is returned as it is (`alreadyCancelled: true`), so a repeated
+ * "Lost" or churn event does nothing twice.
+ */
+export const cancel: ItemOperation = {
+	kind: 'item',
+	description: forOperation('subscription', 'cancel', [
+		subscriptionNumberField,
+		{
+			displayName: 'Cancel At',
+			name: 'cancellationPolicy',
+			type: 'options',
+			options: [
+				{ name: 'End of Current Term', value: 'EndOfCurrentTerm', description: 'Termed subscriptions only' },
+				{ name: 'Specific Date', value: 'SpecificDate' },
+				{ name: 'End of Last Invoice Period', value: 'EndOfLastInvoicePeriod' },
+			],
+			default: 'EndOfCurrentTerm',
+		},
+		{
+			displayName: 'Cancellation Date',
+			name: 'cancellationEffectiveDate',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: '2025-01-31',
+			displayOptions: { show: { cancellationPolicy: ['SpecificDate'] } },
+		},
+		{
+			displayName: 'Additional Fields',
+			name: 'additionalFields',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			options: [
+				{
+					displayName: 'Idempotency Key',
+					name: 'idempotencyKey',
+					type: 'string',
+					default: '',
+					description: 'Overrides the key derived from the order body',
+				},
+				{
+					displayName: 'Order Date',
+					name: 'orderDate',
+					type: 'string',
+					default: '',
+					description: 'Defaults to the cancellation date (Specific Date) or today (UTC)',
+				},
+			],
+		},
+	]),
+
+	async execute(this: IExecuteFunctions, itemIndex: number) {
+		const number = requireSubscriptionNumber.call(this, itemIndex);
+		const current = await getSubscription.call(this, number, itemIndex);
+		if (current.status === 'Cancelled') return { ...current, alreadyCancelled: true };
+
+		const policy = this.getNodeParameter('cancellationPolicy', itemIndex) as string;
+		const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+		const cancelSubscription: IDataObject = { cancellationPolicy: policy };
+		let effective = new Date().toISOString().slice(0, 10);
+		if (policy === 'SpecificDate') {
+			effective = requireDate(this, this.getNodeParameter('cancellationEffectiveDate', itemIndex), 'Cancellation Date', itemIndex);
+			cancelSubscription.cancellationEffectiveDate = effective;
+		}
+		const orderDate = text(additional.orderDate) ? requireDate(this, additional.orderDate, 'Order Date', itemIndex) : effective;
+		const body: IDataObject = {
+			orderDate,
+			existingAccountNumber: current.accountNumber,
+			subscriptions: [
+				{
+					subscriptionNumber: number,
+					orderActions: [
+						{
+							type: 'CancelSubscription',
+							triggerDates: triggerDates({ contractEffective: orderDate }),
+							cancelSubscription,
+						},
+					],
+				},
+			],
+		};
+		const order = await zuoraRequest.call(this, {
+			method: 'POST',
+			path: '/v1/orders',
+			body,
+			idempotencyKey: text(additional.idempotencyKey) || deriveIdempotencyKey('order-cancel', body),
+			itemIndex,
+		});
+		const after = await getSubscription.call(this, number, itemIndex);
+		return { ...after, alreadyCancelled: false, order: orderSummary(order) };
+	},
+};

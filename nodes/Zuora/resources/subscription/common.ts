@@ -1,0 +1,89 @@
+/** What the subscription operations share. */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { asNodeError, isNotFound, moneyBlock, text } from '../../helpers';
+import { zuoraRequest } from '../../transport';
+
+export const subscriptionNumberField: INodeProperties = {
+	displayName: 'Subscription Number',
+	name: 'subscriptionNumber',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'A-S00000001',
+};
+
+/** The subscription's currency: its own field, else the one of its charges. */
+function currencyOf(view: IDataObject): string | undefined {
+	if (typeof view.currency === 'string' && view.currency) return view.currency;
+	for (const rp of (view.ratePlans ?? []) as IDataObject[]) {
+		for (const charge of (rp.ratePlanCharges ?? []) as IDataObject[]) {
+			if (typeof charge.currency === 'string' && charge.currency) return charge.currency;
+		}
+	}
+	return undefined;
+}
+
+/** Zuora's subscription as sent, plus `money` for the contracted MRR. */
+export function subscriptionOutput(view: IDataObject): IDataObject {
+	const { success: _success, ...rest } = view;
+	void _success;
+	return { ...rest, money: moneyBlock(view.contractedMrr, currencyOf(view)) };
+}
+
+export async function getSubscription(this: IExecuteFunctions, key: string, itemIndex: number): Promise<IDataObject> {
+	const view = await zuoraRequest.call(this, {
+		method: 'GET',
+		path: `/v1/subscriptions/${encodeURIComponent(key)}`,
+		itemIndex,
+	});
+	return subscriptionOutput(view);
+}
+
+/** The subscription, or undefined when Zuora says it does not exist. */
+export async function findSubscription(
+	this: IExecuteFunctions,
+	key: string,
+	itemIndex: number,
+): Promise<IDataObject | undefined> {
+	try {
+		return await getSubscription.call(this, key, itemIndex);
+	} catch (error) {
+		if (isNotFound(error)) return undefined;
+		throw asNodeError(this, error);
+	}
+}
+
+export function requireSubscriptionNumber(this: IExecuteFunctions, itemIndex: number): string {
+	const number = text(this.getNodeParameter('subscriptionNumber', itemIndex));
+	if (!number) {
+		throw new NodeOperationError(this.getNode(), 'Subscription Number is empty', {
+			itemIndex,
+			description: 'Map the subscription number (e.g. A-S00000001) from an earlier Zuora node or a Kommo lead field.',
+		});
+	}
+	return number;
+}
+
+/** `triggerDates` for an order action; only the dates given are sent. */
+export function triggerDates(dates: { contractEffective: string; serviceActivation?: string; customerAcceptance?: string }): IDataObject[] {
+	const out: IDataObject[] = [{ name: 'ContractEffective', triggerDate: dates.contractEffective }];
+	if (dates.serviceActivation) out.push({ name: 'ServiceActivation', triggerDate: dates.serviceActivation });
+	if (dates.customerAcceptance) out.push({ name: 'CustomerAcceptance', triggerDate: dates.customerAcceptance });
+	return out;
+}
+
+export const ratePlanLoadOptions = {
+	loadOptionsMethod: 'getProductRatePlans',
+} as const;
+
+/** Zuora's order answer, kept short in the node output. */
+export function orderSummary(order: IDataObject): IDataObject {
+	return {
+		orderNumber: order.orderNumber ?? null,
+		status: order.status ?? null,
+		accountNumber: order.accountNumber ?? null,
+		subscriptionNumbers: order.subscriptionNumbers ?? [],
+	};
+}

@@ -1,0 +1,17 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+/** An operation that runs once per input item. */
+export interface ItemOperation {
+	kind: 'item';
+	description: INodeProperties[];
+	execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject | IDataObject[]>;
+}
+
+/** An operation that takes all input items at once (the usage CSV upload). */
+export interface BatchOperation {
+	kind: 'batch';
+	description: INodeProperties[];
+	execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]>;
+}
+
+export type ZuoraOperation = ItemOperation | BatchOperation;

@@ -1,0 +1,342 @@
+/**
+ * Zuora's HTTP: every call of the Zuora node goes through `zuoraRequest`,
+ * which resolves the tenant's base URL, makes sure a fresh OAuth token is in
+ * the shared cache (token-cache.ts) and sends the request through the shared
+ * `vendorRequest` (retries, rate limit, redaction, error mapping).
+ *
+ * Zuora specifics handled here:
+ *  - errors often come with HTTP 200: `{success: false, processId, reasons: [{code, message}]}`
+ *    (REST) or `{Success: false, Errors: [{Code, Message}]}` (CRUD / actions); both are errors;
+ *  - `Idempotency-Key` (≤ 255 chars) on every POST, derived from the input;
+ *    a concurrent duplicate answers 409 (retried: the first one is still running),
+ *    the same key with another body answers 422 (reported, never retried);
+ *  - the OAuth client-credentials token request (also used by the credential's
+ *    `preAuthentication`).
+ */
+import { createHash } from 'crypto';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import { vendorRequest, type VendorErrorDetails, type VendorProfile } from '../shared/http';
+import { redactString } from '../shared/redact';
+import { storedToken, type TokenIdentity, zuoraTokenCache } from './token-cache';
+
+export const CREDENTIAL_TYPE = 'zuoraOAuth2Api';
+
+/** Zuora REST hosts (API-FACTS). The option value is the base URL itself. */
+export const ZUORA_ENVIRONMENTS: Array<{ name: string; value: string }> = [
+	{ name: 'US Production (Cloud 2) — rest.zuora.com', value: 'https://rest.zuora.com' },
+	{ name: 'US Production (Cloud 1) — rest.na.zuora.com', value: 'https://rest.na.zuora.com' },
+	{ name: 'US API Sandbox (Cloud 2) — rest.apisandbox.zuora.com', value: 'https://rest.apisandbox.zuora.com' },
+	{ name: 'US API Sandbox (Cloud 1) — rest.sandbox.na.zuora.com', value: 'https://rest.sandbox.na.zuora.com' },
+	{ name: 'US Developer & Central Sandbox — rest.test.zuora.com', value: 'https://rest.test.zuora.com' },
+	{ name: 'EU Production — rest.eu.zuora.com', value: 'https://rest.eu.zuora.com' },
+	{ name: 'EU API Sandbox — rest.sandbox.eu.zuora.com', value: 'https://rest.sandbox.eu.zuora.com' },
+	{ name: 'EU Developer & Central Sandbox — rest.test.eu.zuora.com', value: 'https://rest.test.eu.zuora.com' },
+	{ name: 'Custom (Use Base URL Override)', value: 'custom' },
+];
+
+export class ZuoraSetupError extends Error {
+	constructor(
+		message: string,
+		readonly description?: string,
+	) {
+		super(message);
+		this.name = 'ZuoraSetupError';
+	}
+}
+
+function parseUrl(text: string): URL | undefined {
+	try {
+		return new URL(text);
+	} catch {
+		return undefined;
+	}
+}
+
+/** The tenant's REST base URL: the override when set, else the chosen environment. */
+export function resolveBaseUrl(credentials: ICredentialDataDecryptedObject): string {
+	const override = String(credentials.baseUrl ?? '').trim();
+	const chosen = override || String(credentials.environment ?? '').trim();
+	if (!chosen || chosen === 'custom') {
+		throw new ZuoraSetupError(
+			'The Zuora credential has no base URL',
+			'Choose an environment in the credential, or choose "Custom" and fill in "Base URL Override" (for example https://rest.apisandbox.zuora.com).',
+		);
+	}
+	const url = parseUrl(chosen);
+	if (!url) {
+		throw new ZuoraSetupError(
+			`The Zuora base URL "${chosen}" is not a URL`,
+			'Use the full REST endpoint with scheme, for example https://rest.zuora.com.',
+		);
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		throw new ZuoraSetupError(`The Zuora base URL "${chosen}" must start with https://`);
+	}
+	return chosen.replace(/\/+$/, '');
+}
+
+export function tokenIdentity(credentials: ICredentialDataDecryptedObject): TokenIdentity {
+	const clientId = String(credentials.clientId ?? '').trim();
+	const clientSecret = String(credentials.clientSecret ?? '');
+	if (!clientId || !clientSecret) {
+		throw new ZuoraSetupError(
+			'The Zuora credential needs a client ID and a client secret',
+			'Create an OAuth client in Zuora (Settings → Administration → Manage Users → your API user → OAuth Clients) and copy both values into the credential.',
+		);
+	}
+	return { baseUrl: resolveBaseUrl(credentials), clientId, clientSecret };
+}
+
+type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
+
+const TOKEN_ATTEMPTS = 3;
+const TOKEN_MAX_WAIT_MS = 10_000;
+
+function parseBody(body: unknown): IDataObject | undefined {
+	if (Buffer.isBuffer(body)) return parseBody(body.toString('utf8'));
+	if (typeof body === 'string') {
+		try {
+			return JSON.parse(body) as IDataObject;
+		} catch {
+			return body.trim() ? { message: body.trim().slice(0, 300) } : undefined;
+		}
+	}
+	return body && typeof body === 'object' ? (body as IDataObject) : undefined;
+}
+
+/**
+ * `POST {base}/oauth/token` with the client-credentials grant. Retries 429 and
+ * 5xx a little (honouring Retry-After); errors never contain the secret.
+ */
+export async function requestAccessToken(
+	httpRequest: HttpRequest,
+	identity: TokenIdentity,
+): Promise<{ accessToken: string; expiresInSeconds: number }> {
+	const url = `${identity.baseUrl}/oauth/token`;
+	const form = new URLSearchParams({
+		client_id: identity.clientId,
+		client_secret: identity.clientSecret,
+		grant_type: 'client_credentials',
+	}).toString();
+	const secrets = [identity.clientSecret];
+	let lastProblem = '';
+	for (let attempt = 1; attempt <= TOKEN_ATTEMPTS; attempt++) {
+		let status = 0;
+		let body: IDataObject | undefined;
+		let headers: IDataObject = {};
+		try {
+			const response = (await httpRequest({
+				method: 'POST',
+				url,
+				headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+				body: form,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: 30_000,
+			})) as { statusCode: number; body: unknown; headers?: IDataObject };
+			status = response.statusCode;
+			body = parseBody(response.body);
+			headers = response.headers ?? {};
+		} catch (error) {
+			const e = error as { message?: string; code?: string; cause?: { code?: string } };
+			lastProblem = `could not reach ${url} (${e.cause?.code ?? e.code ?? e.message ?? 'network error'})`;
+		}
+		if (status >= 200 && status < 300) {
+			const accessToken = typeof body?.access_token === 'string' ? body.access_token : '';
+			const expiresIn = Number(body?.expires_in);
+			if (!accessToken) {
+				throw new ZuoraSetupError(
+					`Zuora answered the token request from ${url} without an access_token`,
+					'Check that the base URL points at Zuora\'s REST endpoint (not the UI host).',
+				);
+			}
+			return { accessToken, expiresInSeconds: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600 };
+		}
+		if (status) {
+			const code = String(body?.error ?? body?.code ?? '');
+			const text = String(body?.error_description ?? body?.message ?? body?.reasons ?? '');
+			lastProblem = `HTTP ${status}${code ? ` ${code}` : ''}${text ? `: ${text}` : ''}`;
+			if (status !== 429 && status < 500) {
+				throw new ZuoraSetupError(
+					redactString(`Zuora refused the OAuth client credentials (${lastProblem})`, secrets),
+					'Check the client ID and secret in the Zuora credential and that the environment matches the tenant where the OAuth client was created.',
+				);
+			}
+		}
+		if (attempt === TOKEN_ATTEMPTS) break;
+		const hinted = Number(headers['retry-after'] ?? headers['Retry-After']);
+		const delay = Math.min(TOKEN_MAX_WAIT_MS, Number.isFinite(hinted) && hinted > 0 ? hinted * 1000 : 500 * 2 ** attempt);
+		await sleep(delay);
+	}
+	throw new ZuoraSetupError(
+		redactString(`Could not get a Zuora access token: ${lastProblem}`, secrets),
+		'The token endpoint is rate-limited per IP address; tokens are cached and shared, so this should be rare. Try again in a minute.',
+	);
+}
+
+/** Reads an error body of any of Zuora's shapes. */
+export function parseZuoraError(status: number, body: unknown): VendorErrorDetails {
+	const b = parseBody(body);
+	type Reason = { code?: unknown; message?: unknown };
+	let reasons: Reason[] = [];
+	if (Array.isArray(b?.reasons)) reasons = b.reasons as Reason[];
+	else if (Array.isArray(b?.Errors)) {
+		reasons = (b.Errors as Array<{ Code?: unknown; Message?: unknown }>).map((e) => ({ code: e.Code, message: e.Message }));
+	}
+	const processId = b?.processId ? ` Zuora processId ${String(b.processId)} (quote it to Zuora support).` : '';
+	if (reasons.length > 0) {
+		const first = reasons[0];
+		const message = String(first.message ?? 'request failed');
+		const more =
+			reasons.length > 1
+				? `All reasons: ${reasons.map((r) => `[${String(r.code ?? '')}] ${String(r.message ?? '')}`).join('; ')}.`
+				: '';
+		return {
+			message,
+			code: first.code !== undefined ? String(first.code) : undefined,
+			field: fieldFromMessage(message),
+			description: `${more}${processId}`.trim() || undefined,
+		};
+	}
+	const text = b?.message ?? b?.Message ?? b?.error_description ?? b?.faultstring ?? b?.error;
+	if (text !== undefined) {
+		return {
+			message: String(text),
+			code: b?.faultcode ? String(b.faultcode) : b?.error && b?.error_description ? String(b.error) : undefined,
+			description: processId.trim() || undefined,
+		};
+	}
+	return { message: status === 200 ? 'Zuora reported a failure without a reason' : `HTTP ${status}` };
+}
+
+/** Zuora names fields like `'currency' is required` or `field 'billCycleDay'`. */
+function fieldFromMessage(message: string): string | undefined {
+	const named = /\bfield\s+'?([A-Za-z_][\w.[\]]*)'?/i.exec(message) ?? /^'([A-Za-z_][\w.[\]]*)'\s+(?:is|are|should|must|may|cannot|can't)\b/i.exec(message);
+	return named?.[1];
+}
+
+export function isZuoraErrorBody(body: unknown): boolean {
+	const b = parseBody(body);
+	return b?.success === false || b?.Success === false;
+}
+
+export const zuoraProfile: VendorProfile = {
+	vendor: 'Zuora',
+	// Zuora limits concurrent requests per tenant; stay polite.
+	rateLimit: { requests: 20, windowMs: 1000 },
+	idempotencyHeader: 'Idempotency-Key',
+	// 409: "a request with this key is still being processed" — try again, then get the replay.
+	extraRetryStatuses: [409],
+	parseError: parseZuoraError,
+	isErrorBody: isZuoraErrorBody,
+};
+
+type ZuoraContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export interface ZuoraRequest {
+	method: IHttpRequestMethods;
+	/** Path below the base URL, starting with `/`. */
+	path: string;
+	body?: IDataObject | IDataObject[] | Buffer | string;
+	qs?: IDataObject;
+	headers?: IDataObject;
+	/** Required for POST and PATCH (Zuora keeps keys 24 h). */
+	idempotencyKey?: string;
+	itemIndex?: number;
+}
+
+/** Wraps setup problems (no base URL, refused client) in a node error. */
+function setupError(context: ZuoraContext, error: unknown, itemIndex?: number): Error {
+	if (error instanceof ZuoraSetupError) {
+		return new NodeOperationError(context.getNode(), error.message, {
+			description: error.description,
+			itemIndex,
+		});
+	}
+	return error as Error;
+}
+
+/**
+ * Makes sure the shared cache holds a token that is not due for refresh
+ * (proactive refresh shortly before expiry; one request for many callers).
+ */
+export async function ensureAccessToken(
+	this: ZuoraContext,
+	credentials: ICredentialDataDecryptedObject,
+	itemIndex?: number,
+): Promise<void> {
+	try {
+		const identity = tokenIdentity(credentials);
+		await zuoraTokenCache.fresh(
+			identity,
+			async () => await requestAccessToken((options) => this.helpers.httpRequest(options), identity),
+			storedToken(credentials),
+		);
+	} catch (error) {
+		throw setupError(this, error, itemIndex);
+	}
+}
+
+export async function zuoraRequest(this: ZuoraContext, request: ZuoraRequest): Promise<IDataObject> {
+	const method = request.method;
+	if ((method === 'POST' || method === 'PATCH') && !request.idempotencyKey) {
+		throw new NodeOperationError(this.getNode(), `Internal: ${method} ${request.path} sent without an Idempotency-Key`);
+	}
+	if (request.idempotencyKey && request.idempotencyKey.length > 255) {
+		throw new NodeOperationError(this.getNode(), 'The idempotency key is longer than Zuora\'s 255 characters', {
+			itemIndex: request.itemIndex,
+			description: 'Use a shorter custom idempotency key.',
+		});
+	}
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE, request.itemIndex);
+	let baseUrl: string;
+	try {
+		baseUrl = resolveBaseUrl(credentials);
+	} catch (error) {
+		throw setupError(this, error, request.itemIndex);
+	}
+	await ensureAccessToken.call(this, credentials, request.itemIndex);
+	const isRaw = Buffer.isBuffer(request.body) || typeof request.body === 'string';
+	const body = await vendorRequest.call(this, zuoraProfile, CREDENTIAL_TYPE, {
+		method,
+		url: `${baseUrl}${request.path}`,
+		qs: request.qs,
+		body: request.body,
+		headers: { Accept: 'application/json', ...(request.headers ?? {}) },
+		json: !isRaw,
+		idempotencyKey: request.idempotencyKey,
+		itemIndex: request.itemIndex,
+	});
+	return (body && typeof body === 'object' ? body : {}) as IDataObject;
+}
+
+/** JSON with sorted keys, so equal inputs give equal keys. */
+export function stableStringify(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+	if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+		const entries = Object.entries(value as Record<string, unknown>)
+			.filter(([, v]) => v !== undefined)
+			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+		return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * An Idempotency-Key derived from what the request means: the same input gives
+ * the same key, so a retried execution replays Zuora's first answer instead of
+ * doing the work twice (within Zuora's 24 h window).
+ */
+export function deriveIdempotencyKey(scope: string, input: unknown): string {
+	const digest = createHash('sha256').update(stableStringify(input), 'utf8').digest('hex').slice(0, 40);
+	return `n8n-kb-${scope}-${digest}`;
+}

@@ -1,0 +1,232 @@
+/**
+ * Zuora node, Account and Product Rate Plan operations, in-process against
+ * the Zuora sandbox (real n8n-core execution context and HTTP helpers).
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	CLIENT_SECRET,
+	NodeApiError,
+	NodeOperationError,
+	resetZuoraProcessState,
+	runZuora,
+	runZuoraError,
+	startZuora,
+	zuoraLoadOptions,
+} from '../../helpers/zuora';
+import { DEFAULT_CATALOG, type ZuoraSandbox } from '../../sandbox/zuora';
+
+let sandbox: ZuoraSandbox;
+beforeAll(async () => {
+	sandbox = await startZuora();
+});
+afterAll(async () => sandbox.stop());
+beforeEach(() => {
+	sandbox.reset();
+	resetZuoraProcessState();
+});
+
+const kommoContact = {
+	id: 9001,
+	name: 'Grace Brewster Hopper',
+	custom_fields_values: [
+		{ field_code: 'PHONE', values: [{ value: '+1 555 0100', enum_code: 'WORK' }] },
+		{
+			field_code: 'EMAIL',
+			values: [
+				{ value: 'grace@home.example', enum_code: 'PRIV' },
+				{ value: 'grace@navy.example', enum_code: 'WORK' },
+			],
+		},
+	],
+};
+
+const createParams = {
+	resource: 'account',
+	operation: 'create',
+	name: 'Hopper Computing',
+	currency: 'USD',
+	crmId: '31337',
+	billCycleDay: 15,
+	paymentTerm: 'Net 30',
+	kommoContact: JSON.stringify(kommoContact),
+	billToContact: { country: 'US' },
+};
+
+describe('Account', () => {
+	it('Create sends the Kommo contact as bill-to contact, crmId = lead id, and an Idempotency-Key', async () => {
+		const [account] = await runZuora(sandbox, createParams);
+		expect(account).toMatchObject({
+			accountNumber: 'A00000001',
+			name: 'Hopper Computing',
+			crmId: '31337',
+			currency: 'USD',
+			created: true,
+			money: { minor: '0', decimal: '0.00', currency: 'USD', formatted: '0.00 USD' },
+		});
+		const [post] = sandbox.requestsTo('POST', '/v1/accounts');
+		expect(post.body).toMatchObject({
+			name: 'Hopper Computing',
+			currency: 'USD',
+			billCycleDay: 15,
+			paymentTerm: 'Net 30',
+			autoPay: false,
+			crmId: '31337',
+			billToContact: {
+				firstName: 'Grace Brewster',
+				lastName: 'Hopper',
+				workEmail: 'grace@navy.example',
+				workPhone: '+1 555 0100',
+				country: 'US',
+			},
+		});
+		expect(post.headers['idempotency-key']).toMatch(/^n8n-kb-account-[0-9a-f]{40}$/);
+		expect(post.headers.authorization).toMatch(/^Bearer [0-9a-f]+$/);
+	});
+
+	it('Create twice with the same input replays Zuora\'s answer: one account', async () => {
+		const [a] = await runZuora(sandbox, createParams);
+		const [b] = await runZuora(sandbox, createParams);
+		expect(b.accountNumber).toBe(a.accountNumber);
+		expect(sandbox.accounts).toHaveLength(1);
+		const keys = sandbox.requestsTo('POST', '/v1/accounts').map((r) => r.headers['idempotency-key']);
+		expect(keys[0]).toBe(keys[1]);
+	});
+
+	it('Create: a Zuora validation error under HTTP 200 is an error naming code, message and field', async () => {
+		const error = await runZuoraError(sandbox, { ...createParams, currency: 'SEK' });
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe(
+			"Zuora 200 (53100020): Invalid value for field 'currency': SEK is not an active currency of this tenant [field: currency]",
+		);
+		expect(error.description).toMatch(/processId [0-9A-F]{16}/);
+		expect(sandbox.accounts).toHaveLength(0);
+	});
+
+	it('Create: missing last name stops before calling Zuora, naming the field', async () => {
+		const error = await runZuoraError(sandbox, {
+			...createParams,
+			kommoContact: '',
+			billToContact: { firstName: 'Ada' },
+		});
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('The bill-to contact has no last name');
+		expect(sandbox.requestsTo('POST', '/v1/accounts')).toHaveLength(0);
+	});
+
+	it('Create: a malformed currency is refused with a specific message', async () => {
+		const error = await runZuoraError(sandbox, { ...createParams, currency: 'dollars' });
+		expect(error.message).toBe('Currency "DOLLARS" is not a three-letter code');
+	});
+
+	it('Get returns the account by number, and a clear error when it does not exist', async () => {
+		const seeded = sandbox.seedAccount({ name: 'Seeded', crmId: '7', currency: 'EUR' });
+		const [account] = await runZuora(sandbox, { resource: 'account', operation: 'get', accountKey: seeded.accountNumber });
+		expect(account).toMatchObject({ id: seeded.id, accountNumber: seeded.accountNumber, crmId: '7', currency: 'EUR' });
+
+		const error = await runZuoraError(sandbox, { resource: 'account', operation: 'get', accountKey: 'A404' });
+		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'A404'.");
+	});
+
+	it('Find by CRM ID reports found / not found, and escapes the value in ZOQL', async () => {
+		sandbox.seedAccount({ name: 'Lead 42', crmId: '42' });
+		const [hit] = await runZuora(sandbox, { resource: 'account', operation: 'findByCrmId', crmId: '42' });
+		expect(hit).toMatchObject({ found: true, count: 1, crmId: '42', account: { CrmId: '42', AccountNumber: 'A00000001' } });
+
+		const [miss] = await runZuora(sandbox, { resource: 'account', operation: 'findByCrmId', crmId: "42' or CrmId = '1" });
+		expect(miss).toMatchObject({ found: false, count: 0, account: null });
+		const last = sandbox.requestsTo('POST', '/v1/action/query').at(-1);
+		expect((last?.body as IDataObject).queryString).toBe(
+			"select Id, AccountNumber, Name, CrmId, Status, Currency from Account where CrmId = '42\\' or CrmId = \\'1'",
+		);
+	});
+
+	it('Find by CRM ID: two look-ups never replay each other (fresh key per read)', async () => {
+		await runZuora(sandbox, { resource: 'account', operation: 'findByCrmId', crmId: '42' });
+		sandbox.seedAccount({ name: 'Lead 42', crmId: '42' });
+		const [second] = await runZuora(sandbox, { resource: 'account', operation: 'findByCrmId', crmId: '42' });
+		expect(second.found).toBe(true);
+	});
+
+	it('Find or Create creates once, then finds the same account', async () => {
+		const params = { ...createParams, operation: 'findOrCreate' };
+		const [first] = await runZuora(sandbox, params);
+		const [second] = await runZuora(sandbox, { ...params, name: 'Renamed in Kommo meanwhile' });
+		expect(first).toMatchObject({ created: true, crmId: '31337' });
+		expect(second).toMatchObject({ created: false, accountNumber: first.accountNumber, name: 'Hopper Computing' });
+		expect(sandbox.accounts).toHaveLength(1);
+	});
+
+	it('Find or Create refuses to guess between two accounts with the same CRM ID', async () => {
+		sandbox.seedAccount({ name: 'Twin A', crmId: '31337' });
+		sandbox.seedAccount({ name: 'Twin B', crmId: '31337' });
+		const error = await runZuoraError(sandbox, { ...createParams, operation: 'findOrCreate' });
+		expect(error.message).toBe('2 Zuora accounts have CRM ID 31337');
+		expect(error.description).toContain('A00000001, A00000002');
+		expect(sandbox.requestsTo('POST', '/v1/accounts')).toHaveLength(0);
+	});
+
+	it('continueOnFail turns a failing item into an error item and carries on', async () => {
+		sandbox.seedAccount({ name: 'Exists', crmId: '1' });
+		const out = await runZuora(
+			sandbox,
+			{ resource: 'account', operation: 'get', accountKey: '={{ $json.key }}' },
+			{ items: [{ key: 'A00000001' }, { key: 'A404' }], continueOnFail: true },
+		);
+		expect(out[0]).toMatchObject({ accountNumber: 'A00000001' });
+		expect(out[1]).toEqual({ error: "Zuora 200 (50000040): Cannot find entity by key: 'A404'." });
+		expect(JSON.stringify(out)).not.toContain(CLIENT_SECRET);
+	});
+});
+
+describe('Product rate plan', () => {
+	it('List returns active plans with recurring prices, money for a currency, following nextPage', async () => {
+		// 45 more products: the catalog then spans two pages of 40.
+		for (let i = 0; i < 45; i++) {
+			sandbox.catalog.push({
+				id: `prod-extra-${i}`,
+				sku: `X-${i}`,
+				name: `Extra ${i}`,
+				productRatePlans: [
+					{
+						id: `plan-extra-${i}`,
+						name: `Extra plan ${i}`,
+						status: 'Active',
+						productRatePlanCharges: [
+							{ id: `c-${i}`, name: 'Fee', type: 'Recurring', model: 'FlatFee', billingPeriod: 'Month', pricing: [{ currency: 'GBP', price: 10 + i }] },
+						],
+					},
+				],
+			});
+		}
+		const all = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list' });
+		const activeDefault = DEFAULT_CATALOG.flatMap((p) => p.productRatePlans).filter((p) => p.status === 'Active').length;
+		expect(all).toHaveLength(activeDefault + 45);
+		expect(sandbox.requestsTo('GET', '/v1/catalog/products')).toHaveLength(2);
+
+		const usd = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list', currency: 'usd' });
+		expect(usd.map((p) => p.name)).toEqual(['Pro Monthly', 'Pro Annual', 'Enterprise Monthly', 'API Calls (pay as you go)']);
+		expect(usd[0]).toMatchObject({
+			id: '8ad09be48db5aba7018db5plan00pro-m',
+			productName: 'Pro',
+			recurringPrices: { USD: 49, EUR: 45, JPY: 7000 },
+			money: { minor: '4900', decimal: '49.00', currency: 'USD', formatted: '49.00 USD' },
+		});
+
+		const withInactive = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list', includeInactive: true });
+		expect(withInactive.some((p) => p.status === 'Expired')).toBe(true);
+	});
+
+	it('feeds the dropdowns: active plans named "Product – Plan" with prices', async () => {
+		const options = await zuoraLoadOptions(sandbox, 'getProductRatePlans');
+		expect(options.map((o) => o.name)).toEqual([
+			'API Usage – API Calls (pay as you go)',
+			'Enterprise – Enterprise Monthly',
+			'Pro – Pro Annual',
+			'Pro – Pro Monthly',
+		]);
+		expect(options.find((o) => o.value === '8ad09be48db5aba7018db5plan00pro-m')?.description).toBe(
+			'Recurring: 49 USD, 45 EUR, 7000 JPY',
+		);
+	});
+});
