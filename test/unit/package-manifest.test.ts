@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+function sources(dir: string, suffix: string): string[] {
+	const out: string[] = [];
+	const walk = (rel: string) => {
+		for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
+			const path = `${rel}/${entry.name}`;
+			if (entry.isDirectory()) walk(path);
+			else if (entry.name.endsWith(suffix)) out.push(`dist/${path.replace(/\.ts$/, '.js')}`);
+		}
+	};
+	walk(dir);
+	return out.sort();
+}
+
+describe('package.json as n8n reads it', () => {
+	it('lists every node and every credential under dist/', () => {
+		expect([...pkg.n8n.nodes].sort()).toEqual(sources('nodes', '.node.ts'));
+		expect([...pkg.n8n.credentials].sort()).toEqual(sources('credentials', '.credentials.ts'));
+	});
+
+	it('is a community package with no runtime dependencies and n8n-workflow as its only peer', () => {
+		expect(pkg.name).toMatch(/^n8n-nodes-/);
+		expect(pkg.keywords).toContain('n8n-community-node-package');
+		expect(pkg.dependencies ?? {}).toEqual({});
+		expect(Object.keys(pkg.peerDependencies)).toEqual(['n8n-workflow']);
+		expect(pkg.n8n).toMatchObject({ n8nNodesApiVersion: 1, strict: true });
+	});
+});
