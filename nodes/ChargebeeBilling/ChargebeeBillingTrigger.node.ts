@@ -423,7 +423,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 		// 4. Optional: use Chargebee's own copy of the event.
 		if (options.refetchEvent === true) {
 			const fetched = await attempt(
-				chargebeeRequest.call(this, { method: 'GET', path: idPath('/events/{id}', String(event.id)) }),
+				chargebeeRequest.call(this, { method: 'GET', path: idPath('/events/{id}', String(event.id)), quick: true }),
 			);
 			if (!fetched.ok) {
 				if (isNotFound(fetched.error)) return reject.call(this, 400, 'Unknown event: Chargebee has no event with this id');
@@ -444,7 +444,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 			const draft = normalizeChargebeeEvent(event);
 			if (draft.customerId) {
 				const found = await attempt(
-					chargebeeRequest.call(this, { method: 'GET', path: idPath('/customers/{id}', draft.customerId) }),
+					chargebeeRequest.call(this, { method: 'GET', path: idPath('/customers/{id}', draft.customerId), quick: true }),
 				);
 				if (found.ok) customer = (found.value as IDataObject).customer as IDataObject;
 				else if (!isNotFound(found.error)) {
@@ -461,6 +461,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 						method: 'POST',
 						path: idPath('/invoices/{id}/pdf', draft.invoiceId),
 						idempotencyKey: callIdempotencyKey('invoice-pdf'),
+						quick: true,
 					}),
 				);
 				if (pdf.ok) invoiceUrl = String(((pdf.value as IDataObject).download as IDataObject).download_url);

@@ -188,7 +188,17 @@ export interface ChargebeeCall {
 	form?: FormObject;
 	idempotencyKey?: string;
 	itemIndex?: number;
+	/**
+	 * Inside a webhook call: Chargebee waits only so long for our answer, and
+	 * answering 5xx makes it retry later anyway, so give up after a short try.
+	 */
+	quick?: boolean;
 }
+
+const QUICK_PROFILE: VendorProfile = {
+	...chargebeeProfile,
+	retry: { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 1_000, maxTotalWaitMs: 2_000 },
+};
 
 /** `/customers/{id}/…` with each id URL-encoded. */
 export function idPath(template: string, ...ids: string[]): string {
@@ -222,11 +232,12 @@ export async function chargebeeRequestFull<T = IDataObject>(
 	const body = call.method === 'POST' ? encodeForm(call.form ?? {}) : undefined;
 	return (await vendorRequestFull.call(
 		this,
-		chargebeeProfile,
+		call.quick ? QUICK_PROFILE : chargebeeProfile,
 		CHARGEBEE_CREDENTIAL,
 		{
 			method: call.method,
 			url: `${base}${call.path}${queryString(call.query)}`,
+			...(call.quick ? { timeout: 8_000 } : {}),
 			headers: {
 				Accept: 'application/json',
 				...(body !== undefined ? { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' } : {}),
