@@ -15,7 +15,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { checkBasicAuth, randomSecret } from '../shared/crypto';
 import { CurrencyError } from '../shared/money';
 import { CHARGEBEE_EVENT_TYPES } from './event-types';
-import { DEFAULT_KOMMO_FIELD } from './helpers';
+import { DEFAULT_EVENTS, DEFAULT_KOMMO_FIELD } from './helpers';
 import { chargebeeEventSchema, normalizeChargebeeEvent } from './normalize';
 import {
 	CHARGEBEE_CREDENTIAL,
@@ -27,21 +27,8 @@ import {
 	isNotFound,
 } from './transport';
 
-export const WEBHOOK_AUTH_CREDENTIAL = 'chargebeeWebhookAuthApi';
+const WEBHOOK_AUTH_CREDENTIAL = 'chargebeeWebhookAuthApi';
 const REALM = 'Basic realm="Chargebee Billing Trigger", charset="UTF-8"';
-
-/** The events most billing → CRM flows need; the default selection. */
-export const DEFAULT_EVENTS = [
-	'credit_note_created',
-	'invoice_generated',
-	'payment_failed',
-	'payment_succeeded',
-	'subscription_cancelled',
-	'subscription_changed',
-	'subscription_created',
-	'subscription_paused',
-	'subscription_renewed',
-];
 
 const humanize = (type: string) =>
 	type

@@ -9,6 +9,19 @@ import { fromMinor, type Money } from '../shared/money';
 export const DEFAULT_KOMMO_FIELD = 'cf_kommo_lead_id';
 export const KOMMO_META_KEY = 'kommo_lead_id';
 
+/** The events most billing → CRM flows need; the trigger's default selection. */
+export const DEFAULT_EVENTS = [
+	'credit_note_created',
+	'invoice_generated',
+	'payment_failed',
+	'payment_succeeded',
+	'subscription_cancelled',
+	'subscription_changed',
+	'subscription_created',
+	'subscription_paused',
+	'subscription_renewed',
+];
+
 /** Thrown for bad node input; the node turns it into a NodeOperationError for the item. */
 export class InputError extends Error {
 	constructor(
