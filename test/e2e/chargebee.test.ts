@@ -150,7 +150,7 @@ describe('Chargebee Billing in a real n8n', () => {
 		const before = (await n8n.api.executions({ workflowId: autoId })).length;
 		const payment = sandbox.eventsOfType('payment_succeeded')[0];
 		const [endpoint] = [...sandbox.webhookEndpoints.values()];
-		const attempts = [
+		const attempts: Array<Record<string, string>> = [
 			{},
 			{ authorization: basic(String(endpoint.basic_auth_username), 'wrong-password') },
 			{ authorization: basic('someone-else', String(endpoint.basic_auth_password)) },

@@ -3,7 +3,7 @@
  * inside real n8n-core execution contexts (parameters, defaults,
  * credentials' `authenticate`, n8n's HTTP helper).
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
@@ -23,7 +23,7 @@ beforeEach(() => {
 
 const customer = (parameters: IDataObject) => runNode(sandbox, { resource: 'customer', ...parameters });
 const subscription = (parameters: IDataObject) => runNode(sandbox, { resource: 'subscription', ...parameters });
-const items = (...list: IDataObject[]) => ({ item: list });
+const items = (...list: IDataObject[]) => ({ item: list }) as unknown as INodeParameters;
 
 async function seedCustomer(id = 'kommo-lead-42', email = 'ana@example.com', extra: IDataObject = {}) {
 	const [created] = await customer({ operation: 'create', customerId: id, email, kommoLeadId: '42', ...extra });

@@ -7,7 +7,7 @@
  * The SDK builds `{protocol}://{site}{hostSuffix}:{port}/api/v2/...`; site
  * "127.0.0" + hostSuffix ".1" makes that the loopback address.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import Chargebee, { basicAuthValidator, WebhookAuthenticationError } from 'chargebee';
@@ -255,24 +255,25 @@ describe('webhook endpoints through the official SDK, delivery checked by the SD
 		const handler = chargebee.webhooks.createHandler({
 			requestValidator: basicAuthValidator((u, p) => u === 'cb-user' && p === 'cb-pass-123'),
 		});
+		type Res = ServerResponse;
+		const done = (res: Res | undefined, status: number) => {
+			if (res && !res.headersSent) res.writeHead(status).end();
+		};
+		// No listener for specific types: every event reaches 'unhandled_event'.
+		handler.on('unhandled_event', ({ event, response }) => {
+			received.push({ type: String(event.event_type), id: event.id });
+			done(response as Res, 200);
+		});
+		handler.on('error', (error, { response }) => {
+			rejected.push(error instanceof WebhookAuthenticationError ? 'auth' : String(error));
+			done(response as Res, 401);
+		});
 		receiver = createServer((req, res) => {
 			const chunks: Buffer[] = [];
 			req.on('data', (c: Buffer) => chunks.push(c));
 			req.on('end', () => {
 				const body = Buffer.concat(chunks).toString('utf8');
-				const done = (status: number) => {
-					if (!res.headersSent) res.writeHead(status).end();
-				};
-				handler.removeAllListeners();
-				handler.on('unhandled_event', ({ event }) => {
-					received.push({ type: String(event.event_type), id: event.id });
-					done(200);
-				});
-				handler.on('error', (error) => {
-					rejected.push(error instanceof WebhookAuthenticationError ? 'auth' : String(error));
-					done(401);
-				});
-				void handler.handle({ body, headers: req.headers as Record<string, string> });
+				void handler.handle({ body, headers: req.headers as Record<string, string>, response: res });
 			});
 		});
 		await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));

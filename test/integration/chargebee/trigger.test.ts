@@ -36,9 +36,9 @@ function hooks(parameters: INodeParameters, staticData: IDataObject, credentials
 	};
 }
 
-async function deliver(event: IDataObject, authorization: string | undefined, parameters: INodeParameters, staticData: IDataObject, credentials: IDataObject = chargebeeCredentials(sandbox)) {
+async function deliver(event: Record<string, unknown>, authorization: string | undefined, parameters: INodeParameters, staticData: IDataObject, credentials: IDataObject = chargebeeCredentials(sandbox)) {
 	const trigger = new ChargebeeBillingTrigger();
-	const exchange = fakeHttpExchange({ headers: authorization ? { authorization } : {}, body: event });
+	const exchange = fakeHttpExchange({ headers: authorization ? { authorization } : {}, body: event as IDataObject });
 	const context = createWebhookContext({ nodeType: trigger, parameters, staticData, credentials: credentials as never, credentialTypes }, exchange);
 	return { result: await trigger.webhook.call(context), response: exchange.response };
 }

@@ -1,7 +1,8 @@
 /**
  * Standalone Chargebee sandbox for the demo and manual poking:
  *
- *   npx ts-node test/sandbox/chargebee/serve.ts [port]      (or load it from the demo runner)
+ *   npx tsc -p tsconfig.test.json --outDir /tmp/kb && node /tmp/kb/test/sandbox/chargebee/serve.js [port]
+ *   (or call serveChargebee() from the demo runner)
  *
  * Prints the base URL and API key; Ctrl-C stops it.
  */
