@@ -310,12 +310,16 @@ export class ChargebeeBillingTrigger implements INodeType {
 
 				const user = `n8n-${randomSecret(9)}`;
 				const password = randomSecret(32);
-				const workflowName = this.getWorkflow().name ?? this.getWorkflow().id ?? '';
+				// Named after the workflow, with its id so that two workflows (or a test listener
+				// next to the published one) never share a name; Chargebee allows 50 characters.
+				const workflow = this.getWorkflow();
+				const suffix = ` (${workflow.id ?? '?'}${this.getActivationMode() === 'manual' ? ' test' : ''})`;
+				const name = `n8n ${workflow.name ?? ''}`.trim().slice(0, Math.max(3, 50 - suffix.length)) + suffix;
 				const body = (await chargebeeRequest.call(this, {
 					method: 'POST',
 					path: '/webhook_endpoints',
 					form: {
-						name: `n8n ${workflowName}`.trim().slice(0, 50),
+						name: name.slice(0, 50),
 						url,
 						api_version: 'v2',
 						basic_auth_username: user,

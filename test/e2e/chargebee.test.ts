@@ -89,7 +89,7 @@ describe('Chargebee Billing in a real n8n', () => {
 		});
 		expect(endpoints[0].basic_auth_username).toMatch(/^n8n-/);
 		expect(String(endpoints[0].basic_auth_password).length).toBeGreaterThanOrEqual(32);
-		expect(endpoints[0].name).toBe('n8n E2E Chargebee automatic trigger');
+		expect(endpoints[0].name).toBe('n8n E2E Chargebee automatic trig (e2eCbAutoTrig01)');
 	});
 
 	test('a Won provisions customer + subscription; Chargebee\'s payment_succeeded starts one execution with the normalised block', async () => {

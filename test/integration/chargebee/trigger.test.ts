@@ -81,6 +81,7 @@ describe('automatic mode lifecycle', () => {
 			basic_auth_password: stored.basicAuthPassword,
 		});
 		expect(String(stored.basicAuthPassword).length).toBeGreaterThanOrEqual(32);
+		expect(endpoint.name).toBe('n8n in-process test (wf-test)');
 		expect(stored.webhookEndpointId).toBe(endpoint.id);
 		expect(await h.checkExists()).toBe(true);
 
