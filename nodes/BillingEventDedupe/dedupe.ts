@@ -10,11 +10,24 @@
 // (primary key workflowId + context). The claim lock is built on exactly that: it lives in the
 // Claim node's own row (scope "node"), taken by creating the row and released by deleting it,
 // while the history itself lives in the workflow's row. See docs/dedupe.md.
+//
+// Limit: the lock serialises the executions of one node. Two different nodes writing the same
+// workflow history at the same instant (a Claim and a Release, or two Claim nodes) are not
+// serialised, because n8n gives a node no row that another node can also create. Release
+// therefore repeats its removal (RELEASE_CONFIRM_DELAYS_MS).
 
 /** Default history size; see docs/dedupe.md for the arithmetic. */
 export const DEFAULT_HISTORY_SIZE = 10000;
 
 export const DEFAULT_KEY_EXPRESSION = '={{ $json.normalized.dedupeKey }}';
+
+/**
+ * Release repeats its (idempotent) removal after these pauses. The claim lock serialises the
+ * executions of ONE node; a Claim in another node that read the shared history just before the
+ * removal may write the key back a moment later (n8n's helper rewrites the whole row). Without
+ * the repeats that write-back would turn the vendor's retry into a "Duplicate" and lose the event.
+ */
+export const RELEASE_CONFIRM_DELAYS_MS = [250, 1000];
 
 /** Token recorded in the lock row. Any constant works: the row's existence is the lock. */
 export const LOCK_TOKEN = 'billing-event-dedupe-claim-lock';

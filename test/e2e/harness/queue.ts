@@ -40,6 +40,8 @@ export interface N8nQueueHandle extends N8nHandle {
 	/** Redis key prefix of this run (Bull queue + n8n pub/sub), removed by stop(). */
 	readonly redisPrefix: string;
 	readonly workers: ReadonlyArray<{ readonly pid: number | undefined; readonly healthUrl: string }>;
+	/** Log of worker `index` (0-based); logs() returns main + all workers. */
+	workerLogs(index: number): string;
 	/** Runs `fn` with a pg Client connected to this run's database (for assertions). */
 	withDatabase<T>(fn: (client: PgClient) => Promise<T>): Promise<T>;
 }
@@ -272,6 +274,8 @@ export async function startN8nQueue(opts: QueueOptions = {}): Promise<N8nQueueHa
 		...opts.env,
 	});
 
+	const workerLogFile = (i: number) => path.join(workerFolders[i], 'n8n-worker.log');
+	const readLog = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
 	const cli = cliRunner(install, mainEnv, userFolder, logFile, label);
 	const timings: Timings = { prepareMs: prepared.prepareMs, importMs: 0, publishMs: 0, bootMs: 0, webhooksMs: 0 };
 	const api = new N8nRestClient(`http://127.0.0.1:${port}`, install);
@@ -302,7 +306,7 @@ export async function startN8nQueue(opts: QueueOptions = {}): Promise<N8nQueueHa
 					[install.n8nBin, 'worker', `--concurrency=${opts.workerConcurrency ?? 10}`],
 					workerEnv(i),
 					folder,
-					logFile,
+					workerLogFile(i),
 				),
 		);
 		processes = [main, ...workers];
@@ -330,9 +334,9 @@ export async function startN8nQueue(opts: QueueOptions = {}): Promise<N8nQueueHa
 			timings.bootMs = ready.bootMs;
 			timings.webhooksMs = ready.webhooksMs;
 		} catch (error) {
-			const logTail = main.logTail(120);
+			const logTail = processes.map((p) => `--- ${p.label} (${p.logFile}) ---\n${p.logTail(60)}`).join('\n');
 			await stopProcesses();
-			throw new Error(`${(error as Error).message}\n--- n8n log tail (${logFile}) ---\n${logTail}`);
+			throw new Error(`${(error as Error).message}\n${logTail}`);
 		}
 	};
 
@@ -400,7 +404,8 @@ export async function startN8nQueue(opts: QueueOptions = {}): Promise<N8nQueueHa
 			}
 		},
 		cli,
-		logs: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+		logs: () => [readLog(logFile), ...workerFolders.map((_, i) => readLog(workerLogFile(i)))].join('\n'),
+		workerLogs: (index: number) => readLog(workerLogFile(index)),
 	};
 	registerForCleanup(handle);
 	return handle;

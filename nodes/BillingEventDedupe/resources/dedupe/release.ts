@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { uniqueKeys } from '../../dedupe';
+import { sleep } from 'n8n-workflow';
+import { RELEASE_CONFIRM_DELAYS_MS, uniqueKeys } from '../../dedupe';
 import { runLocked } from './claim';
 import { assertSavedWorkflow, keyProperties, keysOf } from './common';
 
@@ -19,10 +20,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const items = this.getInputData();
 	if (items.length === 0) return [[]];
 	assertSavedWorkflow(this);
-	const keys = keysOf(this, items.length);
-	// serialised with other executions of this Release node (each removal rewrites the history row)
-	await runLocked(this, 60, async () => {
-		await this.helpers.removeProcessed(uniqueKeys(keys), 'workflow', { mode: 'entries' });
-	});
+	const keys = uniqueKeys(keysOf(this, items.length));
+	const remove = async () =>
+		await runLocked(this, 60, async () => {
+			await this.helpers.removeProcessed(keys, 'workflow', { mode: 'entries' });
+		});
+	await remove();
+	// A Claim node elsewhere in the workflow that read the history just before our removal can
+	// write the key back (the lock only serialises executions of one node; see dedupe.ts). The
+	// removal is idempotent, so it is repeated after any such write must have landed.
+	for (const delay of RELEASE_CONFIRM_DELAYS_MS) {
+		await sleep(delay);
+		await remove();
+	}
 	return [items.map((item, index) => ({ ...item, pairedItem: { item: index } }))];
 }
