@@ -1,0 +1,82 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+/**
+ * Chargebee API v2: HTTP Basic auth with the API key as the user name and an
+ * empty password, against `https://{site}.chargebee.com/api/v2`.
+ */
+export class ChargebeeBillingApi implements ICredentialType {
+	name = 'chargebeeBillingApi';
+
+	displayName = 'Chargebee Billing API';
+
+	icon = {
+		light: 'file:../nodes/ChargebeeBilling/chargebeeBilling.svg',
+		dark: 'file:../nodes/ChargebeeBilling/chargebeeBilling.dark.svg',
+	} as const;
+
+	documentationUrl = 'https://apidocs.chargebee.com/docs/api/auth';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Site',
+			name: 'site',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'acme-test',
+			description:
+				'Your site name, the first part of https://&lt;site&gt;.chargebee.com. Test sites end in "-test" and have their own API keys.',
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'A full-access key (Settings → Configure Chargebee → API Keys) for the Chargebee Billing node and the trigger\'s automatic mode. A read-only key is enough for Get/List/Find operations and for the trigger in manual mode.',
+		},
+		{
+			displayName: 'Base URL Override',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'http://127.0.0.1:4010',
+			description:
+				'Leave empty for Chargebee. Set only to talk to a stand-in server (such as the project\'s sandbox); "/api/v2" is added to it.',
+		},
+		{
+			displayName: 'Client Rate Limit (Requests per Minute)',
+			name: 'requestsPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description:
+				'Spread requests so that no more than this many reach the site per minute (test sites allow 150). 0 sends at once and relies on retrying after 429.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			auth: {
+				username: '={{$credentials.apiKey}}',
+				password: '',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl : "https://" + $credentials.site + ".chargebee.com"}}',
+			url: '/api/v2/item_prices',
+			qs: { limit: 1 },
+		},
+	};
+}

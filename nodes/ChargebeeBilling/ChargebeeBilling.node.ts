@@ -1,0 +1,132 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeExecutionData,
+	INodePropertyOptions,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { CurrencyError } from '../shared/money';
+import { InputError, moneyOf } from './helpers';
+import * as customer from './resources/customer';
+import * as invoice from './resources/invoice';
+import * as itemPrice from './resources/itemPrice';
+import * as subscription from './resources/subscription';
+import type { Operation } from './resources/types';
+import { chargebeeList } from './transport';
+
+const resources: Record<string, Record<string, Operation>> = {
+	customer: customer.operations,
+	invoice: invoice.operations,
+	itemPrice: itemPrice.operations,
+	subscription: subscription.operations,
+};
+
+export class ChargebeeBilling implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Chargebee Billing',
+		name: 'chargebeeBilling',
+		icon: { light: 'file:chargebeeBilling.svg', dark: 'file:chargebeeBilling.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Customers, subscriptions for item prices, invoices and item prices in Chargebee (API v2, Product Catalog 2.0)',
+		defaults: { name: 'Chargebee Billing' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'chargebeeBillingApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Customer', value: 'customer' },
+					{ name: 'Invoice', value: 'invoice' },
+					{ name: 'Item Price', value: 'itemPrice' },
+					{ name: 'Subscription', value: 'subscription' },
+				],
+				default: 'customer',
+			},
+			...customer.description,
+			...subscription.description,
+			...invoice.description,
+			...itemPrice.description,
+		],
+	};
+
+	methods = {
+		loadOptions: {
+			/** Active item prices for the Items dropdown, labelled with their price and period. */
+			async getItemPrices(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const prices = await chargebeeList.call(this, '/item_prices', 'item_price', {
+					query: { 'status[is]': 'active' },
+					returnAll: false,
+					limit: 1000,
+				});
+				return prices
+					.map((p) => {
+						let money = '';
+						try {
+							money = moneyOf(p.price, p.currency_code)?.formatted ?? '';
+						} catch {
+							money = `${String(p.price)} ${String(p.currency_code)}`;
+						}
+						const period = p.period ? ` / ${String(p.period)} ${String(p.period_unit)}` : '';
+						return {
+							name: `${String(p.name ?? p.id)} (${String(p.item_type ?? 'item')})`,
+							value: String(p.id),
+							description: `${String(p.id)} · ${money || String(p.pricing_model)}${period}`,
+						};
+					})
+					.sort((a, b) => a.name.localeCompare(b.name));
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const out: INodeExecutionData[] = [];
+		for (let i = 0; i < items.length; i++) {
+			const resource = this.getNodeParameter('resource', i) as string;
+			const operation = this.getNodeParameter('operation', i) as string;
+			const op = resources[resource]?.[operation];
+			try {
+				if (!op) {
+					throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}" for resource "${resource}"`, { itemIndex: i });
+				}
+				const result = await op.execute.call(this, i);
+				const list: IDataObject[] = Array.isArray(result) ? result : [result];
+				for (const json of list) out.push({ json, pairedItem: { item: i } });
+			} catch (caught) {
+				const error = toNodeError.call(this, caught, i);
+				if (this.continueOnFail()) {
+					out.push({ json: { error: error.message, ...(error.description ? { details: error.description } : {}) }, pairedItem: { item: i } });
+					continue;
+				}
+				throw error;
+			}
+		}
+		return [out];
+	}
+}
+
+/** Our input errors and money errors become NodeOperationErrors for the item; API errors pass through. */
+function toNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	if (error instanceof InputError) {
+		return new NodeOperationError(this.getNode(), error.message, { itemIndex, description: error.description });
+	}
+	if (error instanceof CurrencyError) {
+		return new NodeOperationError(this.getNode(), error.message, {
+			itemIndex,
+			description: 'Chargebee returned an amount whose currency this node cannot convert safely; nothing was changed by the conversion.',
+		});
+	}
+	return new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+}

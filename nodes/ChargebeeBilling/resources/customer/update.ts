@@ -1,0 +1,46 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { InputError } from '../../helpers';
+import { callIdempotencyKey, chargebeeRequest, idPath } from '../../transport';
+import { show } from '../types';
+import { checkCustomerId, customerFieldOptions, customerForm, kommoLeadIdFields } from './fields';
+
+const displayOptions = show('customer', ['update']);
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Customer ID',
+		name: 'customerId',
+		type: 'string',
+		required: true,
+		default: '',
+		displayOptions,
+	},
+	...kommoLeadIdFields(displayOptions),
+	{
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions,
+		options: customerFieldOptions(true),
+	},
+];
+
+export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
+	const id = checkCustomerId(this.getNodeParameter('customerId', i) as string);
+	const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
+	const form = customerForm.call(this, i, fields);
+	if (Object.keys(form).length === 0) {
+		throw new InputError('Nothing to update', 'Set the Kommo Lead ID or add at least one field under "Update Fields".');
+	}
+	const body = await chargebeeRequest.call(this, {
+		method: 'POST',
+		path: idPath('/customers/{id}', id),
+		form,
+		idempotencyKey: callIdempotencyKey('customer-update'),
+		itemIndex: i,
+	});
+	return (body as IDataObject).customer as IDataObject;
+}

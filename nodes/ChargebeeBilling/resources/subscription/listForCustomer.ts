@@ -1,0 +1,69 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { subscriptionMoney } from '../../helpers';
+import { chargebeeList } from '../../transport';
+import { checkCustomerId } from '../customer/fields';
+import { show } from '../types';
+
+const displayOptions = show('subscription', ['listForCustomer']);
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Customer ID',
+		name: 'customerId',
+		type: 'string',
+		required: true,
+		default: '',
+		displayOptions,
+	},
+	{
+		displayName: 'Status',
+		name: 'status',
+		type: 'multiOptions',
+		options: [
+			{ name: 'Active', value: 'active' },
+			{ name: 'Cancelled', value: 'cancelled' },
+			{ name: 'Future', value: 'future' },
+			{ name: 'In Trial', value: 'in_trial' },
+			{ name: 'Non Renewing', value: 'non_renewing' },
+			{ name: 'Paused', value: 'paused' },
+		],
+		default: [],
+		description: 'Only subscriptions in these states; none selected returns all',
+		displayOptions,
+	},
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions,
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { ...displayOptions?.show, returnAll: [false] } },
+	},
+];
+
+export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject[]> {
+	const customerId = checkCustomerId(this.getNodeParameter('customerId', i) as string);
+	const status = this.getNodeParameter('status', i, []) as string[];
+	const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
+	const subscriptions = await chargebeeList.call(this, '/subscriptions', 'subscription', {
+		query: {
+			'customer_id[is]': customerId,
+			...(status.length > 0 ? { 'status[in]': JSON.stringify(status) } : {}),
+			'sort_by[desc]': 'created_at',
+		},
+		returnAll,
+		limit: returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number),
+		itemIndex: i,
+	});
+	return subscriptions.map((s) => ({ ...s, money: subscriptionMoney(s) as unknown as IDataObject }));
+}
