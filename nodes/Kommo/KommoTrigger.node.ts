@@ -256,7 +256,8 @@ export class KommoTrigger implements INodeType {
 
 		const request = this.getRequestObject();
 		const raw = (request as unknown as { rawBody?: Buffer }).rawBody;
-		const decoded = decodeKommoWebhook(Buffer.isBuffer(raw) && raw.length > 0 ? raw : this.getBodyData());
+		// The raw body is exact; n8n's parsed form keeps only the first 1000 keys.
+		const decoded = decodeKommoWebhook(Buffer.isBuffer(raw) ? raw : this.getBodyData());
 		if (!decoded.ok) return reject(this, 400, decoded.error);
 
 		const options = this.getNodeParameter('options', {}) as IDataObject;

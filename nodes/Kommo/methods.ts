@@ -14,13 +14,21 @@ import { getFieldDefinitions, type KommoEntity } from './custom-fields';
 import { getPipelines, LOST_STATUS_ID, WON_STATUS_ID } from './pipelines';
 import { kommoApiRequest, kommoConnection, kommoGetAll } from './transport';
 
+/** A parameter as currently edited in the editor, else as saved on the node. */
 function currentParameter(ctx: ILoadOptionsFunctions, ...names: string[]): unknown {
-	for (const name of names) {
-		try {
-			const value = ctx.getCurrentNodeParameter(name);
+	const readers = [
+		(name: string) => ctx.getCurrentNodeParameter(name),
+		(name: string) => ctx.getNodeParameter(name, ''),
+	];
+	for (const read of readers) {
+		for (const name of names) {
+			let value: unknown;
+			try {
+				value = read(name);
+			} catch {
+				value = undefined; // not a parameter of this operation
+			}
 			if (value !== undefined && value !== null && value !== '') return value;
-		} catch {
-			// not set in this operation
 		}
 	}
 	return undefined;

@@ -1424,18 +1424,24 @@ export class KommoSandbox extends SandboxServer {
 
 	/**
 	 * Moves a lead to another status the way a manager does in the UI and
-	 * fires `status_lead` (and `update_lead`) to the subscribed destinations.
+	 * fires `status_lead` (and `update_lead`) to the subscribed destinations
+	 * (unless `fire: false`; `webhookBody('status_lead', …)` then gives the body).
 	 */
-	async moveLead(leadId: number, statusId: number, pipelineId?: number): Promise<WebhookDelivery[]> {
+	async moveLead(
+		leadId: number,
+		statusId: number,
+		options: { pipelineId?: number; fire?: boolean } = {},
+	): Promise<WebhookDelivery[]> {
 		const lead = this.leads.get(leadId);
 		if (!lead) throw new Error(`sandbox: no lead ${leadId}`);
-		const pipeline = this.pipelines.find((p) => p.id === (pipelineId ?? lead.pipeline_id))!;
+		const pipeline = this.pipelines.find((p) => p.id === (options.pipelineId ?? lead.pipeline_id))!;
 		if (!pipeline.statuses.some((s) => s.id === statusId)) throw new Error(`sandbox: status ${statusId} not in pipeline ${pipeline.id}`);
 		this.lastPrevious.set(lead.id, { status_id: lead.status_id, pipeline_id: lead.pipeline_id, responsible_user_id: lead.responsible_user_id });
 		lead.status_id = statusId;
 		lead.pipeline_id = pipeline.id;
 		lead.updated_at = now();
 		lead.closed_at = statusId === WON_STATUS_ID || statusId === LOST_STATUS_ID ? now() : null;
+		if (options.fire === false) return [];
 		const out = await this.fire('status_lead', [leadId]);
 		out.push(...(await this.fire('update_lead', [leadId])));
 		return out;
