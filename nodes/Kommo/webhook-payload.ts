@@ -205,6 +205,12 @@ function describeIssues(error: z.ZodError): string {
 		.slice(0, 5)
 		.map((issue) => {
 			const key = formKey(issue.path);
+			if (issue.code === z.ZodIssueCode.invalid_union) {
+				const inner = issue.unionErrors.flatMap((e) => e.issues);
+				if (inner.some((i) => i.code === z.ZodIssueCode.invalid_type && i.received === 'undefined')) return `${key} is missing`;
+				const refined = inner.find((i) => i.code !== z.ZodIssueCode.invalid_type);
+				return `${key}: ${refined?.message ?? 'has an invalid value'}`;
+			}
 			if (issue.code === z.ZodIssueCode.invalid_type && issue.received === 'undefined') return `${key} is missing`;
 			if (issue.code === z.ZodIssueCode.invalid_type) return `${key}: expected ${issue.expected}, got ${issue.received}`;
 			return `${key}: ${issue.message}`;
