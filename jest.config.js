@@ -22,7 +22,8 @@ module.exports = {
 			...base,
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-			testTimeout: 300000,
+			// sets the 300 s timeout (ignored here by jest 30) and stops leftover n8n instances
+			setupFilesAfterEnv: ['<rootDir>/test/e2e/setup.ts'],
 		},
 	],
 };

@@ -1,0 +1,31 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { description as operationProperties, operations, type Operation } from './resources/dedupe';
+
+export class BillingEventDedupe implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Billing Event Dedupe',
+		name: 'billingEventDedupe',
+		icon: { light: 'file:billingEventDedupe.svg', dark: 'file:billingEventDedupe.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description:
+			"Process each billing event once: claims event keys in n8n's database (durable, shared by queue-mode workers) and releases them when processing failed",
+		defaults: { name: 'Billing Event Dedupe' },
+		inputs: [NodeConnectionTypes.Main],
+		// Claim routes items to New / Duplicate; the other operations have one output
+		outputs: `={{ $parameter["operation"] === "claim" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "New" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Duplicate" }] : [{ "type": "${NodeConnectionTypes.Main}" }] }}`,
+		usableAsTool: true,
+		properties: operationProperties,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0) as Operation;
+		const handler = operations[operation];
+		if (!handler) {
+			throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
+		}
+		return await handler.execute.call(this);
+	}
+}

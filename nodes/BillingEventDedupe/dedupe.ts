@@ -1,0 +1,190 @@
+// The parts of Billing Event Dedupe that do not need n8n: building keys, routing items, and the
+// claim lock. The node files wire them to n8n's database-backed deduplication helpers.
+//
+// Why a lock: n8n's `checkProcessedAndRecord` is a read-modify-write of ONE database row per
+// workflow (or node) that holds the whole history: it reads the row, adds the new keys and
+// writes the row back, with no transaction. Two executions that claim at the same moment (the
+// same event delivered twice in parallel, or two queue-mode workers) can both read the row
+// before either writes, and both see the key as new. The only atomic operation those helpers
+// offer is the INSERT that creates a row: it fails for the second of two concurrent callers
+// (primary key workflowId + context). The claim lock is built on exactly that: it lives in the
+// Claim node's own row (scope "node"), taken by creating the row and released by deleting it,
+// while the history itself lives in the workflow's row. See docs/dedupe.md.
+//
+// Limit: the lock serialises the executions of one node. Two different nodes writing the same
+// workflow history at the same instant (a Claim and a Release, or two Claim nodes) are not
+// serialised, because n8n gives a node no row that another node can also create. Release
+// therefore repeats its removal (RELEASE_CONFIRM_DELAYS_MS).
+
+/** Default history size; see docs/dedupe.md for the arithmetic. */
+export const DEFAULT_HISTORY_SIZE = 10000;
+
+export const DEFAULT_KEY_EXPRESSION = '={{ $json.normalized.dedupeKey }}';
+
+/**
+ * Release repeats its (idempotent) removal after these pauses. The claim lock serialises the
+ * executions of ONE node; a Claim in another node that read the shared history just before the
+ * removal may write the key back a moment later (n8n's helper rewrites the whole row). Without
+ * the repeats that write-back would turn the vendor's retry into a "Duplicate" and lose the event.
+ */
+export const RELEASE_CONFIRM_DELAYS_MS = [250, 1000];
+
+/** Token recorded in the lock row. Any constant works: the row's existence is the lock. */
+export const LOCK_TOKEN = 'billing-event-dedupe-claim-lock';
+
+export class DedupeKeyError extends Error {
+	constructor(
+		message: string,
+		readonly itemIndex: number,
+		readonly description: string,
+	) {
+		super(message);
+		this.name = 'DedupeKeyError';
+	}
+}
+
+function describeValue(value: unknown): string {
+	if (value === undefined) return 'undefined (the field does not exist)';
+	if (value === null) return 'null';
+	if (typeof value === 'string') return value.trim() === '' ? 'an empty string' : JSON.stringify(value);
+	if (Array.isArray(value)) return 'an array';
+	return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
+
+/**
+ * The stored key for one item: the evaluated key (string, or finite number) trimmed, with the
+ * optional prefix in front. Anything else (missing, empty, object, boolean, NaN) is an error that
+ * names the item and the expression, because treating an event without a key as new would
+ * process every redelivery again.
+ */
+export function buildKey(
+	value: unknown,
+	options: { itemIndex: number; expression: string; prefix?: string; namespace?: string },
+): string {
+	let key: string | undefined;
+	if (typeof value === 'string' && value.trim() !== '') key = value.trim();
+	else if (typeof value === 'number' && Number.isFinite(value)) key = String(value);
+	if (key === undefined) {
+		throw new DedupeKeyError(
+			`Item ${options.itemIndex}: the Dedupe Key is ${describeValue(value)}`,
+			options.itemIndex,
+			`The key expression ${options.expression} must give the event's id (a non-empty text or a number) for every item. ` +
+				'Our triggers put it in $json.normalized.dedupeKey; for other sources, point the expression at the vendor event id.',
+		);
+	}
+	const prefix = options.prefix?.trim();
+	return [options.namespace, prefix, key].filter((part) => part !== undefined && part !== '').join(':');
+}
+
+/**
+ * Splits items into [new, duplicate] given each item's key and the keys n8n reported as new.
+ * Only the first item with a given key can be new: later items with the same key in the same
+ * batch are duplicates of it.
+ */
+export function routeByKey<T>(items: T[], keys: string[], newKeys: ReadonlySet<string>): [T[], T[]] {
+	const fresh: T[] = [];
+	const duplicate: T[] = [];
+	const seen = new Set<string>();
+	items.forEach((item, index) => {
+		const key = keys[index];
+		if (newKeys.has(key) && !seen.has(key)) fresh.push(item);
+		else duplicate.push(item);
+		seen.add(key);
+	});
+	return [fresh, duplicate];
+}
+
+export function uniqueKeys(keys: string[]): string[] {
+	return [...new Set(keys)];
+}
+
+/** True for the database's "row already exists" error (SQLite and Postgres, via TypeORM). */
+export function isUniqueViolation(error: unknown): boolean {
+	const parts: string[] = [];
+	let current: unknown = error;
+	for (let depth = 0; current && depth < 4; depth++) {
+		const e = current as { message?: unknown; code?: unknown; driverError?: unknown; cause?: unknown };
+		parts.push(String(e.message ?? ''), String(e.code ?? ''));
+		current = e.driverError ?? e.cause;
+	}
+	const text = parts.join(' ');
+	return /UNIQUE constraint failed|SQLITE_CONSTRAINT|duplicate key value violates unique constraint|\b23505\b/i.test(text);
+}
+
+/** What the lock needs from n8n (bound to the Claim node's own "node" scope row). */
+export interface LockRow {
+	/** Creates the row holding `token` if it does not exist; reports whether `token` was new. */
+	tryCreate(token: string): Promise<boolean>;
+	/** Deletes the row. */
+	remove(): Promise<void>;
+}
+
+export interface LockOptions {
+	/** Give up after this long (ms). */
+	timeoutMs: number;
+	/** A lock older than this (ms) is treated as left behind by a crashed process. */
+	staleAfterMs: number;
+	sleep: (ms: number) => Promise<void>;
+	now?: () => number;
+	random?: () => number;
+}
+
+export class LockTimeoutError extends Error {
+	constructor(waitedMs: number) {
+		super(`Could not get the claim lock within ${Math.round(waitedMs / 1000)} s`);
+		this.name = 'LockTimeoutError';
+	}
+}
+
+/**
+ * Runs `fn` while holding the lock. Acquiring = creating the lock row (atomic: a second creator
+ * fails on the primary key); a row that already exists means someone holds the lock. A lock held
+ * longer than `staleAfterMs` (normal hold time is a few database round trips) is assumed to be
+ * left by a crashed process and is deleted once.
+ */
+export async function withLock<T>(row: LockRow, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+	const now = options.now ?? Date.now;
+	const random = options.random ?? Math.random;
+	const started = now();
+	let busySince = started;
+	let delay = 10;
+	for (;;) {
+		// a unique violation means another execution created the row first: busy, like "exists"
+		const outcome = await settle(row.tryCreate(LOCK_TOKEN));
+		if (!outcome.ok && !isUniqueViolation(outcome.error)) throw outcome.error;
+		if (outcome.ok && outcome.value) break;
+		const waited = now() - started;
+		if (now() - busySince > options.staleAfterMs) {
+			await row.remove();
+			busySince = now();
+			continue;
+		}
+		if (waited > options.timeoutMs) throw new LockTimeoutError(waited);
+		await options.sleep(delay + Math.floor(random() * delay));
+		delay = Math.min(delay * 2, 200);
+	}
+	try {
+		return await fn();
+	} finally {
+		await row.remove();
+	}
+}
+
+/** Retries `fn` when it fails with a unique violation (two nodes creating the history row). */
+export async function retryOnUniqueViolation<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		const outcome = await settle(fn());
+		if (outcome.ok) return outcome.value;
+		if (attempt >= attempts || !isUniqueViolation(outcome.error)) throw outcome.error;
+	}
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** The promise's value or error, as data (callers decide which errors are expected). */
+async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+	return await promise.then(
+		(value): Settled<T> => ({ ok: true, value }),
+		(error: unknown): Settled<T> => ({ ok: false, error }),
+	);
+}

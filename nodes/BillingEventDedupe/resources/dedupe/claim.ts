@@ -1,0 +1,133 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+import {
+	DEFAULT_HISTORY_SIZE,
+	LockTimeoutError,
+	retryOnUniqueViolation,
+	routeByKey,
+	uniqueKeys,
+	withLock,
+	type LockRow,
+} from '../../dedupe';
+import { assertSavedWorkflow, keyProperties, keysOf } from './common';
+
+const show = { show: { operation: ['claim'] } };
+
+/** A claim lock older than this was left behind by a crashed process (normal hold: milliseconds). */
+const STALE_LOCK_MS = 20_000;
+
+export const description: INodeProperties[] = [
+	...keyProperties('claim'),
+	{
+		displayName: 'Scope',
+		name: 'scope',
+		type: 'options',
+		default: 'workflow',
+		displayOptions: show,
+		options: [
+			{
+				name: 'This Node Only',
+				value: 'node',
+				description:
+					"Keys are private to this node. A Release node cannot release them; use Key Prefix instead when you need separate key spaces and Release.",
+			},
+			{
+				name: 'Workflow',
+				value: 'workflow',
+				description:
+					'One history for every Billing Event Dedupe node in this workflow, so a Release node on the failure path can release what this node claimed',
+			},
+		],
+		description: 'Which keys count as already seen',
+	},
+	{
+		displayName: 'History Size',
+		name: 'historySize',
+		type: 'number',
+		default: DEFAULT_HISTORY_SIZE,
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		displayOptions: show,
+		description:
+			"How many keys the workflow remembers; the oldest are forgotten first. It must hold every event that can still be redelivered: events per day × 4 days (Chargebee retries for about 3 days 7 hours). The default covers 2,500 events a day. Use the same value on every Claim node of a workflow.",
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Lock Wait Timeout (Seconds)',
+				name: 'lockTimeout',
+				type: 'number',
+				default: 60,
+				typeOptions: { minValue: 1 },
+				description:
+					'How long an execution waits for other executions of this node that are claiming at the same moment (each holds the lock for a few database round trips)',
+			},
+		],
+	},
+];
+
+/** Lock in this node's own ("node" scope) row: it exists only while a claim is in progress. */
+export function nodeLockRow(context: IExecuteFunctions): LockRow {
+	return {
+		tryCreate: async (token) =>
+			(await context.helpers.checkProcessedAndRecord([token], 'node', { mode: 'entries', maxEntries: 1 })).new
+				.length > 0,
+		remove: async () => await context.helpers.clearAllProcessedItems('node', { mode: 'entries' }),
+	};
+}
+
+export async function runLocked<T>(context: IExecuteFunctions, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
+	try {
+		return await withLock(nodeLockRow(context), { timeoutMs: timeoutSeconds * 1000, staleAfterMs: STALE_LOCK_MS, sleep }, fn);
+	} catch (error) {
+		if (error instanceof LockTimeoutError) {
+			throw new NodeOperationError(context.getNode(), error.message, {
+				description: `Other executions of this node kept the claim lock busy. Raise "Lock Wait Timeout" if many duplicates arrive at once. A lock left by a crashed n8n process is cleared automatically after ${STALE_LOCK_MS / 1000} s.`,
+			});
+		}
+		// database errors (NodeOperationErrors pass through unchanged)
+		throw new NodeOperationError(context.getNode(), error as Error, {
+			description: "n8n's deduplication store (its database) could not be read or written.",
+		});
+	}
+}
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	if (items.length === 0) return [[], []];
+	assertSavedWorkflow(this);
+
+	const scope = this.getNodeParameter('scope', 0, 'workflow') as string;
+	if (scope !== 'workflow' && scope !== 'node') {
+		throw new NodeOperationError(this.getNode(), `Unknown scope "${scope}"`, {
+			description: 'Choose "Workflow" or "This Node Only".',
+		});
+	}
+	const historySize = this.getNodeParameter('historySize', 0, DEFAULT_HISTORY_SIZE) as number;
+	if (!Number.isInteger(historySize) || historySize < 1) {
+		throw new NodeOperationError(this.getNode(), `History Size must be a whole number of at least 1, not ${historySize}`);
+	}
+	const lockTimeout = this.getNodeParameter('options.lockTimeout', 0, 60) as number;
+
+	// "This node only" keeps the keys in the workflow's history under this node's ID, so both
+	// scopes share one lock-protected row and the node's own row stays free for the lock.
+	const namespace = scope === 'node' ? `node:${this.getNode().id}` : undefined;
+	const keys = keysOf(this, items.length, namespace);
+
+	const result = await runLocked(this, lockTimeout, async () =>
+		await retryOnUniqueViolation(async () =>
+			await this.helpers.checkProcessedAndRecord(uniqueKeys(keys), 'workflow', {
+				mode: 'entries',
+				maxEntries: historySize,
+			}),
+		),
+	);
+
+	const paired = items.map((item, index) => ({ ...item, pairedItem: { item: index } }));
+	return routeByKey(paired, keys, new Set(result.new.map(String)));
+}

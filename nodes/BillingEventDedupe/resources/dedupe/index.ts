@@ -1,0 +1,48 @@
+import type { INodeProperties } from 'n8n-workflow';
+import * as claim from './claim';
+import * as clear from './clear';
+import * as count from './count';
+import * as release from './release';
+
+export const operations = { claim, clear, count, release };
+export type Operation = keyof typeof operations;
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		default: 'claim',
+		options: [
+			{
+				name: 'Claim',
+				value: 'claim',
+				action: 'Claim event keys',
+				description: "Record each item's key; first-time keys go to New, keys seen before go to Duplicate",
+			},
+			{
+				name: 'Clear History',
+				value: 'clear',
+				action: 'Clear the dedupe history',
+				description: 'Forget every key this workflow has claimed',
+			},
+			{
+				name: 'Count History',
+				value: 'count',
+				action: 'Count remembered keys',
+				description: 'How many keys this workflow currently remembers',
+			},
+			{
+				name: 'Release',
+				value: 'release',
+				action: 'Release event keys',
+				description: "Forget the items' keys so that the vendor's retry is processed again",
+			},
+		],
+	},
+	...claim.description,
+	...release.description,
+	...clear.description,
+	...count.description,
+];

@@ -1,0 +1,61 @@
+// Runs one n8n process and makes sure it dies with the test process:
+//   node -e WATCHDOG_SOURCE <parentPid> <command> [args…]
+// The harness starts it as the leader of a new process group, so n8n and everything it spawns
+// (task runners) share that group and `kill(-pgid)` ends them all. If the parent (jest, a
+// demo, a benchmark) disappears without stopping us (a crash, SIGKILL, Ctrl-C), the watchdog
+// notices within a second and ends the whole group. Passed with -e so that it needs no file
+// next to a compiled copy of the harness.
+export const WATCHDOG_SOURCE = `
+'use strict';
+const { spawn } = require('node:child_process');
+
+const [parentArg, command, ...args] = process.argv.slice(1);
+const parentPid = Number(parentArg);
+const child = spawn(command, args, { stdio: 'inherit' });
+
+function alive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return error.code === 'EPERM';
+	}
+}
+
+function killGroup(signal) {
+	try {
+		process.kill(-process.pid, signal);
+	} catch {
+		// group already gone
+	}
+}
+
+let stopping = false;
+function stop(reason) {
+	if (stopping) return;
+	stopping = true;
+	process.stderr.write(\`[watchdog] \${reason}: stopping n8n (pid \${child.pid})\\n\`);
+	child.kill('SIGTERM');
+	setTimeout(() => killGroup('SIGKILL'), 15_000).unref();
+}
+
+// A group-wide SIGTERM reaches n8n directly; the watchdog only has to stay until n8n exits.
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+
+const timer = setInterval(() => {
+	if (!alive(parentPid)) stop(\`parent process \${parentPid} is gone\`);
+}, 1000);
+
+child.on('error', (error) => {
+	process.stderr.write(\`[watchdog] could not start \${command}: \${error.message}\\n\`);
+	process.exit(127);
+});
+child.on('exit', (code, signal) => {
+	clearInterval(timer);
+	process.stderr.write(\`[watchdog] n8n exited (\${signal ?? code})\\n\`);
+	// take any leftover task runner with us
+	killGroup('SIGKILL');
+	process.exit(code ?? 1);
+});
+`;
