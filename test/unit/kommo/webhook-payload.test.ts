@@ -192,6 +192,21 @@ describe('decodeKommoWebhook', () => {
 		expect(decodeOk(Buffer.from(WON_BODY))).toEqual(fromRaw);
 	});
 
+	it("n8n's parsed form stops at 1000 keys, so a big batch must be decoded from the raw body", () => {
+		const pairs: Array<[string, string]> = [];
+		for (let i = 0; i < 60; i++) {
+			pairs.push(...lead(i, 2000 + i, 142, `Deal ${i}`));
+			for (let f = 0; f < 3; f++) {
+				pairs.push([`leads[update][${i}][custom_fields][${f}][id]`, String(100 + f)]);
+				pairs.push([`leads[update][${i}][custom_fields][${f}][values][0][value]`, `v${f}`]);
+			}
+		}
+		const body = form([...pairs, ...ACCOUNT]);
+		expect(decodeOk(body)).toHaveLength(60);
+		// What n8n's body parser (querystring, maxKeys 1000) leaves: fewer entities, and no account.
+		expect(decodeError(parseQueryString(body, undefined, undefined, { maxKeys: 1000 }))).toContain('account');
+	});
+
 	it('accepts an already nested JSON body', () => {
 		const json = JSON.stringify({ leads: { add: [{ id: '7', name: 'J' }] }, account: { id: '1', subdomain: 'x' } });
 		expect(decodeOk(json)[0]).toMatchObject({ event: 'add_lead', id: 7, account: { id: 1, subdomain: 'x' } });
