@@ -196,7 +196,7 @@ describe('decodeKommoWebhook', () => {
 		const pairs: Array<[string, string]> = [];
 		for (let i = 0; i < 60; i++) {
 			pairs.push(...lead(i, 2000 + i, 142, `Deal ${i}`));
-			for (let f = 0; f < 3; f++) {
+			for (let f = 0; f < 6; f++) {
 				pairs.push([`leads[update][${i}][custom_fields][${f}][id]`, String(100 + f)]);
 				pairs.push([`leads[update][${i}][custom_fields][${f}][values][0][value]`, `v${f}`]);
 			}
