@@ -1,0 +1,70 @@
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { KOMMO_BASE_URL_EXPRESSION, kommoAccountProperties, kommoTuningProperties } from './kommoShared';
+
+/**
+ * Kommo through OAuth 2.0 (authorization code). The token endpoint lives on
+ * the account's own subdomain; n8n refreshes the 24-hour access token with
+ * the refresh token, which Kommo rotates on every refresh.
+ */
+export class KommoOAuth2Api implements ICredentialType {
+	name = 'kommoOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Kommo OAuth2 API';
+
+	documentationUrl = 'https://github.com/kommo-billing/n8n-nodes-kommo-billing#kommo';
+
+	icon = { light: 'file:../nodes/Kommo/kommo.svg', dark: 'file:../nodes/Kommo/kommo.dark.svg' } as const;
+
+	properties: INodeProperties[] = [
+		...kommoAccountProperties,
+		{
+			displayName: 'Grant Type',
+			name: 'grantType',
+			type: 'hidden',
+			default: 'authorizationCode',
+		},
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'hidden',
+			default:
+				'={{ $self["baseUrl"] ? $self["baseUrl"].replace(/\\/+$/, "") + "/oauth" : "https://www." + $self["domain"] + "/oauth" }}',
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default:
+				'={{ ($self["baseUrl"] ? $self["baseUrl"].replace(/\\/+$/, "") : "https://" + $self["subdomain"] + "." + $self["domain"]) + "/oauth2/access_token" }}',
+		},
+		{
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: 'mode=popup',
+		},
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'hidden',
+			default: 'body',
+		},
+		...kommoTuningProperties,
+	];
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `=${KOMMO_BASE_URL_EXPRESSION}`,
+			url: '/api/v4/account',
+		},
+	};
+}

@@ -1,0 +1,126 @@
+/** Parameters and the per-item loop shared by the Kommo operations. */
+import type {
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+export type KommoOperation = (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
+
+export function show(resource: string, operation: string | string[], extra: IDataObject = {}): IDisplayOptions {
+	return {
+		show: {
+			resource: [resource],
+			operation: Array.isArray(operation) ? operation : [operation],
+			...(extra as IDisplayOptions['show']),
+		},
+	};
+}
+
+/** A lead or contact picked from a searchable list, by ID, or by its Kommo URL. */
+export function entityLocator(
+	entity: 'lead' | 'contact',
+	name: string,
+	displayOptions: IDisplayOptions,
+	description?: string,
+): INodeProperties {
+	const plural = entity === 'lead' ? 'leads' : 'contacts';
+	const label = entity === 'lead' ? 'Lead' : 'Contact';
+	return {
+		displayName: label,
+		name,
+		type: 'resourceLocator',
+		default: { mode: 'id', value: '' },
+		required: true,
+		description: description ?? `The Kommo ${entity}`,
+		displayOptions,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: entity === 'lead' ? 'searchLeads' : 'searchContacts', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 12345',
+				validation: [
+					{ type: 'regex', properties: { regex: '^\\s*\\d+\\s*$', errorMessage: `A Kommo ${entity} ID is a number` } },
+				],
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: `https://acme.kommo.com/${plural}/detail/12345`,
+				extractValue: { type: 'regex', regex: `/${plural}/detail/(\\d+)` },
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: `.*/${plural}/detail/\\d+.*`, errorMessage: `Not a Kommo ${entity} URL (…/${plural}/detail/12345)` },
+					},
+				],
+			},
+		],
+	};
+}
+
+/** The error output of an item when "Continue On Fail" is on: message and hint, nothing secret. */
+export function errorJson(error: unknown): IDataObject {
+	const e = error as { message?: string; description?: string | null; httpCode?: string | null };
+	return {
+		error: e?.message ?? String(error),
+		...(e?.description ? { description: e.description } : {}),
+		...(e?.httpCode ? { httpCode: e.httpCode } : {}),
+	};
+}
+
+/** NodeApiError / NodeOperationError pass through; anything else is wrapped. */
+export function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (error.context && error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		return error;
+	}
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}
+
+/** Runs `fn` for each item in order, with pairedItem and continueOnFail handling. */
+export async function runPerItem(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	fn: (itemIndex: number) => Promise<IDataObject | IDataObject[]>,
+): Promise<INodeExecutionData[]> {
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const result = await fn(i);
+			for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: i } });
+		} catch (error) {
+			if (ctx.continueOnFail()) {
+				out.push({ json: errorJson(error), pairedItem: { item: i } });
+				continue;
+			}
+			throw asNodeError(ctx, error, i);
+		}
+	}
+	return out;
+}
+
+/** Reads a parameter of item i, turning a parameter error into an item error. */
+export function param<T>(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback?: T): T {
+	return ctx.getNodeParameter(name, itemIndex, fallback) as T;
+}
+
+export const batchSizeOption: INodeProperties = {
+	displayName: 'Batch Size',
+	name: 'batchSize',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 50 },
+	default: 50,
+	description: 'How many items go to Kommo in one request (Kommo recommends at most 50)',
+};

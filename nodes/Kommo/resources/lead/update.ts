@@ -1,0 +1,147 @@
+/**
+ * Lead → Update: standard fields (name, price, pipeline, status, responsible
+ * user) and custom fields by name or id with enum values by label, in one
+ * `PATCH /api/v4/leads/{id}`. The shipped workflows write "Billing customer
+ * ID", "Subscription ID", "Subscription status" and "Plan" by name.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { buildFieldValues, getFieldDefinitions } from '../../custom-fields';
+import { entityIdParameter, getShapedLeads } from '../../entities';
+import { getPipelines, resolvePipeline, resolveStatus, statusName } from '../../pipelines';
+import { kommoApiRequest } from '../../transport';
+import { entityLocator, runPerItem, show } from '../common';
+import { customFieldsParameter, emptyValuesOption, fieldWritesOf, nameCustomFieldPaths, wholeNumber } from '../fields';
+
+const display = show('lead', 'update');
+
+export const description: INodeProperties[] = [
+	entityLocator('lead', 'leadId', display, 'The lead to update'),
+	{
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: display,
+		options: [
+			{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'The lead (deal) name' },
+			{
+				displayName: 'Pipeline Name or ID',
+				name: 'pipelineId',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getPipelines' },
+				default: '',
+				description:
+					'Move the lead to this pipeline. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Price',
+				name: 'price',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 0 },
+				default: 0,
+				description: 'The deal budget, a whole number in the account currency',
+			},
+			{
+				displayName: 'Responsible User Name or ID',
+				name: 'responsibleUserId',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getUsers' },
+				default: '',
+				description:
+					'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			},
+			{
+				displayName: 'Status Name or ID',
+				name: 'statusId',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getStatuses', loadOptionsDependsOn: ['updateFields.pipelineId'] },
+				default: '',
+				description:
+					'Stage of the pipeline ("Won" and "Lost" exist in every pipeline; a status name works too). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+		],
+	},
+	customFieldsParameter('lead', display),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: display,
+		options: [
+			emptyValuesOption,
+			{
+				displayName: 'Return Full Lead',
+				name: 'returnLead',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to read the lead back after the update (with contacts and all fields); costs extra requests',
+			},
+		],
+	},
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await runPerItem(this, items, async (i) => {
+		const node = this.getNode();
+		const leadId = entityIdParameter(this, 'leadId', 'lead', i);
+		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
+		const options = this.getNodeParameter('options', i, {}) as IDataObject;
+		const body: IDataObject = {};
+		const written: IDataObject = {};
+
+		if (fields.name !== undefined && String(fields.name) !== '') body.name = written.name = String(fields.name);
+		if (fields.price !== undefined && fields.price !== '') body.price = written.price = wholeNumber(this, fields.price, 'Price', i);
+		if (fields.responsibleUserId !== undefined && fields.responsibleUserId !== '') {
+			body.responsible_user_id = written.responsible_user_id = wholeNumber(this, fields.responsibleUserId, 'Responsible user ID', i);
+		}
+		const wantsPipeline = fields.pipelineId !== undefined && fields.pipelineId !== '';
+		const wantsStatus = fields.statusId !== undefined && fields.statusId !== '';
+		if (wantsPipeline || wantsStatus) {
+			const pipelines = await getPipelines.call(this);
+			const pipeline = resolvePipeline(pipelines, fields.pipelineId, node, i);
+			if (wantsStatus) {
+				const status = resolveStatus(pipelines, fields.statusId, pipeline, node, i);
+				Object.assign(body, status);
+				written.status_id = status.status_id;
+				written.status_name = statusName(pipelines, status.status_id, status.pipeline_id);
+				if (status.pipeline_id !== undefined) written.pipeline_id = status.pipeline_id;
+			} else if (pipeline) {
+				body.pipeline_id = written.pipeline_id = pipeline.id;
+			}
+		}
+
+		const writes = fieldWritesOf(this, i);
+		let names: string[] = [];
+		if (writes.length > 0) {
+			const defs = await getFieldDefinitions.call(this, 'leads');
+			const built = buildFieldValues(defs, writes, 'leads', node, i, (options.emptyValues as 'skip' | 'clear') ?? 'skip');
+			if (built.values.length > 0) body.custom_fields_values = built.values;
+			names = built.names;
+			written.custom_fields_map = built.written;
+		}
+
+		if (Object.keys(body).length === 0) {
+			throw new NodeOperationError(node, `Nothing to update on lead ${leadId}`, {
+				itemIndex: i,
+				description: 'Add a field under "Update Fields" or "Custom Fields" (empty custom field values are skipped).',
+			});
+		}
+
+		let response: IDataObject | undefined;
+		try {
+			response = await kommoApiRequest.call(this, 'PATCH', `/api/v4/leads/${leadId}`, { body, itemIndex: i });
+		} catch (error) {
+			throw nameCustomFieldPaths(error, names);
+		}
+		if (options.returnLead === true) {
+			const lead = (await getShapedLeads.call(this, [leadId], true)).get(leadId);
+			if (lead) return lead;
+		}
+		return { id: leadId, updated_at: response?.updated_at ?? null, ...written };
+	});
+}

@@ -1,0 +1,244 @@
+/**
+ * The Kommo Trigger in real n8n-core HookContext / WebhookContext against the
+ * sandbox: webhook registration lifecycle, secret and account checks,
+ * decoding of the sandbox's form bodies, filters; plus the dropdown methods.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { KommoTrigger } from '../../../nodes/Kommo/KommoTrigger.node';
+import { loadOptions, listSearch } from '../../../nodes/Kommo/methods';
+import { resetLimiters } from '../../../nodes/shared/rate-limiter';
+import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
+import { callTrigger, hookContext, loadOptionsContext } from './helpers';
+
+let kommo: KommoSandbox;
+const trigger = new KommoTrigger();
+
+beforeAll(async () => {
+	kommo = await new KommoSandbox().start();
+});
+afterAll(async () => kommo.stop());
+beforeEach(() => {
+	kommo.resetLog();
+	kommo.webhooks.length = 0;
+	resetLimiters();
+});
+
+const WON_ONLY = { events: ['status_lead'], targetStatus: 'won' };
+
+async function activate(parameters: IDataObject, staticData: IDataObject = {}) {
+	const ctx = hookContext(kommo, parameters, staticData);
+	const exists = await trigger.webhookMethods.default.checkExists.call(ctx);
+	if (!exists) await trigger.webhookMethods.default.create.call(ctx);
+	return staticData;
+}
+
+function nodeData(staticData: IDataObject): IDataObject {
+	const key = Object.keys(staticData).find((k) => k.startsWith('node:'));
+	return (key ? staticData[key] : {}) as IDataObject;
+}
+
+describe('webhook registration', () => {
+	it('registers the destination with a random secret, remembers it, and finds it again', async () => {
+		const staticData = await activate(WON_ONLY);
+		const data = nodeData(staticData);
+		expect(kommo.webhooks).toHaveLength(1);
+		const [hook] = kommo.webhooks;
+		expect(hook.settings).toEqual(['status_lead']);
+		expect(hook.destination).toBe(data.destination);
+		const secret = new URL(hook.destination).searchParams.get('secret');
+		expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+		expect(data.secret).toBe(secret);
+		expect(data.accountId).toBe(kommo.account.id);
+
+		const ctx = hookContext(kommo, WON_ONLY, staticData);
+		expect(await trigger.webhookMethods.default.checkExists.call(ctx)).toBe(true);
+		expect(kommo.requestsTo('GET', '/api/v4/webhooks').at(-1)!.query['filter[destination]']).toBe(hook.destination);
+	});
+
+	it('re-registers when the events changed or Kommo disabled the webhook, removing the old one', async () => {
+		const staticData = await activate(WON_ONLY);
+		const first = kommo.webhooks[0].destination;
+		const changed = { ...WON_ONLY, events: ['status_lead', 'add_lead'] };
+		expect(await trigger.webhookMethods.default.checkExists.call(hookContext(kommo, changed, staticData))).toBe(false);
+		await activate(changed, staticData);
+		expect(kommo.webhooks).toHaveLength(1);
+		expect(kommo.webhooks[0].settings.sort()).toEqual(['add_lead', 'status_lead']);
+		expect(kommo.webhooks[0].destination).not.toBe(first);
+
+		kommo.webhooks[0].disabled = true;
+		expect(await trigger.webhookMethods.default.checkExists.call(hookContext(kommo, changed, staticData))).toBe(false);
+	});
+
+	it('deletes the webhook and forgets the secret on deactivation', async () => {
+		const staticData = await activate(WON_ONLY);
+		const destination = kommo.webhooks[0].destination;
+		const ctx = hookContext(kommo, WON_ONLY, staticData);
+		expect(await trigger.webhookMethods.default.delete.call(ctx)).toBe(true);
+		expect(kommo.webhooks).toHaveLength(0);
+		expect(kommo.requestsTo('DELETE', '/api/v4/webhooks')[0].body).toEqual({ destination });
+		expect(nodeData(staticData).secret).toBeUndefined();
+		// Already gone in Kommo (404): still a clean deactivation.
+		nodeData(staticData).destination = destination;
+		expect(await trigger.webhookMethods.default.delete.call(hookContext(kommo, WON_ONLY, staticData))).toBe(true);
+	});
+});
+
+describe('webhook calls', () => {
+	async function activeTrigger(parameters: IDataObject = WON_ONLY) {
+		const staticData = await activate(parameters);
+		const secret = nodeData(staticData).secret as string;
+		return { staticData, secret };
+	}
+
+	it('decodes a Won status change into one item with numbers, custom fields and the account', async () => {
+		const { staticData, secret } = await activeTrigger();
+		const lead = kommo.addLead({ name: 'Acme', price: 1200, customFields: { Plan: 'Pro', 'Subscription ID': 'sub_9' } });
+		const previous = lead.status_id;
+		await kommo.moveLead(lead.id, WON_STATUS_ID, { fire: false });
+		const body = kommo.webhookBody('status_lead', [lead.id]);
+		const { result, response } = await callTrigger(kommo, WON_ONLY, staticData, { body, query: { secret } });
+		expect(response.statusCode).toBe(200);
+		const items = result.workflowData![0];
+		expect(items).toHaveLength(1);
+		const plan = kommo.field('leads', 'Plan');
+		expect(items[0].json).toMatchObject({
+			event: 'status_lead',
+			entity: 'lead',
+			id: lead.id,
+			lead_id: lead.id,
+			name: 'Acme',
+			status_id: WON_STATUS_ID,
+			old_status_id: previous,
+			pipeline_id: lead.pipeline_id,
+			price: 1200,
+			custom_fields_map: { Plan: 'Pro', 'Subscription ID': 'sub_9' },
+			account: { id: kommo.account.id, subdomain: 'acme' },
+		});
+		expect((items[0].json.custom_fields as IDataObject[])[0]).toEqual({
+			id: plan.id,
+			name: 'Plan',
+			code: null,
+			values: [{ value: 'Pro', enum: plan.enums![1].id }],
+		});
+	});
+
+	it('rejects a call without the secret or with a wrong one (401) and starts nothing', async () => {
+		const { staticData, secret } = await activeTrigger();
+		const lead = kommo.addLead({ status_id: WON_STATUS_ID });
+		const body = kommo.webhookBody('status_lead', [lead.id]);
+		for (const query of [{}, { secret: `${secret}x` }, { secret: '' }]) {
+			const { result, response } = await callTrigger(kommo, WON_ONLY, staticData, { body, query });
+			expect(response.statusCode).toBe(401);
+			expect(result).toEqual({ noWebhookResponse: true });
+		}
+	});
+
+	it('rejects a call from another Kommo account (403)', async () => {
+		const { staticData, secret } = await activeTrigger();
+		const lead = kommo.addLead({ status_id: WON_STATUS_ID });
+		const body = kommo.webhookBody('status_lead', [lead.id]).replace(`account%5Bid%5D=${kommo.account.id}`, 'account%5Bid%5D=123');
+		const { result, response } = await callTrigger(kommo, WON_ONLY, staticData, { body, query: { secret } });
+		expect(response.statusCode).toBe(403);
+		expect(result).toEqual({ noWebhookResponse: true });
+	});
+
+	it('rejects a malformed body with 400 and a message naming the problem', async () => {
+		const { staticData, secret } = await activeTrigger();
+		for (const [body, message] of [
+			['hello', 'account is missing'],
+			['leads[status][0][id]=abc&account[id]=1&account[subdomain]=x', 'leads[status][0][id]: expected a whole number'],
+			['', 'The body is empty'],
+		]) {
+			const { result, response } = await callTrigger(kommo, WON_ONLY, staticData, { body, query: { secret } });
+			expect(response.statusCode).toBe(400);
+			expect(JSON.stringify(response.sent)).toContain(message);
+			expect(result).toEqual({ noWebhookResponse: true });
+		}
+	});
+
+	it('a batch of several entities gives several items; filters drop the rest but Kommo still gets 200', async () => {
+		const { staticData, secret } = await activeTrigger();
+		const won1 = kommo.addLead({ status_id: WON_STATUS_ID });
+		const other = kommo.addLead();
+		const won2 = kommo.addLead({ status_id: WON_STATUS_ID });
+		const body = kommo.webhookBody('status_lead', [won1.id, other.id, won2.id]);
+		const { result } = await callTrigger(kommo, WON_ONLY, staticData, { body, query: { secret } });
+		expect(result.workflowData![0].map((i) => i.json.id)).toEqual([won1.id, won2.id]);
+
+		const none = await callTrigger(kommo, WON_ONLY, staticData, { body: kommo.webhookBody('status_lead', [other.id]), query: { secret } });
+		expect(none.result.workflowData).toBeUndefined();
+		expect(none.result.webhookResponse).toEqual({ received: 1, matched: 0 });
+	});
+
+	it('filters on pipeline and previous status, and passes contact and note events', async () => {
+		const renewals = kommo.pipelines[1];
+		const params = {
+			events: ['status_lead', 'update_contact', 'note_lead'],
+			pipelineIds: [renewals.id],
+			previousStatusIds: [renewals.statuses[1].id],
+			targetStatus: 'any',
+		};
+		const { staticData, secret } = await activeTrigger(params);
+		const inRenewals = kommo.addLead({ pipeline_id: renewals.id, status_id: renewals.statuses[1].id });
+		await kommo.moveLead(inRenewals.id, WON_STATUS_ID, { fire: false });
+		const inSales = kommo.addLead({ status_id: kommo.mainPipeline.statuses[1].id });
+		await kommo.moveLead(inSales.id, WON_STATUS_ID, { fire: false });
+		const body = kommo.webhookBody('status_lead', [inRenewals.id, inSales.id]);
+		const { result } = await callTrigger(kommo, params, staticData, { body, query: { secret } });
+		expect(result.workflowData![0].map((i) => i.json.id)).toEqual([inRenewals.id]);
+
+		const contactLead = kommo.addLead({ contacts: [{ first_name: 'Zed', email: 'zed@x.test' }] });
+		const contactBody = kommo.webhookBody('update_contact', [contactLead.contacts[0].id]);
+		const contact = await callTrigger(kommo, params, staticData, { body: contactBody, query: { secret } });
+		expect(contact.result.workflowData![0][0].json).toMatchObject({ event: 'update_contact', entity: 'contact', id: contactLead.contacts[0].id, first_name: 'Zed' });
+
+		const note = kommo.addNote(contactLead.id, 'hi there');
+		const noteRes = await callTrigger(kommo, params, staticData, { body: kommo.webhookBody('note_lead', [note.id]), query: { secret } });
+		expect(noteRes.result.workflowData![0][0].json).toMatchObject({ event: 'note_lead', entity: 'note', id: note.id, lead_id: contactLead.id, text: 'hi there' });
+	});
+
+	it('only events the trigger listens to become items', async () => {
+		const { staticData, secret } = await activeTrigger({ events: ['add_lead'], targetStatus: 'any' });
+		const lead = kommo.addLead();
+		const { result } = await callTrigger(kommo, { events: ['add_lead'], targetStatus: 'any' }, staticData, {
+			body: kommo.webhookBody('update_lead', [lead.id]),
+			query: { secret },
+		});
+		expect(result.workflowData).toBeUndefined();
+	});
+});
+
+describe('dropdowns', () => {
+	it('lists pipelines, statuses with Won/Lost, users, custom fields, task types and searches leads', async () => {
+		const ctx = loadOptionsContext(kommo, { resource: 'lead', operation: 'setStatus' });
+		const pipelines = await loadOptions.getPipelines.call(ctx);
+		expect(pipelines.map((p) => p.name)).toEqual(['Sales (main)', 'Renewals']);
+
+		const statuses = await loadOptions.getStatuses.call(loadOptionsContext(kommo, { resource: 'lead', operation: 'setStatus', pipelineId: kommo.pipelines[1].id }));
+		expect(statuses.map((s) => s.name)).toEqual(['Won (Closed - Won, 142)', 'Lost (Closed - Lost, 143)', 'Up for renewal', 'Renewal offer sent']);
+
+		const triggerStatuses = await loadOptions.getTriggerStatuses.call(ctx);
+		expect(triggerStatuses[0]).toMatchObject({ value: 142 });
+		expect(triggerStatuses.map((s) => s.name)).toContain('Sales → Negotiation');
+
+		const users = await loadOptions.getUsers.call(ctx);
+		expect(users.map((u) => u.name)).toEqual(['Alice Admin', 'Bob Sales']);
+
+		const fields = await loadOptions.getLeadCustomFields.call(ctx);
+		expect(fields.map((f) => f.value)).toEqual(
+			expect.arrayContaining(['Plan', 'Billing customer ID', 'Subscription ID', 'Subscription status', 'Billing system']),
+		);
+		expect(fields.find((f) => f.value === 'Plan')!.description).toContain('Starter, Pro, Enterprise');
+
+		const contactFields = await loadOptions.getContactCustomFields.call(ctx);
+		expect(contactFields.map((f) => f.value)).toEqual(['Phone', 'Email', 'Position']);
+
+		const taskTypes = await loadOptions.getTaskTypes.call(ctx);
+		expect(taskTypes.map((t) => t.value)).toEqual([1, 2]);
+
+		const lead = kommo.addLead({ name: 'Searchable Unicorn deal' });
+		const found = await listSearch.searchLeads.call(ctx, 'unicorn');
+		expect(found.results).toEqual([{ name: `Searchable Unicorn deal (${lead.id})`, value: String(lead.id), url: `${kommo.url}/leads/detail/${lead.id}` }]);
+	});
+});
