@@ -48,7 +48,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { minValue: 1, numberPrecision: 0 },
 		displayOptions: show,
 		description:
-			"How many keys the workflow remembers; the oldest are forgotten first. It must hold every event that can still be redelivered: events per day × 4 days (Chargebee retries for about 3 days 7 hours). The default covers 2,500 events a day. Use the same value on every Claim node of a workflow.",
+			"How many keys the workflow remembers; the oldest are forgotten first. It must hold every event that can still be redelivered: distinct events in the busiest 4 days (Chargebee retries for about 3 days 7 hours) × 1.5. The default covers about 1,650 events a day. Use the same value on every Claim node of a workflow.",
 	},
 	{
 		displayName: 'Options',

@@ -1,0 +1,238 @@
+import {
+	buildKey,
+	DedupeKeyError,
+	isUniqueViolation,
+	LOCK_TOKEN,
+	LockTimeoutError,
+	retryOnUniqueViolation,
+	routeByKey,
+	uniqueKeys,
+	withLock,
+	type LockRow,
+} from '../../nodes/BillingEventDedupe/dedupe';
+import { BillingEventDedupe } from '../../nodes/BillingEventDedupe/BillingEventDedupe.node';
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const opts = { itemIndex: 3, expression: '{{ $json.normalized.dedupeKey }}' };
+
+describe('buildKey', () => {
+	test('keeps text and numbers, trimmed', () => {
+		expect(buildKey('  evt_1 ', opts)).toBe('evt_1');
+		expect(buildKey(42, opts)).toBe('42');
+	});
+
+	test('puts namespace and prefix in front', () => {
+		expect(buildKey('evt_1', { ...opts, prefix: ' chargebee ' })).toBe('chargebee:evt_1');
+		expect(buildKey('evt_1', { ...opts, prefix: 'paddle', namespace: 'node:abc' })).toBe('node:abc:paddle:evt_1');
+		expect(buildKey('evt_1', { ...opts, prefix: '' })).toBe('evt_1');
+	});
+
+	test.each([
+		[undefined, 'undefined (the field does not exist)'],
+		[null, 'null'],
+		['', 'an empty string'],
+		['   ', 'an empty string'],
+		[{ id: 1 }, 'an object'],
+		[['a'], 'an array'],
+		[true, 'boolean true'],
+		[Number.NaN, 'number NaN'],
+	])('rejects %p, naming the item and the expression', (value, described) => {
+		let error: unknown;
+		try {
+			buildKey(value, opts);
+		} catch (e) {
+			error = e;
+		}
+		expect(error).toBeInstanceOf(DedupeKeyError);
+		expect((error as DedupeKeyError).message).toBe(`Item 3: the Dedupe Key is ${described}`);
+		expect((error as DedupeKeyError).itemIndex).toBe(3);
+		expect((error as DedupeKeyError).description).toContain('{{ $json.normalized.dedupeKey }}');
+	});
+});
+
+describe('routeByKey', () => {
+	test('new keys go to the first output, seen keys to the second, in input order', () => {
+		const items = ['a1', 'b1', 'c1'];
+		expect(routeByKey(items, ['a', 'b', 'c'], new Set(['a', 'c']))).toEqual([['a1', 'c1'], ['b1']]);
+	});
+
+	test('a key repeated inside one batch is new once, then duplicate', () => {
+		const items = ['x1', 'x2', 'y1', 'x3'];
+		expect(routeByKey(items, ['x', 'x', 'y', 'x'], new Set(['x', 'y']))).toEqual([['x1', 'y1'], ['x2', 'x3']]);
+	});
+
+	test('uniqueKeys keeps first occurrences in order', () => {
+		expect(uniqueKeys(['b', 'a', 'b', 'c', 'a'])).toEqual(['b', 'a', 'c']);
+	});
+});
+
+describe('isUniqueViolation', () => {
+	test('recognises SQLite and Postgres primary-key errors, also wrapped', () => {
+		expect(isUniqueViolation(new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed: processed_data.workflowId'))).toBe(true);
+		expect(isUniqueViolation({ message: 'duplicate key value violates unique constraint "PK_x"', code: '23505' })).toBe(true);
+		expect(isUniqueViolation({ message: 'query failed', driverError: { code: '23505' } })).toBe(true);
+	});
+
+	test('does not swallow other database errors', () => {
+		expect(isUniqueViolation(new Error('connect ECONNREFUSED 127.0.0.1:5432'))).toBe(false);
+		expect(isUniqueViolation({ message: 'deadlock detected', code: '40P01' })).toBe(false);
+		expect(isUniqueViolation(undefined)).toBe(false);
+	});
+});
+
+/** A lock row that behaves like n8n's: creating races, a second creator gets a unique violation. */
+function fakeRow() {
+	const state = { exists: false, creates: 0, removes: 0 };
+	const row: LockRow = {
+		async tryCreate(token) {
+			expect(token).toBe(LOCK_TOKEN);
+			const existed = state.exists; // n8n's findOne …
+			await tick();
+			if (existed) return false; // … row found: token already recorded
+			if (state.exists) throw new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed'); // … lost the INSERT race
+			state.exists = true;
+			state.creates++;
+			return true;
+		},
+		async remove() {
+			await tick();
+			state.exists = false;
+			state.removes++;
+		},
+	};
+	return { row, state };
+}
+
+describe('withLock', () => {
+	const fast = { timeoutMs: 5000, staleAfterMs: 4000, sleep: async () => await tick() };
+
+	test('serialises concurrent read-modify-write sections (no lost update)', async () => {
+		const { row, state } = fakeRow();
+		let counter = 0;
+		let inside = 0;
+		let maxInside = 0;
+		await Promise.all(
+			Array.from({ length: 25 }, async () =>
+				await withLock(row, fast, async () => {
+					inside++;
+					maxInside = Math.max(maxInside, inside);
+					const read = counter;
+					await tick();
+					counter = read + 1;
+					inside--;
+				}),
+			),
+		);
+		expect(counter).toBe(25);
+		expect(maxInside).toBe(1);
+		expect(state).toEqual({ exists: false, creates: 25, removes: 25 });
+	});
+
+	test('the same sections without the lock lose updates (the fake is faithful)', async () => {
+		let counter = 0;
+		await Promise.all(
+			Array.from({ length: 25 }, async () => {
+				const read = counter;
+				await tick();
+				counter = read + 1;
+			}),
+		);
+		expect(counter).toBeLessThan(25);
+	});
+
+	test('releases the lock when the section fails, and passes the error on', async () => {
+		const { row, state } = fakeRow();
+		await expect(withLock(row, fast, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+		expect(state.exists).toBe(false);
+	});
+
+	test('a lock left by a crashed process is taken over after staleAfterMs', async () => {
+		const { row, state } = fakeRow();
+		state.exists = true; // nobody will ever remove it
+		let clock = 0;
+		const result = await withLock(
+			row,
+			{ timeoutMs: 60_000, staleAfterMs: 20_000, now: () => clock, sleep: async (ms) => void (clock += ms) },
+			async () => 'done',
+		);
+		expect(result).toBe('done');
+		expect(clock).toBeGreaterThan(20_000);
+		expect(clock).toBeLessThan(21_000);
+	});
+
+	test('gives up with LockTimeoutError when the timeout is shorter than the stale limit', async () => {
+		const { row, state } = fakeRow();
+		state.exists = true;
+		let clock = 0;
+		await expect(
+			withLock(row, { timeoutMs: 3000, staleAfterMs: 20_000, now: () => clock, sleep: async (ms) => void (clock += ms) }, async () => 'x'),
+		).rejects.toBeInstanceOf(LockTimeoutError);
+	});
+
+	test('other errors while acquiring are not mistaken for a busy lock', async () => {
+		const row: LockRow = {
+			tryCreate: async () => Promise.reject(new Error('connect ECONNREFUSED')),
+			remove: async () => undefined,
+		};
+		await expect(withLock(row, fast, async () => 'x')).rejects.toThrow('ECONNREFUSED');
+	});
+});
+
+describe('retryOnUniqueViolation', () => {
+	test('retries when two nodes create the history row at once', async () => {
+		let calls = 0;
+		const value = await retryOnUniqueViolation(async () => {
+			calls++;
+			if (calls === 1) throw new Error('UNIQUE constraint failed: processed_data');
+			return 'ok';
+		});
+		expect(value).toBe('ok');
+		expect(calls).toBe(2);
+	});
+
+	test('gives up after the attempts and rethrows other errors at once', async () => {
+		let calls = 0;
+		await expect(
+			retryOnUniqueViolation(async () => {
+				calls++;
+				throw new Error('UNIQUE constraint failed');
+			}, 3),
+		).rejects.toThrow('UNIQUE');
+		expect(calls).toBe(3);
+		calls = 0;
+		await expect(
+			retryOnUniqueViolation(async () => {
+				calls++;
+				throw new Error('disk full');
+			}),
+		).rejects.toThrow('disk full');
+		expect(calls).toBe(1);
+	});
+});
+
+describe('node description', () => {
+	const { description } = new BillingEventDedupe();
+
+	test('names and defaults', () => {
+		expect(description.name).toBe('billingEventDedupe');
+		expect(description.displayName).toBe('Billing Event Dedupe');
+		const key = description.properties.find((p) => p.name === 'key');
+		expect(key?.default).toBe('={{ $json.normalized.dedupeKey }}');
+		expect(description.properties.find((p) => p.name === 'historySize')?.default).toBe(10000);
+		expect(description.properties.find((p) => p.name === 'scope')?.default).toBe('workflow');
+	});
+
+	test('Claim has the outputs New and Duplicate, the other operations one', () => {
+		const outputs = description.outputs as string;
+		expect(outputs).toContain('"displayName": "New"');
+		expect(outputs).toContain('"displayName": "Duplicate"');
+		// evaluate the expression body the way n8n would, for each operation
+		const body = outputs.replace(/^={{/, '').replace(/}}$/, '');
+		const evaluate = (operation: string) =>
+			new Function('$parameter', `return (${body});`)({ operation }) as Array<{ displayName?: string }>;
+		expect(evaluate('claim').map((o) => o.displayName)).toEqual(['New', 'Duplicate']);
+		expect(evaluate('release')).toHaveLength(1);
+		expect(evaluate('count')).toHaveLength(1);
+		expect(evaluate('clear')).toHaveLength(1);
+	});
+});
