@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanEnv, ensureN8n, type N8nInstall } from './install';
+import { cleanEnv, ENCRYPTION_KEY, ensureN8n, type N8nInstall } from './install';
 import { installInto, packPackage } from './pack';
 import { N8nProcess } from './process';
 import { N8nRestClient, OWNER_EMAIL, ownerPasswordHash } from './rest';
@@ -102,8 +102,7 @@ export interface N8nHandle {
 	logs(): string;
 }
 
-/** Fixed key so that encrypted credentials survive restarts (test instances only). */
-export const ENCRYPTION_KEY = 'kommo-billing-e2e-encryption-key-0001';
+export { ENCRYPTION_KEY };
 
 export function baseEnv(install: N8nInstall, userFolder: string): NodeJS.ProcessEnv {
 	return {
