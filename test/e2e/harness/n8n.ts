@@ -70,9 +70,9 @@ export interface Timings {
 	prepareMs: number;
 	importMs: number;
 	publishMs: number;
-	/** spawn → /healthz ok (ms). */
+	/** spawn → /healthz ok and n8n reports it has started (ms). */
 	bootMs: number;
-	/** /healthz ok → all awaited webhooks answer (ms). */
+	/** started → all awaited webhooks registered (ms). */
 	webhooksMs: number;
 	/** Last stop() (ms). */
 	stopMs?: number;
@@ -184,8 +184,13 @@ export function webhookPathsOf(workflows: WorkflowJson[]): string[] {
 	return paths;
 }
 
+/** n8n prints this (whatever the log level) once its REST API and webhooks are mounted. */
+const STARTED_LINE = 'Editor is now accessible via';
+
 /**
- * Polls until n8n's /healthz says ok and every webhook path is registered. The probe runs
+ * Polls until n8n's /healthz says ok, the main process printed that it finished starting (the
+ * REST API answers only then; /healthz is ok seconds earlier), and every webhook path is
+ * registered. The probe runs
  * nothing: a CORS preflight (OPTIONS with an Origin header) makes n8n list the path's
  * registered methods in Access-Control-Allow-Methods ("OPTIONS" alone until the workflow is
  * active). Fails fast, with the log tail, when a process died.
@@ -193,6 +198,7 @@ export function webhookPathsOf(workflows: WorkflowJson[]): string[] {
 export async function waitUntilReady(
 	baseUrl: string,
 	webhookPaths: string[],
+	/** Main process first. */
 	processes: N8nProcess[],
 	timeoutMs: number,
 	label: string,
@@ -213,6 +219,10 @@ export async function waitUntilReady(
 		} catch {
 			// not listening yet
 		}
+		await sleep(200);
+	}
+	while (!processes[0].logSinceStart().includes(STARTED_LINE)) {
+		check();
 		await sleep(200);
 	}
 	const bootMs = Date.now() - started;
