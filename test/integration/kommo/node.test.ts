@@ -495,10 +495,13 @@ describe('Task → Create for Lead', () => {
 		expect(kommo.requestsTo('GET', /leads/)).toHaveLength(0);
 	});
 
-	it('refuses a task without a lead and without a responsible user', async () => {
-		const error = await runKommoError(kommo, { resource: 'task', operation: 'create', text: 'x', responsibleUserId: '' });
-		expect(error.message).toBe('Choose the responsible user: a task without a lead has nobody to default to');
-		expect(kommo.requestsTo('POST', '/api/v4/tasks')).toHaveLength(0);
+	it('leaves the responsible user of a task without a lead to Kommo (the credential\'s user) when none is chosen', async () => {
+		const out = await runKommo(kommo, { resource: 'task', operation: 'create', text: 'x', responsibleUserId: '' });
+		const [request] = kommo.requestsTo('POST', '/api/v4/tasks');
+		expect((request.body as IDataObject[])[0]).not.toHaveProperty('responsible_user_id');
+		expect(kommo.tasks.find((t) => t.id === out[0].json.id)).toMatchObject({ entity_id: null, responsible_user_id: kommo.users[0].id });
+		const error = await runKommoError(kommo, { resource: 'task', operation: 'create', text: 'x', responsibleUserId: 'bob' });
+		expect(error.message).toBe('"bob" is not a user ID');
 	});
 });
 
