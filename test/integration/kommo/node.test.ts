@@ -400,6 +400,10 @@ describe('Note → Add to Lead', () => {
 		);
 		expect(out[0].json.lead_id).toBe(good[0].id);
 		expect(out[1].json.error).toBe('Kommo rejected the note of item 1: entity_id: Lead 987654 not found');
+		// The error on the item is what n8n's "Continue (using error output)" routes by (json with
+		// keys other than error/message/details alone would stay on the success output).
+		expect(out[1].error?.message).toBe('Kommo rejected the note of item 1: entity_id: Lead 987654 not found');
+		expect(out[0].error).toBeUndefined();
 		expect(out[2].json.lead_id).toBe(good[1].id);
 		expect(kommo.notesFor(good[0].id)).toHaveLength(1);
 		expect(kommo.notesFor(good[1].id)).toHaveLength(1);
