@@ -331,6 +331,18 @@ describe('Lead → Find', () => {
 		expect(preferred.map((o) => o.json.id)).toEqual([current.id]);
 		const all = await find({ preferField: 'Billing customer ID', preferValue: 'cust-77' }, 10);
 		expect(all.map((o) => o.json.id)).toEqual([current.id, newest.id, old.id]);
+		// Nothing found: no item, or one empty item when asked (per input item).
+		const nobody = await runKommo(kommo, { resource: 'lead', operation: 'find', findBy: 'contactEmail', email: 'nobody@lamarr.test', options: {} });
+		expect(nobody).toEqual([]);
+		const empty = await runKommo(
+			kommo,
+			{ resource: 'lead', operation: 'find', findBy: 'contactEmail', email: '={{ $json.email }}', limit: 1, includeContacts: false, options: { emptyItemIfNone: true } },
+			[{ email: 'nobody@lamarr.test' }, { email: 'hedy@lamarr.test' }],
+		);
+		expect(empty.map((o) => [o.json, o.pairedItem])).toEqual([
+			[{}, { item: 0 }],
+			[expect.objectContaining({ id: expect.any(Number) }), { item: 1 }],
+		]);
 		// No lead carries the value: newest first.
 		const none = await find({ preferField: 'Billing customer ID', preferValue: 'cust-00' }, 2);
 		expect(none.map((o) => o.json.id)).toEqual([newest.id, current.id]);
