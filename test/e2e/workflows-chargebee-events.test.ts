@@ -234,7 +234,7 @@ describe('Chargebee events → Kommo (shipped workflow)', () => {
 	test('missing or wrong Basic auth gets 401 and starts no execution', async () => {
 		const executions = (await n8n.api.executions({ workflowId: WORKFLOW_ID })).length;
 		const body = JSON.stringify(latest('payment_succeeded'));
-		const attempts = [{}, { authorization: `Basic ${Buffer.from('n8n-someone:wrong').toString('base64')}` }];
+		const attempts: Array<Record<string, string>> = [{}, { authorization: `Basic ${Buffer.from('n8n-someone:wrong').toString('base64')}` }];
 		for (const headers of attempts) {
 			const response = await fetch(n8n.webhookUrl(HOOK), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 			expect(response.status).toBe(401);

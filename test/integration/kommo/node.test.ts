@@ -325,7 +325,7 @@ describe('Lead → Find', () => {
 		current.updated_at = 1_700_000_000;
 		old.updated_at = 1_600_000_000;
 		newest.updated_at = 1_800_000_000;
-		const find = (options: IDataObject, limit = 1) =>
+		const find = (options: Record<string, string>, limit = 1) =>
 			runKommo(kommo, { resource: 'lead', operation: 'find', findBy: 'contactEmail', email: 'hedy@lamarr.test', limit, includeContacts: false, options });
 		const preferred = await find({ preferField: 'Billing customer ID', preferValue: ' CUST-77 ' });
 		expect(preferred.map((o) => o.json.id)).toEqual([current.id]);
