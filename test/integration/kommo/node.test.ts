@@ -104,7 +104,7 @@ describe('Lead → Get', () => {
 });
 
 describe('Lead → Update', () => {
-	const fields = (pairs: Array<[string, unknown]>) => ({ field: pairs.map(([name, value]) => ({ name, value })) });
+	const fields = (pairs: Array<[string, string]>) => ({ field: pairs.map(([name, value]) => ({ name, value })) });
 
 	it('writes custom fields by name (enum by label) as the shipped workflows do', async () => {
 		const lead = seedDeal();
