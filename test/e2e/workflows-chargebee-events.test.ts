@@ -93,6 +93,11 @@ beforeAll(async () => {
 		waitForWebhooks: [HOOK],
 	});
 	await until(() => chargebee.webhookEndpoints.size > 0, 'the Chargebee endpoint to be registered');
+	// n8n keeps the generated Basic-auth pair (static data) a moment after create() registered the
+	// endpoint; until then deliveries get 401 (Chargebee would retry). Wait with an event the
+	// workflow ignores: it answers 200 only once the pair is in place.
+	const probe = await chargebee.simulateEvent('customer_changed', { customer: { id: 'cust-probe', object: 'customer' } });
+	await until(async () => (await chargebee.deliverEvent(probe, [...chargebee.webhookEndpoints.values()]))[0].status === 200, 'the endpoint to accept deliveries');
 });
 
 afterAll(async () => {
