@@ -85,6 +85,8 @@ export class PaddleBilling implements INodeType {
 				if (this.continueOnFail()) {
 					output.push({
 						json: { error: (error as Error).message, description: (error as { description?: string }).description ?? null },
+						// sends the item to the error output when "On Error: Continue (using error output)" is set
+						error: asNodeError(this.getNode(), error),
 						pairedItem: { item: itemIndex },
 					});
 					continue;
