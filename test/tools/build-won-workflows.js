@@ -269,7 +269,7 @@ function chargebee() {
 		'- **Plan mapping**: map each Kommo plan to a Chargebee item price (dropdowns from both systems). Plans without a row get a task, never a default price.',
 		'- Customer id `kommo-lead-<deal id>` and subscription id `kommo-lead-<deal id>`: a repeated Won cannot create twice; a deal with a **Subscription ID** is skipped.',
 		'- Task texts, due times and the note text are plain parameters: edit them in the *Task* and *Add note* nodes. Replace `your-site` in the note links with your Chargebee site.',
-		"- Any failure becomes a task for the deal's responsible user (error outputs); errors outside them go to the \"Kommo task for failed executions\" workflow.",
+		"- Any failure becomes a task for the deal's responsible user (error outputs); errors outside them go to the \"Failed executions → Kommo task\" workflow.",
 	]);
 	const mapping = head(w, {
 		label: 'Chargebee',
@@ -355,7 +355,7 @@ function zuora() {
 		'- **Plan mapping**: map each Kommo plan to a Zuora product rate plan (dropdowns from both systems). Plans without a row get a task, never a default plan.',
 		'- The account carries the deal id as **CRM ID**; the subscription number is `KL-<deal id>`: a repeated Won finds both instead of creating twice. A deal with a **Subscription ID** is skipped.',
 		'- Account currency, term and renewal are parameters of *Find or create account* / *Create subscription*. Task texts, due times and the note text are plain parameters too.',
-		"- Any failure becomes a task for the deal's responsible user (error outputs); errors outside them go to the \"Kommo task for failed executions\" workflow.",
+		"- Any failure becomes a task for the deal's responsible user (error outputs); errors outside them go to the \"Failed executions → Kommo task\" workflow.",
 	]);
 	const mapping = head(w, {
 		label: 'Zuora',
