@@ -16,7 +16,7 @@
 import path from 'node:path';
 
 import { startN8n, type N8nHandle } from './harness';
-import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './won-helpers';
+import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './helpers/won-workflows';
 import { ChargebeeSandbox } from '../sandbox/chargebee';
 import { KommoSandbox } from '../sandbox/kommo';
 
