@@ -6,43 +6,12 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
+import type { BillingCategory, NormalizedBillingEvent as SharedNormalizedEvent } from '../shared/billing-event';
 import type { Money } from '../shared/money';
 import { DEFAULT_KOMMO_FIELD, isoFromUnix, leadIdFrom, moneyOf } from './helpers';
 
-export type BillingCategory =
-	| 'payment_succeeded'
-	| 'payment_failed'
-	| 'invoice'
-	| 'renewal'
-	| 'plan_changed'
-	| 'cancelled'
-	| 'paused'
-	| 'resumed'
-	| 'subscription_created'
-	| 'credit_note'
-	| 'customer'
-	| 'other';
-
-export interface NormalizedBillingEvent {
-	vendor: 'chargebee';
-	eventId: string;
-	eventType: string;
-	category: BillingCategory;
-	occurredAt: string | null;
-	dedupeKey: string;
-	customerId: string | null;
-	subscriptionId: string | null;
-	invoiceId: string | null;
-	transactionId: string | null;
-	invoiceUrl: string | null;
-	customerEmail: string | null;
-	amount: Money | null;
-	planId: string | null;
-	previousPlanId: string | null;
-	status: string | null;
-	reason: string | null;
-	kommoLeadId: number | null;
-}
+export type { BillingCategory };
+export type NormalizedBillingEvent = SharedNormalizedEvent<'chargebee'>;
 
 const EXACT: Record<string, BillingCategory> = {
 	payment_succeeded: 'payment_succeeded',

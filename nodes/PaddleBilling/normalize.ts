@@ -4,43 +4,16 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import type { BillingCategory, NormalizedBillingEvent as SharedNormalizedEvent } from '../shared/billing-event';
 import type { Money } from '../shared/money';
 import { leadIdFromCustomData, money } from './helpers';
 
-export type BillingCategory =
-	| 'payment_succeeded'
-	| 'payment_failed'
-	| 'invoice'
-	| 'renewal'
-	| 'plan_changed'
-	| 'cancelled'
-	| 'paused'
-	| 'resumed'
-	| 'subscription_created'
-	| 'credit_note'
-	| 'customer'
-	| 'other';
-
-export interface NormalizedBillingEvent {
-	vendor: 'paddle';
+export type { BillingCategory };
+/** Paddle's envelope can lack ids in a malformed event, so they may be null here. */
+export type NormalizedBillingEvent = Omit<SharedNormalizedEvent<'paddle'>, 'eventId' | 'dedupeKey'> & {
 	eventId: string | null;
-	eventType: string | null;
-	category: BillingCategory;
-	occurredAt: string | null;
 	dedupeKey: string | null;
-	customerId: string | null;
-	subscriptionId: string | null;
-	invoiceId: string | null;
-	transactionId: string | null;
-	invoiceUrl: string | null;
-	customerEmail: string | null;
-	amount: Money | null;
-	planId: string | null;
-	previousPlanId: string | null;
-	status: string | null;
-	reason: string | null;
-	kommoLeadId: number | null;
-}
+};
 
 /** Event types the trigger offers (Paddle's names; subscription.canceled has one l). */
 export const PADDLE_EVENT_TYPES = [

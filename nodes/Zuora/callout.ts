@@ -11,36 +11,11 @@
 import { createHash } from 'crypto';
 
 import { fromMinor, toMinor, type Money } from '../shared/money';
+import { BILLING_CATEGORIES, type BillingCategory, type NormalizedBillingEvent } from '../shared/billing-event';
 import { checkBasicAuth, hmac, type HmacAlgorithm, safeEqual } from '../shared/crypto';
 
-export type CalloutCategory =
-	| 'payment_succeeded'
-	| 'payment_failed'
-	| 'invoice'
-	| 'renewal'
-	| 'plan_changed'
-	| 'cancelled'
-	| 'paused'
-	| 'resumed'
-	| 'subscription_created'
-	| 'credit_note'
-	| 'customer'
-	| 'other';
-
-export const CATEGORIES: CalloutCategory[] = [
-	'payment_succeeded',
-	'payment_failed',
-	'invoice',
-	'renewal',
-	'plan_changed',
-	'cancelled',
-	'paused',
-	'resumed',
-	'subscription_created',
-	'credit_note',
-	'customer',
-	'other',
-];
+export type CalloutCategory = BillingCategory;
+export const CATEGORIES: CalloutCategory[] = [...BILLING_CATEGORIES];
 
 // ------------------------------------------------------------------ auth
 
@@ -218,26 +193,7 @@ function money(amount: unknown, currency: unknown): Money | null {
 	}
 }
 
-export interface NormalizedEvent {
-	vendor: 'zuora';
-	eventId: string;
-	eventType: string | null;
-	category: CalloutCategory;
-	occurredAt: string | null;
-	dedupeKey: string;
-	customerId: string | null;
-	subscriptionId: string | null;
-	invoiceId: string | null;
-	transactionId: string | null;
-	invoiceUrl: string | null;
-	customerEmail: string | null;
-	amount: Money | null;
-	planId: string | null;
-	previousPlanId: string | null;
-	status: string | null;
-	reason: string | null;
-	kommoLeadId: number | null;
-}
+export type NormalizedEvent = NormalizedBillingEvent<'zuora'>;
 
 export interface NormalizeOptions {
 	/** Per field: paths to use instead of the defaults. */
