@@ -378,6 +378,10 @@ export class ChargebeeBillingTrigger implements INodeType {
 			const data = this.getWorkflowStaticData('node') as RegistrationData;
 			if (data.basicAuthUser && data.basicAuthPassword) {
 				expected = { user: data.basicAuthUser, password: data.basicAuthPassword };
+			} else {
+				// n8n stores the generated pair only after activation finishes: ask Chargebee to
+				// retry rather than refusing the call as unauthenticated.
+				return reject.call(this, 503, 'The trigger is still being activated; try again shortly');
 			}
 		}
 		const authorization = this.getHeaderData().authorization;

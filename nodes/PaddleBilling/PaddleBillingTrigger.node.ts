@@ -323,6 +323,11 @@ export class PaddleBillingTrigger implements INodeType {
 		if (mode === 'automatic') {
 			const staticData = this.getWorkflowStaticData('node') as TriggerStaticData;
 			const settingId = staticData.notificationSettingId;
+			// n8n stores the destination only after activation finishes: ask Paddle to retry
+			// rather than refusing the call as forged.
+			if (!settingId && !staticData.endpointSecretKey) {
+				return reject(503, 'activating', 'The trigger is still being activated; try again shortly');
+			}
 			const fetchSecret = async (): Promise<string | undefined> => {
 				if (!settingId) return undefined;
 				lastSecretFetch.set(settingId, Date.now());

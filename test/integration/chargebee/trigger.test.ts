@@ -95,9 +95,10 @@ describe('automatic mode lifecycle', () => {
 		expect(sandbox.webhookEndpoints.size).toBe(0);
 		expect(stored.webhookEndpointId).toBeUndefined();
 		expect(stored.basicAuthPassword).toBeUndefined();
-		// After deactivation the old pair opens nothing.
+		// After deactivation the old pair opens nothing (no pair is stored: retry-later, no execution).
 		const after = await deliver(paid, endpointAuthOf(endpoint), params, staticData);
-		expect(after.response.statusCode).toBe(401);
+		expect(after.response.statusCode).toBe(503);
+		expect(after.result.workflowData).toBeUndefined();
 		expect(await h.delete()).toBe(true);
 	});
 

@@ -178,6 +178,19 @@ describe('automatic mode: the destination lives and dies with the workflow', () 
 });
 
 describe('automatic mode: a key rotated in Paddle', () => {
+	it('asks Paddle to retry (503), not an error, while activation has not stored the destination yet', async () => {
+		const staticData: IDataObject = {};
+		await hook('create', { mode: 'automatic', events: ['*'] }, staticData);
+		const { transaction } = await provision(4343);
+		sandbox.completeTransaction(transaction.id as string);
+		await sandbox.settle();
+		const delivery = sandbox.deliveriesOf('transaction.completed').at(-1)!;
+		// What a webhook sees before n8n has persisted the static data create() wrote.
+		const { result, exchange } = await receive({ mode: 'automatic', events: ['*'] }, {}, asDelivery(delivery));
+		expect(exchange.response.statusCode).toBe(503);
+		expect(result).toEqual({ noWebhookResponse: true });
+	});
+
 	it('looks the key up again after a mismatch, adopts it, and does so at most once a minute', async () => {
 		const params = { mode: 'automatic', events: ['*'] };
 		const staticData: IDataObject = {};

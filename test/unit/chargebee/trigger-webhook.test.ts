@@ -93,8 +93,8 @@ describe('Basic auth', () => {
 		expect(ok.result.workflowData).toHaveLength(1);
 		// The manual credential's pair is not accepted in automatic mode.
 		expectRejected(await call(paymentSucceeded, { authorization: basic(PAIR.user, PAIR.password) }, { mode: 'automatic' }, staticData), 401);
-		// Not registered yet (no static data): nothing can pass.
-		expectRejected(await call(paymentSucceeded, { authorization: basic('', '') }, { mode: 'automatic' }, {}), 401);
+		// Not stored yet (activation still running): nothing passes, Chargebee is asked to retry.
+		expectRejected(await call(paymentSucceeded, { authorization: basic('', '') }, { mode: 'automatic' }, {}), 503);
 	});
 });
 
