@@ -93,6 +93,7 @@ beforeAll(async () => {
 		if (Date.now() > deadline) throw new Error('the trigger did not register its notification destination within 60 s');
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
+	await n8n.api.waitForTriggerData(AUTO.id);
 	process.stderr.write(`paddle e2e timings: ${JSON.stringify(n8n.timings)}\n`);
 });
 

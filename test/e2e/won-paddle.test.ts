@@ -44,6 +44,7 @@ beforeAll(async () => {
 		waitForWebhooks: [WEBHOOK_PATH],
 	});
 	await waitFor('the Kommo Trigger to register its webhook', () => kommo.webhooks.length === 1);
+	await n8n.api.waitForTriggerData(WORKFLOW_ID);
 	won = new WonRunner(n8n, kommo, WORKFLOW_ID);
 	process.stderr.write(`won-paddle e2e timings: ${JSON.stringify(n8n.timings)}\n`);
 });

@@ -76,6 +76,7 @@ beforeAll(async () => {
 		waitForWebhooks: [HOOK],
 	});
 	await until(() => [...paddle.notificationSettings.values()].some((s) => s.destination === n8n.webhookUrl(HOOK)), 'the Paddle destination');
+	await n8n.api.waitForTriggerData(WORKFLOW_ID);
 });
 
 afterAll(async () => {

@@ -181,4 +181,23 @@ export function nodeOutput(
 ): Array<Record<string, unknown>> {
 	const run = execution.data.resultData.runData[nodeName]?.[runIndex];
 	return (run?.data?.main?.[output] ?? []).map((item) => item.json);
+
+	/**
+	 * Waits until a published workflow's trigger has its static data saved (a self-registering
+	 * trigger's secret or registration id). n8n starts serving a webhook before it saves what the
+	 * trigger's create() stored, so a delivery in between meets a trigger without its secret.
+	 */
+	async waitForTriggerData(workflowId: string, timeoutMs = 30_000): Promise<Record<string, Record<string, unknown>>> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const workflow = await this.request<{ staticData?: Record<string, Record<string, unknown>> | null }>(
+				'GET',
+				`/rest/workflows/${workflowId}`,
+			);
+			const data = workflow.staticData ?? {};
+			if (Object.values(data).some((node) => node && Object.keys(node).length > 0)) return data;
+			if (Date.now() > deadline) throw new Error(`workflow ${workflowId}: trigger static data not saved after ${timeoutMs} ms`);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
 }
