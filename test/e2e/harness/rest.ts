@@ -170,17 +170,6 @@ export class N8nRestClient {
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
 	}
-}
-
-/** Output items of a node in an execution: main output `output`, first run unless told. */
-export function nodeOutput(
-	execution: ExecutionDetail,
-	nodeName: string,
-	output = 0,
-	runIndex = 0,
-): Array<Record<string, unknown>> {
-	const run = execution.data.resultData.runData[nodeName]?.[runIndex];
-	return (run?.data?.main?.[output] ?? []).map((item) => item.json);
 
 	/**
 	 * Waits until a published workflow's trigger has its static data saved (a self-registering
@@ -200,4 +189,15 @@ export function nodeOutput(
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
 	}
+}
+
+/** Output items of a node in an execution: main output `output`, first run unless told. */
+export function nodeOutput(
+	execution: ExecutionDetail,
+	nodeName: string,
+	output = 0,
+	runIndex = 0,
+): Array<Record<string, unknown>> {
+	const run = execution.data.resultData.runData[nodeName]?.[runIndex];
+	return (run?.data?.main?.[output] ?? []).map((item) => item.json);
 }
