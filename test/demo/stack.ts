@@ -67,8 +67,8 @@ export interface DemoStack {
 
 export type DealKey = 'chargebee' | 'paddle' | 'zuora' | 'spare';
 
-/** workflows/*.json, sorted by name. */
-export function workflowFiles(dir = path.join(REPO_ROOT, 'workflows')): string[] {
+/** workflows/*.json (or DEMO_WORKFLOWS_DIR/*.json), sorted by name. */
+export function workflowFiles(dir = process.env.DEMO_WORKFLOWS_DIR || path.join(REPO_ROOT, 'workflows')): string[] {
 	let names: string[] = [];
 	try {
 		names = readdirSync(dir).filter((name) => name.endsWith('.json'));
