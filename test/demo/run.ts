@@ -83,14 +83,16 @@ async function shutdown(code: number, why: string): Promise<void> {
 }
 
 function installSignalHandlers(): void {
-	let signals = 0;
+	let first = 0;
 	const onSignal = (signal: NodeJS.Signals) => {
-		signals++;
-		if (signals > 1) {
+		// A terminal's Ctrl-C reaches npm and the demo, and npm forwards it once more: a repeat
+		// within a second is the same Ctrl-C. A later one means "now".
+		if (first && Date.now() - first > 1000) {
 			// second Ctrl-C: leave now; the harness's exit hook kills n8n's process group
 			process.stderr.write('stopping immediately\n');
 			process.exit(130);
 		}
+		first ||= Date.now();
 		void shutdown(exitCode, signal === 'SIGINT' ? 'Ctrl-C' : signal);
 	};
 	process.on('SIGINT', onSignal);
