@@ -400,6 +400,10 @@ describe('Note → Add to Lead', () => {
 		);
 		expect(out[0].json.lead_id).toBe(good[0].id);
 		expect(out[1].json.error).toBe('Kommo rejected the note of item 1: entity_id: Lead 987654 not found');
+		// The error on the item is what n8n's "Continue (using error output)" routes by (json with
+		// keys other than error/message/details alone would stay on the success output).
+		expect(out[1].error?.message).toBe('Kommo rejected the note of item 1: entity_id: Lead 987654 not found');
+		expect(out[0].error).toBeUndefined();
 		expect(out[2].json.lead_id).toBe(good[1].id);
 		expect(kommo.notesFor(good[0].id)).toHaveLength(1);
 		expect(kommo.notesFor(good[1].id)).toHaveLength(1);
@@ -495,10 +499,13 @@ describe('Task → Create for Lead', () => {
 		expect(kommo.requestsTo('GET', /leads/)).toHaveLength(0);
 	});
 
-	it('refuses a task without a lead and without a responsible user', async () => {
-		const error = await runKommoError(kommo, { resource: 'task', operation: 'create', text: 'x', responsibleUserId: '' });
-		expect(error.message).toBe('Choose the responsible user: a task without a lead has nobody to default to');
-		expect(kommo.requestsTo('POST', '/api/v4/tasks')).toHaveLength(0);
+	it('leaves the responsible user of a task without a lead to Kommo (the credential\'s user) when none is chosen', async () => {
+		const out = await runKommo(kommo, { resource: 'task', operation: 'create', text: 'x', responsibleUserId: '' });
+		const [request] = kommo.requestsTo('POST', '/api/v4/tasks');
+		expect((request.body as IDataObject[])[0]).not.toHaveProperty('responsible_user_id');
+		expect(kommo.tasks.find((t) => t.id === out[0].json.id)).toMatchObject({ entity_id: null, responsible_user_id: kommo.users[0].id });
+		const error = await runKommoError(kommo, { resource: 'task', operation: 'create', text: 'x', responsibleUserId: 'bob' });
+		expect(error.message).toBe('"bob" is not a user ID');
 	});
 });
 

@@ -1,6 +1,7 @@
 /**
  * Task → Create (Without Lead): a task that is not attached to any lead, for a
- * chosen user (e.g. "a workflow failed and no deal could be found"). Tasks of
+ * chosen user, by default the credential's user as Kommo decides (e.g. "a
+ * workflow failed and no deal could be found"). Tasks of
  * all input items go out together, at most 50 per request.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
@@ -29,12 +30,11 @@ export const description: INodeProperties[] = [
 		displayName: 'Responsible User Name or ID',
 		name: 'responsibleUserId',
 		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getUsers' },
+		typeOptions: { loadOptionsMethod: 'getUsersWithApiUserDefault' },
 		default: '',
-		required: true,
 		displayOptions: display,
 		description:
-			'Who must do it. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Who must do it; by default the user the credential belongs to (Kommo\'s own default). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	taskTypeProperty(display),
 	{
@@ -66,17 +66,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (text.trim() === '') {
 				throw new NodeOperationError(this.getNode(), 'The task text is empty', { itemIndex: i });
 			}
+			const task: IDataObject = { text, complete_till: dueAt(this, i, nowSeconds) };
 			const responsible = this.getNodeParameter('responsibleUserId', i, '');
-			if (responsible === '' || responsible === undefined || responsible === null) {
-				throw new NodeOperationError(this.getNode(), 'Choose the responsible user: a task without a lead has nobody to default to', {
-					itemIndex: i,
-				});
+			if (responsible !== '' && responsible !== undefined && responsible !== null) {
+				task.responsible_user_id = positiveId(this, responsible, 'user ID', i);
 			}
-			const task: IDataObject = {
-				text,
-				complete_till: dueAt(this, i, nowSeconds),
-				responsible_user_id: positiveId(this, responsible, 'user ID', i),
-			};
 			const taskType = this.getNodeParameter('taskTypeId', i, 1);
 			if (taskType !== '' && taskType !== undefined && taskType !== null) {
 				task.task_type_id = positiveId(this, taskType, 'task type ID', i);
@@ -103,7 +97,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			text: entry.entity.text,
 			complete_till: entry.entity.complete_till,
 			complete_till_iso: new Date(Number(entry.entity.complete_till) * 1000).toISOString(),
-			responsible_user_id: entry.entity.responsible_user_id,
+			responsible_user_id: entry.entity.responsible_user_id ?? created.responsible_user_id ?? null,
 			task_type_id: entry.entity.task_type_id ?? null,
 		}),
 	);
