@@ -8,7 +8,7 @@ import path from 'node:path';
 import { REPO_ROOT, startN8n, type CredentialJson, type N8nHandle, type WorkflowJson } from '../e2e/harness';
 import { ChargebeeSandbox } from '../sandbox/chargebee';
 import { KommoSandbox, type ContactSeed, type Lead } from '../sandbox/kommo';
-import { PaddleSandbox, SANDBOX_API_KEY } from '../sandbox/paddle';
+import { PaddleSandbox, SANDBOX_API_KEY, SEED_IDS } from '../sandbox/paddle';
 import { ZuoraSandbox } from '../sandbox/zuora';
 
 export const PACKAGE = 'n8n-nodes-kommo-billing';
@@ -168,61 +168,116 @@ function seedChargebee(chargebee: ChargebeeSandbox): Record<PlanName, string> {
 }
 
 function seedPaddle(paddle: PaddleSandbox): Record<PlanName, string> {
+	// Pro is the sandbox's own seeded monthly USD price (fixed id); Starter and Enterprise join it.
 	const ids = {} as Record<PlanName, string>;
 	for (const plan of PLANS) {
-		const product = paddle.addProduct({ name: plan.name, description: `${plan.name} plan` });
-		const productId = paddleId('pro', plan.name);
-		paddle.products.delete(product.id as string);
-		product.id = productId;
-		paddle.products.set(productId, product);
-		const price = paddle.addPrice({ productId, description: `${plan.name} monthly`, amount: String(plan.usdMinor), currency: 'USD', interval: 'month' });
-		const priceId = paddleId('pri', `${plan.name}monthly`);
-		paddle.prices.delete(price.id as string);
-		price.id = priceId;
-		price.name = `${plan.name} monthly`;
-		paddle.prices.set(priceId, price);
-		ids[plan.name] = priceId;
+		const existing = [...paddle.prices.values()].find(
+			(p) => p.product_id === SEED_IDS.productId && (p.billing_cycle as { interval?: string } | null)?.interval === 'month' &&
+				(p.unit_price as { amount: string; currency_code: string }).currency_code === 'USD' &&
+				(p.unit_price as { amount: string }).amount === String(plan.usdMinor),
+		);
+		ids[plan.name] = (existing?.id as string | undefined) ?? addPaddlePrice(paddle, paddleId('pri', `${plan.name}monthusd`), plan.name, plan.usdMinor);
 	}
 	return ids;
+}
+
+/** A monthly USD price with a fixed id, under the seeded product. */
+function addPaddlePrice(paddle: PaddleSandbox, id: string, plan: string, usdMinor: number): string {
+	return paddle.addPrice({ id, productId: SEED_IDS.productId, description: `${plan} monthly`, amount: String(usdMinor), currency: 'USD', interval: 'month' }).id as string;
 }
 
 function seedZuora(zuora: ZuoraSandbox): Record<PlanName, string> {
 	const ids = {} as Record<PlanName, string>;
 	for (const plan of PLANS) {
 		const product = zuora.catalog.find((p) => p.name === plan.name);
-		const monthly = product?.productRatePlans.find((rp) => /month/i.test(rp.name));
-		if (monthly) {
-			ids[plan.name] = monthly.id;
-			continue;
-		}
-		const suffix = plan.name.toLowerCase().slice(0, 3);
-		const planId = `8ad09be48db5aba7018db5plan00${suffix}-m`;
-		zuora.catalog.push({
-			id: `8ad09be48db5aba7018db5prod0000${suffix}`,
-			sku: `SKU-${plan.name.toUpperCase()}`,
-			name: plan.name,
-			description: `${plan.name} plan`,
-			productRatePlans: [
-				{
-					id: planId,
-					name: `${plan.name} Monthly`,
-					status: 'Active',
-					productRatePlanCharges: [
-						{
-							id: `8ad09be48db5aba7018db5chrg00${suffix}-m`,
-							name: `${plan.name} Monthly Fee`,
-							type: 'Recurring',
-							model: 'FlatFee',
-							billingPeriod: 'Month',
-							pricing: [{ currency: 'USD', price: plan.usdMinor / 100 }],
-						},
-					],
-				},
-			],
-		} as (typeof zuora.catalog)[number]);
-		ids[plan.name] = planId;
+		const monthly = product?.productRatePlans.find((rp) => /month/i.test(rp.name) && rp.status === 'Active');
+		ids[plan.name] = monthly?.id ?? addZuoraRatePlan(zuora, `8ad09be48db5aba7018db5plan00${plan.name.toLowerCase().slice(0, 3)}-m`, plan.name, plan.usdMinor);
 	}
 	return ids;
+}
+
+/** A product with one monthly flat-fee USD rate plan of the given id. */
+function addZuoraRatePlan(zuora: ZuoraSandbox, ratePlanId: string, plan: string, usdMinor: number): string {
+	const suffix = ratePlanId.slice(-6).replace(/[^0-9a-z]/gi, '');
+	zuora.catalog.push({
+		id: `8ad09be48db5aba7018db5prod${suffix}`.slice(0, 32),
+		sku: `SKU-${plan.toUpperCase().replace(/[^A-Z0-9]/g, '')}`,
+		name: plan,
+		description: `${plan} plan`,
+		productRatePlans: [
+			{
+				id: ratePlanId,
+				name: `${plan} Monthly`,
+				status: 'Active',
+				productRatePlanCharges: [
+					{
+						id: `8ad09be48db5aba7018db5chrg${suffix}`.slice(0, 32),
+						name: `${plan} Monthly Fee`,
+						type: 'Recurring',
+						model: 'FlatFee',
+						billingPeriod: 'Month',
+						pricing: [{ currency: 'USD', price: usdMinor / 100 }],
+					},
+				],
+			},
+		],
+	});
+	return ratePlanId;
+}
+
+/** Plan label → price id, per billing system, from the Billing Plan Mapping nodes of the workflows. */
+export function planMappings(workflows: LoadedWorkflow[], kommo: KommoSandbox): Record<Vendor, Record<string, string>> {
+	const out: Record<Vendor, Record<string, string>> = { chargebee: {}, paddle: {}, zuora: {} };
+	const planField = kommo.customFields.find((f) => f.entity_type === 'leads' && f.name === 'Plan');
+	for (const workflow of workflows) {
+		for (const node of nodesOfType(workflow.json, 'billingPlanMapping')) {
+			const p = (node.parameters ?? {}) as { billingSystem?: string; mappings?: { mapping?: Array<{ kommoPlan?: unknown; priceId?: unknown }> } };
+			const vendor = (p.billingSystem ?? 'chargebee') as Vendor;
+			if (!(vendor in out)) continue;
+			for (const row of p.mappings?.mapping ?? []) {
+				const raw = String(row.kommoPlan ?? '').trim();
+				const priceId = String(row.priceId ?? '').trim();
+				if (!raw || !priceId || raw.startsWith('=') || priceId.startsWith('=')) continue;
+				const label = planField?.enums?.find((e) => String(e.id) === raw)?.value ?? raw;
+				out[vendor][label] = priceId;
+			}
+		}
+	}
+	return out;
+}
+
+/**
+ * Makes every price the workflows map a plan to exist in the sandboxes (the demo's catalogue
+ * follows the shipped mapping, whatever ids it names), and records them as the plans' prices.
+ */
+function alignCatalogs(
+	s: { kommo: KommoSandbox; chargebee: ChargebeeSandbox; paddle: PaddleSandbox; zuora: ZuoraSandbox },
+	workflows: LoadedWorkflow[],
+	catalog: Record<Vendor, Record<PlanName, string>>,
+	log: (line: string) => void,
+): void {
+	const mappings = planMappings(workflows, s.kommo);
+	for (const vendor of Object.keys(mappings) as Vendor[]) {
+		for (const [label, priceId] of Object.entries(mappings[vendor])) {
+			const plan = PLANS.find((p) => p.name.toLowerCase() === label.toLowerCase());
+			const usdMinor = plan?.usdMinor ?? 1000;
+			let added = false;
+			if (vendor === 'chargebee' && !s.chargebee.itemPrices.has(priceId)) {
+				s.chargebee.addItemPrice({ id: priceId, name: `${label} (demo)`, item_id: label.toLowerCase().replace(/\W+/g, '-'), price: usdMinor, currency_code: 'USD' });
+				added = true;
+			}
+			if (vendor === 'paddle' && !s.paddle.prices.has(priceId)) {
+				addPaddlePrice(s.paddle, priceId, label, usdMinor);
+				added = true;
+			}
+			if (vendor === 'zuora' && !s.zuora.catalog.some((p) => p.productRatePlans.some((rp) => rp.id === priceId))) {
+				addZuoraRatePlan(s.zuora, priceId, label, usdMinor);
+				added = true;
+			}
+			if (added) log(`${VENDOR_LABEL[vendor]} sandbox: added ${priceId} for plan "${label}" (named by the workflow's plan mapping)`);
+			if (plan) catalog[vendor][plan.name] = priceId;
+		}
+	}
 }
 
 export function demoCredentials(s: { kommo: KommoSandbox; chargebee: ChargebeeSandbox; paddle: PaddleSandbox; zuora: ZuoraSandbox }): CredentialJson[] {
@@ -298,6 +353,7 @@ export async function startStack(options: StackOptions = {}): Promise<DemoStack>
 
 		const deals = seedKommo(kommo);
 		const catalog = { chargebee: seedChargebee(chargebee), paddle: seedPaddle(paddle), zuora: seedZuora(zuora) };
+		alignCatalogs({ kommo, chargebee, paddle, zuora }, workflows, catalog, log);
 
 		const published = workflows.filter((w) => w.published);
 		const waitForWebhooks = published.flatMap((w) =>
