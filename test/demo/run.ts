@@ -159,7 +159,7 @@ function showDeal(s: DemoStack, lead: Lead): void {
 	const f = dealFields(s, lead.id);
 	out(`  ${bold(lead.name)} (deal ${lead.id}), ${statusName(s, lead)}, manager ${userName(s, lead.responsible_user_id)}`);
 	for (const field of DEAL_FIELDS) if (f[field]) out(`    ${field}: ${cyan(f[field])}`);
-	for (const note of s.kommo.notesFor(lead.id)) out(`    note  ${noteText(note)}`);
+	for (const note of s.kommo.notesFor(lead.id)) out(`    note  ${noteText(note).replace(/\n/g, '\n          ')}`);
 	for (const task of s.kommo.tasksFor(lead.id)) out(`    task  ${describeTask(s, task)}`);
 }
 
@@ -189,7 +189,7 @@ function newDeal(s: DemoStack, args: string[]): Lead {
 
 /** Runs an outside-world action as a step without expectations: prints what changed. */
 async function freeStep(s: DemoStack, lead: Lead, title: string, fn: () => Promise<string>): Promise<StepResult> {
-	return await runStep(s, { chapter: 'You', title, lead, act: fn, checks: [], timeoutMs: 1 }, 1, 1);
+	return await runStep(s, { chapter: 'You', title, lead, act: fn, checks: [], timeoutMs: 1 });
 }
 
 function startPrompt(s: DemoStack): void {

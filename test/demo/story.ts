@@ -361,9 +361,9 @@ async function evaluate(checks: Check[], ctx: StepContext): Promise<CheckOutcome
 	return outcomes;
 }
 
-export async function runStep(stack: DemoStack, step: StepDef, index: number, total: number): Promise<StepResult> {
+export async function runStep(stack: DemoStack, step: StepDef, index?: number, total?: number): Promise<StepResult> {
 	const started = Date.now();
-	heading(`${index}/${total} · ${step.chapter} · ${step.title}`);
+	heading(`${index ? `${index}/${total} · ` : ''}${step.chapter} · ${step.title}`);
 	const ctx: StepContext = {
 		before: snapshot(stack, step.lead.id),
 		startedAt: started,

@@ -8,7 +8,8 @@
 //   npm run screenshots -- kommo-won-to-paddle  only the named ones (file names without .json)
 //
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), SCREENSHOT_WIDTH / SCREENSHOT_HEIGHT
-// (default 1600 × 900), SCREENSHOTS_DIR (default docs/screenshots).
+// (default: sized to the workflow so that labels stay readable, 1440 × 810 up to 2880 × 1620),
+// SCREENSHOTS_DIR (default docs/screenshots).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -19,8 +20,23 @@ import { launchChromium, type Browser, type Page } from './cdp';
 const log = (line: string) => process.stderr.write(`[screenshots] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const WIDTH = Number(process.env.SCREENSHOT_WIDTH ?? 1600);
-const HEIGHT = Number(process.env.SCREENSHOT_HEIGHT ?? 900);
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(value)));
+
+/**
+ * Viewport for a workflow: "zoom to fit" then shows it at about 60 % (node labels readable)
+ * unless it is very large. Fixed by SCREENSHOT_WIDTH / SCREENSHOT_HEIGHT when set.
+ */
+export function viewportFor(workflow: LoadedWorkflow): { width: number; height: number } {
+	const xs = workflow.json.nodes.map((n) => (n.position as number[] | undefined)?.[0] ?? 0);
+	const ys = workflow.json.nodes.map((n) => (n.position as number[] | undefined)?.[1] ?? 0);
+	const zoom = 0.6;
+	const spanX = Math.max(...xs) - Math.min(...xs) + 300;
+	const spanY = Math.max(...ys) - Math.min(...ys) + 250;
+	return {
+		width: Number(process.env.SCREENSHOT_WIDTH) || clamp(spanX * zoom + 200, 1440, 2880),
+		height: Number(process.env.SCREENSHOT_HEIGHT) || clamp(spanY * zoom + 260, 810, 1620),
+	};
+}
 const OUT_DIR = process.env.SCREENSHOTS_DIR ?? path.join(REPO_ROOT, 'docs', 'screenshots');
 
 /** Signs in through n8n's own sign-in form (the session is then the browser's own). */
@@ -51,6 +67,8 @@ const TIDY = `(() => {
 async function captureWorkflow(page: Page, stack: DemoStack, workflow: LoadedWorkflow): Promise<string> {
 	const id = workflow.json.id as string;
 	const nodeCount = workflow.json.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length;
+	const { width, height } = viewportFor(workflow);
+	await page.resize(width, height);
 	await page.goto(`${stack.n8n.baseUrl}/workflow/${id}`);
 	await page.waitFor(
 		`the canvas of "${workflow.json.name}" with its ${nodeCount} nodes`,
@@ -90,7 +108,7 @@ async function main(): Promise<void> {
 		if (targets.length === 0) throw new Error(`no workflow to capture (workflows/: ${stack.workflows.map((w) => w.file).join(', ') || 'empty'})`);
 		mkdirSync(OUT_DIR, { recursive: true });
 		browser = await launchChromium({ log });
-		const page = await browser.newPage(WIDTH, HEIGHT);
+		const page = await browser.newPage(1440, 900);
 		await signIn(page, stack.n8n.baseUrl);
 		for (const workflow of targets) {
 			const file = await captureWorkflow(page, stack, workflow);

@@ -167,6 +167,10 @@ export class Page {
 		}
 	}
 
+	async resize(width: number, height: number): Promise<void> {
+		await this.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
+	}
+
 	async type(text: string): Promise<void> {
 		await this.send('Input.insertText', { text });
 	}
@@ -236,7 +240,7 @@ export async function launchChromium(options: { executable?: string; log?: (line
 			const page = new Page(cdp, sessionId);
 			await page.send('Page.enable');
 			await page.send('Runtime.enable');
-			await page.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
+			await page.resize(width, height);
 			return page;
 		},
 		async close(): Promise<void> {
