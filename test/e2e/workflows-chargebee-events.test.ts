@@ -89,10 +89,15 @@ beforeAll(async () => {
 		name: 'wf-chargebee-events',
 		credentials,
 		workflows: [shippedWorkflow('chargebee-events-to-kommo.json'), shippedWorkflow('error-to-kommo-task.json')],
-		publish: [WORKFLOW_ID],
+		// all published: n8n 2.x runs only a published error workflow
 		waitForWebhooks: [HOOK],
 	});
 	await until(() => chargebee.webhookEndpoints.size > 0, 'the Chargebee endpoint to be registered');
+	// n8n keeps the generated Basic-auth pair (static data) a moment after create() registered the
+	// endpoint; until then deliveries get 401 (Chargebee would retry). Wait with an event the
+	// workflow ignores: it answers 200 only once the pair is in place.
+	const probe = await chargebee.simulateEvent('customer_changed', { customer: { id: 'cust-probe', object: 'customer' } });
+	await until(async () => (await chargebee.deliverEvent(probe, [...chargebee.webhookEndpoints.values()]))[0].status === 200, 'the endpoint to accept deliveries');
 });
 
 afterAll(async () => {
@@ -234,7 +239,7 @@ describe('Chargebee events → Kommo (shipped workflow)', () => {
 	test('missing or wrong Basic auth gets 401 and starts no execution', async () => {
 		const executions = (await n8n.api.executions({ workflowId: WORKFLOW_ID })).length;
 		const body = JSON.stringify(latest('payment_succeeded'));
-		const attempts = [{}, { authorization: `Basic ${Buffer.from('n8n-someone:wrong').toString('base64')}` }];
+		const attempts: Array<Record<string, string>> = [{}, { authorization: `Basic ${Buffer.from('n8n-someone:wrong').toString('base64')}` }];
 		for (const headers of attempts) {
 			const response = await fetch(n8n.webhookUrl(HOOK), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 			expect(response.status).toBe(401);

@@ -333,9 +333,9 @@ function eventWorkflow(vendor) {
 			email: `={{ ${N}.customerEmail }}`,
 			limit: 1,
 			includeContacts: false,
-			options: { preferField: 'Billing customer ID', preferValue: `={{ ${N}.customerId }}` },
+			options: { emptyItemIfNone: true, preferField: 'Billing customer ID', preferValue: `={{ ${N}.customerId }}` },
 		},
-		{ alwaysOutputData: true, onError: 'continueErrorOutput' },
+		{ onError: 'continueErrorOutput' },
 	);
 	failures.push([find, 1]);
 	const found = ifNode(b, 'Deal found?', [(fx += COL), fy], condition('={{ $json.id }}', { type: 'number', operation: 'gt' }, 0));

@@ -104,7 +104,7 @@ describe('Lead → Get', () => {
 });
 
 describe('Lead → Update', () => {
-	const fields = (pairs: Array<[string, unknown]>) => ({ field: pairs.map(([name, value]) => ({ name, value })) });
+	const fields = (pairs: Array<[string, string]>) => ({ field: pairs.map(([name, value]) => ({ name, value })) });
 
 	it('writes custom fields by name (enum by label) as the shipped workflows do', async () => {
 		const lead = seedDeal();
@@ -325,12 +325,24 @@ describe('Lead → Find', () => {
 		current.updated_at = 1_700_000_000;
 		old.updated_at = 1_600_000_000;
 		newest.updated_at = 1_800_000_000;
-		const find = (options: IDataObject, limit = 1) =>
+		const find = (options: Record<string, string>, limit = 1) =>
 			runKommo(kommo, { resource: 'lead', operation: 'find', findBy: 'contactEmail', email: 'hedy@lamarr.test', limit, includeContacts: false, options });
 		const preferred = await find({ preferField: 'Billing customer ID', preferValue: ' CUST-77 ' });
 		expect(preferred.map((o) => o.json.id)).toEqual([current.id]);
 		const all = await find({ preferField: 'Billing customer ID', preferValue: 'cust-77' }, 10);
 		expect(all.map((o) => o.json.id)).toEqual([current.id, newest.id, old.id]);
+		// Nothing found: no item, or one empty item when asked (per input item).
+		const nobody = await runKommo(kommo, { resource: 'lead', operation: 'find', findBy: 'contactEmail', email: 'nobody@lamarr.test', options: {} });
+		expect(nobody).toEqual([]);
+		const empty = await runKommo(
+			kommo,
+			{ resource: 'lead', operation: 'find', findBy: 'contactEmail', email: '={{ $json.email }}', limit: 1, includeContacts: false, options: { emptyItemIfNone: true } },
+			[{ email: 'nobody@lamarr.test' }, { email: 'hedy@lamarr.test' }],
+		);
+		expect(empty.map((o) => [o.json, o.pairedItem])).toEqual([
+			[{}, { item: 0 }],
+			[expect.objectContaining({ id: expect.any(Number) }), { item: 1 }],
+		]);
 		// No lead carries the value: newest first.
 		const none = await find({ preferField: 'Billing customer ID', preferValue: 'cust-00' }, 2);
 		expect(none.map((o) => o.json.id)).toEqual([newest.id, current.id]);

@@ -130,6 +130,14 @@ export const description: INodeProperties[] = [
 					'When several leads match (e.g. a contact with an old and a current deal): leads whose field equals "Prefer Value" come first, then the most recently updated. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			{
+				displayName: 'Output an Empty Item When Nothing Is Found',
+				name: 'emptyItemIfNone',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether an input item whose search finds no lead gives one empty item, so the workflow can branch on "found or not". Unlike the node setting "Always Output Data", it works per item and never hides an error sent to the error output.',
+			},
+			{
 				displayName: 'Prefer Value',
 				name: 'preferValue',
 				type: 'string',
@@ -215,6 +223,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
+		if (ids.length === 0) return options.emptyItemIfNone === true ? [{}] : [];
 		const preferField = String(options.preferField ?? '').trim();
 		if (preferField === '' || ids.length <= 1) {
 			ids = ids.slice(0, limit);
