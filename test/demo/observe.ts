@@ -7,7 +7,7 @@ import type { DemoStack, Vendor } from './stack';
 type Json = Record<string, unknown>;
 
 /** Fields the shipped workflows read or write, in display order. */
-export const DEAL_FIELDS = ['Plan', 'Billing system', 'Payment method', 'Billing customer ID', 'Subscription ID', 'Subscription status'];
+export const DEAL_FIELDS = ['Plan', 'Billing system', 'Payment method', 'Country', 'Billing customer ID', 'Subscription ID', 'Subscription status'];
 
 export interface DealSnapshot {
 	status: string;

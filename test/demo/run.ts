@@ -182,7 +182,7 @@ function newDeal(s: DemoStack, args: string[]): Lead {
 		price: plan.usdMinor,
 		status_id: negotiation.id,
 		responsible_user_id: bob.id,
-		customFields: { Plan: plan.name, 'Billing system': VENDOR_LABEL[vendor], ...(method ? { 'Payment method': method } : {}) },
+		customFields: { Plan: plan.name, 'Billing system': VENDOR_LABEL[vendor], Country: 'US', ...(method ? { 'Payment method': method } : {}) },
 		contacts: [{ first_name: 'Demo', last_name: name, email: `billing@${slug}.test` }],
 	});
 }

@@ -118,6 +118,9 @@ function seedKommo(kommo: KommoSandbox): Record<DealKey, Lead> {
 	if (!kommo.customFields.some((f) => f.entity_type === 'leads' && f.name === 'Payment method')) {
 		kommo.addCustomField('leads', { name: 'Payment method', type: 'select', enums: ['Invoice', 'Card'] });
 	}
+	if (!kommo.customFields.some((f) => f.entity_type === 'leads' && f.name === 'Country')) {
+		kommo.addCustomField('leads', { name: 'Country', type: 'text' });
+	}
 	for (const plan of PLANS) {
 		const field = kommo.field('leads', 'Plan');
 		if (!field.enums?.some((e) => e.value === plan.name)) throw new Error(`Kommo sandbox: field Plan lacks the option ${plan.name}`);
@@ -127,26 +130,26 @@ function seedKommo(kommo: KommoSandbox): Record<DealKey, Lead> {
 	const deal = (name: string, price: number, customFields: Record<string, unknown>, contact: ContactSeed) =>
 		kommo.addLead({ name, price, status_id: negotiation.id, responsible_user_id: bob.id, customFields, contacts: [contact] });
 	return {
-		chargebee: deal('Acme Corp', 3000, { Plan: 'Pro', 'Billing system': 'Chargebee' }, {
+		chargebee: deal('Acme Corp', 3000, { Plan: 'Pro', 'Billing system': 'Chargebee', Country: 'US' }, {
 			first_name: 'Ada',
 			last_name: 'Lovelace',
 			email: 'ada@acme.test',
 			phone: '+1 555 0100',
 		}),
-		paddle: deal('Globex', 3000, { Plan: 'Pro', 'Billing system': 'Paddle', 'Payment method': 'Invoice' }, {
+		paddle: deal('Globex', 3000, { Plan: 'Pro', 'Billing system': 'Paddle', 'Payment method': 'Invoice', Country: 'DE' }, {
 			first_name: 'Grace',
 			last_name: 'Hopper',
 			email: 'grace@globex.test',
 			phone: '+1 555 0101',
 		}),
-		zuora: deal('Initech', 50000, { Plan: 'Enterprise', 'Billing system': 'Zuora' }, {
+		zuora: deal('Initech', 50000, { Plan: 'Enterprise', 'Billing system': 'Zuora', Country: 'GB' }, {
 			first_name: 'Alan',
 			last_name: 'Turing',
 			email: 'alan@initech.test',
 			phone: '+44 20 7946 0102',
 		}),
 		// left in Negotiation for the visitor to win from the demo prompt
-		spare: deal('Umbrella', 1500, { Plan: 'Starter', 'Billing system': 'Chargebee' }, {
+		spare: deal('Umbrella', 1500, { Plan: 'Starter', 'Billing system': 'Chargebee', Country: 'US' }, {
 			first_name: 'Katherine',
 			last_name: 'Johnson',
 			email: 'katherine@umbrella.test',
