@@ -107,8 +107,13 @@ function printReady(s: DemoStack, result: StoryResult, interactive: boolean): vo
 	out(`  sandboxes: Kommo ${s.kommo.url} · Chargebee ${s.chargebee.url} · Paddle ${s.paddle.url} · Zuora ${s.zuora.url}`);
 	out(`  n8n log:   ${s.n8n.userFolder}/n8n.log`);
 	out();
-	out('  Try it: open "Kommo Won → …" in the editor, change the plan mapping (e.g. map Starter to');
-	out('  another price), save and publish, then win the spare deal here:  won Umbrella');
+	const won = s.workflow('kommo-won-to-chargebee');
+	if (won) {
+		out(`  Try it: "Umbrella" (plan Starter) got a task because Starter has no Chargebee price. Open`);
+		out(`  ${s.n8n.baseUrl}/workflow/${won.json.id}  ("${won.json.name}"),`);
+		out('  open the "Plan mapping" node, add a mapping Starter → "Starter USD Monthly", Save, Publish,');
+		out(`  then type  ${bold('won Umbrella')}  here: the subscription is created and written back to the deal.`);
+	}
 	out(interactive ? `  Type ${bold('help')} for the commands; ${bold('Ctrl-C')} stops everything.` : `  Stop with Ctrl-C (SIGINT) or SIGTERM.`);
 	const ready = {
 		url: s.n8n.baseUrl,

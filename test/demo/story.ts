@@ -26,7 +26,7 @@ import {
 	type DealSnapshot,
 } from './observe';
 import { bold, cyan, dim, FAIL, heading, OK, out, SKIP } from './print';
-import type { DemoStack } from './stack';
+import { planMappings, type DemoStack } from './stack';
 
 export interface StepContext {
 	before: DealSnapshot;
@@ -260,6 +260,28 @@ export function buildStory(stack: DemoStack): { steps: StepDef[]; skipped: strin
 				],
 			});
 		} else skipped.push('Chargebee payments and cancellation (workflows/chargebee-events-to-kommo.json is not there)');
+		const spare = stack.deals.spare;
+		const sparePlan = String(stack.kommo.leadFieldMap(spare.id).Plan ?? '');
+		if (!planMappings(stack.workflows, stack.kommo).chargebee[sparePlan]) {
+			steps.push({
+				chapter: 'Chargebee',
+				title: `"${spare.name}" (plan ${sparePlan}) is won, but ${sparePlan} has no Chargebee price in the plan mapping`,
+				lead: spare,
+				act: async () => await act.winDeal(stack, spare),
+				checks: [
+					{
+						what: 'nothing was created in Chargebee for the deal',
+						test: () => (chargebeeCustomers(stack, spare.id).length + chargebeeSubscriptions(stack, spare.id).length === 0 ? true : JSON.stringify(vendorCounts(stack, spare.id).chargebee)),
+					},
+					taskAdded(stack, spare),
+					{
+						what: `the task names the plan "${sparePlan}"`,
+						test: ({ before }) => (newTasks(stack, spare.id, before).some((t) => t.text.includes(sparePlan)) ? true : 'no new task names it'),
+					},
+					{ what: 'deal field "Subscription ID" stays empty', test: () => (dealFields(stack, spare.id)['Subscription ID'] ? `it is "${dealFields(stack, spare.id)['Subscription ID']}"` : true) },
+				],
+			});
+		} else skipped.push(`the unmapped-plan deal (the Chargebee plan mapping already has a row for ${sparePlan})`);
 	} else skipped.push('the Chargebee deal (workflows/kommo-won-to-chargebee.json is not there)');
 
 	if (has('kommo-won-to-paddle')) {
