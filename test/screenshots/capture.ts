@@ -90,6 +90,24 @@ async function captureWorkflow(page: Page, stack: DemoStack, workflow: LoadedWor
 	return file;
 }
 
+/**
+ * The Plan mapping node of a Won workflow, opened as a business user sees it when changing a
+ * mapping (its dropdowns filled from the Kommo and billing sandboxes).
+ */
+async function captureMapping(page: Page, stack: DemoStack, workflow: LoadedWorkflow, file: string): Promise<string | undefined> {
+	const node = workflow.json.nodes.find((n) => n.type === 'n8n-nodes-kommo-billing.billingPlanMapping' && !n.disabled);
+	if (!node?.id) return undefined;
+	await page.resize(1600, 1000);
+	await page.goto(`${stack.n8n.baseUrl}/workflow/${workflow.json.id as string}/${node.id as string}`);
+	await page.waitFor('the node panel', `!!document.querySelector('[data-test-id="ndv"]') && document.querySelectorAll('[data-test-id="parameter-input"], [data-test-id^="parameter-input"]').length > 0`, 60_000);
+	// option labels come from the sandboxes (load options): wait until no input shows a raw id alone
+	await sleep(3000);
+	await page.evaluate(TIDY);
+	const target = path.join(OUT_DIR, file);
+	writeFileSync(target, await page.screenshot());
+	return target;
+}
+
 async function main(): Promise<void> {
 	const only = process.argv.slice(2).map((a) => a.replace(/\.json$/, ''));
 	let stack: DemoStack | undefined;
@@ -113,6 +131,11 @@ async function main(): Promise<void> {
 		for (const workflow of targets) {
 			const file = await captureWorkflow(page, stack, workflow);
 			log(`${path.relative(REPO_ROOT, file)}  ←  "${workflow.json.name}"`);
+		}
+		const won = stack.workflow('kommo-won-to-chargebee');
+		if (won && targets.includes(won)) {
+			const file = await captureMapping(page, stack, won, 'plan-mapping.png');
+			if (file) log(`${path.relative(REPO_ROOT, file)}  ←  the "Plan mapping" node of "${won.json.name}"`);
 		}
 	} catch (error) {
 		log(`failed: ${(error as Error).message}`);
