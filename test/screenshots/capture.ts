@@ -15,28 +15,11 @@ import path from 'node:path';
 
 import { OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT, stopAll } from '../e2e/harness';
 import { startStack, type DemoStack, type LoadedWorkflow } from '../demo/stack';
+import { viewportFor } from './capture-layout';
 import { launchChromium, type Browser, type Page } from './cdp';
 
 const log = (line: string) => process.stderr.write(`[screenshots] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(value)));
-
-/**
- * Viewport for a workflow: "zoom to fit" then shows it at about 60 % (node labels readable)
- * unless it is very large. Fixed by SCREENSHOT_WIDTH / SCREENSHOT_HEIGHT when set.
- */
-export function viewportFor(workflow: LoadedWorkflow): { width: number; height: number } {
-	const xs = workflow.json.nodes.map((n) => (n.position as number[] | undefined)?.[0] ?? 0);
-	const ys = workflow.json.nodes.map((n) => (n.position as number[] | undefined)?.[1] ?? 0);
-	const zoom = 0.6;
-	const spanX = Math.max(...xs) - Math.min(...xs) + 300;
-	const spanY = Math.max(...ys) - Math.min(...ys) + 250;
-	return {
-		width: Number(process.env.SCREENSHOT_WIDTH) || clamp(spanX * zoom + 200, 1440, 2880),
-		height: Number(process.env.SCREENSHOT_HEIGHT) || clamp(spanY * zoom + 260, 810, 1620),
-	};
-}
 const OUT_DIR = process.env.SCREENSHOTS_DIR ?? path.join(REPO_ROOT, 'docs', 'screenshots');
 
 /** Signs in through n8n's own sign-in form (the session is then the browser's own). */
@@ -67,7 +50,7 @@ const TIDY = `(() => {
 async function captureWorkflow(page: Page, stack: DemoStack, workflow: LoadedWorkflow): Promise<string> {
 	const id = workflow.json.id as string;
 	const nodeCount = workflow.json.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length;
-	const { width, height } = viewportFor(workflow);
+	const { width, height } = viewportFor(workflow.json);
 	await page.resize(width, height);
 	await page.goto(`${stack.n8n.baseUrl}/workflow/${id}`);
 	await page.waitFor(
@@ -146,4 +129,4 @@ async function main(): Promise<void> {
 	process.exit(code);
 }
 
-void main();
+if (require.main === module) void main();
