@@ -366,6 +366,36 @@ export function buildStory(stack: DemoStack): { steps: StepDef[]; skipped: strin
 		} else skipped.push('the Zuora callout (workflows/zuora-callouts-to-kommo.json is not there)');
 	} else skipped.push('the Zuora deal (workflows/kommo-won-to-zuora.json is not there)');
 
+	const provisioned = [
+		{ lead: acme, file: 'kommo-won-to-chargebee' },
+		{ lead: globex, file: 'kommo-won-to-paddle' },
+		{ lead: initech, file: 'kommo-won-to-zuora' },
+	].filter((d) => has(d.file));
+	if (provisioned.length > 0) {
+		const leads = provisioned.map((d) => d.lead);
+		steps.push({
+			chapter: 'All',
+			title: `Kommo delivers the Won webhooks of ${leads.map((l) => l.name).join(', ')} once more`,
+			lead: leads[0],
+			act: async (ctx) => {
+				ctx.actResult = Object.fromEntries(leads.map((l) => [l.id, JSON.stringify(vendorCounts(stack, l.id))]));
+				const deliveries = await stack.kommo.fire('status_lead', leads.map((l) => l.id));
+				return `Kommo re-sent status_lead for ${leads.length} deal(s) in one webhook to ${deliveries.length} endpoint(s)`;
+			},
+			checks: [
+				...provisioned.map((d) => workflowRan(stack, d.file)),
+				...leads.map((l) => ({
+					what: `no second customer or subscription for "${l.name}" in any billing system`,
+					test: ({ actResult }: StepContext): CheckResult => {
+						const before = (actResult as Record<number, string>)[l.id];
+						const now = JSON.stringify(vendorCounts(stack, l.id));
+						return now === before ? true : `before ${before}, now ${now}`;
+					},
+				})),
+			],
+		});
+	}
+
 	return { steps, skipped };
 }
 
