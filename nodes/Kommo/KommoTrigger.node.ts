@@ -196,7 +196,12 @@ export class KommoTrigger implements INodeType {
 		const data = this.getWorkflowStaticData('node');
 		const query = this.getQueryData() as IDataObject;
 		const given = Array.isArray(query[SECRET_PARAMETER]) ? undefined : query[SECRET_PARAMETER];
-		if (typeof data.secret !== 'string' || !safeEqual(typeof given === 'string' ? given : undefined, data.secret)) {
+		if (typeof data.secret !== 'string') {
+			// n8n persists the secret only after activation finishes; a call that arrives in
+			// between is not refused as forged but asked to come back (Kommo retries).
+			return reject(this, 503, 'The trigger is still being activated; try again shortly');
+		}
+		if (!safeEqual(typeof given === 'string' ? given : undefined, data.secret)) {
 			return reject(this, 401, 'Missing or wrong secret');
 		}
 

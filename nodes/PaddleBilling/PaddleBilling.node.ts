@@ -83,7 +83,7 @@ export class PaddleBilling implements INodeType {
 				for (const json of results) output.push({ json, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				if (this.continueOnFail()) {
-					// Only error/details: n8n routes such items to the error output ("Continue (using error output)").
+					// error/details only, and the error on the item: either makes n8n route it to the error output.
 					const details = (error as { description?: string | null }).description;
 					output.push({
 						json: { error: (error as Error).message, ...(details ? { details } : {}) },

@@ -60,6 +60,15 @@ describe('Kommo Trigger → Get lead → Add note in a real n8n', () => {
 		});
 		workflowId = n8n.workflowIds[WORKFLOW];
 		await waitFor('the trigger to register its webhook in the sandbox', () => kommo.webhooks.length === 1);
+		// n8n saves the trigger's static data (the secret) only after create() returns; a call in
+		// between would be refused as unauthenticated, so wait until the secret is persisted.
+		await waitFor('n8n to persist the webhook secret', async () => {
+			const workflow = await n8n.api.request<{ staticData?: Record<string, { secret?: string }> }>(
+				'GET',
+				`/rest/workflows/${workflowId}`,
+			);
+			return Object.values(workflow.staticData ?? {}).some((node) => typeof node?.secret === 'string');
+		});
 		process.stderr.write(`kommo e2e timings: ${JSON.stringify(n8n.timings)}\n`);
 	});
 

@@ -9,12 +9,14 @@
  *  - duplicate Won: the same webhook delivered twice at once, and a new Won on a provisioned
  *    deal, create no second customer or subscription;
  *  - Chargebee answers 500 to the subscription create, also to the transport's retries: a task
- *    says so; the next Won finishes the job with exactly one customer and subscription.
+ *    says so; the next Won finishes the job with exactly one customer and subscription;
+ *  - when even the task cannot be written, the execution fails and the workflow's error workflow
+ *    (error-to-kommo-task.json, imported alongside) records it as a Kommo task.
  */
 import path from 'node:path';
 
 import { startN8n, type N8nHandle } from './harness';
-import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './won-helpers';
+import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './helpers/won-workflows';
 import { ChargebeeSandbox } from '../sandbox/chargebee';
 import { KommoSandbox } from '../sandbox/kommo';
 
@@ -31,7 +33,7 @@ beforeAll(async () => {
 	[kommo, chargebee] = await Promise.all([new KommoSandbox().start(), new ChargebeeSandbox().start()]);
 	n8n = await startN8n({
 		name: 'won-chargebee',
-		workflows: [WORKFLOW_FILE],
+		workflows: [WORKFLOW_FILE, path.join(WORKFLOWS_DIR, 'error-to-kommo-task.json')],
 		credentials: [
 			kommoCredential(kommo),
 			{
@@ -191,5 +193,20 @@ describe('Kommo Won → Chargebee (shipped workflow) in a real n8n', () => {
 		expect(kommo.leadFieldMap(lead.id)).toMatchObject({ 'Billing customer ID': id, 'Subscription ID': id, 'Subscription status': 'active' });
 		expect(kommo.notesFor(lead.id)).toHaveLength(1);
 		expect(kommo.tasksFor(lead.id)).toHaveLength(1);
+	});
+
+	test('when Kommo refuses the task itself, the execution fails and the error workflow records it', async () => {
+		const lead = seedDeal(kommo, { name: 'Unlucky Inc', plan: 'Starter', billingSystem: 'Chargebee' });
+		// Kommo answers 500 to the unmapped-plan task (a POST: not repeated, it may have landed)
+		kommo.faults.push({ method: 'POST', path: '/api/v4/tasks', status: 500, times: 1, body: { title: 'Internal Server Error', status: 500, detail: 'try later' } });
+		const [failed] = await won.win(lead);
+		expect(failed.status).toBe('error');
+		expect(failed.data.resultData.lastNodeExecuted).toBe('Task: plan has no mapping');
+		await waitFor('the error workflow to run', async () => (await n8n.api.executions({ workflowId: 'kbErrorToKommo01' })).length === 1);
+		const [errorRun] = await n8n.api.waitForExecutions('kbErrorToKommo01', 1);
+		expect(errorRun.status).toBe('success');
+		const recorded = kommo.tasks.filter((t) => t.text.startsWith('Workflow "Kommo Won → Chargebee customer + subscription" failed in node "Task: plan has no mapping"'));
+		expect(recorded).toHaveLength(1);
+		expect(kommo.tasksFor(lead.id)).toEqual([]);
 	});
 });

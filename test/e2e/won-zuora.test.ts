@@ -11,7 +11,7 @@
 import path from 'node:path';
 
 import { startN8n, type N8nHandle } from './harness';
-import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './won-helpers';
+import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './helpers/won-workflows';
 import { KommoSandbox } from '../sandbox/kommo';
 import { ZuoraSandbox } from '../sandbox/zuora';
 

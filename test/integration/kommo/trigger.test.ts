@@ -134,6 +134,14 @@ describe('webhook calls', () => {
 		}
 	});
 
+	it('asks for a retry (503), not an error, while activation has not stored the secret yet', async () => {
+		const lead = kommo.addLead({ status_id: WON_STATUS_ID });
+		const body = kommo.webhookBody('status_lead', [lead.id]);
+		const { result, response } = await callTrigger(kommo, WON_ONLY, {}, { body, query: { secret: 'anything' } });
+		expect(response.statusCode).toBe(503);
+		expect(result).toEqual({ noWebhookResponse: true });
+	});
+
 	it('rejects a call from another Kommo account (403)', async () => {
 		const { staticData, secret } = await activeTrigger();
 		const lead = kommo.addLead({ status_id: WON_STATUS_ID });

@@ -1,9 +1,11 @@
 /**
- * The shipped "Kommo Won → <vendor>" workflow files, checked without n8n: what an import needs
+ * The shipped "Kommo Won → <vendor>" workflow files, checked without n8n: that they are what
+ * test/tools/build-won-workflows.js writes, what an import needs
  * (fixed ids, the credential ids and names of the team brief, node types this package or n8n
  * provides), that every failure path ends in a Kommo task, and that expressions only name
  * nodes that exist. The real-n8n tests (test/e2e/won-*.test.ts) run them.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -169,6 +171,10 @@ describe.each(WON)('%s', (file, id, vendor, vendorCredential) => {
 			expect([node.name, targets.has(node.name)]).toEqual([node.name, true]);
 		}
 	});
+});
+
+test('workflows/kommo-won-to-*.json are what the generator writes', () => {
+	expect(() => execFileSync(process.execPath, [path.join(ROOT, 'test/tools/build-won-workflows.js'), '--check'], { stdio: 'pipe' })).not.toThrow();
 });
 
 test('the workflows folder holds each shipped Won workflow', () => {

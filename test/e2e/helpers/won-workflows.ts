@@ -1,24 +1,13 @@
 /**
  * Shared by the real-n8n tests of the shipped "Kommo Won → <vendor>" workflows
- * (test/e2e/won-*.test.ts): the credentials exactly as the workflows reference them (ids and
- * names from the team brief), pointing at the sandboxes; seeding a deal; moving it to Won and
- * waiting for the execution that this starts.
+ * (test/e2e/won-*.test.ts): seeding a deal; moving it to Won (or redelivering the webhook) and
+ * waiting for the executions that this starts. The Kommo credential as the workflows reference
+ * it comes from billing-workflows.ts.
  */
-import path from 'node:path';
+import type { ExecutionDetail, N8nHandle } from '../harness';
+import { WON_STATUS_ID, type KommoSandbox, type Lead } from '../../sandbox/kommo';
 
-import type { CredentialJson, ExecutionDetail, N8nHandle } from './harness';
-import { KommoSandbox, WON_STATUS_ID, type Lead } from '../sandbox/kommo';
-
-export const WORKFLOWS_DIR = path.join(__dirname, '..', '..', 'workflows');
-
-export function kommoCredential(kommo: KommoSandbox): CredentialJson {
-	return {
-		id: 'kbKommoApi000001',
-		name: 'Kommo account',
-		type: 'kommoApi',
-		data: { subdomain: kommo.account.subdomain, domain: 'kommo.com', accessToken: kommo.longLivedToken, requestsPerSecond: 7, baseUrl: kommo.url },
-	};
-}
+export { kommoCredential, WORKFLOWS_DIR } from './billing-workflows';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,0 +1,626 @@
+#!/usr/bin/env node
+/**
+ * Writes the shipped provisioning workflows (workflows/kommo-won-to-chargebee.json,
+ * kommo-won-to-paddle.json, kommo-won-to-zuora.json) from one description, so that the three
+ * stay alike: same checks in the same order, same node names, task texts, failure path and
+ * layout.
+ *
+ *   node test/tools/build-won-workflows.js          # rewrite the files
+ *   node test/tools/build-won-workflows.js --check  # exit 1 if a file differs (used by a unit test)
+ *
+ * The JSON files are what users import and edit in the n8n editor; this script is only how we
+ * keep them consistent. Design and semantics: docs/workflows-provisioning.md.
+ */
+'use strict';
+const { readFileSync, writeFileSync } = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PKG = 'n8n-nodes-kommo-billing.';
+const ERROR_WORKFLOW_ID = 'kbErrorToKommo01';
+const KOMMO_CRED = { kommoApi: { id: 'kbKommoApi000001', name: 'Kommo account' } };
+const VENDOR_CRED = {
+	chargebee: { chargebeeBillingApi: { id: 'kbChargebee00001', name: 'Chargebee Billing account' } },
+	paddle: { paddleBillingApi: { id: 'kbPaddle00000001', name: 'Paddle Billing account' } },
+	zuora: { zuoraOAuth2Api: { id: 'kbZuora000000001', name: 'Zuora OAuth2 client' } },
+};
+const SINGLE_VALUE = new Set(['empty', 'notEmpty', 'exists', 'notExists', 'true', 'false']);
+
+// ----------------------------------------------------------------- builder
+
+class Workflow {
+	/** `prefix`: one character that makes node and condition ids unique per workflow. */
+	constructor(prefix) {
+		this.prefix = prefix;
+		this.nodes = [];
+		this.connections = {};
+		this.nodeCount = 0;
+		this.condCount = 0;
+	}
+
+	nodeId() {
+		return `${this.prefix}0000000-0000-4000-8000-${String(++this.nodeCount).padStart(12, '0')}`;
+	}
+
+	add(name, type, typeVersion, position, parameters, credentials, extra) {
+		if (this.nodes.some((n) => n.name === name)) throw new Error(`duplicate node ${name}`);
+		const node = { id: this.nodeId(), name, type, typeVersion, position, parameters };
+		if (credentials) node.credentials = credentials;
+		if (extra) Object.assign(node, extra);
+		this.nodes.push(node);
+		return name;
+	}
+
+	connect(source, outputIndex, target) {
+		const main = (this.connections[source] ??= { main: [] }).main;
+		while (main.length <= outputIndex) main.push([]);
+		main[outputIndex].push({ node: target, type: 'main', index: 0 });
+	}
+
+	cond(leftValue, operation, rightValue = '', type = 'string') {
+		const id = `${this.prefix}c000000-0000-4000-9000-${String(++this.condCount).padStart(12, '0')}`;
+		const c = { id, leftValue, rightValue, operator: { type, operation } };
+		if (SINGLE_VALUE.has(operation)) c.operator.singleValue = true;
+		return c;
+	}
+
+	static filter(conditions, combinator = 'and') {
+		return { options: { caseSensitive: false, leftValue: '', typeValidation: 'loose', version: 2 }, conditions, combinator };
+	}
+
+	ifNode(name, position, conditions, combinator = 'and') {
+		return this.add(name, 'n8n-nodes-base.if', 2.2, position, {
+			conditions: Workflow.filter(conditions, combinator),
+			looseTypeValidation: true,
+			options: { ignoreCase: true },
+		});
+	}
+
+	noop(name, position) {
+		return this.add(name, 'n8n-nodes-base.noOp', 1, position, {});
+	}
+
+	sticky(content, position, width, height) {
+		const count = this.nodes.filter((n) => n.type.endsWith('stickyNote')).length;
+		this.nodes.push({
+			id: this.nodeId(),
+			name: count === 0 ? 'Sticky Note' : `Sticky Note ${count + 1}`,
+			type: 'n8n-nodes-base.stickyNote',
+			typeVersion: 1,
+			position,
+			parameters: { content, height, width },
+		});
+	}
+
+	/** A Kommo node; its error output (when kept) goes to the failure task. */
+	kommo(name, position, parameters, errorOutput = true) {
+		return this.add(name, `${PKG}kommo`, 1, position, { authentication: 'longLivedToken', ...parameters }, KOMMO_CRED, errorOutput ? { onError: 'continueErrorOutput' } : undefined);
+	}
+
+	/** A Kommo task for the lead's responsible user. No error output: if Kommo cannot take the task, the execution fails and the error workflow reports it. */
+	task(name, position, leadExpression, text, dueIn, dueUnit) {
+		return this.kommo(
+			name,
+			position,
+			{
+				resource: 'task',
+				operation: 'createForLead',
+				leadId: { __rl: true, mode: 'id', value: leadExpression },
+				text,
+				dueType: 'relative',
+				dueIn,
+				dueUnit,
+				responsibleUserId: '',
+				taskTypeId: 1,
+				options: {},
+			},
+			false,
+		);
+	}
+
+	json(id, name) {
+		return {
+			id,
+			name,
+			active: false,
+			nodes: this.nodes,
+			connections: this.connections,
+			settings: {
+				executionOrder: 'v1',
+				errorWorkflow: ERROR_WORKFLOW_ID,
+				saveDataErrorExecution: 'all',
+				saveDataSuccessExecution: 'all',
+				saveManualExecutions: true,
+			},
+			pinData: {},
+			meta: { templateCredsSetupCompleted: true },
+		};
+	}
+}
+
+// ----------------------------------------------------------------- shared parts
+
+const TRIGGER = 'Deal won in Kommo';
+const GET = 'Get deal';
+const LEAD = `$('${TRIGGER}').item.json.lead_id`;
+const MAP = 'Plan mapping';
+const PLAN = `$('${MAP}').item.json.plan`;
+const DEAL_ID = `={{ $('${GET}').item.json.id }}`;
+const dealLocator = () => ({ __rl: true, mode: 'id', value: DEAL_ID });
+
+function intro(w, title, lines) {
+	w.sticky(`## ${title}\n${lines.join('\n')}`, [-40, -580], 880, 300);
+}
+
+/**
+ * Trigger → Get deal → this vendor? → provisioned? → claim → email? → [extra check] → Plan
+ * mapping, with the stop branches and the data-problem tasks. Returns the mapping node's name.
+ */
+function head(w, { label, key, mappings, provisioned, combinator = 'or', beforeMapping }) {
+	w.add(TRIGGER, `${PKG}kommoTrigger`, 1, [0, 0], { authentication: 'longLivedToken', events: ['status_lead'], targetStatus: 'won', options: {} }, KOMMO_CRED, {
+		webhookId: `kb-won-${key}`,
+	});
+	w.kommo(GET, [220, 0], { resource: 'lead', operation: 'get', leadId: { __rl: true, mode: 'id', value: '={{ $json.lead_id }}' }, includeContacts: true });
+	w.connect(TRIGGER, 0, GET);
+
+	const isVendor = w.ifNode(`Billing system is ${label}?`, [440, 0], [w.cond("={{ $json.custom_fields_map['Billing system'] }}", 'equals', label)]);
+	w.connect(GET, 0, isVendor);
+	w.connect(isVendor, 1, w.noop(`Not a ${label} deal`, [660, -220]));
+
+	const provisionedCheck = w.ifNode('Already provisioned?', [660, 0], provisioned(w), combinator);
+	w.connect(isVendor, 0, provisionedCheck);
+	w.connect(provisionedCheck, 0, w.noop('Provisioned before: stop', [880, -220]));
+
+	const claim = w.add('Claim this Won event', `${PKG}billingEventDedupe`, 1, [880, 0], {
+		operation: 'claim',
+		key: `={{ ${LEAD} + ':' + ($('${TRIGGER}').item.json.last_modified ?? $('${TRIGGER}').item.json.updated_at ?? '') }}`,
+		keyPrefix: 'kommo-won',
+		scope: 'workflow',
+		historySize: 10000,
+		options: {},
+	});
+	w.connect(provisionedCheck, 1, claim);
+	w.connect(claim, 1, w.noop('Same Won delivered twice: stop', [1100, -220]));
+
+	let last = w.ifNode('Contact has email?', [1100, 0], [w.cond('={{ $json.contact?.email }}', 'notEmpty')]);
+	w.connect(claim, 0, last);
+	const noEmail = w.task(
+		'Task: contact has no email',
+		[1320, 260],
+		'={{ $json.id }}',
+		`=The won deal "{{ $json.name }}" was not set up in ${label}: its main contact has no email address. Add the email to the contact (or link a contact) in Kommo, then move the deal to Won again.`,
+		1,
+		'days',
+	);
+	w.connect(last, 1, noEmail);
+
+	let mapX = 1320;
+	if (beforeMapping) {
+		const check = w.ifNode(beforeMapping.name, [1320, 0], [beforeMapping.condition(w)]);
+		w.connect(last, 0, check);
+		w.connect(check, 1, w.task(beforeMapping.taskName, [1540, 260], '={{ $json.id }}', beforeMapping.taskText, 1, 'days'));
+		last = check;
+		mapX = 1540;
+	}
+
+	w.add(
+		MAP,
+		`${PKG}billingPlanMapping`,
+		1,
+		[mapX, 0],
+		{
+			authentication: 'longLivedToken',
+			billingSystem: key,
+			planField: 'Plan',
+			dealPlan: '={{ $json.custom_fields_map?.[$parameter.planField] }}',
+			mappings: { mapping: mappings },
+		},
+		{ ...KOMMO_CRED, ...VENDOR_CRED[key] },
+		{ onError: 'continueErrorOutput' },
+	);
+	w.connect(last, 0, MAP);
+	const unmapped = w.task(
+		'Task: plan has no mapping',
+		[mapX + 220, 260],
+		'={{ $json.id }}',
+		`=The won deal "{{ $json.name }}" was not set up in ${label}. {{ $json.plan.reason }}`,
+		1,
+		'days',
+	);
+	w.connect(MAP, 1, unmapped);
+	return MAP;
+}
+
+function failureTask(w, label, position, sources) {
+	const name = w.task(
+		'Task: provisioning failed',
+		position,
+		`={{ ${LEAD} }}`,
+		`=Setting up the won deal in ${label} failed at step "{{ $prevNode.name }}": {{ $json.error }}{{ $json.details ? " (" + $json.details + ")" : "" }}. Fix the cause, then move the deal to Won again: nothing is created twice.`,
+		2,
+		'hours',
+	);
+	for (const [source, output] of sources) w.connect(source, output, name);
+}
+
+function writeIds(w, name, position, fields) {
+	return w.kommo(name, position, {
+		resource: 'lead',
+		operation: 'update',
+		leadId: dealLocator(),
+		updateFields: {},
+		customFields: { field: fields.map(([field, value]) => ({ name: field, value })) },
+		options: {},
+	});
+}
+
+function note(w, name, position, text) {
+	return w.kommo(name, position, { resource: 'note', operation: 'addToLead', leadId: dealLocator(), noteType: 'common', text, options: {} });
+}
+
+const provisionedBySubscriptionId = (w) => [w.cond("={{ $json.custom_fields_map['Subscription ID'] }}", 'notEmpty')];
+
+// ----------------------------------------------------------------- Chargebee
+
+function chargebee() {
+	const w = new Workflow('c');
+	intro(w, 'Kommo Won → Chargebee customer + subscription', [
+		'Runs when a deal moves to **Won** and its **Billing system** is *Chargebee*.',
+		'- **Plan mapping**: map each Kommo plan to a Chargebee item price (dropdowns from both systems). Plans without a row get a task, never a default price.',
+		'- Customer id `kommo-lead-<deal id>` and subscription id `kommo-lead-<deal id>`: a repeated Won cannot create twice; a deal with a **Subscription ID** is skipped.',
+		'- Task texts, due times and the note text are plain parameters: edit them in the *Task* and *Add note* nodes. Replace `your-site` in the note links with your Chargebee site.',
+		"- Any failure becomes a task for the deal's responsible user (error outputs); errors outside them go to the \"Failed executions → Kommo task\" workflow.",
+	]);
+	const mapping = head(w, {
+		label: 'Chargebee',
+		key: 'chargebee',
+		mappings: [
+			{ kommoPlan: 'Pro', priceId: 'pro-USD-monthly', quantity: 1 },
+			{ kommoPlan: 'Enterprise', priceId: 'enterprise-USD-monthly', quantity: 1 },
+		],
+		provisioned: provisionedBySubscriptionId,
+	});
+	const vendor = { onError: 'continueErrorOutput' };
+	const customer = w.add(
+		'Find or create customer',
+		`${PKG}chargebeeBilling`,
+		1,
+		[1540, 0],
+		{
+			resource: 'customer',
+			operation: 'findOrCreate',
+			customerId: '=kommo-lead-{{ $json.id }}',
+			email: '={{ $json.contact.email }}',
+			kommoLeadId: '={{ $json.id }}',
+			kommoLeadIdField: 'cf_kommo_lead_id',
+			additionalFields: {
+				firstName: '={{ $json.contact.first_name || $json.contact.name }}',
+				lastName: '={{ $json.contact.last_name }}',
+				phone: "={{ $json.contact.phone ?? '' }}",
+			},
+			options: { storeLeadId: 'ifEmpty' },
+		},
+		VENDOR_CRED.chargebee,
+		vendor,
+	);
+	w.connect(mapping, 0, customer);
+	const subscription = w.add(
+		'Create subscription',
+		`${PKG}chargebeeBilling`,
+		1,
+		[1760, 0],
+		{
+			resource: 'subscription',
+			operation: 'create',
+			customerId: '={{ $json.id }}',
+			items: { item: [{ itemPriceId: `={{ ${PLAN}.priceId }}`, quantity: `={{ ${PLAN}.quantity }}` }] },
+			subscriptionId: `=kommo-lead-{{ $('${GET}').item.json.id }}`,
+			kommoLeadId: DEAL_ID,
+			additionalFields: { ifExists: 'returnExisting' },
+		},
+		VENDOR_CRED.chargebee,
+		vendor,
+	);
+	w.connect(customer, 0, subscription);
+	const write = writeIds(w, 'Write ids to deal', [1980, 0], [
+		['Billing customer ID', '={{ $json.customer_id }}'],
+		['Subscription ID', '={{ $json.id }}'],
+		['Subscription status', '={{ $json.status }}'],
+	]);
+	w.connect(subscription, 0, write);
+	const S = `$('${subscription}').item.json`;
+	const added = note(
+		w,
+		'Add note',
+		[2200, 0],
+		[
+			`=Chargebee subscription created ({{ ${S}.status }}).`,
+			`Plan: {{ ${PLAN}.kommoPlan }} → {{ ${PLAN}.priceId }} × {{ ${PLAN}.quantity }}`,
+			`Amount: {{ ${S}.money.formatted }} every {{ ${S}.billing_period }} {{ ${S}.billing_period_unit }}`,
+			`Customer: https://your-site.chargebee.com/d/customers/{{ ${S}.customer_id }}`,
+			`Subscription: https://your-site.chargebee.com/d/subscriptions/{{ ${S}.id }}`,
+		].join('\n'),
+	);
+	w.connect(write, 0, added);
+	failureTask(w, 'Chargebee', [1760, 480], [[GET, 1], [mapping, 2], [customer, 1], [subscription, 1], [write, 1], [added, 1]]);
+	return w.json('kbWonChargebee01', 'Kommo Won → Chargebee customer + subscription');
+}
+
+// ----------------------------------------------------------------- Zuora
+
+function zuora() {
+	const w = new Workflow('a');
+	intro(w, 'Kommo Won → Zuora account + subscription', [
+		'Runs when a deal moves to **Won** and its **Billing system** is *Zuora*.',
+		'- **Plan mapping**: map each Kommo plan to a Zuora product rate plan (dropdowns from both systems). Plans without a row get a task, never a default plan.',
+		'- The account carries the deal id as **CRM ID**; the subscription number is `KL-<deal id>`: a repeated Won finds both instead of creating twice. A deal with a **Subscription ID** is skipped.',
+		'- Account currency, term and renewal are parameters of *Find or create account* / *Create subscription*. Task texts, due times and the note text are plain parameters too.',
+		"- Any failure becomes a task for the deal's responsible user (error outputs); errors outside them go to the \"Failed executions → Kommo task\" workflow.",
+	]);
+	const mapping = head(w, {
+		label: 'Zuora',
+		key: 'zuora',
+		mappings: [
+			{ kommoPlan: 'Pro', priceId: '8ad09be48db5aba7018db5plan00pro-m', quantity: 1 },
+			{ kommoPlan: 'Enterprise', priceId: '8ad09be48db5aba7018db5plan00ent-m', quantity: 1 },
+		],
+		provisioned: provisionedBySubscriptionId,
+	});
+	const vendor = { onError: 'continueErrorOutput' };
+	const account = w.add(
+		'Find or create account',
+		`${PKG}zuora`,
+		1,
+		[1540, 0],
+		{
+			resource: 'account',
+			operation: 'findOrCreate',
+			name: '={{ $json.name }}',
+			currency: 'USD',
+			crmId: '={{ $json.id }}',
+			billCycleDay: 1,
+			paymentTerm: 'Due Upon Receipt',
+			kommoContact: '={{ $json.contact }}',
+			billToContact: { workEmail: '={{ $json.contact.email }}', country: "={{ $json.custom_fields_map.Country ?? '' }}" },
+			additionalFields: {},
+		},
+		VENDOR_CRED.zuora,
+		vendor,
+	);
+	w.connect(mapping, 0, account);
+	const subscription = w.add(
+		'Create subscription',
+		`${PKG}zuora`,
+		1,
+		[1760, 0],
+		{
+			resource: 'subscription',
+			operation: 'create',
+			accountNumber: '={{ $json.accountNumber }}',
+			productRatePlanId: `={{ ${PLAN}.priceId }}`,
+			contractEffectiveDate: `={{ $('${GET}').item.json.closed_at }}`,
+			termType: 'TERMED',
+			initialTerm: 12,
+			initialTermPeriodType: 'Month',
+			autoRenew: true,
+			additionalFields: { subscriptionNumber: `=KL-{{ $('${GET}').item.json.id }}` },
+		},
+		VENDOR_CRED.zuora,
+		vendor,
+	);
+	w.connect(account, 0, subscription);
+	const write = writeIds(w, 'Write ids to deal', [1980, 0], [
+		['Billing customer ID', '={{ $json.accountNumber }}'],
+		['Subscription ID', '={{ $json.subscriptionNumber }}'],
+		['Subscription status', '={{ $json.status }}'],
+	]);
+	w.connect(subscription, 0, write);
+	const S = `$('${subscription}').item.json`;
+	const added = note(
+		w,
+		'Add note',
+		[2200, 0],
+		[
+			`=Zuora subscription {{ ${S}.subscriptionNumber }} created ({{ ${S}.status }}).`,
+			`Plan: {{ ${PLAN}.kommoPlan }} → {{ ${S}.ratePlans?.[0]?.ratePlanName ?? ${PLAN}.priceId }}`,
+			`Amount: {{ ${S}.money?.formatted ?? 'see Zuora' }} per month (contracted MRR), term {{ ${S}.initialTerm }} {{ ${S}.initialTermPeriodType }}s`,
+			`Account: https://www.zuora.com/apps/CustomerAccount.do?method=view&id={{ ${S}.accountId }}`,
+			`Subscription: https://www.zuora.com/apps/Subscription.do?method=view&id={{ ${S}.id }}`,
+		].join('\n'),
+	);
+	w.connect(write, 0, added);
+	failureTask(w, 'Zuora', [1760, 480], [[GET, 1], [mapping, 2], [account, 1], [subscription, 1], [write, 1], [added, 1]]);
+	return w.json('kbWonZuora000001', 'Kommo Won → Zuora account + subscription');
+}
+
+// ----------------------------------------------------------------- Paddle
+
+function paddle() {
+	const w = new Workflow('b');
+	intro(w, 'Kommo Won → Paddle customer + invoiced subscription or checkout link', [
+		"Runs when a deal moves to **Won** and its **Billing system** is *Paddle*. The deal's **Payment method** decides:",
+		'- *Invoice*: address (deal field **Country**, two-letter code) + invoice with payment terms; Paddle creates the subscription when the invoice is issued.',
+		'- *Card*: a checkout link goes into a note for the customer; Paddle creates the subscription when it is paid.',
+		'- **Plan mapping**: Kommo plan → Paddle price (dropdowns from both systems). The deal id goes to `custom_data.kommo_lead_id`; a repeated Won reuses the customer and the transaction made for the deal. A deal with a **Subscription ID** or status *awaiting payment* is skipped.',
+		"- Task texts, due times, payment terms and note texts are plain parameters. Any failure becomes a task for the deal's responsible user.",
+	]);
+	const PM_HERE = "$json.custom_fields_map['Payment method']";
+	const mapping = head(w, {
+		label: 'Paddle',
+		key: 'paddle',
+		mappings: [
+			{ kommoPlan: 'Pro', priceId: 'pri_000000000000kbseedmonthusd', quantity: 1 },
+			{ kommoPlan: 'Enterprise', priceId: 'pri_000000000000kbseedyearusd0', quantity: 1 },
+		],
+		provisioned: (wf) => [
+			...provisionedBySubscriptionId(wf),
+			wf.cond("={{ $json.custom_fields_map['Subscription status'] }}", 'equals', 'awaiting payment'),
+		],
+		combinator: 'or',
+		beforeMapping: {
+			name: 'Payment method chosen?',
+			taskName: 'Task: no payment method',
+			taskText: `=The won deal "{{ $json.name }}" was not set up in Paddle: its Payment method is "{{ ${PM_HERE} ?? '' }}". Choose Invoice or Card in Kommo, then move the deal to Won again.`,
+			condition: (wf) => wf.cond(`={{ ['invoice', 'card'].includes(String(${PM_HERE} ?? '').trim().toLowerCase()) }}`, 'true', '', 'boolean'),
+		},
+	});
+	const vendor = { onError: 'continueErrorOutput' };
+	const customer = w.add(
+		'Find or create customer',
+		`${PKG}paddleBilling`,
+		1,
+		[1760, 0],
+		{ resource: 'customer', operation: 'findOrCreate', email: '={{ $json.contact.email }}', name: '={{ $json.contact.name }}', kommoLeadId: '={{ $json.id }}' },
+		VENDOR_CRED.paddle,
+		vendor,
+	);
+	w.connect(mapping, 0, customer);
+	const PM = `$('${GET}').item.json.custom_fields_map['Payment method']`;
+	const method = w.add('Invoice or card?', 'n8n-nodes-base.switch', 3.2, [1980, 0], {
+		rules: {
+			values: [
+				{ conditions: Workflow.filter([w.cond(`={{ ${PM} }}`, 'equals', 'Invoice')]), renameOutput: true, outputKey: 'Invoice' },
+				{ conditions: Workflow.filter([w.cond(`={{ ${PM} }}`, 'equals', 'Card')]), renameOutput: true, outputKey: 'Card' },
+			],
+		},
+		looseTypeValidation: true,
+		options: { ignoreCase: true },
+	});
+	w.connect(customer, 0, method);
+	const items = { item: [{ priceId: `={{ ${PLAN}.priceId }}`, quantity: `={{ ${PLAN}.quantity }}` }] };
+
+	// invoice branch
+	const address = w.add(
+		'Create address',
+		`${PKG}paddleBilling`,
+		1,
+		[2200, -120],
+		{
+			resource: 'address',
+			operation: 'create',
+			customerId: '={{ $json.id }}',
+			countryCode: `={{ $('${GET}').item.json.custom_fields_map.Country ?? '' }}`,
+			additionalFields: {},
+			reuseExisting: true,
+		},
+		VENDOR_CRED.paddle,
+		vendor,
+	);
+	w.connect(method, 0, address);
+	const invoice = w.add(
+		'Create invoiced subscription',
+		`${PKG}paddleBilling`,
+		1,
+		[2420, -120],
+		{
+			resource: 'subscription',
+			operation: 'createByInvoice',
+			customerId: `={{ $('${customer}').item.json.id }}`,
+			addressId: '={{ $json.id }}',
+			items,
+			paymentTermsInterval: 'day',
+			paymentTermsFrequency: 14,
+			kommoLeadId: DEAL_ID,
+			waitSeconds: 10,
+			additionalFields: {},
+		},
+		VENDOR_CRED.paddle,
+		vendor,
+	);
+	w.connect(address, 0, invoice);
+	const writeInvoice = writeIds(w, 'Write ids to deal', [2640, -120], [
+		['Billing customer ID', '={{ $json.customer_id }}'],
+		['Subscription ID', "={{ $json.subscription_id ?? '' }}"],
+		['Subscription status', "={{ $json.subscription?.status ?? 'invoice ' + $json.status }}"],
+	]);
+	w.connect(invoice, 0, writeInvoice);
+	const T = `$('${invoice}').item.json`;
+	const invoiceNote = note(
+		w,
+		'Add invoice note',
+		[2860, -120],
+		[
+			`=Paddle invoice {{ ${T}.invoice_number ?? '' }} issued ({{ ${T}.status }}), payment due in 14 days.`,
+			`Plan: {{ ${PLAN}.kommoPlan }} → {{ ${PLAN}.priceId }} × {{ ${PLAN}.quantity }}`,
+			`Amount: {{ ${T}.money.formatted }}`,
+			`Subscription: {{ ${T}.subscription_id ?? 'created by Paddle shortly' }}`,
+			`Transaction: https://vendors.paddle.com/transactions-v2/{{ ${T}.id }}`,
+		].join('\n'),
+	);
+	w.connect(writeInvoice, 0, invoiceNote);
+
+	// card branch
+	const link = w.add(
+		'Create checkout link',
+		`${PKG}paddleBilling`,
+		1,
+		[2200, 120],
+		{ resource: 'subscription', operation: 'createCheckoutLink', customerId: `={{ $('${customer}').item.json.id }}`, items, kommoLeadId: DEAL_ID, additionalFields: {} },
+		VENDOR_CRED.paddle,
+		vendor,
+	);
+	w.connect(method, 1, link);
+	const writeCard = writeIds(w, 'Write checkout to deal', [2420, 120], [
+		['Billing customer ID', '={{ $json.customer_id }}'],
+		['Subscription status', 'awaiting payment'],
+	]);
+	w.connect(link, 0, writeCard);
+	const L = `$('${link}').item.json`;
+	const cardNote = note(
+		w,
+		'Add checkout link note',
+		[2640, 120],
+		[
+			`=Paddle checkout link for the customer (card payment): {{ ${L}.checkoutUrl }}`,
+			`Plan: {{ ${PLAN}.kommoPlan }} → {{ ${PLAN}.priceId }} × {{ ${PLAN}.quantity }}`,
+			`Amount: {{ ${L}.money.formatted }}`,
+			'Paddle creates the subscription when the customer pays.',
+		].join('\n'),
+	);
+	w.connect(writeCard, 0, cardNote);
+
+	failureTask(w, 'Paddle', [2420, 480], [
+		[GET, 1],
+		[mapping, 2],
+		[customer, 1],
+		[address, 1],
+		[invoice, 1],
+		[writeInvoice, 1],
+		[invoiceNote, 1],
+		[link, 1],
+		[writeCard, 1],
+		[cardNote, 1],
+	]);
+	return w.json('kbWonPaddle00001', 'Kommo Won → Paddle customer + invoice or checkout link');
+}
+
+// ----------------------------------------------------------------- main
+
+const FILES = [
+	['kommo-won-to-chargebee.json', chargebee],
+	['kommo-won-to-paddle.json', paddle],
+	['kommo-won-to-zuora.json', zuora],
+];
+
+const check = process.argv.includes('--check');
+let differs = false;
+for (const [file, build] of FILES) {
+	const target = path.join(ROOT, 'workflows', file);
+	const text = `${JSON.stringify(build(), null, '\t')}\n`;
+	if (check) {
+		let current = '';
+		try {
+			current = readFileSync(target, 'utf8');
+		} catch {
+			// missing: differs
+		}
+		if (current !== text) {
+			process.stderr.write(`workflows/${file} differs from what test/tools/build-won-workflows.js writes; run it (without --check)\n`);
+			differs = true;
+		}
+	} else {
+		writeFileSync(target, text);
+		process.stdout.write(`wrote workflows/${file}\n`);
+	}
+}
+if (differs) process.exit(1);
