@@ -109,6 +109,101 @@ export function referenceWonChargebee(): WorkflowJson {
 	]);
 }
 
+/**
+ * Paddle, invoiced: customer, address, manual-collection transaction, bill it; Paddle then
+ * creates the subscription a moment later. Like our Paddle node (which polls the transaction
+ * every 500 ms), the reference waits 500 ms and reads the transaction's subscription_id (the
+ * sandbox creates it 30 ms after billing; real Paddle can take longer, where a user would need a
+ * wait-and-retry loop).
+ */
+const PADDLE_PAUSE = `
+await new Promise((resolve) => setTimeout(resolve, 500));
+return $input.all();
+`;
+
+export function referenceWonPaddle(): WorkflowJson {
+	return chain('refWonPaddle0001', 'Reference: Kommo Won → Paddle invoice (core nodes)', [
+		...wonStart('paddle', 'Paddle', { Starter: '__PADDLE_PRICE_PRO__', Pro: '__PADDLE_PRICE_PRO__', Enterprise: '__PADDLE_PRICE_PRO__' }),
+		http('Create customer', {
+			method: 'POST',
+			url: '=__PADDLE_URL__/customers',
+			auth: PADDLE_AUTH,
+			jsonBody: '={{ JSON.stringify({ email: $json.email, name: $json.firstName + " " + $json.lastName, custom_data: { kommo_lead_id: String($json.leadId) } }) }}',
+		}),
+		http('Create address', {
+			method: 'POST',
+			url: '=__PADDLE_URL__/customers/{{ $json.data.id }}/addresses',
+			auth: PADDLE_AUTH,
+			jsonBody: '={{ JSON.stringify({ country_code: "US" }) }}',
+		}),
+		http('Create invoice', {
+			method: 'POST',
+			url: '=__PADDLE_URL__/transactions',
+			auth: PADDLE_AUTH,
+			jsonBody: `={{ JSON.stringify({
+  customer_id: $('Create customer').item.json.data.id,
+  address_id: $json.data.id,
+  collection_mode: 'manual',
+  billing_details: { payment_terms: { interval: 'day', frequency: 14 }, enable_checkout: false },
+  items: [{ price_id: $('Check deal').item.json.priceId, quantity: 1 }],
+  custom_data: { kommo_lead_id: String($('Check deal').item.json.leadId) }
+}) }}`,
+		}),
+		http('Bill it', {
+			method: 'PATCH',
+			url: '=__PADDLE_URL__/transactions/{{ $json.data.id }}',
+			auth: PADDLE_AUTH,
+			jsonBody: '={{ JSON.stringify({ status: "billed" }) }}',
+		}),
+		code('Give Paddle a moment', PADDLE_PAUSE),
+		http('Get transaction', { method: 'GET', url: '=__PADDLE_URL__/transactions/{{ $json.data.id }}', auth: PADDLE_AUTH }),
+		...wonFinish({
+			customerId: "$('Create customer').item.json.data.id",
+			subscriptionId: "$('Get transaction').item.json.data.subscription_id",
+			status: "'active'",
+			note:
+				"'Paddle invoice ' + ($('Get transaction').item.json.data.invoice_number || $('Get transaction').item.json.data.id) + ' sent, subscription ' + $('Get transaction').item.json.data.subscription_id + ': ' + $('Check deal').item.json.plan + ', ' + (Number($('Get transaction').item.json.data.details.totals.grand_total) / 100).toFixed(2) + ' ' + $('Get transaction').item.json.data.currency_code",
+		}),
+	]);
+}
+
+/** Zuora: account with crmId = lead id, then an order that creates the subscription. */
+export function referenceWonZuora(): WorkflowJson {
+	return chain('refWonZuora00001', 'Reference: Kommo Won → Zuora (core nodes)', [
+		...wonStart('zuora', 'Zuora', {
+			Starter: '8ad09be48db5aba7018db5plan00pro-m',
+			Pro: '8ad09be48db5aba7018db5plan00pro-m',
+			Enterprise: '8ad09be48db5aba7018db5plan00ent-m',
+		}),
+		http('Create account', {
+			method: 'POST',
+			url: '=__ZUORA_URL__/v1/accounts',
+			auth: ZUORA_AUTH,
+			jsonBody:
+				'={{ JSON.stringify({ name: $json.dealName, currency: "USD", billCycleDay: 1, crmId: String($json.leadId), billToContact: { firstName: $json.firstName || "-", lastName: $json.lastName || "-", workEmail: $json.email } }) }}',
+		}),
+		http('Create subscription', {
+			method: 'POST',
+			url: '=__ZUORA_URL__/v1/orders',
+			auth: ZUORA_AUTH,
+			jsonBody: `={{ JSON.stringify({
+  orderDate: $now.toFormat('yyyy-MM-dd'),
+  existingAccountNumber: $json.accountNumber,
+  subscriptions: [{ orderActions: [{ type: 'CreateSubscription', createSubscription: {
+    terms: { initialTerm: { termType: 'TERMED', period: 12, periodType: 'Month' }, renewalSetting: 'RENEW_WITH_SPECIFIC_TERM', renewalTerms: [{ period: 12, periodType: 'Month' }], autoRenew: true },
+    subscribeToRatePlans: [{ productRatePlanId: $('Check deal').item.json.priceId }]
+  } }] }]
+}) }}`,
+		}),
+		...wonFinish({
+			customerId: "$('Create account').item.json.accountNumber",
+			subscriptionId: "$('Create subscription').item.json.subscriptionNumbers[0]",
+			status: "$('Create subscription').item.json.subscriptions[0].status",
+			note: "'Zuora subscription ' + $('Create subscription').item.json.subscriptionNumbers[0] + ' created (order ' + $('Create subscription').item.json.orderNumber + '): ' + $('Check deal').item.json.plan",
+		}),
+	]);
+}
+
 // ---------------------------------------------------------------------------------- events
 
 /** Static-data dedupe, as users do it: remember ids in the workflow's static data. */
@@ -205,9 +300,5 @@ export function referenceEventsZuora(): WorkflowJson {
 }
 
 export function referenceWorkflows(): WorkflowJson[] {
-	return [referenceWonChargebee(), referenceEventsChargebee(), referenceEventsPaddle(), referenceEventsZuora()];
+	return [referenceWonChargebee(), referenceWonPaddle(), referenceWonZuora(), referenceEventsChargebee(), referenceEventsPaddle(), referenceEventsZuora()];
 }
-
-// unused until the Paddle / Zuora Won references are written
-void PADDLE_AUTH;
-void ZUORA_AUTH;
