@@ -10,13 +10,13 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { CurrencyError } from '../shared/money';
-import { InputError, moneyOf } from './helpers';
+import { InputError } from './helpers';
 import * as customer from './resources/customer';
 import * as invoice from './resources/invoice';
 import * as itemPrice from './resources/itemPrice';
+import { getItemPrices } from './resources/itemPrice/list';
 import * as subscription from './resources/subscription';
 import type { Operation } from './resources/types';
-import { chargebeeList } from './transport';
 
 const resources: Record<string, Record<string, Operation>> = {
 	customer: customer.operations,
@@ -64,27 +64,7 @@ export class ChargebeeBilling implements INodeType {
 		loadOptions: {
 			/** Active item prices for the Items dropdown, labelled with their price and period. */
 			async getItemPrices(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				const prices = await chargebeeList.call(this, '/item_prices', 'item_price', {
-					query: { 'status[is]': 'active' },
-					returnAll: false,
-					limit: 1000,
-				});
-				return prices
-					.map((p) => {
-						let money = '';
-						try {
-							money = moneyOf(p.price, p.currency_code)?.formatted ?? '';
-						} catch {
-							money = `${String(p.price)} ${String(p.currency_code)}`;
-						}
-						const period = p.period ? ` / ${String(p.period)} ${String(p.period_unit)}` : '';
-						return {
-							name: `${String(p.name ?? p.id)} (${String(p.item_type ?? 'item')})`,
-							value: String(p.id),
-							description: `${String(p.id)} · ${money || String(p.pricing_model)}${period}`,
-						};
-					})
-					.sort((a, b) => a.name.localeCompare(b.name));
+				return await getItemPrices.call(this);
 			},
 		},
 	};

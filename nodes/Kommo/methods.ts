@@ -10,12 +10,12 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { getFieldDefinitions, type KommoEntity } from './custom-fields';
+import { getFieldDefinitions, type KommoEntity, type KommoFieldDef } from './custom-fields';
 import { getPipelines, LOST_STATUS_ID, WON_STATUS_ID } from './pipelines';
 import { kommoApiRequest, kommoConnection, kommoGetAll } from './transport';
 
 /** A parameter as currently edited in the editor, else as saved on the node. */
-function currentParameter(ctx: ILoadOptionsFunctions, ...names: string[]): unknown {
+export function currentParameter(ctx: ILoadOptionsFunctions, ...names: string[]): unknown {
 	const readers = [
 		(name: string) => ctx.getCurrentNodeParameter(name),
 		(name: string) => ctx.getNodeParameter(name, ''),
@@ -34,11 +34,17 @@ function currentParameter(ctx: ILoadOptionsFunctions, ...names: string[]): unkno
 	return undefined;
 }
 
-async function fieldOptions(ctx: ILoadOptionsFunctions, entity: KommoEntity): Promise<INodePropertyOptions[]> {
+/** Custom fields as dropdown options (names as values); `only` keeps some of them (e.g. list fields). */
+export async function fieldOptions(
+	ctx: ILoadOptionsFunctions,
+	entity: KommoEntity,
+	only: (def: KommoFieldDef) => boolean = () => true,
+): Promise<INodePropertyOptions[]> {
 	const defs = await getFieldDefinitions.call(ctx, entity);
+	// Uniqueness over all fields: a name shared with a field filtered out is still ambiguous.
 	const counts = new Map<string, number>();
 	for (const d of defs) counts.set(d.name, (counts.get(d.name) ?? 0) + 1);
-	return defs.map((d) => {
+	return defs.filter(only).map((d) => {
 		const unique = counts.get(d.name) === 1;
 		const options = d.enums?.length ? `; options: ${d.enums.map((e) => e.value).join(', ')}` : '';
 		return {

@@ -83,8 +83,10 @@ export class PaddleBilling implements INodeType {
 				for (const json of results) output.push({ json, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				if (this.continueOnFail()) {
+					// Only error/details: n8n routes such items to the error output ("Continue (using error output)").
+					const details = (error as { description?: string | null }).description;
 					output.push({
-						json: { error: (error as Error).message, description: (error as { description?: string }).description ?? null },
+						json: { error: (error as Error).message, ...(details ? { details } : {}) },
 						pairedItem: { item: itemIndex },
 					});
 					continue;

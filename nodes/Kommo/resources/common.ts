@@ -70,13 +70,16 @@ export function entityLocator(
 	};
 }
 
-/** The error output of an item when "Continue On Fail" is on: message and hint, nothing secret. */
+/**
+ * The error output of an item when "Continue On Fail" is on: message and hint, nothing secret.
+ * Only the keys `error` and `details`: n8n moves an item to a node's error output ("On Error:
+ * Continue (using error output)") only when its JSON has no keys besides error, message, details.
+ */
 export function errorJson(error: unknown): IDataObject {
-	const e = error as { message?: string; description?: string | null; httpCode?: string | null };
+	const e = error as { message?: string; description?: string | null };
 	return {
 		error: e?.message ?? String(error),
-		...(e?.description ? { description: e.description } : {}),
-		...(e?.httpCode ? { httpCode: e.httpCode } : {}),
+		...(e?.description ? { details: e.description } : {}),
 	};
 }
 

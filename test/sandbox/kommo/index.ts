@@ -401,6 +401,9 @@ export class KommoSandbox extends SandboxServer {
 			enumCodes: true,
 		});
 		this.addCustomField('contacts', { name: 'Position', type: 'text', code: 'POSITION' });
+		// Added last so that the ids above stay as they were. Used by the Won → Paddle workflow.
+		this.addCustomField('leads', { name: 'Payment method', type: 'select', enums: ['Invoice', 'Card'] });
+		this.addCustomField('leads', { name: 'Country', type: 'text' });
 	}
 
 	addUser(user: Partial<User> & { name: string }): User {

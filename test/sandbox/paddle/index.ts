@@ -27,6 +27,19 @@ import { header, SandboxServer, type DeliveryResult, type SandboxRequest, type S
 type Json = Record<string, unknown>;
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * Fixed ids of the seeded catalogue, in Paddle's id shape (prefix + 26 of [0-9a-z]). They start
+ * with zeros, so they sort before every id made at run time, like objects created first.
+ */
+export const SEED_IDS = {
+	productId: 'pro_000000000000kbseedkommopro',
+	monthlyUsd: 'pri_000000000000kbseedmonthusd',
+	yearlyUsd: 'pri_000000000000kbseedyearusd0',
+	setupFeeUsd: 'pri_000000000000kbseedsetupusd',
+	monthlyJpy: 'pri_000000000000kbseedmonthjpy',
+	monthlyEur: 'pri_000000000000kbseedmontheur',
+} as const;
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export const SANDBOX_API_KEY = 'pdl_sdbx_apikey_01hsandboxkey000000000000000_sandboxSecretPart0000000000';
@@ -176,14 +189,18 @@ export class PaddleSandbox extends SandboxServer {
 
 	constructor() {
 		super('paddle');
-		const product = this.addProduct({ name: 'Kommo Pro', description: 'Pro plan' });
+		// The seeded catalogue has fixed ids (SEED_IDS), so that shipped workflows can map plans to
+		// these prices and work against any sandbox instance (demo, e2e) without editing.
+		const product = this.addProduct({ name: 'Kommo Pro', description: 'Pro plan', id: SEED_IDS.productId });
+		const price = (id: string, description: string, amount: string, currency: string, interval: 'month' | 'year' | null) =>
+			this.addPrice({ productId: product.id as string, description, amount, currency, interval, id }).id as string;
 		this.seed = {
 			productId: product.id as string,
-			monthlyUsd: this.addPrice({ productId: product.id as string, description: 'Monthly', amount: '3000', currency: 'USD', interval: 'month' }).id as string,
-			yearlyUsd: this.addPrice({ productId: product.id as string, description: 'Yearly', amount: '30000', currency: 'USD', interval: 'year' }).id as string,
-			setupFeeUsd: this.addPrice({ productId: product.id as string, description: 'Setup fee', amount: '9900', currency: 'USD', interval: null }).id as string,
-			monthlyJpy: this.addPrice({ productId: product.id as string, description: 'Monthly (JPY)', amount: '3000', currency: 'JPY', interval: 'month' }).id as string,
-			monthlyEur: this.addPrice({ productId: product.id as string, description: 'Monthly (EUR)', amount: '2900', currency: 'EUR', interval: 'month' }).id as string,
+			monthlyUsd: price(SEED_IDS.monthlyUsd, 'Monthly', '3000', 'USD', 'month'),
+			yearlyUsd: price(SEED_IDS.yearlyUsd, 'Yearly', '30000', 'USD', 'year'),
+			setupFeeUsd: price(SEED_IDS.setupFeeUsd, 'Setup fee', '9900', 'USD', null),
+			monthlyJpy: price(SEED_IDS.monthlyJpy, 'Monthly (JPY)', '3000', 'JPY', 'month'),
+			monthlyEur: price(SEED_IDS.monthlyEur, 'Monthly (EUR)', '2900', 'EUR', 'month'),
 		};
 		this.registerRoutes();
 	}
@@ -362,10 +379,10 @@ export class PaddleSandbox extends SandboxServer {
 
 	// ---------------------------------------------------------------- seeds
 
-	addProduct(input: { name: string; description?: string }): Json {
+	addProduct(input: { name: string; description?: string; id?: string }): Json {
 		const at = this.iso();
 		const product: Json = {
-			id: this.newId('pro'),
+			id: input.id ?? this.newId('pro'),
 			name: input.name,
 			description: input.description ?? null,
 			type: 'standard',
@@ -389,10 +406,11 @@ export class PaddleSandbox extends SandboxServer {
 		interval: 'day' | 'week' | 'month' | 'year' | null;
 		frequency?: number;
 		status?: 'active' | 'archived';
+		id?: string;
 	}): Json {
 		const at = this.iso();
 		const price: Json = {
-			id: this.newId('pri'),
+			id: input.id ?? this.newId('pri'),
 			product_id: input.productId,
 			type: 'standard',
 			description: input.description,

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { moneyOf } from '../../helpers';
 import { chargebeeList } from '../../transport';
@@ -90,4 +90,36 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 		itemIndex: i,
 	});
 	return prices.map(itemPriceOutput);
+}
+
+/**
+ * Dropdown options: active item prices labelled with their price and period, e.g.
+ * "Pro USD Monthly (plan)" — "pro-USD-monthly · 30.00 USD / 1 month". Used by this node's
+ * Items dropdown (all item types) and by Billing Plan Mapping (plans only).
+ */
+export async function getItemPrices(
+	this: ILoadOptionsFunctions,
+	itemType?: 'plan' | 'addon' | 'charge',
+): Promise<INodePropertyOptions[]> {
+	const prices = await chargebeeList.call(this, '/item_prices', 'item_price', {
+		query: { 'status[is]': 'active', 'item_type[is]': itemType },
+		returnAll: false,
+		limit: 1000,
+	});
+	return prices
+		.map((p) => {
+			let money = '';
+			try {
+				money = moneyOf(p.price, p.currency_code)?.formatted ?? '';
+			} catch {
+				money = `${String(p.price)} ${String(p.currency_code)}`;
+			}
+			const period = p.period ? ` / ${String(p.period)} ${String(p.period_unit)}` : '';
+			return {
+				name: `${String(p.name ?? p.id)} (${String(p.item_type ?? 'item')})`,
+				value: String(p.id),
+				description: `${String(p.id)} · ${money || String(p.pricing_model)}${period}`,
+			};
+		})
+		.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -1,0 +1,45 @@
+/** Runs the mapping for every item: Mapped → output 0, Unmapped (and failed items) → output 1. */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { BILLING_SYSTEMS, isBillingSystem } from './billing-systems';
+import { DEFAULT_PLAN_FIELD } from './description';
+import { buildTable, mapPlan, MappingError, type MappingRow } from './mapping';
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const node = this.getNode();
+	const mapped: INodeExecutionData[] = [];
+	const unmapped: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const vendor = this.getNodeParameter('billingSystem', itemIndex) as string;
+			if (!isBillingSystem(vendor)) {
+				throw new MappingError(`Unknown billing system "${vendor}"`, `Choose one of ${Object.values(BILLING_SYSTEMS).map((s) => s.label).join(', ')}.`);
+			}
+			const rows = this.getNodeParameter('mappings.mapping', itemIndex, []) as MappingRow[];
+			const table = buildTable(rows);
+			const planField = String(this.getNodeParameter('planField', itemIndex, DEFAULT_PLAN_FIELD) || DEFAULT_PLAN_FIELD);
+			const value = this.getNodeParameter('dealPlan', itemIndex, '') as unknown;
+			const result = mapPlan(value, table, { vendor, nodeName: node.name, planField });
+			const json: IDataObject = { ...items[itemIndex].json, plan: result.plan as unknown as IDataObject };
+			(result.mapped ? mapped : unmapped).push({ json, pairedItem: { item: itemIndex } });
+		} catch (caught) {
+			const error =
+				caught instanceof NodeOperationError
+					? caught
+					: new NodeOperationError(node, (caught as Error).message, {
+							itemIndex,
+							description: caught instanceof MappingError ? caught.description : undefined,
+						});
+			if (!this.continueOnFail()) throw error;
+			// On the Unmapped side, never on Mapped; only error/details so that
+			// "Continue (using error output)" moves it to the error output.
+			unmapped.push({
+				json: { error: error.message, ...(error.description ? { details: error.description } : {}) },
+				pairedItem: { item: itemIndex },
+			});
+		}
+	}
+	return [mapped, unmapped];
+}
