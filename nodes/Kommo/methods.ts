@@ -111,6 +111,11 @@ export const loadOptions = {
 		return [{ name: "The Lead's Responsible User", value: '', description: 'Whoever is responsible for the lead' }, ...users];
 	},
 
+	async getUsersWithApiUserDefault(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+		const users = await loadOptions.getUsers.call(this);
+		return [{ name: "The Credential's User", value: '', description: 'Kommo assigns the task to the user the token belongs to' }, ...users];
+	},
+
 	async getLeadCustomFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 		return await fieldOptions(this, 'leads');
 	},

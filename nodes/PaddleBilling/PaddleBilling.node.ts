@@ -87,6 +87,8 @@ export class PaddleBilling implements INodeType {
 					const details = (error as { description?: string | null }).description;
 					output.push({
 						json: { error: (error as Error).message, ...(details ? { details } : {}) },
+						// sends the item to the error output when "On Error: Continue (using error output)" is set
+						error: asNodeError(this.getNode(), error),
 						pairedItem: { item: itemIndex },
 					});
 					continue;

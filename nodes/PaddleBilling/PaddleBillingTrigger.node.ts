@@ -87,7 +87,9 @@ export class PaddleBillingTrigger implements INodeType {
 				testedBy: 'paddleWebhookSecretTest',
 			},
 		],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: '={{$parameter["responseMode"]}}', path: 'webhook' },
+		],
 		properties: [
 			{
 				displayName: 'Mode',
@@ -139,6 +141,31 @@ export class PaddleBillingTrigger implements INodeType {
 				default: DEFAULT_TOLERANCE_SECONDS,
 				description:
 					'Reject deliveries whose signature timestamp is further than this from now (replay protection). Paddle signs each attempt afresh; its SDKs use 5 seconds.',
+			},
+			{
+				displayName: 'Respond',
+				name: 'responseMode',
+				type: 'options',
+				options: [
+					{
+						name: 'Immediately',
+						value: 'onReceived',
+						description: 'Answer 200 as soon as the signature checks out',
+					},
+					{
+						name: 'When Last Node Finishes',
+						value: 'lastNode',
+						description: 'Answer when the workflow is done; a failed run answers 500 so that Paddle retries',
+					},
+					{
+						name: "Using 'Respond to Webhook' Node",
+						value: 'responseNode',
+						description: 'Answer from a Respond to Webhook node (e.g. 5xx after releasing a dedupe claim)',
+					},
+				],
+				default: 'onReceived',
+				description:
+					'When Paddle gets its answer. Paddle waits 5 seconds and retries anything else than a 2xx, so answer after the effect only when the workflow is quick.',
 			},
 			{
 				displayName: 'Destination Description',

@@ -150,4 +150,18 @@ describe('Billing Event Dedupe in a real n8n', () => {
 		expect((await deliver(n8n, 'e2e-dedupe-claim', { eventId })).body.outcome).toBe('duplicate');
 		expect((await deliver(n8n, 'e2e-dedupe-claim', { eventId: `${eventId}_other` })).body.outcome).toBe('new');
 	});
+
+	test('Count reports the remembered keys; Clear forgets them all', async () => {
+		const countNow = async () => ((await (await fetch(n8n.webhookUrl('e2e-dedupe-count'), { method: 'POST' })).json()) as { count: number }).count;
+		const before = await countNow();
+		expect(before).toBeGreaterThan(0);
+		const eventId = `evt_count_${randomUUID()}`;
+		await deliver(n8n, 'e2e-dedupe-claim', { eventId });
+		await deliver(n8n, 'e2e-dedupe-claim', { eventId });
+		expect(await countNow()).toBe(before + 1);
+
+		const cleared = await fetch(n8n.webhookUrl('e2e-dedupe-clear'), { method: 'POST' });
+		expect(await cleared.json()).toEqual({ count: 0 });
+		expect((await deliver(n8n, 'e2e-dedupe-claim', { eventId })).body.outcome).toBe('new');
+	});
 });

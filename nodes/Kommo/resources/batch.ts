@@ -41,8 +41,10 @@ export class BatchResults {
 
 	/** Records an item error, or throws it when "Continue On Fail" is off. */
 	fail(itemIndex: number, error: unknown): void {
-		if (!this.ctx.continueOnFail()) throw asNodeError(this.ctx, error, itemIndex);
-		this.results[itemIndex] = { json: errorJson(error), pairedItem: { item: itemIndex } };
+		const nodeError = asNodeError(this.ctx, error, itemIndex);
+		if (!this.ctx.continueOnFail()) throw nodeError;
+		// `error` on the item sends it to the node's error output ("On Error: Continue (using error output)").
+		this.results[itemIndex] = { json: errorJson(error), error: nodeError, pairedItem: { item: itemIndex } };
 	}
 
 	get output(): INodeExecutionData[] {

@@ -104,11 +104,13 @@ export async function runPerItem(
 			const result = await fn(i);
 			for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: i } });
 		} catch (error) {
+			const nodeError = asNodeError(ctx, error, i);
 			if (ctx.continueOnFail()) {
-				out.push({ json: errorJson(error), pairedItem: { item: i } });
+				// `error` on the item sends it to the node's error output when that is in use.
+				out.push({ json: errorJson(error), error: nodeError, pairedItem: { item: i } });
 				continue;
 			}
-			throw asNodeError(ctx, error, i);
+			throw nodeError;
 		}
 	}
 	return out;

@@ -19,6 +19,9 @@ export const N8N_VERSION = '2.40.7';
 export const NODE24_VERSION = '24.21.0';
 const MARKER = '.kommo-e2e-complete';
 
+/** Fixed key so that encrypted credentials survive restarts (local test instances only). */
+export const ENCRYPTION_KEY = 'kommo-billing-e2e-encryption-key-0001';
+
 export interface N8nInstall {
 	/** Node ≥ 24 used to run n8n (the machine's own node if it is new enough). */
 	nodeBin: string;
@@ -187,7 +190,7 @@ async function ensureN8nPackage(cache: string, nodeBin: string, nodeDir: string 
 async function ensureSqliteTemplate(cache: string, install: Omit<N8nInstall, 'sqliteTemplate'>): Promise<string> {
 	const dir = path.join(cache, 'templates', `n8n-${N8N_VERSION}-sqlite`);
 	const db = path.join(dir, 'database.sqlite');
-	const expected = { template: 'sqlite', version: N8N_VERSION };
+	const expected = { template: 'sqlite', version: N8N_VERSION, format: '2' };
 	if (markerOk(dir, expected)) return db;
 	await withLock(path.join(cache, 'locks', `template-sqlite-${N8N_VERSION}`), 'n8n database template', async () => {
 		if (markerOk(dir, expected)) return;
@@ -203,7 +206,7 @@ async function ensureSqliteTemplate(cache: string, install: Omit<N8nInstall, 'sq
 				...cleanEnv(),
 				PATH: install.pathEnv,
 				N8N_USER_FOLDER: scratch,
-				N8N_ENCRYPTION_KEY: 'template-only',
+				N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
 				N8N_DIAGNOSTICS_ENABLED: 'false',
 			},
 			logFile: path.join(dir, 'create.log'),

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanEnv, ensureN8n, type N8nInstall } from './install';
+import { cleanEnv, ENCRYPTION_KEY, ensureN8n, type N8nInstall } from './install';
 import { installInto, packPackage } from './pack';
 import { N8nProcess } from './process';
 import { N8nRestClient, OWNER_EMAIL, ownerPasswordHash } from './rest';
@@ -70,9 +70,9 @@ export interface Timings {
 	prepareMs: number;
 	importMs: number;
 	publishMs: number;
-	/** spawn → /healthz ok (ms). */
+	/** spawn → /healthz ok and n8n reports it has started (ms). */
 	bootMs: number;
-	/** /healthz ok → all awaited webhooks answer (ms). */
+	/** started → all awaited webhooks registered (ms). */
 	webhooksMs: number;
 	/** Last stop() (ms). */
 	stopMs?: number;
@@ -102,8 +102,7 @@ export interface N8nHandle {
 	logs(): string;
 }
 
-/** Fixed key so that encrypted credentials survive restarts (test instances only). */
-export const ENCRYPTION_KEY = 'kommo-billing-e2e-encryption-key-0001';
+export { ENCRYPTION_KEY };
 
 export function baseEnv(install: N8nInstall, userFolder: string): NodeJS.ProcessEnv {
 	return {
@@ -185,8 +184,13 @@ export function webhookPathsOf(workflows: WorkflowJson[]): string[] {
 	return paths;
 }
 
+/** n8n prints this (whatever the log level) once its REST API and webhooks are mounted. */
+const STARTED_LINE = 'Editor is now accessible via';
+
 /**
- * Polls until n8n's /healthz says ok and every webhook path is registered. The probe runs
+ * Polls until n8n's /healthz says ok, the main process printed that it finished starting (the
+ * REST API answers only then; /healthz is ok seconds earlier), and every webhook path is
+ * registered. The probe runs
  * nothing: a CORS preflight (OPTIONS with an Origin header) makes n8n list the path's
  * registered methods in Access-Control-Allow-Methods ("OPTIONS" alone until the workflow is
  * active). Fails fast, with the log tail, when a process died.
@@ -194,6 +198,7 @@ export function webhookPathsOf(workflows: WorkflowJson[]): string[] {
 export async function waitUntilReady(
 	baseUrl: string,
 	webhookPaths: string[],
+	/** Main process first. */
 	processes: N8nProcess[],
 	timeoutMs: number,
 	label: string,
@@ -214,6 +219,10 @@ export async function waitUntilReady(
 		} catch {
 			// not listening yet
 		}
+		await sleep(200);
+	}
+	while (!processes[0].logSinceStart().includes(STARTED_LINE)) {
+		check();
 		await sleep(200);
 	}
 	const bootMs = Date.now() - started;

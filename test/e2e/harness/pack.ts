@@ -1,7 +1,7 @@
 // `npm pack` of the repository (what users download), and the installed form of that tarball
 // the way n8n's community-package installer lays it out in <N8N_USER_FOLDER>/.n8n/nodes.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { N8nInstall } from './install';
@@ -81,7 +81,9 @@ function processWorkDir(): string {
 				rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
 			}
 		}
-		workDir = mkdtempSync(path.join(os.tmpdir(), `kommo-billing-e2e-pack-${process.pid}-`));
+		// one folder per process (not per test file: jest gives every file fresh module state)
+		workDir = path.join(os.tmpdir(), `kommo-billing-e2e-pack-${process.pid}-0`);
+		mkdirSync(workDir, { recursive: true });
 		const dir = workDir;
 		process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 	}
@@ -106,6 +108,9 @@ export function packPackage(): Promise<string> {
 	if (!tarball) {
 		tarball = (async () => {
 			const dest = path.join(processWorkDir(), `pack-${key}`);
+			const done = path.join(dest, 'tarball.txt');
+			if (existsSync(done)) return readFileSync(done, 'utf8');
+			rmSync(dest, { recursive: true, force: true });
 			mkdirSync(dest, { recursive: true });
 			// --ignore-scripts: "prepack" would build; building is the caller's job
 			const result = await runChecked(
@@ -115,7 +120,9 @@ export function packPackage(): Promise<string> {
 				{ cwd: REPO_ROOT },
 			);
 			const info = JSON.parse(result.stdout) as Array<{ filename: string }>;
-			return path.join(dest, info[0].filename);
+			const tarballPath = path.join(dest, info[0].filename);
+			writeFileSync(done, tarballPath);
+			return tarballPath;
 		})();
 		packed.set(key, tarball);
 		tarball.catch(() => packed.delete(key));
@@ -140,6 +147,8 @@ function prepareNodesFolder(install: N8nInstall, tarball: string): Promise<strin
 		ready = (async () => {
 			const pkg = repoPackageJson();
 			const nodesDir = path.join(path.dirname(tarball), 'nodes');
+			const done = path.join(path.dirname(tarball), 'nodes.done');
+			if (existsSync(done)) return nodesDir;
 			rmSync(nodesDir, { recursive: true, force: true });
 			const packageDir = path.join(nodesDir, 'node_modules', pkg.name);
 			mkdirSync(packageDir, { recursive: true });
@@ -172,6 +181,7 @@ function prepareNodesFolder(install: N8nInstall, tarball: string): Promise<strin
 					2,
 				),
 			);
+			writeFileSync(done, '');
 			return nodesDir;
 		})();
 		prepared.set(tarball, ready);

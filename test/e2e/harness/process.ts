@@ -1,6 +1,6 @@
 // One long-running n8n process (main or worker) in its own process group, under the watchdog.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { isPidAlive, sleep, tail } from './util';
 import { WATCHDOG_SOURCE } from './watchdog';
 
@@ -33,6 +33,7 @@ function groupAlive(pgid: number): boolean {
 export class N8nProcess {
 	private child: ChildProcess | undefined;
 	private exitInfo: string | undefined;
+	private startOffset = 0;
 
 	constructor(
 		readonly label: string,
@@ -56,6 +57,7 @@ export class N8nProcess {
 		installExitHook();
 		const fd = openSync(this.logFile, 'a');
 		writeSync(fd, `\n===== ${new Date().toISOString()} ${this.label}: n8n ${this.args.join(' ')} =====\n`);
+		this.startOffset = fstatSync(fd).size;
 		this.exitInfo = undefined;
 		const child = spawn(this.nodeBin, ['-e', WATCHDOG_SOURCE, String(process.pid), this.nodeBin, ...this.args], {
 			cwd: this.cwd,
@@ -76,6 +78,20 @@ export class N8nProcess {
 
 	logs(): string {
 		return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
+	}
+
+	/** What this process wrote since its latest start(). */
+	logSinceStart(): string {
+		if (!existsSync(this.logFile)) return '';
+		const fd = openSync(this.logFile, 'r');
+		try {
+			const length = Math.max(0, fstatSync(fd).size - this.startOffset);
+			const buffer = Buffer.alloc(length);
+			readSync(fd, buffer, 0, length, this.startOffset);
+			return buffer.toString('utf8');
+		} finally {
+			closeSync(fd);
+		}
 	}
 
 	logTail(lines = 80): string {

@@ -104,7 +104,7 @@ describe('Lead → Get', () => {
 });
 
 describe('Lead → Update', () => {
-	const fields = (pairs: Array<[string, unknown]>) => ({ field: pairs.map(([name, value]) => ({ name, value })) });
+	const fields = (pairs: Array<[string, string]>) => ({ field: pairs.map(([name, value]) => ({ name, value })) });
 
 	it('writes custom fields by name (enum by label) as the shipped workflows do', async () => {
 		const lead = seedDeal();
@@ -316,6 +316,41 @@ describe('Lead → Find', () => {
 		const byPhone = await runKommo(kommo, { resource: 'lead', operation: 'find', findBy: 'contactPhone', phone: '555-010-9999' });
 		expect(byPhone.map((o) => o.json.id)).toEqual([lead.id]);
 	});
+
+	it("ranks a contact's several deals: the preferred field value first, then the most recently updated", async () => {
+		const current = kommo.addLead({ name: 'Current deal', contacts: [{ first_name: 'Hedy', email: 'hedy@lamarr.test' }], customFields: { 'Billing customer ID': 'cust-77' } });
+		const contactId = current.contacts[0].id;
+		const old = kommo.addLead({ name: 'Old deal', contacts: [contactId] });
+		const newest = kommo.addLead({ name: 'Newest deal', contacts: [contactId] });
+		current.updated_at = 1_700_000_000;
+		old.updated_at = 1_600_000_000;
+		newest.updated_at = 1_800_000_000;
+		const find = (options: Record<string, string>, limit = 1) =>
+			runKommo(kommo, { resource: 'lead', operation: 'find', findBy: 'contactEmail', email: 'hedy@lamarr.test', limit, includeContacts: false, options });
+		const preferred = await find({ preferField: 'Billing customer ID', preferValue: ' CUST-77 ' });
+		expect(preferred.map((o) => o.json.id)).toEqual([current.id]);
+		const all = await find({ preferField: 'Billing customer ID', preferValue: 'cust-77' }, 10);
+		expect(all.map((o) => o.json.id)).toEqual([current.id, newest.id, old.id]);
+		// Nothing found: no item, or one empty item when asked (per input item).
+		const nobody = await runKommo(kommo, { resource: 'lead', operation: 'find', findBy: 'contactEmail', email: 'nobody@lamarr.test', options: {} });
+		expect(nobody).toEqual([]);
+		const empty = await runKommo(
+			kommo,
+			{ resource: 'lead', operation: 'find', findBy: 'contactEmail', email: '={{ $json.email }}', limit: 1, includeContacts: false, options: { emptyItemIfNone: true } },
+			[{ email: 'nobody@lamarr.test' }, { email: 'hedy@lamarr.test' }],
+		);
+		expect(empty.map((o) => [o.json, o.pairedItem])).toEqual([
+			[{}, { item: 0 }],
+			[expect.objectContaining({ id: expect.any(Number) }), { item: 1 }],
+		]);
+		// No lead carries the value: newest first.
+		const none = await find({ preferField: 'Billing customer ID', preferValue: 'cust-00' }, 2);
+		expect(none.map((o) => o.json.id)).toEqual([newest.id, current.id]);
+		const error = await runKommoError(kommo, {
+			resource: 'lead', operation: 'find', findBy: 'contactEmail', email: 'hedy@lamarr.test', options: { preferField: 'No such field', preferValue: 'x' },
+		});
+		expect(error.message).toMatch(/No such field/);
+	});
 });
 
 describe('Note → Add to Lead', () => {
@@ -377,6 +412,10 @@ describe('Note → Add to Lead', () => {
 		);
 		expect(out[0].json.lead_id).toBe(good[0].id);
 		expect(out[1].json.error).toBe('Kommo rejected the note of item 1: entity_id: Lead 987654 not found');
+		// The error on the item is what n8n's "Continue (using error output)" routes by (json with
+		// keys other than error/message/details alone would stay on the success output).
+		expect(out[1].error?.message).toBe('Kommo rejected the note of item 1: entity_id: Lead 987654 not found');
+		expect(out[0].error).toBeUndefined();
 		expect(out[2].json.lead_id).toBe(good[1].id);
 		expect(kommo.notesFor(good[0].id)).toHaveLength(1);
 		expect(kommo.notesFor(good[1].id)).toHaveLength(1);
@@ -447,6 +486,38 @@ describe('Task → Create for Lead', () => {
 	it('fails clearly for a lead that does not exist', async () => {
 		const error = await runKommoError(kommo, { resource: 'task', operation: 'createForLead', leadId: byId(555_555), text: 'x' });
 		expect(error.message).toBe('Lead 555555 was not found in Kommo');
+	});
+
+	it('creates a task without a lead for a chosen user (Task → Create)', async () => {
+		const before = Math.floor(Date.now() / 1000);
+		const bob = kommo.users[1];
+		const out = await runKommo(kommo, {
+			resource: 'task',
+			operation: 'create',
+			text: 'Workflow failed: look at execution 42',
+			dueType: 'relative',
+			dueIn: 4,
+			dueUnit: 'hours',
+			responsibleUserId: bob.id,
+		});
+		const [request] = kommo.requestsTo('POST', '/api/v4/tasks');
+		expect((request.body as IDataObject[])[0]).not.toHaveProperty('entity_id');
+		expect((request.body as IDataObject[])[0]).not.toHaveProperty('entity_type');
+		const task = kommo.tasks.find((t) => t.id === out[0].json.id)!;
+		expect(task).toMatchObject({ text: 'Workflow failed: look at execution 42', entity_id: null, entity_type: null, responsible_user_id: bob.id, task_type_id: 1 });
+		expect(task.complete_till).toBeGreaterThanOrEqual(before + 4 * 3600);
+		expect(task.complete_till).toBeLessThanOrEqual(before + 4 * 3600 + 5);
+		expect(out[0].json).toMatchObject({ lead_id: null, responsible_user_id: bob.id });
+		expect(kommo.requestsTo('GET', /leads/)).toHaveLength(0);
+	});
+
+	it('leaves the responsible user of a task without a lead to Kommo (the credential\'s user) when none is chosen', async () => {
+		const out = await runKommo(kommo, { resource: 'task', operation: 'create', text: 'x', responsibleUserId: '' });
+		const [request] = kommo.requestsTo('POST', '/api/v4/tasks');
+		expect((request.body as IDataObject[])[0]).not.toHaveProperty('responsible_user_id');
+		expect(kommo.tasks.find((t) => t.id === out[0].json.id)).toMatchObject({ entity_id: null, responsible_user_id: kommo.users[0].id });
+		const error = await runKommoError(kommo, { resource: 'task', operation: 'create', text: 'x', responsibleUserId: 'bob' });
+		expect(error.message).toBe('"bob" is not a user ID');
 	});
 });
 

@@ -5,6 +5,7 @@
  * and the node's OAuth2 path through n8n-core must refresh an expired token.
  */
 import { createServer, type Server } from 'node:http';
+import type { IDataObject } from 'n8n-workflow';
 import type { AddressInfo } from 'node:net';
 
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
@@ -232,7 +233,7 @@ describe('OAuth2 credential through n8n-core', () => {
 			clientSecret: 'n8n-secret',
 			scope: '',
 			authentication: 'body',
-			oauthTokenData: tokens,
+			oauthTokenData: tokens as IDataObject,
 		};
 		const run = () =>
 			runKommo(kommo, { authentication: 'oAuth2', resource: 'lead', operation: 'get', leadId: byId(lead.id), includeContacts: false }, undefined, {

@@ -3,7 +3,7 @@
  * sandbox: webhook registration lifecycle, secret and account checks,
  * decoding of the sandbox's form bodies, filters; plus the dropdown methods.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { KommoTrigger } from '../../../nodes/Kommo/KommoTrigger.node';
 import { loadOptions, listSearch } from '../../../nodes/Kommo/methods';
@@ -26,7 +26,7 @@ beforeEach(() => {
 
 const WON_ONLY = { events: ['status_lead'], targetStatus: 'won' };
 
-async function activate(parameters: IDataObject, staticData: IDataObject = {}) {
+async function activate(parameters: INodeParameters, staticData: IDataObject = {}) {
 	const ctx = hookContext(kommo, parameters, staticData);
 	const exists = await trigger.webhookMethods.default.checkExists.call(ctx);
 	if (!exists) await trigger.webhookMethods.default.create.call(ctx);
@@ -85,7 +85,7 @@ describe('webhook registration', () => {
 });
 
 describe('webhook calls', () => {
-	async function activeTrigger(parameters: IDataObject = WON_ONLY) {
+	async function activeTrigger(parameters: INodeParameters = WON_ONLY) {
 		const staticData = await activate(parameters);
 		const secret = nodeData(staticData).secret as string;
 		return { staticData, secret };
@@ -127,7 +127,7 @@ describe('webhook calls', () => {
 		const { staticData, secret } = await activeTrigger();
 		const lead = kommo.addLead({ status_id: WON_STATUS_ID });
 		const body = kommo.webhookBody('status_lead', [lead.id]);
-		for (const query of [{}, { secret: `${secret}x` }, { secret: '' }]) {
+		for (const query of [{}, { secret: `${secret}x` }, { secret: '' }] as Array<Record<string, string>>) {
 			const { result, response } = await callTrigger(kommo, WON_ONLY, staticData, { body, query });
 			expect(response.statusCode).toBe(401);
 			expect(result).toEqual({ noWebhookResponse: true });

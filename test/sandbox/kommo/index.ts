@@ -141,8 +141,9 @@ export interface Task {
 	updated_at: number;
 	responsible_user_id: number;
 	group_id: number;
-	entity_id: number;
-	entity_type: string;
+	/** null (and entity_type null) for a task that is not attached to anything. */
+	entity_id: number | null;
+	entity_type: string | null;
 	is_completed: boolean;
 	task_type_id: number;
 	text: string;
@@ -1095,7 +1096,10 @@ export class KommoSandbox extends SandboxServer {
 						Number(t.task_type_id ?? 1),
 						(t.responsible_user_id as number | undefined) ?? this.users[0]?.id,
 					);
-					task.entity_type = String(t.entity_type ?? 'leads');
+					if (t.entity_id === undefined || t.entity_id === null) {
+						task.entity_id = null;
+						task.entity_type = null;
+					} else task.entity_type = String(t.entity_type ?? 'leads');
 					return { id: task.id, request_id: String(t.request_id ?? i), _links: this.link(`/api/v4/tasks/${task.id}`) };
 				});
 				hal(res, { _links: this.link('/api/v4/tasks'), _embedded: { tasks: created } });
@@ -1104,7 +1108,7 @@ export class KommoSandbox extends SandboxServer {
 		this.route('GET', '/api/v4/tasks', (req, res) => {
 			const entityIds = idFilter(req.query, 'entity_id');
 			let all = [...this.tasks];
-			if (entityIds) all = all.filter((t) => entityIds.includes(t.entity_id));
+			if (entityIds) all = all.filter((t) => t.entity_id !== null && entityIds.includes(t.entity_id));
 			this.paged(req, res, 'tasks', all, '/api/v4/tasks', (t) => ({ ...t, _links: this.link(`/api/v4/tasks/${t.id}`) }));
 		});
 

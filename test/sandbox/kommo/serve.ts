@@ -1,7 +1,7 @@
 /**
  * Standalone Kommo sandbox for demos and manual poking:
  *
- *   npx ts-node test/sandbox/kommo/serve.ts [port]     (or via the demo runner)
+ *   npx tsc -p tsconfig.test.json --outDir /tmp/kb && node /tmp/kb/test/sandbox/kommo/serve.js [port]
  *
  * Prints the base URL and the long-lived token, seeds one lead with a contact,
  * and runs until Ctrl-C.

@@ -5,7 +5,7 @@
  */
 import { parse as parseQueryString } from 'node:querystring';
 
-import { passesFilters, targetStatusIds, type TriggerFilters } from '../../../nodes/Kommo/KommoTrigger.node';
+import { passesFilters, targetStatusIds, type TriggerFilters } from '../../../nodes/Kommo/trigger-filters';
 import { decodeKommoWebhook, parseNestedForm, splitKey, type KommoWebhookItem } from '../../../nodes/Kommo/webhook-payload';
 
 /** Builds a form body from [key, value] pairs, encoded as a browser/PHP client does. */

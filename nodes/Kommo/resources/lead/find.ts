@@ -5,6 +5,9 @@
  * custom field value is not available on most accounts, hence the exact
  * match done here on the candidates. One output item per lead found; none
  * when nothing matches (enable "Always Output Data" to continue anyway).
+ * Several matches can be ranked: leads whose chosen field equals a value
+ * first, then the most recently updated (e.g. a contact's current deal
+ * before an old one).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -109,6 +112,41 @@ export const description: INodeProperties[] = [
 		displayOptions: display,
 		description: "Whether to read each lead's contacts too (name, email, phone)",
 	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: display,
+		options: [
+			{
+				displayName: 'Prefer Leads Where Field Name or ID',
+				name: 'preferField',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getLeadCustomFields' },
+				default: '',
+				description:
+					'When several leads match (e.g. a contact with an old and a current deal): leads whose field equals "Prefer Value" come first, then the most recently updated. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Output an Empty Item When Nothing Is Found',
+				name: 'emptyItemIfNone',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether an input item whose search finds no lead gives one empty item, so the workflow can branch on "found or not". Unlike the node setting "Always Output Data", it works per item and never hides an error sent to the error output.',
+			},
+			{
+				displayName: 'Prefer Value',
+				name: 'preferValue',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. {{ $json.normalized.customerId }}',
+				description: 'Value the preferred leads have in that field (case and surrounding spaces ignored); empty: only newest first',
+			},
+		],
+	},
 ];
 
 const norm = (v: unknown) => String(v ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
@@ -184,9 +222,29 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			ids = matches.map((l) => Number(l.id));
 		}
 
-		ids = ids.slice(0, limit);
-		if (ids.length === 0) return [];
-		const leads = await getShapedLeads.call(this, ids, includeContacts);
-		return ids.map((id) => leads.get(id)).filter((l): l is IDataObject => l !== undefined);
+		const options = this.getNodeParameter('options', i, {}) as IDataObject;
+		if (ids.length === 0) return options.emptyItemIfNone === true ? [{}] : [];
+		const preferField = String(options.preferField ?? '').trim();
+		if (preferField === '' || ids.length <= 1) {
+			ids = ids.slice(0, limit);
+			if (ids.length === 0) return [];
+			const leads = await getShapedLeads.call(this, ids, includeContacts);
+			return ids.map((id) => leads.get(id)).filter((l): l is IDataObject => l !== undefined);
+		}
+		// Rank every candidate (at most 250), then keep the best `limit`.
+		const defs = await getFieldDefinitions.call(this, 'leads');
+		const fieldName = resolveField(defs, preferField, 'leads', this.getNode(), i).name;
+		const wanted = norm(options.preferValue);
+		const leads = await getShapedLeads.call(this, ids.slice(0, 250), includeContacts);
+		const matches = (lead: IDataObject) => {
+			if (wanted === '') return false;
+			const value = (lead.custom_fields_map as IDataObject | undefined)?.[fieldName];
+			return Array.isArray(value) ? value.some((v) => norm(v) === wanted) : norm(value) === wanted;
+		};
+		return [...leads.values()]
+			.map((lead) => ({ lead, preferred: matches(lead), updated: Number(lead.updated_at ?? 0) }))
+			.sort((a, b) => Number(b.preferred) - Number(a.preferred) || b.updated - a.updated || Number(b.lead.id) - Number(a.lead.id))
+			.slice(0, limit)
+			.map((entry) => entry.lead);
 	});
 }

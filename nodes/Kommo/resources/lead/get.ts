@@ -60,8 +60,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			out.push({ json: leads.get(id as number) as IDataObject, pairedItem: { item: i } });
 			continue;
 		}
-		if (!this.continueOnFail()) throw asNodeError(this, error, i);
-		out.push({ json: errorJson(error), pairedItem: { item: i } });
+		const nodeError = asNodeError(this, error, i);
+		if (!this.continueOnFail()) throw nodeError;
+		out.push({ json: errorJson(error), error: nodeError, pairedItem: { item: i } });
 	}
 	return out;
 }

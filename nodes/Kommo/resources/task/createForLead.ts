@@ -4,7 +4,7 @@
  * Tasks of all input items go out together, at most 50 per request; the
  * responsible users are read with one request per 50 leads.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { entityIdParameter, fetchLeads } from '../../entities';
@@ -15,6 +15,65 @@ import { batchSizeOption, entityLocator, show } from '../common';
 const display = show('task', 'createForLead');
 
 const UNIT_SECONDS: Record<string, number> = { minutes: 60, hours: 3600, days: 86_400, weeks: 604_800 };
+
+/** Due type, delay and date parameters of a task operation. */
+export function dueProperties(operation: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Due',
+			name: 'dueType',
+			type: 'options',
+			displayOptions: show('task', operation),
+			options: [
+				{ name: 'After a Delay', value: 'relative', description: 'Now plus a number of minutes, hours, days or weeks' },
+				{ name: 'At a Date and Time', value: 'absolute' },
+			],
+			default: 'relative',
+		},
+		{
+			displayName: 'Due In',
+			name: 'dueIn',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 1,
+			displayOptions: show('task', operation, { dueType: ['relative'] }),
+		},
+		{
+			displayName: 'Unit',
+			name: 'dueUnit',
+			type: 'options',
+			displayOptions: show('task', operation, { dueType: ['relative'] }),
+			options: [
+				{ name: 'Minutes', value: 'minutes' },
+				{ name: 'Hours', value: 'hours' },
+				{ name: 'Days', value: 'days' },
+				{ name: 'Weeks', value: 'weeks' },
+			],
+			default: 'days',
+		},
+		{
+			displayName: 'Due At',
+			name: 'dueAt',
+			type: 'dateTime',
+			default: '',
+			required: true,
+			displayOptions: show('task', operation, { dueType: ['absolute'] }),
+		},
+	];
+}
+
+export function taskTypeProperty(displayOptions: IDisplayOptions): INodeProperties {
+	return {
+		displayName: 'Task Type Name or ID',
+		name: 'taskTypeId',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getTaskTypes' },
+		default: 1,
+		displayOptions,
+		description:
+			'1 = Follow-up, 2 = Meeting, or one of the account\'s own types. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	};
+}
 
 export const description: INodeProperties[] = [
 	entityLocator('lead', 'leadId', display, 'The lead the task is about'),
@@ -28,46 +87,7 @@ export const description: INodeProperties[] = [
 		displayOptions: display,
 		placeholder: 'Call the customer: payment failed (card declined)',
 	},
-	{
-		displayName: 'Due',
-		name: 'dueType',
-		type: 'options',
-		displayOptions: display,
-		options: [
-			{ name: 'After a Delay', value: 'relative', description: 'Now plus a number of minutes, hours, days or weeks' },
-			{ name: 'At a Date and Time', value: 'absolute' },
-		],
-		default: 'relative',
-	},
-	{
-		displayName: 'Due In',
-		name: 'dueIn',
-		type: 'number',
-		typeOptions: { minValue: 0 },
-		default: 1,
-		displayOptions: show('task', 'createForLead', { dueType: ['relative'] }),
-	},
-	{
-		displayName: 'Unit',
-		name: 'dueUnit',
-		type: 'options',
-		displayOptions: show('task', 'createForLead', { dueType: ['relative'] }),
-		options: [
-			{ name: 'Minutes', value: 'minutes' },
-			{ name: 'Hours', value: 'hours' },
-			{ name: 'Days', value: 'days' },
-			{ name: 'Weeks', value: 'weeks' },
-		],
-		default: 'days',
-	},
-	{
-		displayName: 'Due At',
-		name: 'dueAt',
-		type: 'dateTime',
-		default: '',
-		required: true,
-		displayOptions: show('task', 'createForLead', { dueType: ['absolute'] }),
-	},
+	...dueProperties('createForLead'),
 	{
 		displayName: 'Responsible User Name or ID',
 		name: 'responsibleUserId',
@@ -78,16 +98,7 @@ export const description: INodeProperties[] = [
 		description:
 			'Who must do it; by default the lead\'s responsible user. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
-	{
-		displayName: 'Task Type Name or ID',
-		name: 'taskTypeId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getTaskTypes' },
-		default: 1,
-		displayOptions: display,
-		description:
-			'1 = Follow-up, 2 = Meeting, or one of the account\'s own types. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
+	taskTypeProperty(display),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -99,7 +110,7 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-function dueAt(ctx: IExecuteFunctions, itemIndex: number, nowSeconds: number): number {
+export function dueAt(ctx: IExecuteFunctions, itemIndex: number, nowSeconds: number): number {
 	const type = ctx.getNodeParameter('dueType', itemIndex, 'relative') as string;
 	if (type === 'absolute') {
 		const raw = ctx.getNodeParameter('dueAt', itemIndex, '') as unknown;

@@ -1,0 +1,69 @@
+/**
+ * Shared by the real-n8n tests of the shipped billing-event workflows
+ * (test/e2e/workflows-*-events.test.ts): the shipped JSON as n8n imports it, the Kommo
+ * credential with the id the workflows reference, and small waits/assertions.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { CredentialJson, N8nHandle, WorkflowJson } from '../harness';
+import type { KommoSandbox } from '../../sandbox/kommo';
+
+export const WORKFLOWS_DIR = path.join(__dirname, '..', '..', '..', 'workflows');
+export const ERROR_WORKFLOW_ID = 'kbErrorToKommo01';
+
+/** A shipped workflow file as it is (tests patch copies, never the file). */
+export function shippedWorkflow(file: string): WorkflowJson {
+	return JSON.parse(readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')) as WorkflowJson;
+}
+
+/** The "Kommo account" credential the workflows reference, pointing at the sandbox. */
+export function kommoCredential(kommo: KommoSandbox): CredentialJson {
+	return {
+		id: 'kbKommoApi000001',
+		name: 'Kommo account',
+		type: 'kommoApi',
+		data: {
+			subdomain: kommo.account.subdomain,
+			domain: 'kommo.com',
+			accessToken: kommo.longLivedToken,
+			requestsPerSecond: 7,
+			baseUrl: kommo.url,
+		},
+	};
+}
+
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await condition())) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await pause(100);
+	}
+}
+
+/** Texts of a lead's notes and tasks, in creation order. */
+export function effects(kommo: KommoSandbox, leadId: number): { notes: string[]; tasks: string[]; status: unknown; plan: unknown } {
+	const fields = kommo.leadFieldMap(leadId);
+	return {
+		notes: kommo.notesFor(leadId).map((n) => String(n.params.text)),
+		tasks: kommo.tasksFor(leadId).map((t) => t.text),
+		status: fields['Subscription status'],
+		plan: fields.Plan,
+	};
+}
+
+/** Waits for the workflow's executions to reach `count` and checks that no more start. */
+export async function settledExecutions(n8n: N8nHandle, workflowId: string, count: number, graceMs = 1500) {
+	const finished = await n8n.api.waitForExecutions(workflowId, count, 60_000);
+	await pause(graceMs);
+	const all = await n8n.api.executions({ workflowId });
+	expect(all).toHaveLength(count);
+	return finished;
+}
+
+/** The error workflow's Kommo tasks (on a deal or not) whose text mentions `marker`. */
+export function errorTasks(kommo: KommoSandbox, marker: string) {
+	return kommo.tasks.filter((t) => t.text.startsWith('Workflow "') && t.text.includes(marker));
+}

@@ -1,0 +1,163 @@
+/**
+ * The shipped workflows/zuora-callouts-to-kommo.json (and error-to-kommo-task.json) in a real
+ * n8n 2.40.7 with the packed package; Zuora callouts come from the Zuora sandbox (Basic auth,
+ * challenged with 401 first), Kommo is the Kommo sandbox. One n8n:
+ *  - each callout kind (payment processed/declined, invoice, renewal, plan change, credit memo,
+ *    cancellation, suspension, resumption, the configurable renewal reminder, anything else)
+ *    has its effect on the deal whose id is the account's crmId, or the email's contact's deal;
+ *  - the same callout 5 times (in a row and at once) has exactly one effect;
+ *  - a Kommo 500 on the note answers 503, the retry writes exactly one note, and the error
+ *    workflow records the failure as a task;
+ *  - wrong credentials get 401 and start nothing.
+ */
+import { startN8n, type N8nHandle } from './harness';
+import { effects, ERROR_WORKFLOW_ID, errorTasks, kommoCredential, pause, settledExecutions, shippedWorkflow, until } from './helpers/billing-workflows';
+import { KommoSandbox, type Lead } from '../sandbox/kommo';
+import { ZuoraSandbox } from '../sandbox/zuora';
+
+const WORKFLOW_ID = 'kbZuEvents000001';
+const HOOK = 'kommo-billing-zuora-callouts/callout';
+const AUTH = { type: 'basic' as const, user: 'zuora-callouts', password: 'callout-password-0123456789' };
+
+type Json = Record<string, unknown>;
+
+let kommo: KommoSandbox;
+let zuora: ZuoraSandbox;
+let n8n: N8nHandle;
+let acme: Lead;
+let globex: Lead;
+let counter = 0;
+
+/** A callout as a Zuora notification template would send it (our trigger's default field names). */
+function callout(eventType: string, fields: Json = {}): Json {
+	counter += 1;
+	return {
+		eventType,
+		objectId: `8ad0887e8f0e4b5a018f1c0d3e4f${String(counter).padStart(4, '0')}`,
+		eventTimestamp: `2025-03-14T18:${String(counter % 60).padStart(2, '0')}:00.000Z`,
+		accountNumber: 'A00000042',
+		crmId: String(acme.id),
+		subscriptionNumber: 'A-S00000007',
+		...fields,
+	};
+}
+
+async function send(payload: Json, preemptive = true): Promise<{ status: number; body: string }> {
+	const result = await zuora.sendCallout(n8n.webhookUrl(HOOK), payload, { ...AUTH, preemptive });
+	return { status: result.final.status, body: result.final.body };
+}
+
+beforeAll(async () => {
+	kommo = await new KommoSandbox().start();
+	acme = kommo.addLead({
+		name: 'Acme — Pro',
+		responsible_user_id: kommo.users[1].id,
+		customFields: { Plan: 'Pro', 'Billing system': 'Zuora' },
+		contacts: [{ first_name: 'Ada', email: 'ada@acme.test' }],
+	});
+	globex = kommo.addLead({ name: 'Globex', contacts: [{ first_name: 'Gus', email: 'gus@globex.test' }] });
+	zuora = await new ZuoraSandbox().start();
+	n8n = await startN8n({
+		name: 'wf-zuora-callouts',
+		credentials: [
+			kommoCredential(kommo),
+			{ id: 'kbZuoraCallout01', name: 'Zuora callout auth', type: 'zuoraCalloutAuthApi', data: { user: AUTH.user, password: AUTH.password } },
+		],
+		// all published: n8n 2.x runs only a published error workflow
+		workflows: [shippedWorkflow('zuora-callouts-to-kommo.json'), shippedWorkflow('error-to-kommo-task.json')],
+		waitForWebhooks: [HOOK],
+	});
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await zuora?.stop();
+	await kommo?.stop();
+});
+
+describe('Zuora callouts → Kommo (shipped workflow)', () => {
+	test('each callout kind has its effect on the deal (crmId), answered 200 only after it landed', async () => {
+		const now = Math.floor(Date.now() / 1000);
+		const first = await send(callout('PaymentProcessed', { paymentNumber: 'P-1', amount: '49.00', currency: 'USD', invoiceNumber: 'INV-1' }), false);
+		expect(first).toMatchObject({ status: 200 });
+		expect(JSON.parse(first.body)).toEqual({ received: true, processed: true });
+		const answers = [
+			await send(callout('PaymentDeclined', { paymentNumber: 'P-2', amount: '49.00', currency: 'USD', gatewayResponse: 'Insufficient funds' })),
+			await send(callout('InvoicePosted', { invoiceNumber: 'INV-2', amount: '49.00', currency: 'USD', invoiceStatus: 'Posted', invoiceUrl: 'https://zuora.example/invoices/INV-2.pdf' })),
+			await send(callout('SubscriptionRenewed', { amount: '588.00', currency: 'USD', ratePlanName: 'Pro Annual' })),
+			await send(callout('PlanChanged', { ratePlanName: 'Enterprise Monthly', previousRatePlanId: 'Pro Monthly' })),
+			await send(callout('CreditMemoPosted', { amount: '10.00', currency: 'USD', reason: 'Goodwill' })),
+			await send(callout('SubscriptionSuspended')),
+			await send(callout('SubscriptionResumed')),
+			await send(callout('SubscriptionCancelled', { cancelReason: 'Too expensive' })),
+			await send(callout('RenewalReminder', { ratePlanName: 'Pro Annual' })),
+		];
+		expect(answers.map((a) => a.status)).toEqual(Array(9).fill(200));
+		const other = await send(callout('AccountUpdated'));
+		expect(other.status).toBe(200);
+		expect(JSON.parse(other.body)).toEqual({ received: true, ignored: 'no Kommo effect for this event type' });
+
+		const after = effects(kommo, acme.id);
+		expect(after.notes).toEqual([
+			expect.stringMatching(/^Payment received: 49\.00 USD on 2025-03-14\nInvoice: invoice INV-1\nZuora subscription A-S00000007 · event PaymentProcessed \(8ad0/),
+			expect.stringMatching(/^Payment FAILED: 49\.00 USD on 2025-03-14\nReason: Insufficient funds/),
+			expect.stringMatching(/^Invoice \(Posted\): 49\.00 USD on 2025-03-14\nInvoice: https:\/\/zuora\.example\/invoices\/INV-2\.pdf/),
+			expect.stringMatching(/^Subscription renewed on 2025-03-14: 588\.00 USD\nPlan: Pro Annual/),
+			expect.stringMatching(/^Plan changed on 2025-03-14: Pro → Enterprise\nPrice: Enterprise Monthly\n/),
+			expect.stringMatching(/^Credit note: 10\.00 USD on 2025-03-14\nReason: Goodwill/),
+		]);
+		expect(after.plan).toBe('Enterprise');
+		expect(after.status).toBe('Cancelled');
+		const tasks = kommo.tasksFor(acme.id);
+		expect(tasks.map((t) => t.text)).toEqual([
+			'Payment failed (Insufficient funds): 49.00 USD. Contact the customer about their payment method.',
+			'Subscription A-S00000007 was cancelled (Too expensive). Call the customer to understand why and whether it can be saved.',
+			'Renewal coming up for subscription A-S00000007 (plan Pro Annual): check in with the customer before it renews.',
+		]);
+		expect(tasks.every((t) => t.responsible_user_id === kommo.users[1].id)).toBe(true);
+		expect(tasks[2].complete_till - now).toBeGreaterThanOrEqual(3 * 86_400 - 5);
+	});
+
+	test("a callout without crmId is matched by email to the contact's deal", async () => {
+		const answer = await send(callout('PaymentProcessed', { crmId: '', email: 'gus@globex.test', amount: '12.00', currency: 'EUR' }));
+		expect(answer.status).toBe(200);
+		expect(effects(kommo, globex.id).notes).toEqual([expect.stringMatching(/^Payment received: 12\.00 EUR/)]);
+	});
+
+	test('the same callout 5 times, in a row and at once, has exactly one effect', async () => {
+		const notes = () => kommo.notesFor(acme.id).length;
+		const before = notes();
+		const one = callout('InvoicePosted', { invoiceNumber: 'INV-DUP-1', amount: '1.00', currency: 'USD' });
+		const sequential = [];
+		for (let i = 0; i < 5; i++) sequential.push(await send(one));
+		expect(sequential.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+		expect(notes()).toBe(before + 1);
+		const two = callout('InvoicePosted', { invoiceNumber: 'INV-DUP-2', amount: '2.00', currency: 'USD' });
+		const concurrent = await Promise.all([0, 1, 2, 3, 4].map(() => send(two)));
+		expect(concurrent.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+		expect(notes()).toBe(before + 2);
+	});
+
+	test('a Kommo 500 on the note answers 503; the retry writes exactly one note; the error workflow records a task', async () => {
+		const errorRuns = (await n8n.api.executions({ workflowId: ERROR_WORKFLOW_ID })).length;
+		kommo.faults.push({ method: 'POST', path: '/api/v4/leads/notes', status: 500, body: { title: 'Internal Server Error', status: 500 }, times: 1 });
+		const payload = callout('PaymentProcessed', { paymentNumber: 'P-RETRY', amount: '77.00', currency: 'USD' });
+		expect((await send(payload)).status).toBe(503);
+		const withAmount = () => kommo.notesFor(acme.id).filter((n) => String(n.params.text).includes('77.00 USD'));
+		expect(withAmount()).toHaveLength(0);
+		expect((await send(payload)).status).toBe(200);
+		expect(withAmount()).toHaveLength(1);
+		await n8n.api.waitForExecutions(ERROR_WORKFLOW_ID, errorRuns + 1);
+		await until(() => errorTasks(kommo, 'Zuora callouts').length > 0, 'the error task');
+		expect(errorTasks(kommo, 'Zuora callouts')[0]).toMatchObject({ entity_id: acme.id });
+	});
+
+	test('wrong or missing credentials get 401 and start nothing', async () => {
+		const executions = (await n8n.api.executions({ workflowId: WORKFLOW_ID })).length;
+		const wrong = await zuora.sendCallout(n8n.webhookUrl(HOOK), callout('PaymentProcessed'), { ...AUTH, password: 'not-the-password-at-all', preemptive: true });
+		const none = await zuora.sendCallout(n8n.webhookUrl(HOOK), callout('PaymentProcessed'), { type: 'none' });
+		expect([wrong.final.status, none.final.status]).toEqual([401, 401]);
+		await pause(1000);
+		await settledExecutions(n8n, WORKFLOW_ID, executions, 0);
+	});
+});

@@ -1,0 +1,633 @@
+#!/usr/bin/env node
+/**
+ * Writes the shipped billing-event workflows (workflows/chargebee-events-to-kommo.json,
+ * paddle-events-to-kommo.json, zuora-callouts-to-kommo.json) and the error workflow
+ * (workflows/error-to-kommo-task.json) from one description, so that the three vendor flows
+ * stay alike (same node names, texts, failure path, layout).
+ *
+ *   node test/tools/build-event-workflows.js          # rewrite the files
+ *   node test/tools/build-event-workflows.js --check  # exit 1 if a file differs (used by a unit test)
+ *
+ * The JSON files are what users import and edit in the n8n editor; this script is only how we
+ * keep them consistent. Design and semantics: docs/workflows-events.md.
+ */
+'use strict';
+const { createHash } = require('node:crypto');
+const { readFileSync, writeFileSync } = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PKG = 'n8n-nodes-kommo-billing';
+const ERROR_WORKFLOW_ID = 'kbErrorToKommo01';
+const KOMMO_CREDENTIALS = { kommoApi: { id: 'kbKommoApi000001', name: 'Kommo account' } };
+
+// ----------------------------------------------------------------- helpers
+
+function uuid(seed) {
+	const h = createHash('sha1').update(seed).digest('hex');
+	return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+class Builder {
+	constructor(id) {
+		this.id = id;
+		this.nodes = [];
+		this.connections = {};
+	}
+
+	add(name, type, typeVersion, position, parameters, extra = {}) {
+		if (this.nodes.some((n) => n.name === name)) throw new Error(`duplicate node ${name}`);
+		this.nodes.push({ parameters, id: uuid(`${this.id}/${name}`), name, type, typeVersion, position, ...extra });
+		return name;
+	}
+
+	/** from[output] → to (input 0). */
+	connect(from, to, output = 0) {
+		const entry = (this.connections[from] ??= { main: [] });
+		while (entry.main.length <= output) entry.main.push([]);
+		entry.main[output].push({ node: to, type: 'main', index: 0 });
+	}
+}
+
+const kommo = (b, name, position, parameters, extra = {}) =>
+	b.add(name, `${PKG}.kommo`, 1, position, { authentication: 'longLivedToken', ...parameters }, {
+		credentials: KOMMO_CREDENTIALS,
+		...extra,
+	});
+
+const leadRl = (value) => ({ __rl: true, mode: 'id', value });
+
+let conditionCounter = 0;
+function condition(leftValue, operator, rightValue) {
+	conditionCounter += 1;
+	const c = { id: uuid(`condition-${conditionCounter}`), leftValue, rightValue: rightValue ?? '', operator };
+	if (operator.singleValue) delete c.rightValue;
+	return c;
+}
+
+const conditions = (list, caseSensitive = true) => ({
+	options: { caseSensitive, leftValue: '', typeValidation: 'loose', version: 2 },
+	conditions: list,
+	combinator: 'and',
+});
+
+const ifNode = (b, name, position, cond) =>
+	b.add(name, 'n8n-nodes-base.if', 2.2, position, { conditions: conditions([cond]), looseTypeValidation: true, options: {} });
+
+let assignmentCounter = 0;
+function setNode(b, name, position, fields, includeOtherFields = false) {
+	return b.add(name, 'n8n-nodes-base.set', 3.4, position, {
+		mode: 'manual',
+		assignments: {
+			assignments: fields.map(([fieldName, value, type]) => {
+				assignmentCounter += 1;
+				return { id: uuid(`assignment-${b.id}-${assignmentCounter}`), name: fieldName, value, type: type ?? 'string' };
+			}),
+		},
+		includeOtherFields,
+		options: {},
+	});
+}
+
+const respond = (b, name, position, body, code) =>
+	b.add(name, 'n8n-nodes-base.respondToWebhook', 1, position, {
+		respondWith: 'json',
+		responseBody: JSON.stringify(body),
+		options: code ? { responseCode: code } : {},
+	});
+
+const note = (b, name, position, text, leadExpr = '={{ $json.leadId }}') =>
+	kommo(
+		b,
+		name,
+		position,
+		{ resource: 'note', operation: 'addToLead', leadId: leadRl(leadExpr), noteType: 'common', text },
+		{ onError: 'continueErrorOutput' },
+	);
+
+/** A task on the deal; `from` is the node whose item carries leadId/normalized (the Switch). */
+const task = (b, name, position, text, dueIn, dueUnit, leadExpr = '={{ $json.leadId }}') =>
+	kommo(
+		b,
+		name,
+		position,
+		{
+			resource: 'task',
+			operation: 'createForLead',
+			leadId: leadRl(leadExpr),
+			text,
+			dueType: 'relative',
+			dueIn,
+			dueUnit,
+			responsibleUserId: '',
+			taskTypeId: 1,
+		},
+		{ onError: 'continueErrorOutput' },
+	);
+
+const setFields = (b, name, position, leadExpr, fields) =>
+	kommo(
+		b,
+		name,
+		position,
+		{
+			resource: 'lead',
+			operation: 'update',
+			leadId: leadRl(leadExpr),
+			updateFields: {},
+			customFields: { field: fields.map(([fieldName, value]) => ({ name: fieldName, value })) },
+			options: {},
+		},
+		{ onError: 'continueErrorOutput' },
+	);
+
+// ------------------------------------------------------------- the texts
+// Everything a RevOps person may want to reword. `N` is the event's normalised block on the
+// item coming out of "Route by event type"; `R` the same from a later node of the branch.
+const N = '$json.normalized';
+const R = "$('Route by event type').item.json";
+const P = "$('Kommo plan for the price').item.json";
+const amount = (n) => `{{ ${n}.amount ? ${n}.amount.formatted : 'amount not given' }}`;
+const date = (n) => `{{ ${n}.occurredAt ? ${n}.occurredAt.slice(0, 10) : $now.toFormat('yyyy-LL-dd') }}`;
+const invoice = (n) => `{{ ${n}.invoiceUrl || (${n}.invoiceId ? 'invoice ' + ${n}.invoiceId : 'no invoice number') }}`;
+const source = (n, vendorName) => `${vendorName} subscription {{ ${n}.subscriptionId || '—' }} · event {{ ${n}.eventType }} ({{ ${n}.eventId }})`;
+
+function texts(vendorName) {
+	return {
+		paymentNote: `=Payment received: ${amount(N)} on ${date(N)}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
+		failedNote: `=Payment FAILED: ${amount(N)} on ${date(N)}\nReason: {{ ${N}.reason || 'not given' }}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
+		failedTask: `=Payment failed ({{ ${R}.normalized.reason || 'no reason given' }}): ${amount(`${R}.normalized`)}. Contact the customer about their payment method.`,
+		invoiceNote: `=Invoice {{ ${N}.status ? '(' + ${N}.status + ')' : '' }}: ${amount(N)} on ${date(N)}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
+		renewalNote: `=Subscription renewed on ${date(N)}: ${amount(N)}\nPlan: {{ ${N}.planId || '—' }}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
+		planNote: `=Plan changed on ${date(`${P}.normalized`)}: {{ $json.custom_fields_map?.Plan || ${P}.normalized.previousPlanId || '(previous plan unknown)' }} → {{ ${P}.plans[${P}.normalized.planId] || ${P}.normalized.planId || '—' }}\nPrice: {{ ${P}.normalized.planId || '—' }}{{ ${P}.plans[${P}.normalized.planId] ? '' : ' (no Kommo plan mapped for this price)' }}\n${source(`${P}.normalized`, vendorName)}`,
+		planTask: `=Plan changed to {{ ${R}.normalized.planId }}, which has no Kommo plan in the workflow's "Kommo plan for the price" node: set the deal's Plan field by hand and add the price there.`,
+		creditNote: `=Credit note: ${amount(N)} on ${date(N)}\nReason: {{ ${N}.reason || 'not given' }}\nNumber: {{ ${N}.invoiceId || ${N}.transactionId || '—' }}\n${source(N, vendorName)}`,
+		cancelledTask: `=Subscription {{ ${R}.normalized.subscriptionId || '' }} was cancelled ({{ ${R}.normalized.reason || 'no reason given' }}). Call the customer to understand why and whether it can be saved.`,
+		reminderTask: `=Renewal coming up for subscription {{ ${R}.normalized.subscriptionId || '—' }}{{ ${R}.normalized.planId ? ' (plan ' + ${R}.normalized.planId + ')' : '' }}: check in with the customer before it renews.`,
+	};
+}
+
+// --------------------------------------------------------------- vendors
+
+const VENDORS = {
+	chargebee: {
+		file: 'chargebee-events-to-kommo.json',
+		id: 'kbCbEvents000001',
+		name: 'Chargebee events → Kommo',
+		vendorName: 'Chargebee',
+		trigger: {
+			name: 'Chargebee Billing Trigger',
+			type: `${PKG}.chargebeeBillingTrigger`,
+			webhookId: 'kommo-billing-chargebee-events',
+			parameters: {
+				mode: 'automatic',
+				events: [
+					'payment_succeeded',
+					'payment_failed',
+					'invoice_generated',
+					'subscription_renewed',
+					'subscription_changed',
+					'subscription_cancelled',
+					'subscription_paused',
+					'subscription_resumed',
+					'credit_note_created',
+				],
+				responseMode: 'responseNode',
+				options: { lookupCustomer: true },
+			},
+			credentials: { chargebeeBillingApi: { id: 'kbChargebee00001', name: 'Chargebee Billing account' } },
+		},
+		plans: [
+			['pro-USD-monthly', 'Pro'],
+			['pro-USD-yearly', 'Pro'],
+			['enterprise-USD-monthly', 'Enterprise'],
+			['basic-JPY-monthly', 'Starter'],
+		],
+	},
+	paddle: {
+		file: 'paddle-events-to-kommo.json',
+		id: 'kbPdEvents000001',
+		name: 'Paddle events → Kommo',
+		vendorName: 'Paddle',
+		trigger: {
+			name: 'Paddle Billing Trigger',
+			type: `${PKG}.paddleBillingTrigger`,
+			webhookId: 'kommo-billing-paddle-events',
+			parameters: {
+				mode: 'automatic',
+				events: [
+					'transaction.completed',
+					'transaction.billed',
+					'transaction.payment_failed',
+					'transaction.past_due',
+					'subscription.updated',
+					'subscription.canceled',
+					'subscription.paused',
+					'subscription.resumed',
+					'adjustment.created',
+				],
+				responseMode: 'responseNode',
+			},
+			credentials: { paddleBillingApi: { id: 'kbPaddle00000001', name: 'Paddle Billing account' } },
+		},
+		// Paddle price ids are per account: replace these with yours (pri_…).
+		plans: [
+			['pri_replace_with_your_starter_price', 'Starter'],
+			['pri_replace_with_your_pro_price', 'Pro'],
+			['pri_replace_with_your_enterprise_price', 'Enterprise'],
+		],
+		customerLookup: true,
+	},
+	zuora: {
+		file: 'zuora-callouts-to-kommo.json',
+		id: 'kbZuEvents000001',
+		name: 'Zuora callouts → Kommo',
+		vendorName: 'Zuora',
+		trigger: {
+			name: 'Zuora Trigger',
+			type: `${PKG}.zuoraTrigger`,
+			webhookId: 'kommo-billing-zuora-callouts',
+			parameters: { authentication: 'basic', realm: 'Zuora Callout', responseMode: 'responseNode' },
+			credentials: { zuoraCalloutAuthApi: { id: 'kbZuoraCallout01', name: 'Zuora callout auth' } },
+		},
+		plans: [
+			['Pro Monthly', 'Pro'],
+			['Pro Annual', 'Pro'],
+			['Enterprise Monthly', 'Enterprise'],
+		],
+		reminderEvent: 'RenewalReminder',
+	},
+};
+
+// ------------------------------------------------------ the event workflow
+
+const ROW = 170;
+const COL = 260;
+
+function eventWorkflow(vendor) {
+	conditionCounter = 0;
+	assignmentCounter = 0;
+	const b = new Builder(vendor.id);
+	const t = texts(vendor.vendorName);
+	const y0 = 0;
+	let x = 0;
+	const trigger = b.add(vendor.trigger.name, vendor.trigger.type, 1, [x, y0], vendor.trigger.parameters, {
+		webhookId: vendor.trigger.webhookId,
+		credentials: vendor.trigger.credentials,
+	});
+	const claim = b.add('Claim event', `${PKG}.billingEventDedupe`, 1, [(x += COL), y0], {
+		operation: 'claim',
+		key: '={{ $json.normalized.dedupeKey }}',
+	});
+	b.connect(trigger, claim);
+	const duplicate = respond(b, 'Respond: already processed', [x + COL, y0 + 2 * ROW], { received: true, duplicate: true });
+	b.connect(claim, duplicate, 1);
+
+	const leadKnown = ifNode(b, 'Lead ID known?', [(x += COL), y0], condition(`={{ ${N}.kommoLeadId }}`, { type: 'number', operation: 'gt' }, 0));
+	b.connect(claim, leadKnown);
+	const release = b.add('Release claim', `${PKG}.billingEventDedupe`, 1, [0, 0], {
+		operation: 'release',
+		key: "={{ $('Claim event').item.json.normalized.dedupeKey }}",
+	});
+	const failures = [];
+
+	// Fallback: the deal of the customer's contact, by email.
+	let fallbackStart;
+	let fy = y0 + ROW;
+	let fx = x + COL;
+	const noDeal = respond(b, 'Respond: no deal found', [0, 0], { received: true, ignored: 'no Kommo deal found for this customer' });
+	if (vendor.customerLookup) {
+		const customerKnown = ifNode(b, 'Customer ID known?', [fx, fy], condition(`={{ ${N}.customerId }}`, { type: 'string', operation: 'notEmpty', singleValue: true }));
+		const getCustomer = b.add(
+			'Get Paddle customer',
+			`${PKG}.paddleBilling`,
+			1,
+			[(fx += COL), fy],
+			{ resource: 'customer', operation: 'get', customerId: `={{ ${N}.customerId }}` },
+			{ credentials: { paddleBillingApi: { id: 'kbPaddle00000001', name: 'Paddle Billing account' } }, onError: 'continueErrorOutput' },
+		);
+		failures.push([getCustomer, 1]);
+		const details = setNode(b, 'Add customer details', [(fx += COL), fy], [
+			[
+				'normalized',
+				"={{ Object.assign({}, $('Claim event').item.json.normalized, { customerEmail: $json.email || null, kommoLeadId: Number($json.custom_data?.kommo_lead_id) > 0 ? Number($json.custom_data.kommo_lead_id) : null }) }}",
+				'object',
+			],
+		]);
+		const leadOnCustomer = ifNode(b, 'Lead ID on customer?', [(fx += COL), fy], condition(`={{ ${N}.kommoLeadId }}`, { type: 'number', operation: 'gt' }, 0));
+		b.connect(leadKnown, customerKnown, 1);
+		b.connect(customerKnown, getCustomer);
+		b.connect(getCustomer, details);
+		b.connect(details, leadOnCustomer);
+		fallbackStart = { customerKnown, leadOnCustomer };
+	}
+	const emailKnown = ifNode(b, 'Email known?', [(fx += COL), fy], condition(`={{ ${N}.customerEmail }}`, { type: 'string', operation: 'notEmpty', singleValue: true }));
+	const find = kommo(
+		b,
+		'Find deal by email',
+		[(fx += COL), fy],
+		{
+			resource: 'lead',
+			operation: 'find',
+			findBy: 'contactEmail',
+			email: `={{ ${N}.customerEmail }}`,
+			limit: 1,
+			includeContacts: false,
+			options: { emptyItemIfNone: true, preferField: 'Billing customer ID', preferValue: `={{ ${N}.customerId }}` },
+		},
+		{ onError: 'continueErrorOutput' },
+	);
+	failures.push([find, 1]);
+	const found = ifNode(b, 'Deal found?', [(fx += COL), fy], condition('={{ $json.id }}', { type: 'number', operation: 'gt' }, 0));
+	const fromEmail = setNode(b, 'Deal from email', [(fx += COL), fy], [
+		['leadId', '={{ $json.id }}', 'number'],
+		['normalized', "={{ $('Claim event').item.json.normalized }}", 'object'],
+	]);
+	b.connect(emailKnown, find);
+	b.connect(find, found);
+	b.connect(found, fromEmail);
+	b.connect(found, noDeal, 1);
+	b.connect(emailKnown, noDeal, 1);
+	if (fallbackStart) {
+		b.connect(fallbackStart.customerKnown, emailKnown, 1);
+		b.connect(fallbackStart.leadOnCustomer, emailKnown, 1);
+	} else {
+		b.connect(leadKnown, emailKnown, 1);
+	}
+	b.nodes.find((n) => n.name === noDeal).position = [fx, fy + ROW];
+
+	const switchX = fx + COL;
+	const fromLead = setNode(b, 'Deal from lead ID', [switchX - COL, y0 - ROW], [
+		['leadId', `={{ ${N}.kommoLeadId }}`, 'number'],
+		['normalized', `={{ ${N} }}`, 'object'],
+	]);
+	b.connect(leadKnown, fromLead);
+	if (fallbackStart) b.connect(fallbackStart.leadOnCustomer, fromLead);
+
+	// The switch: one output per kind of event.
+	const rules = [];
+	const rule = (key, cond) => rules.push({ key, cond });
+	const category = (value) => condition(`={{ ${N}.category }}`, { type: 'string', operation: 'equals' }, value);
+	if (vendor.reminderEvent) {
+		rule('Renewal reminder', condition(`={{ ${N}.eventType }}`, { type: 'string', operation: 'equals' }, vendor.reminderEvent));
+	}
+	rule('Payment received', category('payment_succeeded'));
+	rule('Payment failed', category('payment_failed'));
+	rule('Invoice', category('invoice'));
+	rule('Renewal', category('renewal'));
+	rule('Plan changed', category('plan_changed'));
+	rule('Credit note', category('credit_note'));
+	rule('Cancelled', category('cancelled'));
+	rule('Paused', category('paused'));
+	rule('Resumed', category('resumed'));
+	const switchY = y0 + ((rules.length - 1) * ROW) / 2 - ROW;
+	const route = b.add('Route by event type', 'n8n-nodes-base.switch', 3.2, [switchX, switchY], {
+		rules: {
+			values: rules.map((r) => ({
+				conditions: conditions([r.cond], r.key !== 'Renewal reminder'),
+				renameOutput: true,
+				outputKey: r.key,
+			})),
+		},
+		options: { fallbackOutput: 'extra', renameFallbackOutput: 'Other' },
+	});
+	b.connect(fromLead, route);
+	b.connect(fromEmail, route);
+
+	const ex = switchX + COL;
+	const done = respond(b, 'Respond: done', [ex + 5 * COL, switchY], { received: true, processed: true });
+	const rowY = (i) => y0 - ROW + i * ROW * 1.0 - ROW;
+	const branch = {};
+	rules.forEach((r, i) => {
+		branch[r.key] = { output: i, y: rowY(i) };
+	});
+	const ended = (node, output = 0) => b.connect(node, done, output);
+	const failed = (node) => failures.push([node, 1]);
+
+	const first = (key, node) => b.connect(route, node, branch[key].output);
+	let n1;
+	let n2;
+	let n3;
+	if (vendor.reminderEvent) {
+		n1 = task(b, 'Task: renewal reminder', [ex, branch['Renewal reminder'].y], t.reminderTask.replaceAll(R, '$json'), 3, 'days');
+		first('Renewal reminder', n1);
+		ended(n1);
+		failed(n1);
+	}
+	n1 = note(b, 'Note: payment received', [ex, branch['Payment received'].y], t.paymentNote);
+	first('Payment received', n1);
+	ended(n1);
+	failed(n1);
+
+	n1 = note(b, 'Note: payment failed', [ex, branch['Payment failed'].y], t.failedNote);
+	n2 = task(b, 'Task: payment failed', [ex + COL, branch['Payment failed'].y], t.failedTask, 4, 'hours', `={{ ${R}.leadId }}`);
+	first('Payment failed', n1);
+	b.connect(n1, n2);
+	ended(n2);
+	failed(n1);
+	failed(n2);
+
+	n1 = note(b, 'Note: invoice', [ex, branch.Invoice.y], t.invoiceNote);
+	first('Invoice', n1);
+	ended(n1);
+	failed(n1);
+
+	n1 = note(b, 'Note: renewal', [ex, branch.Renewal.y], t.renewalNote);
+	first('Renewal', n1);
+	ended(n1);
+	failed(n1);
+
+	const plans = setNode(
+		b,
+		'Kommo plan for the price',
+		[ex, branch['Plan changed'].y],
+		vendor.plans.map(([price, plan]) => [`plans.${price}`, plan, 'string']),
+		true,
+	);
+	const getDeal = kommo(
+		b,
+		'Get deal',
+		[ex + COL, branch['Plan changed'].y],
+		{ resource: 'lead', operation: 'get', leadId: leadRl('={{ $json.leadId }}'), includeContacts: false },
+		{ onError: 'continueErrorOutput' },
+	);
+	n1 = note(b, 'Note: plan changed', [ex + 2 * COL, branch['Plan changed'].y], t.planNote, `={{ ${R}.leadId }}`);
+	const mapped = ifNode(
+		b,
+		'Plan mapped?',
+		[ex + 3 * COL, branch['Plan changed'].y],
+		condition(`={{ ${P}.plans[${R}.normalized.planId] }}`, { type: 'string', operation: 'notEmpty', singleValue: true }),
+	);
+	n2 = setFields(b, 'Set Plan field', [ex + 4 * COL, branch['Plan changed'].y - ROW / 2], `={{ ${R}.leadId }}`, [
+		['Plan', `={{ ${P}.plans[${R}.normalized.planId] }}`],
+	]);
+	n3 = task(b, 'Task: map the plan', [ex + 4 * COL, branch['Plan changed'].y + ROW / 2], t.planTask, 1, 'days', `={{ ${R}.leadId }}`);
+	first('Plan changed', plans);
+	b.connect(plans, getDeal);
+	b.connect(getDeal, n1);
+	b.connect(n1, mapped);
+	b.connect(mapped, n2);
+	b.connect(mapped, n3, 1);
+	ended(n2);
+	ended(n3);
+	failed(getDeal);
+	failed(n1);
+	failed(n2);
+	failed(n3);
+
+	n1 = note(b, 'Note: credit note', [ex, branch['Credit note'].y], t.creditNote);
+	first('Credit note', n1);
+	ended(n1);
+	failed(n1);
+
+	n1 = setFields(b, 'Status: cancelled', [ex, branch.Cancelled.y], '={{ $json.leadId }}', [['Subscription status', 'Cancelled']]);
+	n2 = task(b, 'Task: subscription cancelled', [ex + COL, branch.Cancelled.y], t.cancelledTask, 1, 'days', `={{ ${R}.leadId }}`);
+	first('Cancelled', n1);
+	b.connect(n1, n2);
+	ended(n2);
+	failed(n1);
+	failed(n2);
+
+	n1 = setFields(b, 'Status: paused', [ex, branch.Paused.y], '={{ $json.leadId }}', [['Subscription status', 'Paused']]);
+	first('Paused', n1);
+	ended(n1);
+	failed(n1);
+
+	n1 = setFields(b, 'Status: active again', [ex, branch.Resumed.y], '={{ $json.leadId }}', [['Subscription status', 'Active']]);
+	first('Resumed', n1);
+	ended(n1);
+	failed(n1);
+
+	const ignored = respond(b, 'Respond: ignored', [ex, rowY(rules.length)], { received: true, ignored: 'no Kommo effect for this event type' });
+	b.connect(route, ignored, rules.length);
+
+	// Failure path: forget the claim, answer 503 so the vendor retries, fail the execution
+	// so that the error workflow turns it into a Kommo task.
+	const fy2 = rowY(rules.length) + 2 * ROW;
+	b.nodes.find((n) => n.name === release).position = [ex + 5 * COL, fy2];
+	const retry = respond(b, 'Respond: retry later', [ex + 6 * COL, fy2], { received: false, retry: true }, 503);
+	const fail = b.add('Fail the execution', 'n8n-nodes-base.stopAndError', 1, [ex + 7 * COL, fy2], {
+		errorType: 'errorObject',
+		errorObject:
+			"={{ JSON.stringify({ message: 'Billing event ' + $('Claim event').item.json.normalized.dedupeKey + ' did not reach Kommo: ' + ($json.error || 'unknown error'), description: 'The claim was released and the vendor was answered 503, so it delivers the event again.', kommoLeadId: $('Route by event type').isExecuted ? $('Route by event type').item.json.leadId : null, dedupeKey: $('Claim event').item.json.normalized.dedupeKey, eventType: $('Claim event').item.json.normalized.eventType }) }}",
+	});
+	for (const [node, output] of failures) b.connect(node, release, output);
+	b.connect(release, retry);
+	b.connect(retry, fail);
+
+	return {
+		id: vendor.id,
+		name: vendor.name,
+		nodes: b.nodes,
+		connections: b.connections,
+		settings: { executionOrder: 'v1', errorWorkflow: ERROR_WORKFLOW_ID, saveDataErrorExecution: 'all', saveDataSuccessExecution: 'all' },
+		pinData: {},
+		active: false,
+		meta: { templateCredsSetupCompleted: false },
+		tags: [],
+	};
+}
+
+// -------------------------------------------------------- the error workflow
+
+function errorWorkflow() {
+	conditionCounter = 0;
+	assignmentCounter = 0;
+	const b = new Builder(ERROR_WORKFLOW_ID);
+	const trigger = b.add('Error Trigger', 'n8n-nodes-base.errorTrigger', 1, [0, 0], {});
+	const E = '$json.execution';
+	const details = setNode(b, 'Failure details', [COL, 0], [
+		['workflowName', "={{ $json.workflow?.name || 'unknown workflow' }}"],
+		['nodeName', `={{ ${E}?.error?.node?.name || ${E}?.lastNodeExecuted || 'unknown node' }}`],
+		['message', `={{ ${E}?.error?.message || $json.trigger?.error?.message || 'no error message' }}`],
+		['executionUrl', `={{ ${E}?.url || '(the execution was not saved)' }}`],
+		[
+			'leadId',
+			`={{ Number(${E}?.error?.context?.metadata?.kommoLeadId ?? (String(${E}?.error?.message ?? '').match(/\\b(?:lead|deal) #?(\\d{1,15})\\b/i) || [])[1] ?? 0) || 0 }}`,
+			'number',
+		],
+	]);
+	b.connect(trigger, details);
+	const known = ifNode(b, 'Deal known?', [2 * COL, 0], condition('={{ $json.leadId }}', { type: 'number', operation: 'gt' }, 0));
+	b.connect(details, known);
+	const text =
+		'=Workflow "{{ $json.workflowName }}" failed in node "{{ $json.nodeName }}": {{ $json.message }}\nExecution: {{ $json.executionUrl }}';
+	const onDeal = kommo(
+		b,
+		'Task on the deal',
+		[3 * COL, -ROW / 2],
+		{
+			resource: 'task',
+			operation: 'createForLead',
+			leadId: leadRl('={{ $json.leadId }}'),
+			text,
+			dueType: 'relative',
+			dueIn: 2,
+			dueUnit: 'hours',
+			responsibleUserId: '',
+			taskTypeId: 1,
+		},
+		{ onError: 'continueErrorOutput' },
+	);
+	const unattached = kommo(b, 'Task without a deal', [4 * COL, ROW / 2], {
+		resource: 'task',
+		operation: 'create',
+		text: `=Workflow "{{ $('Failure details').item.json.workflowName }}" failed in node "{{ $('Failure details').item.json.nodeName }}": {{ $('Failure details').item.json.message }}\nExecution: {{ $('Failure details').item.json.executionUrl }}`,
+		dueType: 'relative',
+		dueIn: 2,
+		dueUnit: 'hours',
+		responsibleUserId: '',
+		taskTypeId: 1,
+	});
+	b.connect(known, onDeal);
+	b.connect(known, unattached, 1);
+	// The deal may be gone (deleted lead): the task then goes to the configured user instead.
+	b.connect(onDeal, unattached, 1);
+	return {
+		id: ERROR_WORKFLOW_ID,
+		name: 'Failed executions → Kommo task',
+		nodes: b.nodes,
+		connections: b.connections,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+		active: false,
+		meta: { templateCredsSetupCompleted: false },
+		tags: [],
+	};
+}
+
+// ------------------------------------------------------------------- main
+
+function outputs() {
+	const files = {};
+	for (const vendor of Object.values(VENDORS)) files[vendor.file] = eventWorkflow(vendor);
+	files['error-to-kommo-task.json'] = errorWorkflow();
+	return files;
+}
+
+if (require.main === module) {
+	const check = process.argv.includes('--check');
+	let differs = false;
+	for (const [file, workflow] of Object.entries(outputs())) {
+		const target = path.join(ROOT, 'workflows', file);
+		const text = `${JSON.stringify(workflow, null, '\t')}\n`;
+		if (check) {
+			let current = '';
+			try {
+				current = readFileSync(target, 'utf8');
+			} catch {
+				// missing counts as different
+			}
+			if (current !== text) {
+				differs = true;
+				process.stderr.write(`${path.relative(ROOT, target)} differs from test/tools/build-event-workflows.js\n`);
+			}
+		} else {
+			writeFileSync(target, text);
+			process.stdout.write(`wrote ${path.relative(ROOT, target)}\n`);
+		}
+	}
+	process.exitCode = differs ? 1 : 0;
+}
+
+module.exports = { outputs, VENDORS, ERROR_WORKFLOW_ID };
