@@ -12,6 +12,7 @@
  *   --burst=500 --concurrency=20 --burst-vendors=chargebee,paddle,zuora --burst-max-s=600
  *   --dedupe-keys=10000,100000 --dedupe-samples=20 --warmup=2 --variants=ours,reference
  *   --skip=<won,burst,dedupe> --queue --queue-workers=2 --queue-rps=3 --out=bench/results
+ *   --kommo-block-after=20 (429s before the Kommo sandbox blocks the IP, as Kommo does)
  *
  * Prints tables; writes bench/results/latest.{json,md} (summary, committed) and
  * bench/results/runs/<time>.json (every sample, not committed).
@@ -85,6 +86,9 @@ const options = {
 	queue: opt('queue', 'false') === 'true',
 	queueWorkers: num('queue-workers', 2),
 	queueRps: num('queue-rps', 3),
+	kommoBlockAfter: num('kommo-block-after', 20),
+	/** "none": our workflows keep no data of successful executions (n8n's EXECUTIONS_DATA_SAVE_ON_SUCCESS per workflow). */
+	oursSaveSuccess: opt('ours-save-success', ''),
 	out: opt('out', path.join(REPO_ROOT, 'bench', 'results')),
 };
 
@@ -163,13 +167,15 @@ async function main(): Promise<void> {
 	let dedupe: BenchResults['dedupe'] = [];
 	const missing = new Set<string>();
 
-	const stack = await Stack.start({ latencyMs: options.latencyMs });
+	const stack = await Stack.start({ latencyMs: options.latencyMs, kommoBlockAfter: options.kommoBlockAfter });
 	try {
 		const world = await World.start({
 			stack,
 			variants: options.variants,
+			...(options.oursSaveSuccess ? { oursSettings: { saveDataSuccessExecution: options.oursSaveSuccess } } : {}),
 			extraWorkflows: options.skip.includes('dedupe') ? [] : [dedupeProbeWorkflow(Math.max(...options.dedupeKeys) + 10_000)],
 			name: 'bench',
+			...(process.env.BENCH_N8N_NODE_OPTIONS ? { env: { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS } } : {}),
 		});
 		world.missing.forEach((m) => missing.add(m));
 		if (world.missing.length) log(`not found, not measured: ${world.missing.join(', ')}`);

@@ -34,7 +34,7 @@ export function seedWonDeals(stack: Stack, vendor: Vendor, count: number, seed: 
 		const customFields: Record<string, unknown> = { 'Billing system': VENDOR_LABEL[vendor] };
 		if (seed.plan !== null) customFields.Plan = seed.plan ?? 'Pro';
 		if (vendor === 'paddle' && hasField('Payment method')) customFields['Payment method'] = seed.paymentMethod ?? 'Invoice';
-		if (hasField('Country') && seed.country !== undefined) customFields.Country = seed.country;
+		if (vendor === 'paddle' && hasField('Country')) customFields.Country = seed.country ?? 'US';
 		const email = seed.email === null ? undefined : (seed.email ?? `buyer${n}-${randomBytes(3).toString('hex')}@example.com`);
 		const lead = kommo.addLead({
 			name: `Bench deal ${n} (${VENDOR_LABEL[vendor]})`,

@@ -56,6 +56,8 @@ export function burstRows(bursts: BurstResult[]): { header: string[]; rows: Arra
 		'dup',
 		'ack p95 s',
 		'RSS peak MB',
+		'CPU ms/event',
+		'cores used',
 	];
 	const rows = bursts.map((b) => [
 		b.variant,
@@ -73,6 +75,8 @@ export function burstRows(bursts: BurstResult[]): { header: string[]; rows: Arra
 		b.duplicated,
 		b.ackP95Ms / 1000,
 		b.memory.peakMb,
+		b.cpu.msPerEvent,
+		b.cpu.cores,
 	]);
 	return { header, rows };
 }

@@ -25,6 +25,8 @@ export interface WonSample {
 	/** calls × latency: the time the vendors themselves account for. */
 	latencyShareMs: number;
 	overheadMs: number;
+	/** The calls, in order: `+<ms since start> <sandbox> <METHOD> <path> <status>`. */
+	trace: string[];
 	error?: string;
 }
 
@@ -57,9 +59,13 @@ export async function runWonOnce(world: World, vendor: Vendor, variant: Variant,
 	const inWindow = (r: { at: number; path: string }) => r.at >= started && r.at <= end;
 	const calls = world.stack.sandboxes.reduce((n, s) => n + s.requests.filter(inWindow).length, 0);
 	const kommoCalls = kommo.requests.filter((r) => inWindow(r) && r.path.startsWith('/api/')).length;
+	const trace = world.stack.sandboxes
+		.flatMap((s) => s.requests.filter(inWindow).map((r) => ({ at: r.at, line: `${s.name} ${r.method} ${r.path} ${r.status ?? '-'}` })))
+		.sort((a, b) => a.at - b.at)
+		.map((r) => `+${Math.round(r.at - started)} ${r.line}`);
 	const ms = end - started;
 	const latencyShareMs = calls * world.stack.latencyMs;
-	return { vendor, variant, leadId, ok: !error && finished !== undefined, ms, calls, kommoCalls, latencyShareMs, overheadMs: ms - latencyShareMs, error };
+	return { vendor, variant, leadId, ok: !error && finished !== undefined, ms, calls, kommoCalls, latencyShareMs, overheadMs: ms - latencyShareMs, trace, error };
 }
 
 export interface WonSummary {
@@ -123,6 +129,8 @@ export interface BurstResult {
 	ackP50Ms: number;
 	ackP95Ms: number;
 	memory: { beforeMb: number; peakMb: number; meanMb: number; afterMb: number };
+	/** CPU the n8n processes used during the burst: per event (ms) and on average (cores). */
+	cpu: { msPerEvent: number; cores: number };
 	note?: string;
 }
 
@@ -200,6 +208,7 @@ export async function runBurst(world: World, variant: Variant, events: SentEvent
 		ackP50Ms: round(percentile(acked.map((o) => (o.ackAt as number) - o.firstAt), 50)),
 		ackP95Ms: round(percentile(acked.map((o) => (o.ackAt as number) - o.firstAt), 95)),
 		memory: { beforeMb: round(before), peakMb: round(memory.peakMb), meanMb: round(memory.meanMb), afterMb: round(after) },
+		cpu: { msPerEvent: round(memory.cpuMs / events.length, 1), cores: round(memory.cpuMs / memory.wallMs, 2) },
 		...(kommo.blocked ? { note: 'Kommo blocked the IP after repeated 429s; every later call answered 403' } : {}),
 	};
 }

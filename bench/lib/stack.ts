@@ -39,6 +39,8 @@ export interface StackOptions {
 	kommoRequestsPerSecond?: number;
 	/** Kommo's own limit in the sandbox (requests per second). */
 	kommoLimit?: number;
+	/** 429s before the Kommo sandbox blocks the "IP" (its default: 20). */
+	kommoBlockAfter?: number;
 }
 
 export class Stack {
@@ -55,6 +57,7 @@ export class Stack {
 	static async start(options: StackOptions = {}): Promise<Stack> {
 		const kommo = await new KommoSandbox().start();
 		if (options.kommoLimit) kommo.setRequestsPerSecond(options.kommoLimit);
+		if (options.kommoBlockAfter) kommo.blockAfterViolations = options.kommoBlockAfter;
 		// Chargebee live sites allow far more than a test site's 150/min; the benchmark measures
 		// our chain, not Chargebee's plan limits (Kommo's 7/s stays: it is the point).
 		const chargebee = await new ChargebeeSandbox({ requestsPerMinute: 0, autoDeliver: false }).start();

@@ -46,6 +46,8 @@ export interface WorldOptions extends StackOptions {
 	env?: Record<string, string>;
 	/** Reuse sandboxes from an earlier world (queue mode after regular mode). */
 	stack?: Stack;
+	/** Workflow settings merged into every shipped workflow (e.g. what executions to save). */
+	oursSettings?: Record<string, unknown>;
 }
 
 /** What the vendor needs to post one event to a flow. */
@@ -87,7 +89,8 @@ export class World {
 		if (variants.includes('ours')) {
 			for (const vendor of VENDORS) {
 				for (const kind of ['won', 'events'] as const) {
-					const wf = readShipped(SHIPPED[kind][vendor]);
+					let wf = readShipped(SHIPPED[kind][vendor]);
+					if (wf && options.oursSettings) wf = { ...wf, settings: { ...(wf.settings as object), ...options.oursSettings } };
 					if (wf) ours[`${kind}:${vendor}`] = wf;
 					else missing.push(`workflows/${SHIPPED[kind][vendor]}`);
 				}
@@ -128,7 +131,7 @@ export class World {
 			credentials: stack.credentials(options.kommoRequestsPerSecond),
 			workflows,
 			waitForWebhooks: waitFor,
-			env: { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', N8N_LOG_LEVEL: 'warn', ...(options.env ?? {}) },
+			env: { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', ...(options.env ?? {}) },
 		};
 		// Our triggers register themselves in the sandboxes while n8n activates them: no latency
 		// then, so start-up is not slowed down by the simulated round trips.
