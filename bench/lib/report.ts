@@ -1,0 +1,161 @@
+/** Renders benchmark results as a console table and a markdown report. */
+import type { BurstResult, DedupeLevel, WonSummary } from './scenarios';
+import { fmt, mdTable, ratio, textTable } from './stats';
+
+export interface BenchResults {
+	meta: {
+		date: string;
+		command: string;
+		machine: { cpus: number; cpuModel: string; memoryGb: number; os: string; node: string; n8n: string };
+		load: { before: number[]; after: number[] };
+		options: Record<string, unknown>;
+		durationS?: number;
+		missingWorkflows: string[];
+	};
+	won: WonSummary[];
+	bursts: BurstResult[];
+	dedupe: DedupeLevel[];
+	targets: Array<{ target: string; measured: string; met: boolean | null; why?: string }>;
+}
+
+export function wonRows(won: WonSummary[]): { header: string[]; rows: Array<Array<string | number>> } {
+	const header = ['vendor', 'variant', 'deals', 'failed', 'p50 ms', 'p95 ms', 'calls/deal', 'Kommo calls', 'overhead p50', 'overhead p95', 'p50 ours/ref'];
+	const rows = won.map((w) => {
+		const other = won.find((x) => x.vendor === w.vendor && x.variant === 'reference');
+		return [
+			w.vendor,
+			w.variant,
+			w.deals,
+			w.failed,
+			w.p50Ms,
+			w.p95Ms,
+			w.callsPerDeal,
+			w.kommoCallsPerDeal,
+			w.overheadP50Ms,
+			w.overheadP95Ms,
+			w.variant === 'ours' && other ? ratio(w.p50Ms, other.p50Ms) : '',
+		];
+	});
+	return { header, rows };
+}
+
+export function burstRows(bursts: BurstResult[]): { header: string[]; rows: Array<Array<string | number>> } {
+	const header = [
+		'variant',
+		'mode',
+		'events',
+		'done',
+		'time s',
+		'Kommo req/s',
+		'% of 7/s',
+		'max in 1 s',
+		'429s',
+		'403s',
+		'notes',
+		'lost',
+		'dup',
+		'ack p95 s',
+		'RSS peak MB',
+		'CPU ms/event',
+		'cores used',
+	];
+	const rows = bursts.map((b) => [
+		b.variant,
+		b.mode + ('workers' in b ? '' : ''),
+		b.events,
+		b.completed ? 'yes' : 'NO',
+		b.completionMs / 1000,
+		b.kommoReqPerSec,
+		Math.round((b.kommoReqPerSec / 7) * 100),
+		b.kommoMaxInAnySecond,
+		b.kommo429,
+		b.kommo403,
+		b.notesLanded,
+		b.lost,
+		b.duplicated,
+		b.ackP95Ms / 1000,
+		b.memory.peakMb,
+		b.cpu.msPerEvent,
+		b.cpu.cores,
+	]);
+	return { header, rows };
+}
+
+export function dedupeRows(levels: DedupeLevel[]) {
+	return {
+		header: ['stored keys', 'samples', 'Claim p50 ms', 'Claim p95 ms', 'Claim mean ms', 'webhook round trip p50 ms'],
+		rows: levels.map((l) => [l.storedKeys, l.samples, l.claimP50Ms, l.claimP95Ms, l.claimMeanMs, l.roundTripP50Ms]),
+	};
+}
+
+export function renderText(r: BenchResults): string {
+	const parts: string[] = [];
+	parts.push(`Benchmark ${r.meta.date} on ${r.meta.machine.cpus} × ${r.meta.machine.cpuModel}, load ${r.meta.load.before.join(' ')}`);
+	if (r.won.length) {
+		const t = wonRows(r.won);
+		parts.push(`\nWon → provisioned (latency ${fmt(Number(r.meta.options.latencyMs))} ms per sandbox call)\n${textTable(t.header, t.rows)}`);
+	}
+	if (r.bursts.length) {
+		const t = burstRows(r.bursts);
+		parts.push(`\nBurst of billing events\n${textTable(t.header, t.rows)}`);
+	}
+	if (r.dedupe.length) {
+		const t = dedupeRows(r.dedupe);
+		parts.push(`\nDedupe cost per event\n${textTable(t.header, t.rows)}`);
+	}
+	if (r.targets.length) {
+		parts.push(
+			`\nTargets\n${textTable(
+				['target', 'measured', 'met'],
+				r.targets.map((t) => [t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : `NO${t.why ? ` (${t.why})` : ''}`]),
+			)}`,
+		);
+	}
+	if (r.meta.missingWorkflows.length) parts.push(`\nNot measured (missing): ${r.meta.missingWorkflows.join(', ')}`);
+	return parts.join('\n');
+}
+
+export function renderMarkdown(r: BenchResults): string {
+	const m = r.meta;
+	const lines: string[] = [];
+	lines.push(`# Benchmark report`);
+	lines.push('');
+	lines.push(`- **Date:** ${m.date}`);
+	lines.push(`- **Command:** \`${m.command}\``);
+	lines.push(`- **Machine:** ${m.machine.cpus} × ${m.machine.cpuModel}, ${m.machine.memoryGb} GB RAM, ${m.machine.os}; n8n ${m.machine.n8n} on Node ${m.machine.node}`);
+	lines.push(`- **Load average (1/5/15 min):** before ${m.load.before.join(' / ')}, after ${m.load.after.join(' / ')} (the machine is shared; compare the ratios measured side by side, not the absolute times)`);
+	lines.push(`- **Options:** ${Object.entries(m.options).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(', ')}`);
+	if (m.durationS !== undefined) lines.push(`- **Duration:** ${Math.round(m.durationS)} s`);
+	if (m.missingWorkflows.length) lines.push(`- **Not measured (workflow missing):** ${m.missingWorkflows.join(', ')}`);
+	if (r.won.length) {
+		const t = wonRows(r.won);
+		lines.push('', `## Won → provisioned`, '');
+		lines.push(
+			`Deal moved to "Closed - won" in Kommo → subscription id written back to the deal and a note added. Every sandbox call costs ${fmt(Number(m.options.latencyMs))} ms; *overhead* = wall time − calls × latency (what n8n and the workflow add). Ours and the reference run alternately, deal by deal, in the same n8n.`,
+			'',
+		);
+		lines.push(mdTable(t.header, t.rows));
+	}
+	if (r.bursts.length) {
+		const t = burstRows(r.bursts);
+		lines.push('', `## Burst of billing events`, '');
+		lines.push(
+			'Payment events (Chargebee `payment_succeeded`, Paddle `transaction.completed`, Zuora payment callouts, interleaved) delivered as the vendors do: at most `concurrency` in flight, every event retried until answered 2xx. Kommo allows 7 requests per second and blocks the IP after repeated violations. *lost* = events without a note on their deal at the end, *dup* = notes beyond one per event.',
+			'',
+		);
+		lines.push(mdTable(t.header, t.rows));
+		for (const b of r.bursts) if (b.note) lines.push('', `- ${b.variant} (${b.mode}): ${b.note}`);
+	}
+	if (r.dedupe.length) {
+		const t = dedupeRows(r.dedupe);
+		lines.push('', `## Dedupe cost per event`, '');
+		lines.push('Billing Event Dedupe *Claim* of one new event with the workflow history already holding N keys (n8n\'s processed-data table, SQLite).', '');
+		lines.push(mdTable(t.header, t.rows));
+	}
+	if (r.targets.length) {
+		lines.push('', `## Targets`, '');
+		lines.push(mdTable(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : `**no**${t.why ? ` — ${t.why}` : ''}`])));
+	}
+	lines.push('');
+	return lines.join('\n');
+}

@@ -1,0 +1,323 @@
+/**
+ * The measured scenarios: Won → provisioned latency, the billing-event burst, and the dedupe
+ * cost per event. Each works on a running World (world.ts) and returns plain data.
+ */
+import type { WorkflowJson } from '../../test/e2e/harness';
+import { deliverAll, type DeliveryOutcome } from './deliver';
+import { RssSampler } from './proc';
+import { mean, percentile, round, sleep } from './stats';
+import { sendEvent, type SentEvent, type Variant, type Vendor, type World } from './world';
+
+const nowMs = () => performance.timeOrigin + performance.now();
+
+// ------------------------------------------------------------------------------------- Won
+
+export interface WonSample {
+	vendor: Vendor;
+	variant: Variant;
+	leadId: number;
+	ok: boolean;
+	/** Kommo webhook sent → subscription id and note on the deal (ms). */
+	ms: number;
+	/** Sandbox calls the chain made (all four sandboxes). */
+	calls: number;
+	kommoCalls: number;
+	/** calls × latency: the time the vendors themselves account for. */
+	latencyShareMs: number;
+	overheadMs: number;
+	/** The calls, in order: `+<ms since start> <sandbox> <METHOD> <path> <status>`. */
+	trace: string[];
+	error?: string;
+}
+
+/** One deal through a Won flow: fire Kommo's status webhook, wait for the write-back and note. */
+export async function runWonOnce(world: World, vendor: Vendor, variant: Variant, leadId: number, timeoutMs = 20_000): Promise<WonSample> {
+	const { kommo } = world.stack;
+	const target = world.wonTargets.get(`${variant}:${vendor}`);
+	if (!target) throw new Error(`no ${variant} Won flow for ${vendor}`);
+	await kommo.moveLead(leadId, 142, { fire: false });
+	const body = kommo.webhookBody('status_lead', [leadId]);
+	const started = nowMs();
+	const delivery = kommo.sendRaw(target, body);
+	let finished: number | undefined;
+	let error: string | undefined;
+	for (;;) {
+		const fields = kommo.leadFieldMap(leadId);
+		if (fields['Subscription ID'] && kommo.notesFor(leadId).length > 0) {
+			finished = nowMs();
+			break;
+		}
+		if (nowMs() - started > timeoutMs) {
+			error = `no subscription id + note on the deal after ${timeoutMs} ms`;
+			break;
+		}
+		await sleep(4);
+	}
+	const answer = await delivery;
+	if (answer.status < 200 || answer.status >= 300) error = `Kommo webhook answered ${answer.status} ${answer.error ?? ''}`;
+	const end = finished ?? nowMs();
+	const inWindow = (r: { at: number; path: string }) => r.at >= started && r.at <= end;
+	const calls = world.stack.sandboxes.reduce((n, s) => n + s.requests.filter(inWindow).length, 0);
+	const kommoCalls = kommo.requests.filter((r) => inWindow(r) && r.path.startsWith('/api/')).length;
+	const trace = world.stack.sandboxes
+		.flatMap((s) => s.requests.filter(inWindow).map((r) => ({ at: r.at, line: `${s.name} ${r.method} ${r.path} ${r.status ?? '-'}` })))
+		.sort((a, b) => a.at - b.at)
+		.map((r) => `+${Math.round(r.at - started)} ${r.line}`);
+	const ms = end - started;
+	const latencyShareMs = calls * world.stack.latencyMs;
+	return { vendor, variant, leadId, ok: !error && finished !== undefined, ms, calls, kommoCalls, latencyShareMs, overheadMs: ms - latencyShareMs, trace, error };
+}
+
+export interface WonSummary {
+	vendor: Vendor;
+	variant: Variant;
+	deals: number;
+	failed: number;
+	p50Ms: number;
+	p95Ms: number;
+	meanMs: number;
+	callsPerDeal: number;
+	kommoCallsPerDeal: number;
+	overheadP50Ms: number;
+	overheadP95Ms: number;
+	errors: string[];
+}
+
+export function summarizeWon(samples: WonSample[]): WonSummary {
+	const ok = samples.filter((s) => s.ok);
+	return {
+		vendor: samples[0].vendor,
+		variant: samples[0].variant,
+		deals: samples.length,
+		failed: samples.length - ok.length,
+		p50Ms: round(percentile(ok.map((s) => s.ms), 50)),
+		p95Ms: round(percentile(ok.map((s) => s.ms), 95)),
+		meanMs: round(mean(ok.map((s) => s.ms))),
+		callsPerDeal: round(mean(ok.map((s) => s.calls)), 1),
+		kommoCallsPerDeal: round(mean(ok.map((s) => s.kommoCalls)), 1),
+		overheadP50Ms: round(percentile(ok.map((s) => s.overheadMs), 50)),
+		overheadP95Ms: round(percentile(ok.map((s) => s.overheadMs), 95)),
+		errors: [...new Set(samples.filter((s) => !s.ok).map((s) => s.error ?? 'unknown'))].slice(0, 5),
+	};
+}
+
+// ------------------------------------------------------------------------------------- burst
+
+export interface BurstResult {
+	variant: Variant;
+	mode: 'regular' | 'queue';
+	events: number;
+	concurrency: number;
+	/** First delivery → last 2xx (ms), or until the run gave up. */
+	completionMs: number;
+	completed: boolean;
+	acknowledged: number;
+	deliveryAttempts: number;
+	non2xxAnswers: number;
+	noAnswer: number;
+	kommoRequests: number;
+	/** Kommo requests / (last − first Kommo request) in the burst. */
+	kommoReqPerSec: number;
+	/** Most Kommo requests that arrived within any 1 s. */
+	kommoMaxInAnySecond: number;
+	kommo429: number;
+	kommo403: number;
+	kommoBlocked: boolean;
+	notesLanded: number;
+	lost: number;
+	duplicated: number;
+	ackP50Ms: number;
+	ackP95Ms: number;
+	memory: { beforeMb: number; peakMb: number; meanMb: number; afterMb: number };
+	/** CPU the n8n processes used during the burst: per event (ms) and on average (cores). */
+	cpu: { msPerEvent: number; cores: number };
+	note?: string;
+}
+
+export interface BurstOptions {
+	concurrency: number;
+	/** Give up after this long (ms). */
+	maxMs: number;
+	/** Stop early when Kommo blocks the IP (nothing can land any more). */
+	stopWhenBlocked?: boolean;
+}
+
+/** Delivers the events to one variant's event flows as the vendors would, and counts effects. */
+export async function runBurst(world: World, variant: Variant, events: SentEvent[], options: BurstOptions): Promise<BurstResult> {
+	const { stack } = world;
+	const { kommo } = stack;
+	const targets = new Map(events.map((e) => [e.vendor, world.eventTargets.get(`${variant}:${e.vendor}`)]));
+	for (const [vendor, target] of targets) if (!target) throw new Error(`no ${variant} event flow for ${vendor}`);
+	stack.resetLogs();
+	await sleep(1100); // a fresh Kommo second for both limiters
+	const sampler = new RssSampler(() => world.pgids(), 250).start();
+	const before = sampler.samples[0]?.mb ?? Number.NaN;
+	const started = Date.now();
+	const deadline = started + options.maxMs;
+	const outcomes: DeliveryOutcome[] = await deliverAll(
+		events.map((event) => ({
+			id: event.id,
+			send: async () => await sendEvent(stack, targets.get(event.vendor)!, event),
+		})),
+		{ concurrency: options.concurrency, deadline, shouldStop: () => Boolean(options.stopWhenBlocked && kommo.blocked) },
+	);
+	const lastAck = Math.max(...outcomes.map((o) => o.ackAt ?? 0));
+	// let executions that are still writing finish: quiet Kommo for 2 s (max 30 s)
+	const settleUntil = Date.now() + 30_000;
+	for (;;) {
+		const last = kommo.requests[kommo.requests.length - 1]?.at ?? 0;
+		if (nowMs() - last > 2000 || Date.now() > settleUntil) break;
+		await sleep(250);
+	}
+	const memory = sampler.stop();
+	const after = groupAfter(sampler);
+	const apiRequests = kommo.requests.filter((r) => r.path.startsWith('/api/'));
+	const first = apiRequests[0]?.at ?? 0;
+	const last = apiRequests[apiRequests.length - 1]?.at ?? 0;
+	let notesLanded = 0;
+	let lost = 0;
+	let duplicated = 0;
+	for (const event of events) {
+		const notes = kommo.notesFor(event.leadId).length;
+		if (notes === 0) lost++;
+		else notesLanded++;
+		duplicated += Math.max(0, notes - 1);
+	}
+	const acked = outcomes.filter((o) => o.ok);
+	const completed = acked.length === events.length;
+	return {
+		variant,
+		mode: world.options.mode ?? 'regular',
+		events: events.length,
+		concurrency: options.concurrency,
+		completionMs: round((completed ? lastAck : Date.now()) - started),
+		completed,
+		acknowledged: acked.length,
+		deliveryAttempts: outcomes.reduce((n, o) => n + o.attempts, 0),
+		non2xxAnswers: outcomes.reduce((n, o) => n + o.statuses.filter((s) => s !== 0 && (s < 200 || s >= 300)).length, 0),
+		noAnswer: outcomes.reduce((n, o) => n + o.statuses.filter((s) => s === 0).length, 0),
+		kommoRequests: apiRequests.length,
+		kommoReqPerSec: last > first ? round((apiRequests.length - 1) / ((last - first) / 1000), 2) : Number.NaN,
+		kommoMaxInAnySecond: kommo.maxInWindow(1000, (r) => r.path.startsWith('/api/')),
+		kommo429: apiRequests.filter((r) => r.status === 429).length,
+		kommo403: apiRequests.filter((r) => r.status === 403).length,
+		kommoBlocked: kommo.blocked,
+		notesLanded,
+		lost,
+		duplicated,
+		ackP50Ms: round(percentile(acked.map((o) => (o.ackAt as number) - o.firstAt), 50)),
+		ackP95Ms: round(percentile(acked.map((o) => (o.ackAt as number) - o.firstAt), 95)),
+		memory: { beforeMb: round(before), peakMb: round(memory.peakMb), meanMb: round(memory.meanMb), afterMb: round(after) },
+		cpu: { msPerEvent: round(memory.cpuMs / events.length, 1), cores: round(memory.cpuMs / memory.wallMs, 2) },
+		...(kommo.blocked ? { note: 'Kommo blocked the IP after repeated 429s; every later call answered 403' } : {}),
+	};
+}
+
+function groupAfter(sampler: RssSampler): number {
+	return sampler.samples[sampler.samples.length - 1]?.mb ?? Number.NaN;
+}
+
+// ------------------------------------------------------------------------------------- dedupe
+
+export const DEDUPE_PROBE_PATH = 'bench-dedupe-cost';
+
+/** Webhook → Code (one item per key in the body) → Billing Event Dedupe Claim. */
+export function dedupeProbeWorkflow(historySize: number): WorkflowJson {
+	return {
+		id: 'benchDedupeCost1',
+		name: 'Bench: dedupe cost probe',
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: 'd0000000-0000-4000-8000-000000000001',
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2.1,
+				position: [0, 0],
+				webhookId: 'bench-dedupe-cost',
+				parameters: { httpMethod: 'POST', path: DEDUPE_PROBE_PATH, responseMode: 'lastNode', options: {} },
+			},
+			{
+				id: 'd0000000-0000-4000-8000-000000000002',
+				name: 'Keys',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [220, 0],
+				parameters: {
+					jsCode:
+						'const b = $json.body; const out = []; for (let i = b.from; i < b.to; i++) out.push({ json: { k: b.prefix + i } }); return out;',
+				},
+			},
+			{
+				id: 'd0000000-0000-4000-8000-000000000003',
+				name: 'Claim',
+				type: 'n8n-nodes-kommo-billing.billingEventDedupe',
+				typeVersion: 1,
+				position: [440, 0],
+				parameters: { operation: 'claim', key: '={{ $json.k }}', historySize },
+			},
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Keys', type: 'main', index: 0 }]] },
+			Keys: { main: [[{ node: 'Claim', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+export interface DedupeLevel {
+	storedKeys: number;
+	samples: number;
+	/** Claim node execution time per event (ms). */
+	claimP50Ms: number;
+	claimP95Ms: number;
+	claimMeanMs: number;
+	/** Whole execution (webhook in → response out) per event (ms). */
+	roundTripP50Ms: number;
+}
+
+/** Fills the probe's history to each level and times single-event claims there. */
+export async function measureDedupe(world: World, levels: number[], samples: number, log: (m: string) => void): Promise<DedupeLevel[]> {
+	const url = world.n8n.webhookUrl(DEDUPE_PROBE_PATH);
+	const workflowId = 'benchDedupeCost1';
+	const post = async (body: unknown) => {
+		const t = performance.now();
+		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const text = await response.text();
+		if (!response.ok) throw new Error(`dedupe probe: HTTP ${response.status} ${text.slice(0, 300)}`);
+		return performance.now() - t;
+	};
+	const out: DedupeLevel[] = [];
+	let stored = 0;
+	let probe = 0;
+	for (const level of [...levels].sort((a, b) => a - b)) {
+		while (stored < level) {
+			const to = Math.min(level, stored + 10_000);
+			await post({ prefix: 'fill-', from: stored, to });
+			stored = to;
+		}
+		log(`dedupe: ${stored} keys stored, timing ${samples} single-event claims`);
+		const before = new Set((await world.n8n.api.executions({ workflowId })).map((e) => e.id));
+		const roundTrips: number[] = [];
+		for (let i = 0; i < samples; i++) {
+			roundTrips.push(await post({ prefix: `probe-${level}-`, from: probe, to: probe + 1 }));
+			probe++;
+		}
+		stored += samples;
+		const runs = (await world.n8n.api.executions({ workflowId })).filter((e) => !before.has(e.id));
+		const claimTimes: number[] = [];
+		for (const run of runs) {
+			const detail = await world.n8n.api.execution(run.id);
+			const claim = detail.data.resultData.runData.Claim?.[0];
+			if (claim) claimTimes.push(claim.executionTime);
+		}
+		out.push({
+			storedKeys: level,
+			samples: claimTimes.length,
+			claimP50Ms: round(percentile(claimTimes, 50), 1),
+			claimP95Ms: round(percentile(claimTimes, 95), 1),
+			claimMeanMs: round(mean(claimTimes), 1),
+			roundTripP50Ms: round(percentile(roundTrips, 50), 1),
+		});
+	}
+	return out;
+}

@@ -1,0 +1,285 @@
+/**
+ * A running set-up for the benchmark and the reliability suite: the sandboxes (stack.ts), one
+ * real n8n (regular or queue mode) with OUR shipped workflows (workflows/*.json) and the
+ * reference workflows imported and published, and for each flow how to reach it:
+ *  - Won flows: the Kommo webhook destination (our Kommo Trigger registers its own, with a
+ *    secret in the URL; the reference one is registered by hand in Kommo);
+ *  - event flows: how the vendor delivers to it (Chargebee endpoint + Basic pair, Paddle
+ *    notification setting + secret, Zuora callout URL + Basic pair).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import {
+	REPO_ROOT,
+	startN8n,
+	startN8nQueue,
+	type N8nHandle,
+	type N8nQueueHandle,
+	type WorkflowJson,
+} from '../../test/e2e/harness';
+import type { DeliveryResult } from '../../test/sandbox/kit';
+import { PaddleSandbox } from '../../test/sandbox/paddle';
+import { referenceWorkflows, REF_EVENTS_PATH, REF_WON_PATH } from '../reference/workflows';
+import { fillPlaceholders, REF_CHARGEBEE_HOOK, Stack, ZUORA_CALLOUT_PASSWORD, ZUORA_CALLOUT_USER, type StackOptions } from './stack';
+import { sleep } from './stats';
+
+export const VENDORS = ['chargebee', 'paddle', 'zuora'] as const;
+export type Vendor = (typeof VENDORS)[number];
+export type Variant = 'ours' | 'reference';
+
+export const SHIPPED = {
+	won: { chargebee: 'kommo-won-to-chargebee.json', paddle: 'kommo-won-to-paddle.json', zuora: 'kommo-won-to-zuora.json' },
+	events: { chargebee: 'chargebee-events-to-kommo.json', paddle: 'paddle-events-to-kommo.json', zuora: 'zuora-callouts-to-kommo.json' },
+	error: 'error-to-kommo-task.json',
+} as const;
+
+export interface WorldOptions extends StackOptions {
+	mode?: 'regular' | 'queue';
+	workers?: number;
+	/** Which variants to import (default both). */
+	variants?: Variant[];
+	/** Extra workflows (e.g. the dedupe-cost probe). */
+	extraWorkflows?: WorkflowJson[];
+	/** Label for n8n's folders and logs. */
+	name?: string;
+	env?: Record<string, string>;
+	/** Reuse sandboxes from an earlier world (queue mode after regular mode). */
+	stack?: Stack;
+	/** Workflow settings merged into every shipped workflow (e.g. what executions to save). */
+	oursSettings?: Record<string, unknown>;
+}
+
+/** What the vendor needs to post one event to a flow. */
+export type EventTarget =
+	| { vendor: 'chargebee'; url: string; user?: string; password?: string }
+	| { vendor: 'paddle'; url: string; secret: string }
+	| { vendor: 'zuora'; url: string; user: string; password: string };
+
+function readShipped(file: string): WorkflowJson | undefined {
+	const full = path.join(REPO_ROOT, 'workflows', file);
+	if (!existsSync(full)) return undefined;
+	return JSON.parse(readFileSync(full, 'utf8')) as WorkflowJson;
+}
+
+function triggerOf(workflow: WorkflowJson, type: string) {
+	return workflow.nodes.find((n) => n.type === `n8n-nodes-kommo-billing.${type}` && !n.disabled);
+}
+
+export class World {
+	readonly wonTargets = new Map<string, string>();
+	readonly eventTargets = new Map<string, EventTarget>();
+	/** Workflow ids by `<variant>:<kind>:<vendor>`. */
+	readonly workflowIds = new Map<string, string>();
+	readonly missing: string[] = [];
+
+	private constructor(
+		readonly stack: Stack,
+		readonly n8n: N8nHandle | N8nQueueHandle,
+		readonly options: WorldOptions,
+		private readonly ownsStack: boolean,
+	) {}
+
+	static async start(options: WorldOptions = {}): Promise<World> {
+		const stack = options.stack ?? (await Stack.start(options));
+		const variants = options.variants ?? ['ours', 'reference'];
+		const workflows: WorkflowJson[] = [];
+		const missing: string[] = [];
+		const ours: Record<string, WorkflowJson> = {};
+		if (variants.includes('ours')) {
+			for (const vendor of VENDORS) {
+				for (const kind of ['won', 'events'] as const) {
+					let wf = readShipped(SHIPPED[kind][vendor]);
+					if (wf && options.oursSettings) wf = { ...wf, settings: { ...(wf.settings as object), ...options.oursSettings } };
+					if (wf) ours[`${kind}:${vendor}`] = wf;
+					else missing.push(`workflows/${SHIPPED[kind][vendor]}`);
+				}
+			}
+			const errorWf = readShipped(SHIPPED.error);
+			if (errorWf) ours.error = errorWf;
+			else missing.push(`workflows/${SHIPPED.error}`);
+			workflows.push(...Object.values(ours));
+		}
+		let paddleRefSecret = 'unset';
+		if (variants.includes('reference')) {
+			// The reference Paddle flow needs a destination in Paddle first (its secret goes into the Code node).
+			stack.paddle.latencyMs = 0;
+			const setting = stack.paddle.createNotificationSetting({
+				description: 'Reference workflow (core nodes)',
+				type: 'url',
+				destination: 'http://127.0.0.1:1/placeholder',
+				subscribed_events: ['transaction.completed'],
+			});
+			stack.paddle.latencyMs = stack.latencyMs;
+			paddleRefSecret = String(setting.endpoint_secret_key);
+			(stack as unknown as { refPaddleSettingId: string }).refPaddleSettingId = String(setting.id);
+			workflows.push(...fillPlaceholders(referenceWorkflows(), stack.placeholders({ PADDLE_REF_SECRET: paddleRefSecret })));
+		}
+		workflows.push(...(options.extraWorkflows ?? []));
+
+		const waitFor: string[] = [];
+		for (const wf of Object.values(ours)) {
+			for (const type of ['kommoTrigger', 'chargebeeBillingTrigger', 'paddleBillingTrigger']) {
+				const t = triggerOf(wf, type);
+				if (t?.webhookId) waitFor.push(`${t.webhookId}/webhook`);
+			}
+			const z = triggerOf(wf, 'zuoraTrigger');
+			if (z?.webhookId) waitFor.push(`${z.webhookId}/callout`);
+		}
+		const common = {
+			name: options.name ?? 'bench',
+			credentials: stack.credentials(options.kommoRequestsPerSecond),
+			workflows,
+			waitForWebhooks: waitFor,
+			env: { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', ...(options.env ?? {}) },
+		};
+		// Our triggers register themselves in the sandboxes while n8n activates them: no latency
+		// then, so start-up is not slowed down by the simulated round trips.
+		const latency = stack.latencyMs;
+		stack.setLatency(0);
+		const n8n =
+			options.mode === 'queue'
+				? await startN8nQueue({ ...common, workers: options.workers ?? 2 })
+				: await startN8n(common);
+		const world = new World(stack, n8n, options, !options.stack);
+		world.missing.push(...missing);
+		try {
+			await world.discover(ours, variants, paddleRefSecret);
+		} finally {
+			stack.setLatency(latency);
+		}
+		return world;
+	}
+
+	private async discover(ours: Record<string, WorkflowJson>, variants: Variant[], paddleRefSecret: string): Promise<void> {
+		const { kommo, chargebee, paddle } = this.stack;
+		const deadline = Date.now() + 60_000;
+		const until = async (what: string, ok: () => boolean) => {
+			while (!ok()) {
+				if (Date.now() > deadline) throw new Error(`bench: ${what} did not appear within 60 s`);
+				await sleep(100);
+			}
+		};
+		for (const vendor of VENDORS) {
+			const won = ours[`won:${vendor}`];
+			if (won) {
+				this.workflowIds.set(`ours:won:${vendor}`, won.id as string);
+				const trigger = triggerOf(won, 'kommoTrigger');
+				if (trigger?.webhookId) {
+					const prefix = this.n8n.webhookUrl(`${trigger.webhookId}/webhook`);
+					await until(`the Kommo webhook of ${won.name}`, () => kommo.webhooks.some((w) => w.destination.startsWith(prefix)));
+					this.wonTargets.set(`ours:${vendor}`, kommo.webhooks.find((w) => w.destination.startsWith(prefix))!.destination);
+				}
+			}
+			const events = ours[`events:${vendor}`];
+			if (events) {
+				this.workflowIds.set(`ours:events:${vendor}`, events.id as string);
+				if (vendor === 'chargebee') {
+					const t = triggerOf(events, 'chargebeeBillingTrigger');
+					const url = this.n8n.webhookUrl(`${t?.webhookId}/webhook`);
+					if (t?.parameters?.mode === 'manual') {
+						const cred = this.stack.credentials().find((c) => c.type === 'chargebeeWebhookAuthApi');
+						this.eventTargets.set('ours:chargebee', { vendor, url, user: cred?.data.user as string, password: cred?.data.password as string });
+					} else {
+						await until('the Chargebee endpoint', () => [...chargebee.webhookEndpoints.values()].some((e) => e.url === url));
+						const e = [...chargebee.webhookEndpoints.values()].find((x) => x.url === url)!;
+						this.eventTargets.set('ours:chargebee', {
+							vendor,
+							url,
+							user: e.basic_auth_username as string | undefined,
+							password: e.basic_auth_password as string | undefined,
+						});
+					}
+				} else if (vendor === 'paddle') {
+					const t = triggerOf(events, 'paddleBillingTrigger');
+					const url = this.n8n.webhookUrl(`${t?.webhookId}/webhook`);
+					await until('the Paddle notification setting', () => [...paddle.notificationSettings.values()].some((s) => s.destination === url));
+					const s = [...paddle.notificationSettings.values()].find((x) => x.destination === url)!;
+					this.eventTargets.set('ours:paddle', { vendor, url, secret: String(s.endpoint_secret_key) });
+				} else {
+					const t = triggerOf(events, 'zuoraTrigger');
+					this.eventTargets.set('ours:zuora', {
+						vendor,
+						url: this.n8n.webhookUrl(`${t?.webhookId}/callout`),
+						user: ZUORA_CALLOUT_USER,
+						password: ZUORA_CALLOUT_PASSWORD,
+					});
+				}
+			}
+		}
+		if (ours.error) this.workflowIds.set('ours:error', ours.error.id as string);
+		if (variants.includes('reference')) {
+			for (const vendor of VENDORS) this.wonTargets.set(`reference:${vendor}`, this.n8n.webhookUrl(REF_WON_PATH[vendor]));
+			this.eventTargets.set('reference:chargebee', {
+				vendor: 'chargebee',
+				url: this.n8n.webhookUrl(REF_EVENTS_PATH.chargebee),
+				user: REF_CHARGEBEE_HOOK.user,
+				password: REF_CHARGEBEE_HOOK.password,
+			});
+			this.eventTargets.set('reference:paddle', { vendor: 'paddle', url: this.n8n.webhookUrl(REF_EVENTS_PATH.paddle), secret: paddleRefSecret });
+			this.eventTargets.set('reference:zuora', {
+				vendor: 'zuora',
+				url: this.n8n.webhookUrl(REF_EVENTS_PATH.zuora),
+				user: ZUORA_CALLOUT_USER,
+				password: ZUORA_CALLOUT_PASSWORD,
+			});
+			for (const wf of referenceWorkflows()) this.workflowIds.set(`reference:${wf.id}`, wf.id as string);
+		}
+	}
+
+	/** Process group ids of every n8n process (main + workers), for memory sampling and kills. */
+	pgids(): number[] {
+		const workers = 'workers' in this.n8n ? this.n8n.workers.map((w) => w.pid) : [];
+		return [this.n8n.pid, ...workers].filter((p): p is number => typeof p === 'number');
+	}
+
+	async stop(): Promise<void> {
+		await this.n8n.stop().catch(() => undefined);
+		if (this.ownsStack) await this.stack.stop();
+	}
+}
+
+/** Posts one event to a flow the way its vendor does; `attempt` > 1 is a retry (fresh signature). */
+export async function sendEvent(stack: Stack, target: EventTarget, event: SentEvent): Promise<DeliveryResult> {
+	if (target.vendor === 'chargebee') {
+		const [record] = await stack.chargebee.deliverEvent(event.chargebee as Record<string, unknown>, [
+			{
+				id: 'bench-endpoint',
+				name: 'bench',
+				url: target.url,
+				api_version: 'v2',
+				enabled_events: [],
+				disabled: false,
+				...(target.user !== undefined ? { basic_auth_username: target.user, basic_auth_password: target.password } : {}),
+			} as never,
+		]);
+		return record;
+	}
+	if (target.vendor === 'paddle') {
+		const body = event.paddleBody as string;
+		const signature = PaddleSandbox.signatureHeader([target.secret], body, Math.floor(Date.now() / 1000));
+		// Paddle waits 5 s for an answer, then counts the attempt as failed and retries later.
+		return await stack.paddle.deliver(target.url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', 'paddle-signature': signature, 'user-agent': 'Paddle' },
+			body,
+			timeoutMs: 5000,
+		});
+	}
+	const result = await stack.zuora.sendCallout(target.url, event.zuora as Record<string, unknown>, {
+		type: 'basic',
+		user: target.user,
+		password: target.password,
+	});
+	return result.final;
+}
+
+/** One billing event, in the form its vendor sends it. */
+export interface SentEvent {
+	vendor: Vendor;
+	id: string;
+	leadId: number;
+	chargebee?: Record<string, unknown>;
+	paddleBody?: string;
+	zuora?: Record<string, unknown>;
+}

@@ -1,0 +1,131 @@
+/**
+ * Small builders for the reference workflows: the same chains as the shipped workflows, built
+ * the way a user would build them by hand from n8n's core nodes only (Webhook, Code,
+ * HTTP Request, Respond to Webhook), with the usual care: the HTTP Request nodes retry on
+ * failure (3 tries, 1 s apart), the webhook answers only after the Kommo effect landed (so a
+ * failure becomes a 5xx and the vendor retries), and a Code node keeps the ids it has seen in
+ * the workflow's static data to skip redeliveries.
+ *
+ * Addresses, field ids and secrets are `__PLACEHOLDERS__` filled in by the benchmark
+ * (bench/lib/stack.ts `placeholders()`); a user would paste their own.
+ */
+import type { WorkflowJson } from '../../test/e2e/harness';
+
+type Node = WorkflowJson['nodes'][number];
+
+let counter = 0;
+function nodeId(): string {
+	counter++;
+	return `0b0b0b0b-0000-4000-8000-${String(counter).padStart(12, '0')}`;
+}
+
+export function webhook(name: string, path: string, options: { basicAuthCredential?: { id: string; name: string }; responseMode?: 'onReceived' | 'lastNode' } = {}): Node {
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2.1,
+		position: [0, 0],
+		webhookId: `ref-${path}`,
+		parameters: {
+			httpMethod: 'POST',
+			path,
+			responseMode: options.responseMode ?? 'lastNode',
+			...(options.basicAuthCredential ? { authentication: 'basicAuth' } : {}),
+			options: { rawBody: true },
+		},
+		...(options.basicAuthCredential ? { credentials: { httpBasicAuth: options.basicAuthCredential } } : {}),
+	};
+}
+
+export function code(name: string, jsCode: string): Node {
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		position: [0, 0],
+		parameters: { jsCode: jsCode.trim() },
+	};
+}
+
+type Auth =
+	| { type: 'httpHeaderAuth'; credential: { id: string; name: string } }
+	| { type: 'httpBasicAuth'; credential: { id: string; name: string } }
+	| { type: 'oAuth2Api'; credential: { id: string; name: string } };
+
+export function http(
+	name: string,
+	request: {
+		method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+		url: string;
+		auth: Auth;
+		/** An n8n expression producing the JSON body. */
+		jsonBody?: string;
+		/** Form fields (name → expression). */
+		form?: Record<string, string>;
+		query?: Record<string, string>;
+	},
+): Node {
+	const parameters: Record<string, unknown> = {
+		method: request.method,
+		url: request.url,
+		authentication: 'genericCredentialType',
+		genericAuthType: request.auth.type,
+		// Kommo answers application/hal+json, which n8n does not read as JSON unless told
+		options: { response: { response: { responseFormat: 'json' } } },
+	};
+	if (request.query) {
+		parameters.sendQuery = true;
+		parameters.queryParameters = { parameters: Object.entries(request.query).map(([name, value]) => ({ name, value })) };
+	}
+	if (request.jsonBody !== undefined) {
+		parameters.sendBody = true;
+		parameters.contentType = 'json';
+		parameters.specifyBody = 'json';
+		parameters.jsonBody = request.jsonBody;
+	} else if (request.form) {
+		parameters.sendBody = true;
+		parameters.contentType = 'form-urlencoded';
+		parameters.bodyParameters = { parameters: Object.entries(request.form).map(([name, value]) => ({ name, value })) };
+	}
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [0, 0],
+		parameters,
+		credentials: { [request.auth.type]: request.auth.credential },
+		retryOnFail: true,
+		maxTries: 3,
+		waitBetweenTries: 1000,
+	};
+}
+
+export function respond(name: string, body: string, status = 200): Node {
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.respondToWebhook',
+		typeVersion: 1.1,
+		position: [0, 0],
+		parameters: { respondWith: 'json', responseBody: body, options: status === 200 ? {} : { responseCode: status } },
+	};
+}
+
+/** A linear workflow: each node feeds the next. Positions are laid out left to right. */
+export function chain(id: string, name: string, nodes: Node[]): WorkflowJson {
+	const connections: Record<string, unknown> = {};
+	nodes.forEach((node, i) => {
+		node.position = [i * 240, 0];
+		const next = nodes[i + 1];
+		if (next) connections[node.name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
+	});
+	return { id, name, active: false, settings: { executionOrder: 'v1' }, nodes, connections };
+}
+
+export const KOMMO_AUTH: Auth = { type: 'httpHeaderAuth', credential: { id: 'refKommoHeader01', name: 'Reference: Kommo token header' } };
+export const CHARGEBEE_AUTH: Auth = { type: 'httpBasicAuth', credential: { id: 'refChargebeeApi1', name: 'Reference: Chargebee API key' } };
+export const PADDLE_AUTH: Auth = { type: 'httpHeaderAuth', credential: { id: 'refPaddleHeader1', name: 'Reference: Paddle API key header' } };
+export const ZUORA_AUTH: Auth = { type: 'oAuth2Api', credential: { id: 'refZuoraOAuth001', name: 'Reference: Zuora OAuth2 client credentials' } };

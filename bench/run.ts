@@ -1,0 +1,281 @@
+/**
+ * `npm run bench`: our shipped workflows and a hand-built reference (n8n core nodes only) in
+ * one real n8n, side by side, against the sandboxes with a per-call latency.
+ *
+ *   npm run bench                                  full run (defaults below)
+ *   npm run bench -- --deals=10 --burst=100        a quick look
+ *   npm run bench -- --queue                       also the burst in queue mode (Postgres +
+ *                                                  Redis, 2 workers; bash test/e2e/services.sh)
+ *   BENCH_LATENCY_MS=50 npm run bench              every option also as BENCH_<NAME>
+ *
+ * Options (defaults): --latency-ms=100 --deals=50 --vendors=chargebee,paddle,zuora
+ *   --burst=500 --concurrency=20 --burst-vendors=chargebee,paddle,zuora --burst-max-s=600
+ *   --dedupe-keys=10000,100000 --dedupe-samples=20 --warmup=2 --variants=ours,reference
+ *   --skip=<won,burst,dedupe> --queue --queue-workers=2 --queue-rps=3 --out=bench/results
+ *   --kommo-block-after=20 (429s before the Kommo sandbox blocks the IP, as Kommo does)
+ *
+ * Prints tables; writes bench/results/latest.{json,md} (summary, committed) and
+ * bench/results/runs/<time>.json (every sample, not committed).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { N8N_VERSION, NODE24_VERSION, REPO_ROOT } from '../test/e2e/harness';
+import { makePaymentEvents, seedProvisionedDeals, seedWonDeals } from './lib/events';
+import { machineLoad } from './lib/proc';
+import { renderMarkdown, renderText, type BenchResults } from './lib/report';
+import {
+	dedupeProbeWorkflow,
+	measureDedupe,
+	runBurst,
+	runWonOnce,
+	summarizeWon,
+	type BurstResult,
+	type WonSample,
+} from './lib/scenarios';
+import { Stack } from './lib/stack';
+import { round, sleep } from './lib/stats';
+import { VENDORS, World, type SentEvent, type Variant, type Vendor } from './lib/world';
+
+// ------------------------------------------------------------------------------------- options
+
+function args(): Map<string, string> {
+	const out = new Map<string, string>();
+	const argv = process.argv.slice(2);
+	for (let i = 0; i < argv.length; i++) {
+		const a = argv[i];
+		if (!a.startsWith('--')) continue;
+		const eq = a.indexOf('=');
+		if (eq > 0) out.set(a.slice(2, eq), a.slice(eq + 1));
+		else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out.set(a.slice(2), argv[++i]);
+		else out.set(a.slice(2), 'true');
+	}
+	return out;
+}
+
+const cli = args();
+function opt(name: string, fallback: string): string {
+	const env = process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
+	return cli.get(name) ?? env ?? fallback;
+}
+const num = (name: string, fallback: number) => {
+	const v = Number(opt(name, String(fallback)));
+	if (!Number.isFinite(v)) throw new Error(`--${name} must be a number`);
+	return v;
+};
+const list = (name: string, fallback: string) =>
+	opt(name, fallback)
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean);
+
+const options = {
+	latencyMs: num('latency-ms', 100),
+	deals: num('deals', 50),
+	vendors: list('vendors', VENDORS.join(',')) as Vendor[],
+	burst: num('burst', 500),
+	concurrency: num('concurrency', 20),
+	burstVendors: list('burst-vendors', VENDORS.join(',')) as Vendor[],
+	burstMaxS: num('burst-max-s', 600),
+	dedupeKeys: list('dedupe-keys', '10000,100000').map(Number),
+	dedupeSamples: num('dedupe-samples', 20),
+	warmup: num('warmup', 2),
+	variants: list('variants', 'ours,reference') as Variant[],
+	skip: list('skip', ''),
+	queue: opt('queue', 'false') === 'true',
+	queueWorkers: num('queue-workers', 2),
+	queueRps: num('queue-rps', 3),
+	kommoBlockAfter: num('kommo-block-after', 20),
+	/** "none": our workflows keep no data of successful executions (n8n's EXECUTIONS_DATA_SAVE_ON_SUCCESS per workflow). */
+	oursSaveSuccess: opt('ours-save-success', ''),
+	out: opt('out', path.join(REPO_ROOT, 'bench', 'results')),
+};
+
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+// ------------------------------------------------------------------------------------- phases
+
+async function wonPhase(world: World, samples: WonSample[]): Promise<void> {
+	const variants = options.variants.filter((v) => v === 'reference' || world.wonTargets.has(`ours:${v}`));
+	for (const vendor of options.vendors) {
+		const available = options.variants.filter((v) => world.wonTargets.has(`${v}:${vendor}`));
+		if (!available.length) continue;
+		void variants;
+		// warm-up (first executions load code, fetch OAuth tokens): not counted
+		for (const variant of available) {
+			for (const leadId of seedWonDeals(world.stack, vendor, options.warmup)) await runWonOnce(world, vendor, variant, leadId);
+		}
+		log(`Won → ${vendor}: ${options.deals} deals per variant (${available.join(' / ')}, alternating)`);
+		const leads = Object.fromEntries(available.map((v) => [v, seedWonDeals(world.stack, vendor, options.deals)])) as Record<Variant, number[]>;
+		for (let i = 0; i < options.deals; i++) {
+			// alternate which variant goes first, so neither always follows the other
+			const order = i % 2 === 0 ? available : [...available].reverse();
+			for (const variant of order) {
+				const sample = await runWonOnce(world, vendor, variant, leads[variant][i]);
+				samples.push(sample);
+				if (!sample.ok) log(`  ${variant} deal ${sample.leadId}: ${sample.error}`);
+				await sleep(300);
+			}
+		}
+		for (const variant of available) {
+			const s = summarizeWon(samples.filter((x) => x.vendor === vendor && x.variant === variant));
+			log(`  ${variant}: p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms, overhead p95 ${s.overheadP95Ms} ms, ${s.callsPerDeal} calls/deal`);
+		}
+	}
+}
+
+async function burstEvents(world: World, count: number, vendors: Vendor[]): Promise<SentEvent[]> {
+	const perVendor = new Map<Vendor, number>();
+	for (let i = 0; i < count; i++) perVendor.set(vendors[i % vendors.length], (perVendor.get(vendors[i % vendors.length]) ?? 0) + 1);
+	const byVendor = new Map<Vendor, SentEvent[]>();
+	for (const [vendor, n] of perVendor) {
+		byVendor.set(vendor, await makePaymentEvents(world.stack, vendor, seedProvisionedDeals(world.stack, vendor, n)));
+	}
+	const out: SentEvent[] = [];
+	for (let i = 0; i < count; i++) out.push(byVendor.get(vendors[i % vendors.length])!.shift()!);
+	return out;
+}
+
+async function burstPhase(world: World, variant: Variant, bursts: BurstResult[]): Promise<void> {
+	const vendors = options.burstVendors.filter((v) => world.eventTargets.has(`${variant}:${v}`));
+	if (!vendors.length) return;
+	// warm-up: one event per vendor
+	await runBurst(world, variant, await burstEvents(world, vendors.length * options.warmup, vendors), { concurrency: options.concurrency, maxMs: 60_000 });
+	const events = await burstEvents(world, options.burst, vendors);
+	log(`burst → ${variant} (${world.options.mode ?? 'regular'}): ${events.length} events (${vendors.join(', ')}), concurrency ${options.concurrency}`);
+	const result = await runBurst(world, variant, events, {
+		concurrency: options.concurrency,
+		maxMs: options.burstMaxS * 1000,
+		stopWhenBlocked: true,
+	});
+	bursts.push(result);
+	log(
+		`  ${result.completed ? 'done' : 'NOT done'} in ${round(result.completionMs / 1000, 1)} s, Kommo ${result.kommoReqPerSec} req/s (max ${result.kommoMaxInAnySecond} in 1 s), ` +
+			`429s ${result.kommo429}, notes ${result.notesLanded}, lost ${result.lost}, dup ${result.duplicated}, RSS peak ${result.memory.peakMb} MB`,
+	);
+}
+
+// ------------------------------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+	const started = Date.now();
+	const loadBefore = machineLoad();
+	log(`load average ${loadBefore.load1} ${loadBefore.load5} ${loadBefore.load15} on ${os.cpus().length} CPUs; options ${JSON.stringify(options)}`);
+	const wonSamples: WonSample[] = [];
+	const bursts: BurstResult[] = [];
+	let dedupe: BenchResults['dedupe'] = [];
+	const missing = new Set<string>();
+
+	const stack = await Stack.start({ latencyMs: options.latencyMs, kommoBlockAfter: options.kommoBlockAfter });
+	try {
+		const world = await World.start({
+			stack,
+			variants: options.variants,
+			...(options.oursSaveSuccess ? { oursSettings: { saveDataSuccessExecution: options.oursSaveSuccess } } : {}),
+			extraWorkflows: options.skip.includes('dedupe') ? [] : [dedupeProbeWorkflow(Math.max(...options.dedupeKeys) + 10_000)],
+			name: 'bench',
+			...(process.env.BENCH_N8N_NODE_OPTIONS ? { env: { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS } } : {}),
+		});
+		world.missing.forEach((m) => missing.add(m));
+		if (world.missing.length) log(`not found, not measured: ${world.missing.join(', ')}`);
+		try {
+			if (!options.skip.includes('won')) await wonPhase(world, wonSamples);
+			if (!options.skip.includes('burst')) {
+				for (const variant of options.variants) await burstPhase(world, variant, bursts);
+			}
+			if (!options.skip.includes('dedupe')) {
+				stack.setLatency(0);
+				dedupe = await measureDedupe(world, options.dedupeKeys, options.dedupeSamples, log);
+				stack.setLatency(options.latencyMs);
+			}
+		} finally {
+			await world.stop();
+		}
+		if (options.queue && !options.skip.includes('burst')) {
+			log(`queue mode: ${options.queueWorkers} workers, Kommo credential at ${options.queueRps} req/s per process`);
+			stack.resetLogs();
+			const queueWorld = await World.start({
+				stack,
+				mode: 'queue',
+				workers: options.queueWorkers,
+				variants: ['ours'],
+				kommoRequestsPerSecond: options.queueRps,
+				name: 'bench-queue',
+			});
+			try {
+				await burstPhase(queueWorld, 'ours', bursts);
+			} finally {
+				await queueWorld.stop();
+			}
+		}
+	} finally {
+		await stack.stop();
+	}
+
+	const won = [];
+	for (const vendor of options.vendors) {
+		for (const variant of options.variants) {
+			const s = wonSamples.filter((x) => x.vendor === vendor && x.variant === variant);
+			if (s.length) won.push(summarizeWon(s));
+		}
+	}
+	const results: BenchResults = {
+		meta: {
+			date: new Date().toISOString(),
+			command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+			machine: {
+				cpus: os.cpus().length,
+				cpuModel: os.cpus()[0]?.model ?? 'unknown',
+				memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+				os: `${os.type()} ${os.release()}`,
+				node: NODE24_VERSION,
+				n8n: N8N_VERSION,
+			},
+			load: { before: [loadBefore.load1, loadBefore.load5, loadBefore.load15], after: Object.values(machineLoad()) },
+			options: { ...options, out: undefined },
+			durationS: (Date.now() - started) / 1000,
+			missingWorkflows: [...missing],
+		},
+		won,
+		bursts,
+		dedupe,
+		targets: targets(won, bursts),
+	};
+	delete results.meta.options.out;
+	mkdirSync(path.join(options.out, 'runs'), { recursive: true });
+	const stamp = results.meta.date.replace(/[:.]/g, '-');
+	writeFileSync(path.join(options.out, 'runs', `${stamp}.json`), JSON.stringify({ ...results, wonSamples }, null, 2));
+	writeFileSync(path.join(options.out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+	writeFileSync(path.join(options.out, 'latest.md'), renderMarkdown(results));
+	process.stdout.write(`${renderText(results)}\n\nWritten: ${path.relative(process.cwd(), path.join(options.out, 'latest.md'))} (+ latest.json, runs/${stamp}.json)\n`);
+}
+
+function targets(won: ReturnType<typeof summarizeWon>[], bursts: BurstResult[]): BenchResults['targets'] {
+	const out: BenchResults['targets'] = [];
+	for (const w of won.filter((x) => x.variant === 'ours')) {
+		out.push({
+			target: `Won → ${w.vendor}: overhead p95 ≤ 150 ms`,
+			measured: `${w.overheadP95Ms} ms (p95 wall ${w.p95Ms} ms, ${w.callsPerDeal} calls)`,
+			met: w.failed === 0 && w.overheadP95Ms <= 150,
+		});
+	}
+	for (const b of bursts.filter((x) => x.variant === 'ours')) {
+		const pct = Math.round((b.kommoReqPerSec / 7) * 100);
+		out.push({ target: `burst (${b.mode}): ≥ 90% of Kommo's 7 req/s`, measured: `${b.kommoReqPerSec} req/s (${pct}%)`, met: pct >= 90 });
+		out.push({
+			target: `burst (${b.mode}): 0 × 429, 0 lost, 0 duplicated`,
+			measured: `${b.kommo429} × 429, ${b.lost} lost, ${b.duplicated} duplicated`,
+			met: b.kommo429 === 0 && b.lost === 0 && b.duplicated === 0,
+		});
+	}
+	return out;
+}
+
+main().then(
+	() => process.exit(0),
+	(error) => {
+		process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
+		process.exit(1);
+	},
+);
