@@ -14,8 +14,9 @@ export class BillingEventDedupe implements INodeType {
 			"Process each billing event once: claims event keys in n8n's database (durable, shared by queue-mode workers) and releases them when processing failed",
 		defaults: { name: 'Billing Event Dedupe' },
 		inputs: [NodeConnectionTypes.Main],
-		// Claim routes items to New / Duplicate; the other operations have one output
-		outputs: `={{ $parameter["operation"] === "claim" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "New" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Duplicate" }] : [{ "type": "${NodeConnectionTypes.Main}" }] }}`,
+		// Claim routes items to New / Duplicate (and In Progress when it is final after a Confirm node);
+		// the other operations have one output
+		outputs: `={{ $parameter["operation"] === "claim" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "New" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Duplicate" }].concat($parameter["finalWhen"] === "confirm" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "In Progress" }] : []) : [{ "type": "${NodeConnectionTypes.Main}" }] }}`,
 		usableAsTool: true,
 		properties: operationProperties,
 	};

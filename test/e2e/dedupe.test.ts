@@ -42,6 +42,7 @@ describe('Billing Event Dedupe in a real n8n', () => {
 			workflows: [
 				path.join(FIXTURES, 'dedupe-claim.workflow.json'),
 				path.join(FIXTURES, 'dedupe-release.workflow.json'),
+				path.join(FIXTURES, 'dedupe-lease.workflow.json'),
 			],
 		});
 		process.stderr.write(`dedupe e2e timings: ${JSON.stringify(n8n.timings)}\n`);
@@ -137,6 +138,41 @@ describe('Billing Event Dedupe in a real n8n', () => {
 		// and nothing went out on either output
 		expect(nodeOutput(detail, 'Claim', 0)).toEqual([]);
 		expect(nodeOutput(detail, 'Claim', 1)).toEqual([]);
+	});
+
+	// "Claim Is Final: After a Confirm Node" (lease 10 s)
+	test('lease: an attempt that never confirms (n8n died) blocks redeliveries until its lease runs out, then the retry goes through once', async () => {
+		const eventId = `evt_lease_${randomUUID()}`;
+		expect(await deliver(n8n, 'e2e-dedupe-lease', { eventId, abandon: true })).toEqual({ status: 200, body: { outcome: 'abandoned' } });
+		// while the lease runs, redeliveries are told to come back later (409), never "duplicate"
+		const started = Date.now();
+		let answer = await deliver(n8n, 'e2e-dedupe-lease', { eventId });
+		expect(answer).toEqual({ status: 409, body: { outcome: 'in_progress' } });
+		while (answer.status === 409 && Date.now() - started < 40_000) {
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			answer = await deliver(n8n, 'e2e-dedupe-lease', { eventId });
+		}
+		const waited = Date.now() - started;
+		expect(answer).toEqual({ status: 200, body: { outcome: 'processed', eventId, status: 'retry' } });
+		expect(waited).toBeGreaterThanOrEqual(8_000); // the lease (10 s, in 10-s slots) was honoured
+		expect(await deliver(n8n, 'e2e-dedupe-lease', { eventId })).toEqual({ status: 200, body: { outcome: 'duplicate' } });
+	});
+
+	test('lease: 5 deliveries of one event at once while the effect runs: one processed, the others in progress, then duplicate', async () => {
+		for (let round = 0; round < 3; round++) {
+			const eventId = `evt_lease_par_${round}_${randomUUID()}`;
+			const answers = await Promise.all(
+				Array.from({ length: 5 }, async () => await deliver(n8n, 'e2e-dedupe-lease', { eventId, effectMs: 1500 })),
+			);
+			const got = outcomes(answers);
+			expect({ round, processed: count(got, 'processed'), waiting: count(got, 'in_progress') + count(got, 'duplicate') }).toEqual({
+				round,
+				processed: 1,
+				waiting: 4,
+			});
+			expect(answers.find((a) => a.body.outcome === 'processed')?.body.status).toBe('new');
+			expect(await deliver(n8n, 'e2e-dedupe-lease', { eventId })).toEqual({ status: 200, body: { outcome: 'duplicate' } });
+		}
 	});
 
 	test('the history survives an n8n restart', async () => {

@@ -96,12 +96,24 @@ const respond = (b, name, position, body, code) =>
 		options: code ? { responseCode: code } : {},
 	});
 
+// A redelivered event (the Claim node says "retry": an earlier attempt may have written already)
+// looks for its event id among the deal's notes / open tasks before writing; a first delivery
+// costs no extra request.
+const RETRY_MARKER = "={{ $('Claim event').item.json.dedupe.status === 'retry' ? $('Claim event').item.json.normalized.eventId : '' }}";
+
 const note = (b, name, position, text, leadExpr = '={{ $json.leadId }}') =>
 	kommo(
 		b,
 		name,
 		position,
-		{ resource: 'note', operation: 'addToLead', leadId: leadRl(leadExpr), noteType: 'common', text },
+		{
+			resource: 'note',
+			operation: 'addToLead',
+			leadId: leadRl(leadExpr),
+			noteType: 'common',
+			text,
+			options: { skipIfNoteContains: RETRY_MARKER },
+		},
 		{ onError: 'continueErrorOutput' },
 	);
 
@@ -121,6 +133,7 @@ const task = (b, name, position, text, dueIn, dueUnit, leadExpr = '={{ $json.lea
 			dueUnit,
 			responsibleUserId: '',
 			taskTypeId: 1,
+			options: { skipIfTaskContains: RETRY_MARKER },
 		},
 		{ onError: 'continueErrorOutput' },
 	);
@@ -153,17 +166,19 @@ const invoice = (n) => `{{ ${n}.invoiceUrl || (${n}.invoiceId ? 'invoice ' + ${n
 const source = (n, vendorName) => `${vendorName} subscription {{ ${n}.subscriptionId || '—' }} · event {{ ${n}.eventType }} ({{ ${n}.eventId }})`;
 
 function texts(vendorName) {
+	// tasks end with the event id, so that a redelivery can recognise its task
+	const ref = `\n(${vendorName} event {{ ${R}.normalized.eventId }})`;
 	return {
 		paymentNote: `=Payment received: ${amount(N)} on ${date(N)}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
 		failedNote: `=Payment FAILED: ${amount(N)} on ${date(N)}\nReason: {{ ${N}.reason || 'not given' }}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
-		failedTask: `=Payment failed ({{ ${R}.normalized.reason || 'no reason given' }}): ${amount(`${R}.normalized`)}. Contact the customer about their payment method.`,
+		failedTask: `=Payment failed ({{ ${R}.normalized.reason || 'no reason given' }}): ${amount(`${R}.normalized`)}. Contact the customer about their payment method.${ref}`,
 		invoiceNote: `=Invoice {{ ${N}.status ? '(' + ${N}.status + ')' : '' }}: ${amount(N)} on ${date(N)}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
 		renewalNote: `=Subscription renewed on ${date(N)}: ${amount(N)}\nPlan: {{ ${N}.planId || '—' }}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
 		planNote: `=Plan changed on ${date(`${P}.normalized`)}: {{ $json.custom_fields_map?.Plan || ${P}.normalized.previousPlanId || '(previous plan unknown)' }} → {{ ${P}.plans[${P}.normalized.planId] || ${P}.normalized.planId || '—' }}\nPrice: {{ ${P}.normalized.planId || '—' }}{{ ${P}.plans[${P}.normalized.planId] ? '' : ' (no Kommo plan mapped for this price)' }}\n${source(`${P}.normalized`, vendorName)}`,
-		planTask: `=Plan changed to {{ ${R}.normalized.planId }}, which has no Kommo plan in the workflow's "Kommo plan for the price" node: set the deal's Plan field by hand and add the price there.`,
+		planTask: `=Plan changed to {{ ${R}.normalized.planId }}, which has no Kommo plan in the workflow's "Kommo plan for the price" node: set the deal's Plan field by hand and add the price there.${ref}`,
 		creditNote: `=Credit note: ${amount(N)} on ${date(N)}\nReason: {{ ${N}.reason || 'not given' }}\nNumber: {{ ${N}.invoiceId || ${N}.transactionId || '—' }}\n${source(N, vendorName)}`,
-		cancelledTask: `=Subscription {{ ${R}.normalized.subscriptionId || '' }} was cancelled ({{ ${R}.normalized.reason || 'no reason given' }}). Call the customer to understand why and whether it can be saved.`,
-		reminderTask: `=Renewal coming up for subscription {{ ${R}.normalized.subscriptionId || '—' }}{{ ${R}.normalized.planId ? ' (plan ' + ${R}.normalized.planId + ')' : '' }}: check in with the customer before it renews.`,
+		cancelledTask: `=Subscription {{ ${R}.normalized.subscriptionId || '' }} was cancelled ({{ ${R}.normalized.reason || 'no reason given' }}). Call the customer to understand why and whether it can be saved.${ref}`,
+		reminderTask: `=Renewal coming up for subscription {{ ${R}.normalized.subscriptionId || '—' }}{{ ${R}.normalized.planId ? ' (plan ' + ${R}.normalized.planId + ')' : '' }}: check in with the customer before it renews.${ref}`,
 	};
 }
 
@@ -275,13 +290,19 @@ function eventWorkflow(vendor) {
 		webhookId: vendor.trigger.webhookId,
 		credentials: vendor.trigger.credentials,
 	});
+	// The claim is final only after "Confirm event" (after the Kommo effect): if n8n dies in
+	// between, the lease runs out and the vendor's retry is processed again.
 	const claim = b.add('Claim event', `${PKG}.billingEventDedupe`, 1, [(x += COL), y0], {
 		operation: 'claim',
 		key: '={{ $json.normalized.dedupeKey }}',
+		finalWhen: 'confirm',
+		leaseSeconds: 120,
 	});
 	b.connect(trigger, claim);
 	const duplicate = respond(b, 'Respond: already processed', [x + COL, y0 + 2 * ROW], { received: true, duplicate: true });
 	b.connect(claim, duplicate, 1);
+	const inProgress = respond(b, 'Respond: in progress', [x + COL, y0 + 3 * ROW], { received: false, inProgress: true, retry: true }, 409);
+	b.connect(claim, inProgress, 2);
 
 	const leadKnown = ifNode(b, 'Lead ID known?', [(x += COL), y0], condition(`={{ ${N}.kommoLeadId }}`, { type: 'number', operation: 'gt' }, 0));
 	b.connect(claim, leadKnown);
@@ -395,13 +416,18 @@ function eventWorkflow(vendor) {
 	b.connect(fromEmail, route);
 
 	const ex = switchX + COL;
-	const done = respond(b, 'Respond: done', [ex + 5 * COL, switchY], { received: true, processed: true });
+	const confirm = b.add('Confirm event', `${PKG}.billingEventDedupe`, 1, [ex + 5 * COL, switchY], {
+		operation: 'confirm',
+		key: "={{ $('Claim event').item.json.normalized.dedupeKey }}",
+	});
+	const done = respond(b, 'Respond: done', [ex + 6 * COL, switchY], { received: true, processed: true });
+	b.connect(confirm, done);
 	const rowY = (i) => y0 - ROW + i * ROW * 1.0 - ROW;
 	const branch = {};
 	rules.forEach((r, i) => {
 		branch[r.key] = { output: i, y: rowY(i) };
 	});
-	const ended = (node, output = 0) => b.connect(node, done, output);
+	const ended = (node, output = 0) => b.connect(node, confirm, output);
 	const failed = (node) => failures.push([node, 1]);
 
 	const first = (key, node) => b.connect(route, node, branch[key].output);
@@ -504,9 +530,9 @@ function eventWorkflow(vendor) {
 	// Failure path: forget the claim, answer 503 so the vendor retries, fail the execution
 	// so that the error workflow turns it into a Kommo task.
 	const fy2 = rowY(rules.length) + 2 * ROW;
-	b.nodes.find((n) => n.name === release).position = [ex + 5 * COL, fy2];
-	const retry = respond(b, 'Respond: retry later', [ex + 6 * COL, fy2], { received: false, retry: true }, 503);
-	const fail = b.add('Fail the execution', 'n8n-nodes-base.stopAndError', 1, [ex + 7 * COL, fy2], {
+	b.nodes.find((n) => n.name === release).position = [ex + 6 * COL, fy2];
+	const retry = respond(b, 'Respond: retry later', [ex + 7 * COL, fy2], { received: false, retry: true }, 503);
+	const fail = b.add('Fail the execution', 'n8n-nodes-base.stopAndError', 1, [ex + 8 * COL, fy2], {
 		errorType: 'errorObject',
 		errorObject:
 			"={{ JSON.stringify({ message: 'Billing event ' + $('Claim event').item.json.normalized.dedupeKey + ' did not reach Kommo: ' + ($json.error || 'unknown error'), description: 'The claim was released and the vendor was answered 503, so it delivers the event again.', kommoLeadId: $('Route by event type').isExecuted ? $('Route by event type').item.json.leadId : null, dedupeKey: $('Claim event').item.json.normalized.dedupeKey, eventType: $('Claim event').item.json.normalized.eventType }) }}",

@@ -1,6 +1,15 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
 import {
 	buildKey,
+	decideLease,
 	DedupeKeyError,
+	leaseEntry,
+	liveSlots,
+	recentLeaseEntries,
+	routeByDecision,
+	seenEntry,
+	slotOf,
+	type LeaseDecision,
 	isUniqueViolation,
 	LOCK_TOKEN,
 	LockTimeoutError,
@@ -11,6 +20,7 @@ import {
 	type LockRow,
 } from '../../nodes/BillingEventDedupe/dedupe';
 import { BillingEventDedupe } from '../../nodes/BillingEventDedupe/BillingEventDedupe.node';
+import { claimWithLease } from '../../nodes/BillingEventDedupe/resources/dedupe/claim';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 const opts = { itemIndex: 3, expression: '{{ $json.normalized.dedupeKey }}' };
@@ -231,8 +241,139 @@ describe('node description', () => {
 		const evaluate = (operation: string) =>
 			new Function('$parameter', `return (${body});`)({ operation }) as Array<{ displayName?: string }>;
 		expect(evaluate('claim').map((o) => o.displayName)).toEqual(['New', 'Duplicate']);
+		const withLease = new Function('$parameter', `return (${body});`)({ operation: 'claim', finalWhen: 'confirm' }) as Array<{ displayName?: string }>;
+		expect(withLease.map((o) => o.displayName)).toEqual(['New', 'Duplicate', 'In Progress']);
+		expect(evaluate('confirm')).toHaveLength(1);
 		expect(evaluate('release')).toHaveLength(1);
 		expect(evaluate('count')).toHaveLength(1);
 		expect(evaluate('clear')).toHaveLength(1);
+	});
+});
+
+describe('claims with a lease (pure parts)', () => {
+	test('live slots: the current one and enough earlier ones to cover the lease', () => {
+		const now = 1_000_000_000_000;
+		const current = slotOf(now);
+		expect(liveSlots(now, 10)).toEqual([current, current - 1]);
+		expect(liveSlots(now, 120)).toHaveLength(13);
+		expect(liveSlots(now, 125)[13]).toBe(current - 13);
+	});
+
+	const slots = [50, 49, 48];
+	const only = (...existing: string[]) => (entry: string) => !existing.includes(entry);
+
+	test('first attempt: new, holds the current slot, undoes the key and the other probed slots', () => {
+		const d = decideLease('k', slots, only());
+		expect(d).toEqual({ status: 'new', lease: leaseEntry('k', 50), undo: ['k', leaseEntry('k', 49), leaseEntry('k', 48)] });
+	});
+
+	test('an earlier attempt that let its lease run out: retry', () => {
+		expect(decideLease('k', slots, only(seenEntry('k'))).status).toBe('retry');
+	});
+
+	test('a live lease of another attempt: in progress, nothing of this probe stays', () => {
+		const d = decideLease('k', slots, only(seenEntry('k'), leaseEntry('k', 48)));
+		expect(d.status).toBe('inProgress');
+		expect(d.undo).toEqual(['k', leaseEntry('k', 50), leaseEntry('k', 49)]);
+	});
+
+	test('a confirmed key: duplicate, and the probe leaves no lease behind', () => {
+		const d = decideLease('k', slots, only('k', seenEntry('k')));
+		expect(d.status).toBe('duplicate');
+		expect(d.undo).toEqual(slots.map((slot) => leaseEntry('k', slot)));
+	});
+
+	test('routing: new and retry to New, duplicates to Duplicate, in progress and repeats in one batch to In Progress', () => {
+		const decisions = new Map<string, LeaseDecision>([
+			['a', { status: 'new', undo: [] }],
+			['b', { status: 'retry', undo: [] }],
+			['c', { status: 'duplicate', undo: [] }],
+			['d', { status: 'inProgress', undo: [] }],
+		]);
+		expect(routeByDecision(['a1', 'b1', 'c1', 'd1', 'a2'], ['a', 'b', 'c', 'd', 'a'], decisions)).toEqual([
+			['a1', 'b1'],
+			['c1'],
+			['d1', 'a2'],
+		]);
+	});
+
+	test('Release and Confirm remove the lease entries of the last 10 minutes', () => {
+		const now = 1_000_000_000_000;
+		const entries = recentLeaseEntries('k', now);
+		expect(entries[0]).toBe(leaseEntry('k', slotOf(now)));
+		expect(entries).toContain(leaseEntry('k', slotOf(now - 600_000)));
+	});
+});
+
+/** n8n's entries store (ProcessedDataManagerNativeDatabase): one list per workflow, oldest first. */
+class FakeStore {
+	entries: string[] = [];
+	writes = 0;
+	context = {
+		helpers: {
+			checkProcessedAndRecord: async (items: string[], _scope: string, options: { maxEntries?: number }) => {
+				const out = { new: [] as string[], processed: [] as string[] };
+				for (const item of items) {
+					if (this.entries.includes(item)) out.processed.push(item);
+					else {
+						out.new.push(item);
+						this.entries.push(item);
+					}
+				}
+				if (options.maxEntries) this.entries.splice(0, Math.max(0, this.entries.length - options.maxEntries));
+				this.writes++;
+				return out;
+			},
+			removeProcessed: async (items: string[]) => {
+				this.entries = this.entries.filter((e) => !items.includes(e));
+				this.writes++;
+			},
+		},
+	} as unknown as IExecuteFunctions;
+
+	confirm(key: string): void {
+		if (!this.entries.includes(key)) this.entries.push(key);
+		this.entries = this.entries.filter((e) => !recentLeaseEntries(key, Date.now()).includes(e));
+	}
+}
+
+describe('claimWithLease against a store that behaves like n8n\'s', () => {
+	afterEach(() => jest.useRealTimers());
+
+	test('claim, redelivery in progress, lease runs out, retry, confirm, duplicate', async () => {
+		jest.useFakeTimers({ now: 1_000_000_000_000 });
+		const store = new FakeStore();
+		const status = async (key: string) => (await claimWithLease(store.context, [key], 30, 100)).get(key)?.status;
+
+		expect(await status('evt_1')).toBe('new');
+		// only the #seen mark and the lease stay after a claim: never the key itself
+		expect(store.entries.sort()).toEqual([seenEntry('evt_1'), leaseEntry('evt_1', slotOf(Date.now()))].sort());
+		expect(await status('evt_1')).toBe('inProgress');
+		jest.setSystemTime(Date.now() + 25_000);
+		expect(await status('evt_1')).toBe('inProgress');
+		jest.setSystemTime(Date.now() + 20_000); // 45 s: past 30 s rounded up to the slot
+		expect(await status('evt_1')).toBe('retry');
+		store.confirm('evt_1');
+		expect(await status('evt_1')).toBe('duplicate');
+		expect(store.entries.sort()).toEqual(['evt_1', seenEntry('evt_1')].sort());
+	});
+
+	test('several keys in one locked step, with one read-write and one removal', async () => {
+		const store = new FakeStore();
+		store.confirm('old');
+		const decisions = await claimWithLease(store.context, ['old', 'fresh'], 120, 100);
+		expect(decisions.get('old')?.status).toBe('duplicate');
+		expect(decisions.get('fresh')?.status).toBe('new');
+		expect(store.writes).toBe(2);
+	});
+
+	test('the history is trimmed to History Size x 2 entries (key and #seen per event)', async () => {
+		const store = new FakeStore();
+		for (let i = 0; i < 30; i++) {
+			await claimWithLease(store.context, [`e${i}`], 120, 10);
+			store.confirm(`e${i}`);
+		}
+		await claimWithLease(store.context, ['last'], 120, 10);
+		expect(store.entries.length).toBeLessThanOrEqual(10 * 2);
 	});
 });

@@ -428,6 +428,41 @@ describe('Note → Add to Lead', () => {
 		expect(error.message).toContain('[field: entity_id]');
 	});
 
+	it('"Skip If a Recent Note Contains": a redelivered event whose note is already there writes nothing', async () => {
+		const lead = seedDeal();
+		const other = seedDeal();
+		const params = {
+			resource: 'note',
+			operation: 'addToLead',
+			leadId: byId('={{ $json.leadId }}'),
+			text: '=Payment received · event payment_succeeded ({{ $json.eventId }})',
+			options: { skipIfNoteContains: '={{ $json.eventId }}' },
+		};
+		const first = await runKommo(kommo, params, [{ leadId: lead.id, eventId: 'ev_first' }]);
+		expect(first[0].json.skipped).toBeUndefined();
+		// the answer to the first write was lost; the vendor redelivers, with a second event beside it
+		const again = await runKommo(kommo, params, [
+			{ leadId: lead.id, eventId: 'ev_first' },
+			{ leadId: other.id, eventId: 'ev_second' },
+		]);
+		expect(again[0].json).toMatchObject({ id: first[0].json.id, lead_id: lead.id, skipped: true });
+		expect(again[0].pairedItem).toEqual({ item: 0 });
+		expect(again[1].json).toMatchObject({ lead_id: other.id });
+		expect(again[1].json.skipped).toBeUndefined();
+		expect(kommo.notesFor(lead.id)).toHaveLength(1);
+		expect(kommo.notesFor(other.id)).toHaveLength(1);
+		// the check reads the lead's newest notes of the type, newest first
+		const reads = kommo.requestsTo('GET', `/api/v4/leads/${lead.id}/notes`);
+		expect(reads.length).toBeGreaterThanOrEqual(1);
+		expect(reads[0].query).toMatchObject({ 'filter[note_type]': 'common', 'order[id]': 'desc' });
+	});
+
+	it('"Skip If a Recent Note Contains" left empty costs no extra request', async () => {
+		const lead = seedDeal();
+		await runKommo(kommo, { resource: 'note', operation: 'addToLead', leadId: byId(lead.id), text: 'x', options: { skipIfNoteContains: '' } });
+		expect(kommo.requestsTo('GET', /notes/)).toHaveLength(0);
+	});
+
 	it('refuses an empty note before sending anything', async () => {
 		const lead = seedDeal();
 		const error = await runKommoError(kommo, { resource: 'note', operation: 'addToLead', leadId: byId(lead.id), text: '  ' });
@@ -461,6 +496,31 @@ describe('Task → Create for Lead', () => {
 		expect(t0.complete_till).toBeGreaterThanOrEqual(before + 7200);
 		expect(t0.complete_till).toBeLessThanOrEqual(before + 7200 + 5);
 		expect(out[0].json).toMatchObject({ id: t0.id, lead_id: leads[0].id, responsible_user_id: bob.id });
+	});
+
+	it('"Skip If an Open Task Contains": no second task for a redelivered event while the first is open', async () => {
+		const lead = seedDeal();
+		const params = {
+			resource: 'task',
+			operation: 'createForLead',
+			leadId: byId(lead.id),
+			text: '=Payment failed: call the customer.\n(Chargebee event {{ $json.eventId }})',
+			dueType: 'relative',
+			dueIn: 4,
+			dueUnit: 'hours',
+			options: { skipIfTaskContains: '={{ $json.eventId }}' },
+		};
+		const first = await runKommo(kommo, params, [{ eventId: 'ev_failed_1' }]);
+		const again = await runKommo(kommo, params, [{ eventId: 'ev_failed_1' }]);
+		expect(again[0].json).toMatchObject({ id: first[0].json.id, lead_id: lead.id, skipped: true });
+		expect(kommo.tasksFor(lead.id)).toHaveLength(1);
+		const read = kommo.requestsTo('GET', '/api/v4/tasks').at(-1);
+		expect(read?.query).toMatchObject({ 'filter[entity_type]': 'leads', 'filter[is_completed]': '0' });
+		// a completed task does not count: the manager dealt with it, a new failure needs a new task
+		kommo.tasksFor(lead.id)[0].is_completed = true;
+		const third = await runKommo(kommo, params, [{ eventId: 'ev_failed_1' }]);
+		expect(third[0].json.skipped).toBeUndefined();
+		expect(kommo.tasksFor(lead.id)).toHaveLength(2);
 	});
 
 	it('takes an absolute due date, a chosen user and a task type', async () => {

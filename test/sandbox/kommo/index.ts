@@ -1052,14 +1052,28 @@ export class KommoSandbox extends SandboxServer {
 			return addNotes(req, res, id);
 		});
 		const renderNote = (n: Note) => ({ ...n, _links: this.link(`/api/v4/leads/${n.entity_id}/notes/${n.id}`) });
+		// Kommo's note lists: filter[note_type] (one or several), order[id|updated_at]=asc|desc
+		const noteList = (req: SandboxRequest, notes: Note[]): Note[] => {
+			const types = Object.entries(req.query)
+				.filter(([key]) => /^filter\[note_type\](\[\d*\])?$/.test(key))
+				.flatMap(([, v]) => (Array.isArray(v) ? v : [v]).flatMap((t) => String(t).split(',')));
+			let out = types.length > 0 ? notes.filter((n) => types.includes(n.note_type)) : [...notes];
+			const order = Object.entries(req.query).find(([key]) => /^order\[(id|updated_at)\]$/.test(key));
+			if (order) {
+				const field = order[0] === 'order[id]' ? 'id' : 'updated_at';
+				const sign = first(order[1]) === 'desc' ? -1 : 1;
+				out = out.sort((a, b) => sign * (Number(a[field]) - Number(b[field])));
+			}
+			return out;
+		};
 		this.route('GET', '/api/v4/leads/notes', (req, res) => {
 			const entityIds = idFilter(req.query, 'entity_id');
 			let all = this.notes.filter((n) => n.entity_type === 'leads');
 			if (entityIds) all = all.filter((n) => entityIds.includes(n.entity_id));
-			this.paged(req, res, 'notes', all, '/api/v4/leads/notes', renderNote);
+			this.paged(req, res, 'notes', noteList(req, all), '/api/v4/leads/notes', renderNote);
 		});
 		this.route('GET', '/api/v4/leads/:id/notes', (req, res) =>
-			this.paged(req, res, 'notes', this.notesFor(Number(req.params.id)), `/api/v4/leads/${req.params.id}/notes`, renderNote),
+			this.paged(req, res, 'notes', noteList(req, this.notesFor(Number(req.params.id))), `/api/v4/leads/${req.params.id}/notes`, renderNote),
 		);
 
 		// ---- tasks
@@ -1109,6 +1123,10 @@ export class KommoSandbox extends SandboxServer {
 			const entityIds = idFilter(req.query, 'entity_id');
 			let all = [...this.tasks];
 			if (entityIds) all = all.filter((t) => t.entity_id !== null && entityIds.includes(t.entity_id));
+			const entityType = first(req.query['filter[entity_type]']);
+			if (entityType) all = all.filter((t) => t.entity_type === entityType);
+			const completed = first(req.query['filter[is_completed]']);
+			if (completed === '0' || completed === '1') all = all.filter((t) => t.is_completed === (completed === '1'));
 			this.paged(req, res, 'tasks', all, '/api/v4/tasks', (t) => ({ ...t, _links: this.link(`/api/v4/tasks/${t.id}`) }));
 		});
 

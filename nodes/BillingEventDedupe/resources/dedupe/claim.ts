@@ -1,8 +1,15 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 import {
+	decideLease,
 	DEFAULT_HISTORY_SIZE,
+	DEFAULT_LEASE_SECONDS,
+	ENTRIES_PER_EVENT_WITH_LEASE,
+	liveSlots,
 	LockTimeoutError,
+	probeEntries,
+	routeByDecision,
+	type LeaseDecision,
 	retryOnUniqueViolation,
 	routeByKey,
 	uniqueKeys,
@@ -39,6 +46,38 @@ export const description: INodeProperties[] = [
 			},
 		],
 		description: 'Which keys count as already seen',
+	},
+	{
+		displayName: 'Claim Is Final',
+		name: 'finalWhen',
+		type: 'options',
+		default: 'claim',
+		displayOptions: show,
+		options: [
+			{
+				name: 'At Once',
+				value: 'claim',
+				description:
+					'The key is recorded as processed when it is claimed. Simple; but if n8n is killed after the claim and before the effect, the vendor\'s retry is treated as a duplicate.',
+			},
+			{
+				name: 'After a Confirm Node',
+				value: 'confirm',
+				description:
+					'The claim holds a lease; a Confirm node after the effect makes it final. A claim neither confirmed nor released within the lease (n8n was killed) lets the vendor\'s retry through. Adds the In Progress output.',
+			},
+		],
+		description: 'When a claimed key counts as processed for good',
+	},
+	{
+		displayName: 'Lease (Seconds)',
+		name: 'leaseSeconds',
+		type: 'number',
+		default: DEFAULT_LEASE_SECONDS,
+		typeOptions: { minValue: 10, maxValue: 600, numberPrecision: 0 },
+		displayOptions: { show: { operation: ['claim'], finalWhen: ['confirm'] } },
+		description:
+			'How long a claim waits for its Confirm or Release before a redelivery may take it over (rounded up to 10 s; it ends between this and 10 s later). Make it longer than your slowest execution; while it runs, redeliveries go to In Progress, which should answer with a 409 or 503 so that the vendor tries again later.',
 	},
 	{
 		displayName: 'History Size',
@@ -119,6 +158,20 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const namespace = scope === 'node' ? `node:${this.getNode().id}` : undefined;
 	const keys = keysOf(this, items.length, namespace);
 
+	const paired = items.map((item, index) => ({ ...item, pairedItem: { item: index } }));
+	if (this.getNodeParameter('finalWhen', 0, 'claim') === 'confirm') {
+		const leaseSeconds = this.getNodeParameter('leaseSeconds', 0, DEFAULT_LEASE_SECONDS) as number;
+		if (!Number.isFinite(leaseSeconds) || leaseSeconds < 1) {
+			throw new NodeOperationError(this.getNode(), `Lease must be a number of seconds of at least 10, not ${leaseSeconds}`);
+		}
+		const decisions = await runLocked(this, lockTimeout, async () => await claimWithLease(this, uniqueKeys(keys), leaseSeconds, historySize));
+		const withStatus = paired.map((item, index) => ({
+			...item,
+			json: { ...item.json, dedupe: { key: keys[index], status: decisions.get(keys[index])?.status ?? 'duplicate' } },
+		}));
+		return routeByDecision(withStatus, keys, decisions);
+	}
+
 	const result = await runLocked(this, lockTimeout, async () =>
 		await retryOnUniqueViolation(async () =>
 			await this.helpers.checkProcessedAndRecord(uniqueKeys(keys), 'workflow', {
@@ -127,7 +180,30 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			}),
 		),
 	);
-
-	const paired = items.map((item, index) => ({ ...item, pairedItem: { item: index } }));
 	return routeByKey(paired, keys, new Set(result.new.map(String)));
+}
+
+/**
+ * One locked step: probe every key's entries (recording them), decide, and remove what must not
+ * stay (see decideLease in dedupe.ts).
+ */
+export async function claimWithLease(
+	context: IExecuteFunctions,
+	keys: string[],
+	leaseSeconds: number,
+	historySize: number,
+): Promise<Map<string, LeaseDecision>> {
+	const slots = liveSlots(Date.now(), leaseSeconds);
+	const probe = keys.flatMap((key) => probeEntries(key, slots));
+	const result = await retryOnUniqueViolation(async () =>
+		await context.helpers.checkProcessedAndRecord(probe, 'workflow', {
+			mode: 'entries',
+			maxEntries: historySize * ENTRIES_PER_EVENT_WITH_LEASE,
+		}),
+	);
+	const fresh = new Set(result.new.map(String));
+	const decisions = new Map(keys.map((key) => [key, decideLease(key, slots, (entry) => fresh.has(entry))]));
+	const undo = [...decisions.values()].flatMap((d) => d.undo);
+	if (undo.length > 0) await context.helpers.removeProcessed(undo, 'workflow', { mode: 'entries' });
+	return decisions;
 }

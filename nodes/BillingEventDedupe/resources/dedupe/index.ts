@@ -1,10 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 import * as claim from './claim';
 import * as clear from './clear';
+import * as confirm from './confirm';
 import * as count from './count';
 import * as release from './release';
 
-export const operations = { claim, clear, count, release };
+export const operations = { claim, clear, confirm, count, release };
 export type Operation = keyof typeof operations;
 
 export const description: INodeProperties[] = [
@@ -28,6 +29,12 @@ export const description: INodeProperties[] = [
 				description: 'Forget every key this workflow has claimed',
 			},
 			{
+				name: 'Confirm',
+				value: 'confirm',
+				action: 'Confirm claimed event keys',
+				description: 'Make claims final after the effect landed (for Claim with "Claim Is Final: After a Confirm Node")',
+			},
+			{
 				name: 'Count History',
 				value: 'count',
 				action: 'Count remembered keys',
@@ -42,6 +49,7 @@ export const description: INodeProperties[] = [
 		],
 	},
 	...claim.description,
+	...confirm.description,
 	...release.description,
 	...clear.description,
 	...count.description,

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
-import { RELEASE_CONFIRM_DELAYS_MS, uniqueKeys } from '../../dedupe';
+import { RELEASE_CONFIRM_DELAYS_MS, recentLeaseEntries, uniqueKeys } from '../../dedupe';
 import { runLocked } from './claim';
 import { assertSavedWorkflow, keyProperties, keysOf } from './common';
 
@@ -8,7 +8,7 @@ export const description: INodeProperties[] = [
 	...keyProperties('release'),
 	{
 		displayName:
-			'Release forgets keys claimed with Scope "Workflow" (with the same Dedupe Key and Key Prefix), so the vendor\'s next delivery of the event is processed again. Put it on the failure path, then answer the webhook with a 5xx status.',
+			'Release forgets keys claimed with Scope "Workflow" (with the same Dedupe Key and Key Prefix) and ends their lease, so the vendor\'s next delivery of the event is processed again. Put it on the failure path, then answer the webhook with a 5xx status.',
 		name: 'releaseNotice',
 		type: 'notice',
 		default: '',
@@ -23,7 +23,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const keys = uniqueKeys(keysOf(this, items.length));
 	const remove = async () =>
 		await runLocked(this, 60, async () => {
-			await this.helpers.removeProcessed(keys, 'workflow', { mode: 'entries' });
+			// the keys, and the leases of claims made with "Claim Is Final: After a Confirm Node"
+			const now = Date.now();
+			await this.helpers.removeProcessed([...keys, ...keys.flatMap((key) => recentLeaseEntries(key, now))], 'workflow', {
+				mode: 'entries',
+			});
 		});
 	await remove();
 	// A Claim node elsewhere in the workflow that read the history just before our removal can

@@ -2,12 +2,17 @@
  * Note → Add to Lead: a common text note (or a service message) on a lead.
  * The notes of all input items go out together, at most 50 per request
  * (`POST /api/v4/leads/notes`), so 100 items cost 2 requests.
+ *
+ * "Skip If a Recent Note Contains": when an item gives a marker (e.g. the billing event's id, which
+ * the note text also carries), the lead's newest notes are read first and the note is not written
+ * again if one of them contains the marker. Workflows set it only for redelivered events (the
+ * Claim node says "retry"), so a first delivery costs no extra request.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { entityIdParameter } from '../../entities';
-import { kommoApiRequest } from '../../transport';
+import { kommoApiRequest, kommoGetAll } from '../../transport';
 import { BatchResults, sendInBatches, type BatchEntry } from '../batch';
 import { batchSizeOption, entityLocator, show } from '../common';
 
@@ -51,13 +56,37 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: display,
-		options: [batchSizeOption],
+		options: [
+			batchSizeOption,
+			{
+				displayName: 'Skip If a Recent Note Contains',
+				name: 'skipIfNoteContains',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. {{ $json.normalized.eventId }}',
+				description:
+					"Makes the note idempotent: if one of the lead's 100 newest notes of this type already contains this text, no note is written and the item comes out with skipped: true. Use a text that is in the note, such as the billing event's ID. Empty: always write (no extra request).",
+			},
+		],
 	},
 ];
+
+/** The lead's newest notes of a type (at most 100), as Kommo returns them. */
+async function recentNotes(ctx: IExecuteFunctions, leadId: number, noteType: string, itemIndex: number): Promise<IDataObject[]> {
+	try {
+		return await kommoGetAll.call(ctx, `/api/v4/leads/${leadId}/notes`, 'notes', { 'filter[note_type]': noteType, 'order[id]': 'desc' }, 100, 100);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), error as Error, {
+			itemIndex,
+			description: `Could not read the notes of lead ${leadId} to check "Skip If a Recent Note Contains"; nothing was written.`,
+		});
+	}
+}
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const results = new BatchResults(this, items.length);
 	const entries: BatchEntry[] = [];
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const leadId = entityIdParameter(this, 'leadId', 'lead', i);
@@ -71,12 +100,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			const params: IDataObject = { text };
 			if (noteType === 'service_message') params.service = String(this.getNodeParameter('service', i, 'n8n') || 'n8n');
+			const marker = String(this.getNodeParameter('options.skipIfNoteContains', i, '') ?? '').trim();
+			if (marker !== '') {
+				const existing = (await recentNotes(this, leadId, noteType, i)).find((n) =>
+					String(((n.params ?? {}) as IDataObject).text ?? '').includes(marker),
+				);
+				if (existing) {
+					results.ok(i, { id: existing.id, lead_id: leadId, note_type: noteType, text: (existing.params as IDataObject).text, skipped: true });
+					continue;
+				}
+			}
 			entries.push({ itemIndex: i, entity: { entity_id: leadId, note_type: noteType, params } });
 		} catch (error) {
 			results.fail(i, error);
 		}
 	}
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	await sendInBatches(
 		this,
 		entries,

@@ -3,12 +3,15 @@
  * a delay, for a chosen user or (by default) the lead's responsible user.
  * Tasks of all input items go out together, at most 50 per request; the
  * responsible users are read with one request per 50 leads.
+ *
+ * "Skip If an Open Task Contains" makes the task idempotent for redelivered events: the lead's
+ * open tasks are read first and no task is created if one of them contains the marker.
  */
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { entityIdParameter, fetchLeads } from '../../entities';
-import { kommoApiRequest } from '../../transport';
+import { kommoApiRequest, kommoGetAll } from '../../transport';
 import { BatchResults, sendInBatches, type BatchEntry } from '../batch';
 import { batchSizeOption, entityLocator, show } from '../common';
 
@@ -106,9 +109,33 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: display,
-		options: [batchSizeOption],
+		options: [
+			batchSizeOption,
+			{
+				displayName: 'Skip If an Open Task Contains',
+				name: 'skipIfTaskContains',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. {{ $json.normalized.eventId }}',
+				description:
+					"Makes the task idempotent: if an open task on the lead already contains this text, no task is created and the item comes out with skipped: true. Use a text that is in the task, such as the billing event's ID. Empty: always create (no extra request).",
+			},
+		],
 	},
 ];
+
+/** The lead's open tasks (at most 250). */
+async function openTasks(ctx: IExecuteFunctions, leadId: number, itemIndex: number): Promise<IDataObject[]> {
+	try {
+		const query = { 'filter[entity_type]': 'leads', 'filter[entity_id][]': leadId, 'filter[is_completed]': 0 };
+		return await kommoGetAll.call(ctx, '/api/v4/tasks', 'tasks', query, 250);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), error as Error, {
+			itemIndex,
+			description: `Could not read the open tasks of lead ${leadId} to check "Skip If an Open Task Contains"; nothing was created.`,
+		});
+	}
+}
 
 export function dueAt(ctx: IExecuteFunctions, itemIndex: number, nowSeconds: number): number {
 	const type = ctx.getNodeParameter('dueType', itemIndex, 'relative') as string;
@@ -163,6 +190,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					throw new NodeOperationError(this.getNode(), `"${String(responsible)}" is not a user ID`, { itemIndex: i });
 				}
 				task.responsible_user_id = n;
+			}
+			const marker = String(this.getNodeParameter('options.skipIfTaskContains', i, '') ?? '').trim();
+			if (marker !== '') {
+				const existing = (await openTasks(this, leadId, i)).find((t) => String(t.text ?? '').includes(marker));
+				if (existing) {
+					results.ok(i, { id: existing.id, lead_id: leadId, text: existing.text, complete_till: existing.complete_till, skipped: true });
+					continue;
+				}
 			}
 			drafts.push({ itemIndex: i, task, leadId });
 		} catch (error) {
