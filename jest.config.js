@@ -12,11 +12,17 @@ const base = {
 
 module.exports = {
 	projects: [
-		{ ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+		{
+			...base,
+			displayName: 'unit',
+			testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+			setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-process-state.ts'],
+		},
 		{
 			...base,
 			displayName: 'integration',
 			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+			setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-process-state.ts'],
 		},
 		{
 			...base,

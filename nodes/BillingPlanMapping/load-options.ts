@@ -26,7 +26,8 @@ export const loadOptions = {
 	/** The options of the chosen plan field, in Kommo's order. */
 	async getKommoPlans(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 		const fieldName = String(currentParameter(this, 'planField') ?? DEFAULT_PLAN_FIELD);
-		const defs = await getFieldDefinitions.call(this, 'leads');
+		// a dropdown shows the account as it is now (the user may just have added the field or option)
+		const defs = await getFieldDefinitions.call(this, 'leads', { fresh: true });
 		const field = resolveField(defs, fieldName, 'leads', this.getNode());
 		if (!isListField(field)) {
 			throw new NodeOperationError(this.getNode(), `The Kommo field "${field.name}" has no options (it is a ${field.type} field)`, {

@@ -11,7 +11,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { RequestContext } from '../shared/http';
-import { kommoGetAll } from './transport';
+import { kommoConnection, kommoGetAll } from './transport';
 
 export type KommoEntity = 'leads' | 'contacts';
 
@@ -41,39 +41,76 @@ export interface KommoFieldValue {
 
 const ENTITY_LABEL: Record<KommoEntity, string> = { leads: 'lead', contacts: 'contact' };
 
-const definitions = new WeakMap<object, Map<KommoEntity, Promise<KommoFieldDef[]>>>();
+/**
+ * Field definitions are kept for the whole n8n process, per Kommo account, for this long: they
+ * change rarely and reading them costs one of Kommo's 7 requests a second on every write. A name,
+ * id or option that the kept copy does not know is looked up again at once (withFieldDefinitions),
+ * and a write Kommo rejects drops the copy, so a field added or changed in Kommo works right away.
+ */
+export const FIELD_DEFINITIONS_TTL_MS = 5 * 60_000;
 
-/** The account's custom field definitions for leads or contacts, fetched once per execution. */
-export async function getFieldDefinitions(this: RequestContext, entity: KommoEntity): Promise<KommoFieldDef[]> {
-	let perContext = definitions.get(this);
-	if (!perContext) {
-		perContext = new Map();
-		definitions.set(this, perContext);
+const kept = new Map<string, { at: number; defs: Promise<KommoFieldDef[]> }>();
+
+async function cacheKey(ctx: RequestContext, entity: KommoEntity): Promise<string> {
+	return `${(await kommoConnection(ctx)).baseUrl}|${entity}`;
+}
+
+/** Forgets every kept copy (tests; a changed account). */
+export function resetFieldDefinitions(): void {
+	kept.clear();
+}
+
+/** Forgets this account's kept copy, so that the next read asks Kommo. */
+export async function forgetFieldDefinitions(this: RequestContext, entity: KommoEntity): Promise<void> {
+	kept.delete(await cacheKey(this, entity));
+}
+
+/** The account's custom field definitions for leads or contacts (kept per account, see above). */
+export async function getFieldDefinitions(this: RequestContext, entity: KommoEntity, options: { fresh?: boolean } = {}): Promise<KommoFieldDef[]> {
+	const key = await cacheKey(this, entity);
+	const entry = kept.get(key);
+	if (entry && !options.fresh && Date.now() - entry.at < FIELD_DEFINITIONS_TTL_MS) return await entry.defs;
+	const defs = kommoGetAll
+		.call(this, `/api/v4/${entity}/custom_fields`, 'custom_fields')
+		.then((list) =>
+			(list as IDataObject[]).map((f) => ({
+				id: Number(f.id),
+				name: String(f.name ?? ''),
+				type: String(f.type ?? 'text'),
+				code: typeof f.code === 'string' && f.code !== '' ? f.code : null,
+				enums: Array.isArray(f.enums)
+					? (f.enums as IDataObject[]).map((e) => ({
+							id: Number(e.id),
+							value: String(e.value ?? ''),
+							code: typeof e.code === 'string' ? e.code : null,
+							sort: Number(e.sort ?? 0),
+						}))
+					: null,
+			})),
+		);
+	const fresh = { at: Date.now(), defs };
+	kept.set(key, fresh);
+	defs.catch(() => {
+		if (kept.get(key) === fresh) kept.delete(key);
+	});
+	return await defs;
+}
+
+/**
+ * Runs `use` with the kept definitions; if it fails on them with a NodeOperationError (an unknown
+ * field or option), once more with definitions read from Kommo now. A second failure is the user's
+ * to fix and is thrown as is.
+ */
+export async function withFieldDefinitions<T>(ctx: RequestContext, entity: KommoEntity, use: (defs: KommoFieldDef[]) => T): Promise<T> {
+	const key = await cacheKey(ctx, entity);
+	const wasKept = kept.has(key);
+	const defs = await getFieldDefinitions.call(ctx, entity);
+	try {
+		return use(defs);
+	} catch (error) {
+		if (!(error instanceof NodeOperationError) || !wasKept) throw error;
+		return use(await getFieldDefinitions.call(ctx, entity, { fresh: true }));
 	}
-	let pending = perContext.get(entity);
-	if (!pending) {
-		pending = kommoGetAll
-			.call(this, `/api/v4/${entity}/custom_fields`, 'custom_fields')
-			.then((list) =>
-				(list as IDataObject[]).map((f) => ({
-					id: Number(f.id),
-					name: String(f.name ?? ''),
-					type: String(f.type ?? 'text'),
-					code: typeof f.code === 'string' && f.code !== '' ? f.code : null,
-					enums: Array.isArray(f.enums)
-						? (f.enums as IDataObject[]).map((e) => ({
-								id: Number(e.id),
-								value: String(e.value ?? ''),
-								code: typeof e.code === 'string' ? e.code : null,
-								sort: Number(e.sort ?? 0),
-							}))
-						: null,
-				})),
-			);
-		perContext.set(entity, pending);
-		pending.catch(() => perContext.delete(entity));
-	}
-	return await pending;
 }
 
 function quoteList(names: string[], max = 25): string {

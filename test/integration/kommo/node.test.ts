@@ -135,6 +135,29 @@ describe('Lead → Update', () => {
 		});
 	});
 
+	it('reads the field definitions once per account, not on every write, and at once again when a name is new', async () => {
+		const update = async (leadId: number, pairs: Array<[string, string]>) =>
+			await runKommo(kommo, { resource: 'lead', operation: 'update', leadId: byId(leadId), customFields: fields(pairs) });
+		const defsReads = () => kommo.requestsTo('GET', '/api/v4/leads/custom_fields').length;
+		const [a, b, c] = [seedDeal(), seedDeal(), seedDeal()];
+		await update(a.id, [['Subscription ID', 'sub_1']]);
+		await update(b.id, [['Subscription ID', 'sub_2']]);
+		expect(defsReads()).toBe(1);
+		// a RevOps admin adds a field and a plan option in Kommo: the next write uses them at once
+		kommo.addCustomField('leads', { name: 'Renewal owner', type: 'text' });
+		kommo.field('leads', 'Plan').enums!.push({ id: 990_001, value: 'Scale', sort: 99 });
+		await update(c.id, [
+			['Renewal owner', 'Ada'],
+			['Plan', 'Scale'],
+		]);
+		expect(defsReads()).toBe(2);
+		expect(kommo.leadFieldMap(c.id)).toMatchObject({ 'Renewal owner': 'Ada', Plan: 'Scale' });
+		// a field that does not exist at all is still an error naming it, after one fresh read
+		const error = await runKommoError(kommo, { resource: 'lead', operation: 'update', leadId: byId(c.id), customFields: fields([['No such field', 'x']]) });
+		expect(error.message).toContain('No such field');
+		expect(defsReads()).toBe(3);
+	});
+
 	it('also takes field ids, numbers, checkboxes, dates and multiselect labels', async () => {
 		const lead = seedDeal();
 		const seats = kommo.field('leads', 'Seats');

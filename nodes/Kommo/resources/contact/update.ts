@@ -6,7 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildFieldValues, getFieldDefinitions } from '../../custom-fields';
+import { buildFieldValues, forgetFieldDefinitions, withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter } from '../../entities';
 import { kommoApiRequest } from '../../transport';
 import { entityLocator, runPerItem, show } from '../common';
@@ -88,8 +88,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (fields.phone !== undefined && String(fields.phone).trim() !== '') writes.push({ field: 'PHONE', value: fields.phone });
 		let names: string[] = [];
 		if (writes.length > 0) {
-			const defs = await getFieldDefinitions.call(this, 'contacts');
-			const built = buildFieldValues(defs, writes, 'contacts', node, i, (options.emptyValues as 'skip' | 'clear') ?? 'skip');
+			const built = await withFieldDefinitions(this, 'contacts', (defs) =>
+				buildFieldValues(defs, writes, 'contacts', node, i, (options.emptyValues as 'skip' | 'clear') ?? 'skip'),
+			);
 			if (built.values.length > 0) body.custom_fields_values = built.values;
 			names = built.names;
 			written.custom_fields_map = built.written;
@@ -104,6 +105,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		try {
 			response = await kommoApiRequest.call(this, 'PATCH', `/api/v4/contacts/${contactId}`, { body, itemIndex: i });
 		} catch (error) {
+			// a field or option may have been removed in Kommo since the definitions were read
+			if (names.length > 0) await forgetFieldDefinitions.call(this, 'contacts');
 			throw nameCustomFieldPaths(error, names);
 		}
 		return { id: contactId, updated_at: response?.updated_at ?? null, ...written };

@@ -12,7 +12,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { customFieldsMap, getFieldDefinitions, multitextValues, resolveField, type KommoFieldValue } from '../../custom-fields';
+import { customFieldsMap, multitextValues, resolveField, withFieldDefinitions, type KommoFieldValue } from '../../custom-fields';
 import { getShapedLeads, parseEntityId } from '../../entities';
 import { kommoApiRequest } from '../../transport';
 import { runPerItem, show } from '../common';
@@ -203,8 +203,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const exactMatch = this.getNodeParameter('exactMatch', i, 'none') as string;
 			let fieldName: string | undefined;
 			if (exactMatch === 'customField') {
-				const defs = await getFieldDefinitions.call(this, 'leads');
-				fieldName = resolveField(defs, this.getNodeParameter('matchField', i) as string, 'leads', this.getNode(), i).name;
+				const matchField = this.getNodeParameter('matchField', i) as string;
+				fieldName = (await withFieldDefinitions(this, 'leads', (defs) => resolveField(defs, matchField, 'leads', this.getNode(), i))).name;
 			}
 			const response = await kommoApiRequest.call(this, 'GET', '/api/v4/leads', {
 				query: { query, limit: 250 },
@@ -232,8 +232,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			return ids.map((id) => leads.get(id)).filter((l): l is IDataObject => l !== undefined);
 		}
 		// Rank every candidate (at most 250), then keep the best `limit`.
-		const defs = await getFieldDefinitions.call(this, 'leads');
-		const fieldName = resolveField(defs, preferField, 'leads', this.getNode(), i).name;
+		const fieldName = (await withFieldDefinitions(this, 'leads', (defs) => resolveField(defs, preferField, 'leads', this.getNode(), i))).name;
 		const wanted = norm(options.preferValue);
 		const leads = await getShapedLeads.call(this, ids.slice(0, 250), includeContacts);
 		const matches = (lead: IDataObject) => {

@@ -7,7 +7,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildFieldValues, getFieldDefinitions } from '../../custom-fields';
+import { buildFieldValues, forgetFieldDefinitions, withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter, getShapedLeads } from '../../entities';
 import { getPipelines, resolvePipeline, resolveStatus, statusName } from '../../pipelines';
 import { kommoApiRequest } from '../../transport';
@@ -118,8 +118,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const writes = fieldWritesOf(this, i);
 		let names: string[] = [];
 		if (writes.length > 0) {
-			const defs = await getFieldDefinitions.call(this, 'leads');
-			const built = buildFieldValues(defs, writes, 'leads', node, i, (options.emptyValues as 'skip' | 'clear') ?? 'skip');
+			const built = await withFieldDefinitions(this, 'leads', (defs) =>
+				buildFieldValues(defs, writes, 'leads', node, i, (options.emptyValues as 'skip' | 'clear') ?? 'skip'),
+			);
 			if (built.values.length > 0) body.custom_fields_values = built.values;
 			names = built.names;
 			written.custom_fields_map = built.written;
@@ -136,6 +137,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		try {
 			response = await kommoApiRequest.call(this, 'PATCH', `/api/v4/leads/${leadId}`, { body, itemIndex: i });
 		} catch (error) {
+			// a field or option may have been removed in Kommo since the definitions were read
+			if (names.length > 0) await forgetFieldDefinitions.call(this, 'leads');
 			throw nameCustomFieldPaths(error, names);
 		}
 		if (options.returnLead === true) {
