@@ -17,22 +17,26 @@ export function hasRecurringItems(transaction: IDataObject): boolean {
 	);
 }
 
+/** Pauses between polls: Paddle usually has the subscription within a few hundred milliseconds. */
+export const SUBSCRIPTION_POLL_DELAYS_MS = [150, 250, 500, 1000];
+
 /**
  * Paddle creates the subscription of a billed invoice (or a paid checkout)
  * shortly after, not in the response. Polls the transaction for its
- * subscription_id: every `intervalMs`, for at most `maxWaitMs`.
+ * subscription_id, soon at first and then less often (SUBSCRIPTION_POLL_DELAYS_MS,
+ * the last pause repeating), for at most `maxWaitMs`.
  */
 export async function waitForSubscriptionId(
 	this: IExecuteFunctions,
 	transaction: IDataObject,
 	maxWaitMs: number,
 	itemIndex: number,
-	intervalMs = 500,
+	delaysMs: number[] = SUBSCRIPTION_POLL_DELAYS_MS,
 ): Promise<IDataObject> {
 	let current = transaction;
 	const deadline = Date.now() + maxWaitMs;
-	while (!current.subscription_id && Date.now() < deadline) {
-		await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
+	for (let poll = 0; !current.subscription_id && Date.now() < deadline; poll++) {
+		await sleep(Math.min(delaysMs[Math.min(poll, delaysMs.length - 1)], Math.max(0, deadline - Date.now())));
 		current = await getTransaction.call(this, current.id as string, itemIndex);
 	}
 	return current;
