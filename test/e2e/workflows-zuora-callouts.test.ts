@@ -11,7 +11,7 @@
  *  - wrong credentials get 401 and start nothing.
  */
 import { startN8n, type N8nHandle } from './harness';
-import { effects, ERROR_WORKFLOW_ID, errorTasks, kommoCredential, pause, settledExecutions, shippedWorkflow, until } from './helpers/billing-workflows';
+import { effects, ERROR_WORKFLOW_ID, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
 import { KommoSandbox, type Lead } from '../sandbox/kommo';
 import { ZuoraSandbox } from '../sandbox/zuora';
 
@@ -109,7 +109,7 @@ describe('Zuora callouts → Kommo (shipped workflow)', () => {
 		expect(after.plan).toBe('Enterprise');
 		expect(after.status).toBe('Cancelled');
 		const tasks = kommo.tasksFor(acme.id);
-		expect(tasks.map((t) => t.text)).toEqual([
+		expect(tasks.map((t) => taskText(t.text))).toEqual([
 			'Payment failed (Insufficient funds): 49.00 USD. Contact the customer about their payment method.',
 			'Subscription A-S00000007 was cancelled (Too expensive). Call the customer to understand why and whether it can be saved.',
 			'Renewal coming up for subscription A-S00000007 (plan Pro Annual): check in with the customer before it renews.',
@@ -133,7 +133,7 @@ describe('Zuora callouts → Kommo (shipped workflow)', () => {
 		expect(sequential.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
 		expect(notes()).toBe(before + 1);
 		const two = callout('InvoicePosted', { invoiceNumber: 'INV-DUP-2', amount: '2.00', currency: 'USD' });
-		const concurrent = await Promise.all([0, 1, 2, 3, 4].map(() => send(two)));
+		const concurrent = await redeliverInProgress(await Promise.all([0, 1, 2, 3, 4].map(() => send(two))), () => send(two));
 		expect(concurrent.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
 		expect(notes()).toBe(before + 2);
 	});

@@ -43,6 +43,30 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
 	}
 }
 
+/**
+ * Parallel deliveries of one event: the first takes the claim, the others are answered 409 (in
+ * progress) or 200 (already processed). Like a vendor, send the 409s again until they are 2xx.
+ */
+export async function redeliverInProgress<T extends { status: number }>(first: T[], send: () => Promise<T>, timeoutMs = 20_000): Promise<T[]> {
+	expect(first.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+	const deadline = Date.now() + timeoutMs;
+	const out: T[] = [];
+	for (let answer of first) {
+		while (answer.status === 409 && Date.now() < deadline) {
+			await pause(500);
+			answer = await send();
+		}
+		out.push(answer);
+	}
+	return out;
+}
+
+/** A task text without the event reference on its last line ("(Chargebee event ev_…)"). */
+export const taskText = (text: string) => {
+	expect(text).toMatch(/\n\((Chargebee|Paddle|Zuora) event \S+\)$/);
+	return text.replace(/\n\((Chargebee|Paddle|Zuora) event \S+\)$/, '');
+};
+
 /** Texts of a lead's notes and tasks, in creation order. */
 export function effects(kommo: KommoSandbox, leadId: number): { notes: string[]; tasks: string[]; status: unknown; plan: unknown } {
 	const fields = kommo.leadFieldMap(leadId);
