@@ -2,6 +2,7 @@
  * The measured scenarios: Won → provisioned latency, the billing-event burst, and the dedupe
  * cost per event. Each works on a running World (world.ts) and returns plain data.
  */
+import { RELEASE_CONFIRM_DELAYS_MS } from '../../nodes/BillingEventDedupe/dedupe';
 import type { WorkflowJson } from '../../test/e2e/harness';
 import { deliverAll, type DeliveryOutcome } from './deliver';
 import { RssSampler } from './proc';
@@ -221,7 +222,10 @@ function groupAfter(sampler: RssSampler): number {
 
 export const DEDUPE_PROBE_PATH = 'bench-dedupe-cost';
 
-/** Webhook → Code (one item per key in the body) → Billing Event Dedupe Claim. */
+/**
+ * Webhook → Code (one item per key in the body) → Billing Event Dedupe Claim (final at once), or,
+ * with `lease: true` in the body, → Claim (final after Confirm) → Confirm, both on one history.
+ */
 export function dedupeProbeWorkflow(historySize: number): WorkflowJson {
 	return {
 		id: 'benchDedupeCost1',
@@ -249,17 +253,63 @@ export function dedupeProbeWorkflow(historySize: number): WorkflowJson {
 				},
 			},
 			{
+				id: 'd0000000-0000-4000-8000-000000000004',
+				name: 'Lease?',
+				type: 'n8n-nodes-base.if',
+				typeVersion: 2.2,
+				position: [330, 0],
+				parameters: {
+					conditions: {
+						options: { caseSensitive: true, leftValue: '', typeValidation: 'loose', version: 2 },
+						conditions: [
+							{
+								id: 'd0000000-0000-4000-8000-0000000000c1',
+								leftValue: "={{ $('Webhook').item.json.body.lease === true }}",
+								rightValue: '',
+								operator: { type: 'boolean', operation: 'true', singleValue: true },
+							},
+						],
+						combinator: 'and',
+					},
+					looseTypeValidation: true,
+					options: {},
+				},
+			},
+			{
 				id: 'd0000000-0000-4000-8000-000000000003',
 				name: 'Claim',
 				type: 'n8n-nodes-kommo-billing.billingEventDedupe',
 				typeVersion: 1,
-				position: [440, 0],
+				position: [440, 100],
 				parameters: { operation: 'claim', key: '={{ $json.k }}', historySize },
+			},
+			{
+				id: 'd0000000-0000-4000-8000-000000000005',
+				name: 'Claim (lease)',
+				type: 'n8n-nodes-kommo-billing.billingEventDedupe',
+				typeVersion: 1,
+				position: [440, -100],
+				parameters: { operation: 'claim', key: '={{ $json.k }}', historySize, finalWhen: 'confirm', leaseSeconds: 120 },
+			},
+			{
+				id: 'd0000000-0000-4000-8000-000000000006',
+				name: 'Confirm',
+				type: 'n8n-nodes-kommo-billing.billingEventDedupe',
+				typeVersion: 1,
+				position: [660, -100],
+				parameters: { operation: 'confirm', key: '={{ $json.k }}' },
 			},
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'Keys', type: 'main', index: 0 }]] },
-			Keys: { main: [[{ node: 'Claim', type: 'main', index: 0 }]] },
+			Keys: { main: [[{ node: 'Lease?', type: 'main', index: 0 }]] },
+			'Lease?': {
+				main: [
+					[{ node: 'Claim (lease)', type: 'main', index: 0 }],
+					[{ node: 'Claim', type: 'main', index: 0 }],
+				],
+			},
+			'Claim (lease)': { main: [[{ node: 'Confirm', type: 'main', index: 0 }]] },
 		},
 	};
 }
@@ -273,6 +323,11 @@ export interface DedupeLevel {
 	claimMeanMs: number;
 	/** Whole execution (webhook in → response out) per event (ms). */
 	roundTripP50Ms: number;
+	/** Claim with "final after Confirm" (lease) on the same history (ms). */
+	leaseClaimP50Ms: number;
+	leaseClaimP95Ms: number;
+	/** Confirm's database work: its execution time minus its fixed re-record pauses (ms). */
+	confirmP50Ms: number;
 }
 
 /** Fills the probe's history to each level and times single-event claims there. */
@@ -296,27 +351,41 @@ export async function measureDedupe(world: World, levels: number[], samples: num
 			stored = to;
 		}
 		log(`dedupe: ${stored} keys stored, timing ${samples} single-event claims`);
-		const before = new Set((await world.n8n.api.executions({ workflowId })).map((e) => e.id));
-		const roundTrips: number[] = [];
-		for (let i = 0; i < samples; i++) {
-			roundTrips.push(await post({ prefix: `probe-${level}-`, from: probe, to: probe + 1 }));
-			probe++;
-		}
-		stored += samples;
-		const runs = (await world.n8n.api.executions({ workflowId })).filter((e) => !before.has(e.id));
-		const claimTimes: number[] = [];
-		for (const run of runs) {
-			const detail = await world.n8n.api.execution(run.id);
-			const claim = detail.data.resultData.runData.Claim?.[0];
-			if (claim) claimTimes.push(claim.executionTime);
-		}
+		const nodeTimes = async (body: (i: number) => unknown, nodes: string[]) => {
+			const before = new Set((await world.n8n.api.executions({ workflowId })).map((e) => e.id));
+			const roundTrips: number[] = [];
+			for (let i = 0; i < samples; i++) {
+				roundTrips.push(await post(body(probe)));
+				probe++;
+			}
+			stored += samples;
+			const runs = (await world.n8n.api.executions({ workflowId })).filter((e) => !before.has(e.id));
+			const times = new Map(nodes.map((n) => [n, [] as number[]]));
+			for (const run of runs) {
+				const detail = await world.n8n.api.execution(run.id);
+				for (const n of nodes) {
+					const r = detail.data.resultData.runData[n]?.[0];
+					if (r) times.get(n)?.push(r.executionTime);
+				}
+			}
+			return { roundTrips, times };
+		};
+		const once = await nodeTimes((i) => ({ prefix: `probe-${level}-`, from: i, to: i + 1 }), ['Claim']);
+		const lease = await nodeTimes((i) => ({ prefix: `lease-${level}-`, from: i, to: i + 1, lease: true }), ['Claim (lease)', 'Confirm']);
+		const claimTimes = once.times.get('Claim') ?? [];
+		const leaseTimes = lease.times.get('Claim (lease)') ?? [];
+		const pauses = RELEASE_CONFIRM_DELAYS_MS.reduce((a, b) => a + b, 0);
+		const confirmTimes = (lease.times.get('Confirm') ?? []).map((t) => Math.max(0, t - pauses));
 		out.push({
 			storedKeys: level,
 			samples: claimTimes.length,
 			claimP50Ms: round(percentile(claimTimes, 50), 1),
 			claimP95Ms: round(percentile(claimTimes, 95), 1),
 			claimMeanMs: round(mean(claimTimes), 1),
-			roundTripP50Ms: round(percentile(roundTrips, 50), 1),
+			roundTripP50Ms: round(percentile(once.roundTrips, 50), 1),
+			leaseClaimP50Ms: round(percentile(leaseTimes, 50), 1),
+			leaseClaimP95Ms: round(percentile(leaseTimes, 95), 1),
+			confirmP50Ms: round(percentile(confirmTimes, 50), 1),
 		});
 	}
 	return out;
