@@ -128,6 +128,20 @@ describe('Customer', () => {
 		expect(nothing.message).toBe('Nothing to update');
 	});
 
+	it('Find-or-create: the look-ups by id and by email run side by side (one round trip for a new customer)', async () => {
+		sandbox.latencyMs = 400;
+		try {
+			const [created] = await customer({ operation: 'findOrCreate', customerId: 'kommo-lead-77', email: 'seventy-seven@example.com' });
+			expect(created.outcome).toBe('created');
+			// the second look-up reached the sandbox before the first could have been answered
+			const lookups = sandbox.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/api/v2/customers'));
+			expect(lookups).toHaveLength(2);
+			expect(Math.abs(lookups[0].at - lookups[1].at)).toBeLessThan(400);
+		} finally {
+			sandbox.latencyMs = 0;
+		}
+	});
+
 	it('Find-or-create: by id, then by email, else create; stores the lead id on a found customer only if empty', async () => {
 		// Created
 		const [created] = await customer({ operation: 'findOrCreate', customerId: 'kommo-lead-5', email: 'five@example.com', kommoLeadId: '5' });

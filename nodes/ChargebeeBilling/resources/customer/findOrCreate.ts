@@ -119,12 +119,17 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 		throw new InputError('Give a Customer ID, an Email or both', 'Find-or-create looks the customer up by ID first, then by email.');
 	}
 
-	if (id) {
-		const found = await getById.call(this, i, id);
-		if (found) return { ...(await storeLeadId.call(this, i, found, storeMode)), outcome: 'found_by_id' };
-	}
-	if (email) {
-		const matches = await findCustomersByEmail.call(this, i, email, false, 100);
+	// Both look-ups are reads: they run side by side (one vendor round trip instead of two when the
+	// customer is new, which is the usual case after a Won deal). The ID wins over the email.
+	const [byId, byEmail] = await Promise.all([
+		id ? attempt(getById.call(this, i, id)) : undefined,
+		email ? attempt(findCustomersByEmail.call(this, i, email, false, 100)) : undefined,
+	]);
+	if (byId && !byId.ok) throw byId.error;
+	if (byId?.value) return { ...(await storeLeadId.call(this, i, byId.value, storeMode)), outcome: 'found_by_id' };
+	if (byEmail) {
+		if (!byEmail.ok) throw byEmail.error;
+		const matches = byEmail.value;
 		if (matches.length > 1) {
 			const mode = String(options.multipleMatches ?? 'error');
 			if (mode === 'error') {
