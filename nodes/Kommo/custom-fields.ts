@@ -105,11 +105,17 @@ export async function withFieldDefinitions<T>(ctx: RequestContext, entity: Kommo
 	const key = await cacheKey(ctx, entity);
 	const wasKept = kept.has(key);
 	const defs = await getFieldDefinitions.call(ctx, entity);
+	const first = tryUse(use, defs);
+	if (first.ok) return first.value;
+	if (first.error instanceof NodeOperationError && wasKept) return use(await getFieldDefinitions.call(ctx, entity, { fresh: true }));
+	throw first.error;
+}
+
+function tryUse<T>(use: (defs: KommoFieldDef[]) => T, defs: KommoFieldDef[]): { ok: true; value: T } | { ok: false; error: unknown } {
 	try {
-		return use(defs);
+		return { ok: true, value: use(defs) };
 	} catch (error) {
-		if (!(error instanceof NodeOperationError) || !wasKept) throw error;
-		return use(await getFieldDefinitions.call(ctx, entity, { fresh: true }));
+		return { ok: false, error };
 	}
 }
 
