@@ -201,9 +201,14 @@ async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 //   <key>#seen            some attempt claimed this key before (kept; tells effects to look
 //                         before they write, because that attempt may have written already)
 //   <key>#lease:<slot>    an attempt holds the lease since time slot <slot> (LEASE_SLOT_MS each)
+//   <key>#probing         a Claim is between its probe and its tidy-up (see below)
 //
 // n8n offers no "check without recording", so Claim records the probe entries and removes, in
-// the same locked step, the ones that must not stay.
+// the same locked step, the ones that must not stay. If n8n dies between the two, the probe has
+// left <key> behind and the event would look final without its effect. So Claim first records
+// <key>#probing, and removes it with the tidy-up: a Claim that finds <key>#probing already there
+// knows an earlier probe was cut off, does not trust <key>, and treats the event as a retry (its
+// effects look before they write).
 
 /** Lease time slots: a lease is "held" while its slot is among the last ceil(lease / slot) + 1. */
 export const LEASE_SLOT_MS = 10_000;
@@ -221,6 +226,7 @@ export const ENTRIES_PER_EVENT_WITH_LEASE = 2;
 export const DEFAULT_LEASE_SECONDS = 120;
 
 export const seenEntry = (key: string) => `${key}#seen`;
+export const probingEntry = (key: string) => `${key}#probing`;
 export const leaseEntry = (key: string, slot: number) => `${key}#lease:${slot}`;
 export const slotOf = (nowMs: number) => Math.floor(nowMs / LEASE_SLOT_MS);
 
@@ -255,18 +261,25 @@ export interface LeaseDecision {
  * The key entry is never left behind by a non-final claim; nor are probed lease slots other than
  * the one this attempt holds.
  */
-export function decideLease(key: string, slots: number[], isNew: (entry: string) => boolean): LeaseDecision {
+export function decideLease(
+	key: string,
+	slots: number[],
+	isNew: (entry: string) => boolean,
+	probeWasCutOff = false,
+): LeaseDecision {
 	const leases = slots.map((slot) => leaseEntry(key, slot));
 	const newLeases = leases.filter(isNew);
 	const seenIsNew = isNew(seenEntry(key));
-	if (!isNew(key)) {
+	if (!isNew(key) && !probeWasCutOff) {
 		return { status: 'duplicate', undo: [...newLeases, ...(seenIsNew ? [seenEntry(key)] : [])] };
 	}
 	if (newLeases.length < leases.length) {
 		return { status: 'inProgress', undo: [key, ...newLeases] };
 	}
 	const [held, ...others] = leases;
-	return { status: seenIsNew ? 'new' : 'retry', undo: [key, ...others], lease: held };
+	// after a cut-off probe the key may or may not have been final: redo the event as a retry
+	const status = seenIsNew && !probeWasCutOff ? 'new' : 'retry';
+	return { status, undo: [key, ...others], lease: held };
 }
 
 /** Items routed to New (new and retry), Duplicate and In Progress. */

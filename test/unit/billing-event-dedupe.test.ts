@@ -358,13 +358,40 @@ describe('claimWithLease against a store that behaves like n8n\'s', () => {
 		expect(store.entries.sort()).toEqual(['evt_1', seenEntry('evt_1')].sort());
 	});
 
-	test('several keys in one locked step, with one read-write and one removal', async () => {
+	test('several keys in one locked step: mark, probe, and one tidy-up', async () => {
 		const store = new FakeStore();
 		store.confirm('old');
 		const decisions = await claimWithLease(store.context, ['old', 'fresh'], 120, 100);
 		expect(decisions.get('old')?.status).toBe('duplicate');
 		expect(decisions.get('fresh')?.status).toBe('new');
-		expect(store.writes).toBe(2);
+		expect(store.writes).toBe(3);
+		expect(store.entries.some((e) => e.endsWith('#probing'))).toBe(false);
+	});
+
+	test('n8n killed between the probe and its tidy-up: the left-behind key is not trusted, the retry redoes the event', async () => {
+		jest.useFakeTimers({ now: 1_000_000_000_000 });
+		const store = new FakeStore();
+		const helpers = (store.context as unknown as { helpers: { removeProcessed: (items: string[]) => Promise<void> } }).helpers;
+		const realRemove = helpers.removeProcessed;
+		helpers.removeProcessed = async () => {
+			throw new Error('killed');
+		};
+		await expect(claimWithLease(store.context, ['evt_cut'], 30, 100)).rejects.toThrow('killed');
+		helpers.removeProcessed = realRemove;
+		expect(store.entries).toContain('evt_cut'); // the probe's key entry was left behind
+		const status = async () => (await claimWithLease(store.context, ['evt_cut'], 30, 100)).get('evt_cut')?.status;
+		expect(await status()).toBe('inProgress'); // the cut-off attempt's lease still runs
+		jest.setSystemTime(Date.now() + 45_000);
+		expect(await status()).toBe('retry'); // not "duplicate": nothing claims the event was done
+		expect(store.entries).not.toContain('evt_cut');
+		store.confirm('evt_cut');
+		expect(await status()).toBe('duplicate');
+	});
+
+	test('decideLease after a cut-off probe: a present key is tidied away and the event is a retry', () => {
+		const d = decideLease('k', [50, 49], (entry) => entry !== 'k' && entry !== seenEntry('k'), true);
+		expect(d.status).toBe('retry');
+		expect(d.undo).toContain('k');
 	});
 
 	test('the history is trimmed to History Size x 2 entries (key and #seen per event)', async () => {

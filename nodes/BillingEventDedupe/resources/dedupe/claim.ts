@@ -8,6 +8,7 @@ import {
 	liveSlots,
 	LockTimeoutError,
 	probeEntries,
+	probingEntry,
 	routeByDecision,
 	type LeaseDecision,
 	retryOnUniqueViolation,
@@ -184,8 +185,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 }
 
 /**
- * One locked step: probe every key's entries (recording them), decide, and remove what must not
- * stay (see decideLease in dedupe.ts).
+ * One locked step: mark the keys as being probed, probe every key's entries (recording them),
+ * decide, and remove what must not stay together with the marks (see dedupe.ts).
  */
 export async function claimWithLease(
 	context: IExecuteFunctions,
@@ -193,17 +194,18 @@ export async function claimWithLease(
 	leaseSeconds: number,
 	historySize: number,
 ): Promise<Map<string, LeaseDecision>> {
+	const options = { mode: 'entries' as const, maxEntries: historySize * ENTRIES_PER_EVENT_WITH_LEASE };
+	const guards = keys.map(probingEntry);
+	const guarded = await retryOnUniqueViolation(async () => await context.helpers.checkProcessedAndRecord(guards, 'workflow', options));
+	const unguarded = new Set(guarded.new.map(String));
 	const slots = liveSlots(Date.now(), leaseSeconds);
 	const probe = keys.flatMap((key) => probeEntries(key, slots));
-	const result = await retryOnUniqueViolation(async () =>
-		await context.helpers.checkProcessedAndRecord(probe, 'workflow', {
-			mode: 'entries',
-			maxEntries: historySize * ENTRIES_PER_EVENT_WITH_LEASE,
-		}),
-	);
+	const result = await retryOnUniqueViolation(async () => await context.helpers.checkProcessedAndRecord(probe, 'workflow', options));
 	const fresh = new Set(result.new.map(String));
-	const decisions = new Map(keys.map((key) => [key, decideLease(key, slots, (entry) => fresh.has(entry))]));
-	const undo = [...decisions.values()].flatMap((d) => d.undo);
-	if (undo.length > 0) await context.helpers.removeProcessed(undo, 'workflow', { mode: 'entries' });
+	const decisions = new Map(
+		keys.map((key) => [key, decideLease(key, slots, (entry) => fresh.has(entry), !unguarded.has(probingEntry(key)))]),
+	);
+	const undo = [...[...decisions.values()].flatMap((d) => d.undo), ...guards];
+	await context.helpers.removeProcessed(undo, 'workflow', { mode: 'entries' });
 	return decisions;
 }
