@@ -2,7 +2,6 @@
  * The measured scenarios: Won → provisioned latency, the billing-event burst, and the dedupe
  * cost per event. Each works on a running World (world.ts) and returns plain data.
  */
-import { RELEASE_CONFIRM_DELAYS_MS } from '../../nodes/BillingEventDedupe/dedupe';
 import type { WorkflowJson } from '../../test/e2e/harness';
 import { deliverAll, type DeliveryOutcome } from './deliver';
 import { RssSampler } from './proc';
@@ -326,7 +325,7 @@ export interface DedupeLevel {
 	/** Claim with "final after Confirm" (lease) on the same history (ms). */
 	leaseClaimP50Ms: number;
 	leaseClaimP95Ms: number;
-	/** Confirm's database work: its execution time minus its fixed re-record pauses (ms). */
+	/** Confirm's execution time (ms). */
 	confirmP50Ms: number;
 }
 
@@ -374,8 +373,7 @@ export async function measureDedupe(world: World, levels: number[], samples: num
 		const lease = await nodeTimes((i) => ({ prefix: `lease-${level}-`, from: i, to: i + 1, lease: true }), ['Claim (lease)', 'Confirm']);
 		const claimTimes = once.times.get('Claim') ?? [];
 		const leaseTimes = lease.times.get('Claim (lease)') ?? [];
-		const pauses = RELEASE_CONFIRM_DELAYS_MS.reduce((a, b) => a + b, 0);
-		const confirmTimes = (lease.times.get('Confirm') ?? []).map((t) => Math.max(0, t - pauses));
+		const confirmTimes = lease.times.get('Confirm') ?? [];
 		out.push({
 			storedKeys: level,
 			samples: claimTimes.length,

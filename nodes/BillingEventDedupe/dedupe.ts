@@ -214,14 +214,14 @@ async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 export const LEASE_SLOT_MS = 10_000;
 
 /**
- * Release and Confirm remove lease entries of this many slots back (10 minutes). A lease entry
+ * Release removes lease entries of this many slots back (10 minutes). A lease entry
  * older than that (an execution that ran longer) is harmless: it only makes retries wait until
  * the lease expires.
  */
 export const RELEASE_LEASE_SLOTS = 60;
 
-/** History entries kept per event in lease mode (the key and its #seen mark; leases are transient). */
-export const ENTRIES_PER_EVENT_WITH_LEASE = 2;
+/** History entries kept per event in lease mode: the key, its #seen mark and the lease (it stays until trimmed). */
+export const ENTRIES_PER_EVENT_WITH_LEASE = 3;
 
 export const DEFAULT_LEASE_SECONDS = 120;
 
@@ -301,7 +301,7 @@ export function routeByDecision<T>(items: T[], keys: string[], decisions: Readon
 	return [fresh, duplicate, inProgress];
 }
 
-/** The lease entries an attempt of `key` that started up to 10 minutes ago may hold. */
+/** The lease entries an attempt of `key` that started up to 10 minutes ago may hold (for Release). */
 export function recentLeaseEntries(key: string, nowMs: number): string[] {
 	const current = slotOf(nowMs);
 	return Array.from({ length: RELEASE_LEASE_SLOTS + 1 }, (_, i) => leaseEntry(key, current - i));

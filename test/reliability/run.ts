@@ -9,7 +9,9 @@
  *  - effects: expected effects that landed (a note per payment, one provisioned subscription
  *    per deal, one task per deal that cannot be provisioned);
  *  - lost: expected effects missing at the end; dup: effects beyond one per event/deal;
- *  - rejected: calls answered 4xx; executions: workflow executions the calls started.
+ *  - rejected: calls answered 4xx other than 409 (409 = "another delivery of this event is in
+ *    progress, come back later", which the vendor retries); executions: workflow executions the
+ *    calls started.
  * Exits non-zero when any scenario loses or duplicates anything, a forged call is not rejected
  * or starts an execution, or a call gets a 5xx it should not.
  *
@@ -301,7 +303,10 @@ async function explain(world: World, events: SentEvent[], fx: { lostIds: string[
 			const item = trigger ? runData[trigger]?.[0]?.data?.main?.[0]?.[0]?.json : undefined;
 			const lead = String(((item?.normalized ?? {}) as Record<string, unknown>).kommoLeadId ?? '');
 			if (!wanted.has(lead)) continue;
-			out.push(`${wanted.get(lead)} execution ${summary.id}: ${summary.status}, ran ${Object.keys(runData).join(' → ')}`);
+			const claimOut = runData['Claim event']?.[0]?.data?.main ?? [];
+			const claimed = claimOut.flatMap((items, output) => (items ?? []).map((i) => `${['new', 'duplicate', 'in progress'][output]}/${String(((i.json.dedupe ?? {}) as Record<string, unknown>).status ?? '-')}`));
+			const started = (summary as { startedAt?: string }).startedAt?.slice(11, 23) ?? '';
+			out.push(`${wanted.get(lead)} execution ${summary.id} ${started}: ${summary.status}, claim ${claimed.join(',') || '-'}, ran ${Object.keys(runData).join(' → ')}`);
 		}
 	}
 	void events;
@@ -328,10 +333,15 @@ async function scenarioDuplicates(world: World, label: string): Promise<void> {
 			effects: fx.effects,
 			lost: fx.lost,
 			duplicated: fx.duplicated,
-			rejected: countStatus(outcomes, (s) => s >= 400 && s < 500),
+			rejected: countStatus(outcomes, isRejection),
 			executions: await executionsSince(world, before),
 			ok: fx.lost === 0 && fx.duplicated === 0 && delivered === deliveries.length,
-			notes: fx.lostIds.length ? [`lost: ${fx.lostIds.slice(0, 10).join(', ')}`] : [],
+			notes: [
+				`answers to the vendor: ${statusSummary(outcomes)} (409: a copy of the event was in progress; the vendor came back)`,
+				...(fx.lostIds.length ? [`lost: ${fx.lostIds.slice(0, 10).join(', ')}`] : []),
+				...(fx.dupIds.length ? [`duplicated: ${fx.dupIds.slice(0, 10).join(', ')}`] : []),
+				...(await explain(world, events, fx)),
+			],
 		});
 	}
 	if (want(`${label}duplicates`)) {
@@ -380,7 +390,7 @@ async function scenarioFaults(world: World, afterEffect: boolean): Promise<void>
 			effects: fx.effects,
 			lost: fx.lost,
 			duplicated: fx.duplicated,
-			rejected: countStatus(outcomes, (s) => s >= 400 && s < 500),
+			rejected: countStatus(outcomes, isRejection),
 			executions: await executionsSince(world, before),
 			ok: fx.lost === 0 && fx.duplicated === 0,
 			notes: [
@@ -470,7 +480,7 @@ async function scenarioKill(world: World): Promise<void> {
 		effects: fx.effects,
 		lost: fx.lost,
 		duplicated: fx.duplicated,
-		rejected: countStatus(outcomes, (s) => s >= 400 && s < 500),
+		rejected: countStatus(outcomes, isRejection),
 		executions: 'n/a',
 		ok: fx.lost === 0 && fx.duplicated === 0 && killedAt > 0,
 		notes: [
@@ -583,7 +593,7 @@ async function scenarioForged(world: World): Promise<void> {
 		effects: fx.effects,
 		lost: fx.lost,
 		duplicated: fx.duplicated,
-		rejected: countStatus(replay, (s) => s >= 400 && s < 500),
+		rejected: countStatus(replay, isRejection),
 		executions: 'n/a',
 		ok: fx.lost === 0 && fx.duplicated === 0,
 		notes: [],
@@ -725,6 +735,11 @@ function shuffle<T>(list: T[]): T[] {
 
 function countStatus(outcomes: DeliveryOutcome[], match: (s: number) => boolean): number {
 	return sum(outcomes.map((o) => o.statuses.filter(match).length));
+}
+
+/** A 4xx that refuses the call for good; 409 (in progress, retry later) is not one. */
+function isRejection(status: number): boolean {
+	return status >= 400 && status < 500 && status !== 409;
 }
 
 function statusSummary(outcomes: DeliveryOutcome[]): string {

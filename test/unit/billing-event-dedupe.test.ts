@@ -331,9 +331,9 @@ class FakeStore {
 		},
 	} as unknown as IExecuteFunctions;
 
+	/** What the Confirm operation does: record the key (leases stay until trimmed). */
 	confirm(key: string): void {
 		if (!this.entries.includes(key)) this.entries.push(key);
-		this.entries = this.entries.filter((e) => !recentLeaseEntries(key, Date.now()).includes(e));
 	}
 }
 
@@ -355,16 +355,18 @@ describe('claimWithLease against a store that behaves like n8n\'s', () => {
 		expect(await status('evt_1')).toBe('retry');
 		store.confirm('evt_1');
 		expect(await status('evt_1')).toBe('duplicate');
-		expect(store.entries.sort()).toEqual(['evt_1', seenEntry('evt_1')].sort());
+		expect(store.entries).toContain('evt_1');
+		// only the lease each attempt held (an expired one stays until trimmed), none of the probed slots
+		expect(store.entries.filter((e) => e.startsWith('evt_1#lease:'))).toHaveLength(2);
 	});
 
-	test('several keys in one locked step: mark, probe, and one tidy-up', async () => {
+	test('several keys in one locked step: mark, probe, tidy-up, and the held leases recorded again', async () => {
 		const store = new FakeStore();
 		store.confirm('old');
 		const decisions = await claimWithLease(store.context, ['old', 'fresh'], 120, 100);
 		expect(decisions.get('old')?.status).toBe('duplicate');
 		expect(decisions.get('fresh')?.status).toBe('new');
-		expect(store.writes).toBe(3);
+		expect(store.writes).toBe(4);
 		expect(store.entries.some((e) => e.endsWith('#probing'))).toBe(false);
 	});
 
@@ -394,13 +396,27 @@ describe('claimWithLease against a store that behaves like n8n\'s', () => {
 		expect(d.undo).toContain('k');
 	});
 
-	test('the history is trimmed to History Size x 2 entries (key and #seen per event)', async () => {
+	test('a Confirm written in the same instant that undid the probe: the held lease is recorded again', async () => {
+		const store = new FakeStore();
+		const helpers = (store.context as unknown as { helpers: { removeProcessed: (items: string[]) => Promise<void> } }).helpers;
+		const realRemove = helpers.removeProcessed;
+		// the tidy-up lands on a row that another node rewrote from an older read: the probe is gone
+		helpers.removeProcessed = async (items: string[]) => {
+			store.entries = store.entries.filter((e) => !e.startsWith('evt_r#'));
+			await realRemove(items);
+		};
+		expect((await claimWithLease(store.context, ['evt_r'], 120, 100)).get('evt_r')?.status).toBe('new');
+		helpers.removeProcessed = realRemove;
+		expect((await claimWithLease(store.context, ['evt_r'], 120, 100)).get('evt_r')?.status).toBe('inProgress');
+	});
+
+	test('the history is trimmed to History Size x 3 entries (key, #seen and lease per event)', async () => {
 		const store = new FakeStore();
 		for (let i = 0; i < 30; i++) {
 			await claimWithLease(store.context, [`e${i}`], 120, 10);
 			store.confirm(`e${i}`);
 		}
 		await claimWithLease(store.context, ['last'], 120, 10);
-		expect(store.entries.length).toBeLessThanOrEqual(10 * 2);
+		expect(store.entries.length).toBeLessThanOrEqual(10 * 3);
 	});
 });

@@ -9,6 +9,7 @@ import {
 	LockTimeoutError,
 	probeEntries,
 	probingEntry,
+	seenEntry,
 	routeByDecision,
 	type LeaseDecision,
 	retryOnUniqueViolation,
@@ -186,7 +187,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 /**
  * One locked step: mark the keys as being probed, probe every key's entries (recording them),
- * decide, and remove what must not stay together with the marks (see dedupe.ts).
+ * decide, remove what must not stay together with the marks, and record the held leases again
+ * (see dedupe.ts).
  */
 export async function claimWithLease(
 	context: IExecuteFunctions,
@@ -207,5 +209,10 @@ export async function claimWithLease(
 	);
 	const undo = [...[...decisions.values()].flatMap((d) => d.undo), ...guards];
 	await context.helpers.removeProcessed(undo, 'workflow', { mode: 'entries' });
+	// A Confirm or Release node writing the history in the same instant can have undone the probe
+	// (see dedupe.ts); without its lease, a parallel delivery of the event would also go to New.
+	// Recording the held entries again (a no-op when they are there) repairs that.
+	const held = [...decisions.entries()].flatMap(([key, d]) => (d.lease ? [seenEntry(key), d.lease] : []));
+	if (held.length > 0) await context.helpers.checkProcessedAndRecord(held, 'workflow', options);
 	return decisions;
 }

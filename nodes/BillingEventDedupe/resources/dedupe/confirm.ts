@@ -1,6 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
-import { RELEASE_CONFIRM_DELAYS_MS, recentLeaseEntries, uniqueKeys } from '../../dedupe';
+import { uniqueKeys } from '../../dedupe';
 import { runLocked } from './claim';
 import { assertSavedWorkflow, keyProperties, keysOf } from './common';
 
@@ -16,6 +15,13 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/**
+ * One write, on purpose. Every write of n8n's history rewrites the whole row, so a write from this
+ * node can undo what a Claim node wrote in the same instant (see dedupe.ts); the fewer such writes,
+ * the fewer chances. If a concurrent Claim's write undoes this one instead, the event is not lost
+ * and not doubled: its lease keeps redeliveries waiting, after which a redelivery is a "retry" whose
+ * effects look before they write.
+ */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	if (items.length === 0) return [[]];
@@ -23,21 +29,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const keys = uniqueKeys(keysOf(this, items.length));
 	// No maxEntries: the Claim node trims the history to its History Size; a different limit here
 	// would trim it too.
-	const record = async () =>
-		await runLocked(this, 60, async () => {
-			await this.helpers.checkProcessedAndRecord(keys, 'workflow', { mode: 'entries' });
-		});
-	await record();
 	await runLocked(this, 60, async () => {
-		const now = Date.now();
-		await this.helpers.removeProcessed(keys.flatMap((key) => recentLeaseEntries(key, now)), 'workflow', { mode: 'entries' });
+		await this.helpers.checkProcessedAndRecord(keys, 'workflow', { mode: 'entries' });
 	});
-	// A Claim node that read the history just before our write can write it back without the key
-	// (the lock only serialises executions of one node; see dedupe.ts). Recording is idempotent,
-	// so it is repeated after any such write must have landed.
-	for (const delay of RELEASE_CONFIRM_DELAYS_MS) {
-		await sleep(delay);
-		await record();
-	}
 	return [items.map((item, index) => ({ ...item, pairedItem: { item: index } }))];
 }
