@@ -29,6 +29,9 @@ export const DEFAULT_KEY_EXPRESSION = '={{ $json.normalized.dedupeKey }}';
  */
 export const RELEASE_CONFIRM_DELAYS_MS = [250, 1000];
 
+/** Confirm checks its write after these pauses, recording again what a parallel write undid, until it is in place. */
+export const CONFIRM_VERIFY_DELAYS_MS = [150, 300, 600, 1200];
+
 /** Token recorded in the lock row. Any constant works: the row's existence is the lock. */
 export const LOCK_TOKEN = 'billing-event-dedupe-claim-lock';
 

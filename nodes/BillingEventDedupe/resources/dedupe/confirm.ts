@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { uniqueKeys } from '../../dedupe';
+import { sleep } from 'n8n-workflow';
+import { CONFIRM_VERIFY_DELAYS_MS, uniqueKeys } from '../../dedupe';
 import { runLocked } from './claim';
 import { assertSavedWorkflow, keyProperties, keysOf } from './common';
 
@@ -16,11 +17,10 @@ export const description: INodeProperties[] = [
 ];
 
 /**
- * One write, on purpose. Every write of n8n's history rewrites the whole row, so a write from this
- * node can undo what a Claim node wrote in the same instant (see dedupe.ts); the fewer such writes,
- * the fewer chances. If a concurrent Claim's write undoes this one instead, the event is not lost
- * and not doubled: its lease keeps redeliveries waiting, after which a redelivery is a "retry" whose
- * effects look before they write.
+ * Records the keys, then checks a moment later that they are still there. Every write of n8n's
+ * history rewrites the whole row, and only executions of one node are serialised by the lock (see
+ * dedupe.ts): a Claim node writing in the same instant can undo this write. The check records again
+ * what was undone, until a check finds every key in place.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -29,8 +29,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const keys = uniqueKeys(keysOf(this, items.length));
 	// No maxEntries: the Claim node trims the history to its History Size; a different limit here
 	// would trim it too.
-	await runLocked(this, 60, async () => {
-		await this.helpers.checkProcessedAndRecord(keys, 'workflow', { mode: 'entries' });
-	});
+	const record = async () =>
+		await runLocked(this, 60, async () => await this.helpers.checkProcessedAndRecord(keys, 'workflow', { mode: 'entries' }));
+	await record();
+	for (const delay of CONFIRM_VERIFY_DELAYS_MS) {
+		await sleep(delay);
+		if ((await record()).new.length === 0) break;
+	}
 	return [items.map((item, index) => ({ ...item, pairedItem: { item: index } }))];
 }
