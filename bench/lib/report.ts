@@ -131,7 +131,7 @@ export function renderMarkdown(r: BenchResults): string {
 		const t = wonRows(r.won);
 		lines.push('', `## Won → provisioned`, '');
 		lines.push(
-			`Deal moved to "Closed - won" in Kommo → subscription id written back to the deal and a note added. Every sandbox call costs ${fmt(Number(m.options.latencyMs))} ms; *overhead* = wall time − calls × latency (what n8n and the workflow add). Ours and the reference run alternately, deal by deal, in the same n8n.`,
+			`Deal moved to "Closed - won" in Kommo → subscription id written back to the deal and a note added. Every sandbox call costs ${fmt(Number(m.options.latencyMs))} ms; *overhead* = wall time − the time covered by the calls' latencies (calls × latency when they are made one after the other; calls made side by side count once): what n8n and the workflow add. Ours and the reference run alternately, deal by deal, in the same n8n.`,
 			'',
 		);
 		lines.push(mdTable(t.header, t.rows));

@@ -22,12 +22,28 @@ export interface WonSample {
 	/** Sandbox calls the chain made (all four sandboxes). */
 	calls: number;
 	kommoCalls: number;
-	/** calls × latency: the time the vendors themselves account for. */
+	/**
+	 * The time the vendors themselves account for: the union of the calls' latency intervals
+	 * ([arrival, arrival + latency] each), so that calls made side by side count once. For calls
+	 * made one after the other it is calls × latency.
+	 */
 	latencyShareMs: number;
 	overheadMs: number;
 	/** The calls, in order: `+<ms since start> <sandbox> <METHOD> <path> <status>`. */
 	trace: string[];
 	error?: string;
+}
+
+/** Length of the union of the intervals [t, t + length] (ms). */
+export function coveredMs(starts: number[], length: number): number {
+	let total = 0;
+	let end = Number.NEGATIVE_INFINITY;
+	for (const t of [...starts].sort((a, b) => a - b)) {
+		if (t >= end) total += length;
+		else total += Math.max(0, t + length - end);
+		end = Math.max(end, t + length);
+	}
+	return total;
 }
 
 /** One deal through a Won flow: fire Kommo's status webhook, wait for the write-back and note. */
@@ -64,7 +80,8 @@ export async function runWonOnce(world: World, vendor: Vendor, variant: Variant,
 		.sort((a, b) => a.at - b.at)
 		.map((r) => `+${Math.round(r.at - started)} ${r.line}`);
 	const ms = end - started;
-	const latencyShareMs = calls * world.stack.latencyMs;
+	const arrivals = world.stack.sandboxes.flatMap((s) => s.requests.filter(inWindow).map((r) => r.at));
+	const latencyShareMs = coveredMs(arrivals, world.stack.latencyMs);
 	return { vendor, variant, leadId, ok: !error && finished !== undefined, ms, calls, kommoCalls, latencyShareMs, overheadMs: ms - latencyShareMs, trace, error };
 }
 
