@@ -150,7 +150,7 @@ export function renderMarkdown(r: BenchResults): string {
 		const t = dedupeRows(r.dedupe);
 		lines.push('', `## Dedupe cost per event`, '');
 		lines.push(
-			'Billing Event Dedupe *Claim* of one new event with the workflow history already holding N keys (n8n\'s processed-data table, SQLite): final at once, and with a lease (*Claim Is Final: After a Confirm Node*, what the shipped event workflows use) followed by *Confirm*.',
+			'Billing Event Dedupe *Claim* of one new event with the workflow history already holding N keys (n8n\'s processed-data table, SQLite): final at once, and with a lease (*Claim Is Final: After a Confirm Node*, what the shipped event workflows use) followed by *Confirm* (which includes its fixed 0.15 s pause before it checks its write).',
 			'',
 		);
 		lines.push(mdTable(t.header, t.rows));
