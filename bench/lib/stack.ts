@@ -14,6 +14,7 @@ import { KommoSandbox } from '../../test/sandbox/kommo';
 import { PaddleSandbox, SANDBOX_API_KEY } from '../../test/sandbox/paddle';
 import { ZuoraSandbox } from '../../test/sandbox/zuora';
 import type { CredentialJson } from '../../test/e2e/harness';
+import { CREDENTIAL_IDS } from '../../test/demo/stack';
 
 export const ZUORA_CLIENT_ID = 'bench-zuora-client';
 export const ZUORA_CLIENT_SECRET = 'bench-zuora-client-secret-0123456789';
@@ -23,14 +24,8 @@ export const ZUORA_CALLOUT_HMAC = 'bench-zuora-callout-hmac-secret-0123456789abc
 /** Basic pair the reference Chargebee workflow's Webhook node checks. */
 export const REF_CHARGEBEE_HOOK = { user: 'ref-chargebee-hook', password: 'ref-chargebee-hook-password-0123456789' };
 
-/** Credential ids and names shared with the shipped workflows (team brief). */
-export const OUR_CREDENTIALS = {
-	kommoApi: { id: 'kbKommoApi000001', name: 'Kommo account' },
-	chargebeeBillingApi: { id: 'kbChargebee00001', name: 'Chargebee Billing account' },
-	paddleBillingApi: { id: 'kbPaddle00000001', name: 'Paddle Billing account' },
-	zuoraOAuth2Api: { id: 'kbZuora000000001', name: 'Zuora OAuth2 client' },
-	zuoraCalloutAuthApi: { id: 'kbZuoraCallout01', name: 'Zuora callout auth' },
-} as const;
+/** Credential ids and names the shipped workflows reference (the demo stack defines them). */
+export const OUR_CREDENTIALS = CREDENTIAL_IDS;
 
 export interface StackOptions {
 	/** Added to every sandbox answer (ms). */

@@ -67,11 +67,16 @@ export async function forgetFieldDefinitions(this: RequestContext, entity: Kommo
 
 /** The account's custom field definitions for leads or contacts (kept per account, see above). */
 export async function getFieldDefinitions(this: RequestContext, entity: KommoEntity, options: { fresh?: boolean } = {}): Promise<KommoFieldDef[]> {
-	const key = await cacheKey(this, entity);
+	return (await readFieldDefinitions(this, entity, options.fresh === true)).defs;
+}
+
+/** The definitions, and whether they came from the kept copy rather than from Kommo just now. */
+async function readFieldDefinitions(ctx: RequestContext, entity: KommoEntity, fresh: boolean): Promise<{ defs: KommoFieldDef[]; fromKept: boolean }> {
+	const key = await cacheKey(ctx, entity);
 	const entry = kept.get(key);
-	if (entry && !options.fresh && Date.now() - entry.at < FIELD_DEFINITIONS_TTL_MS) return await entry.defs;
+	if (entry && !fresh && Date.now() - entry.at < FIELD_DEFINITIONS_TTL_MS) return { defs: await entry.defs, fromKept: true };
 	const defs = kommoGetAll
-		.call(this, `/api/v4/${entity}/custom_fields`, 'custom_fields')
+		.call(ctx, `/api/v4/${entity}/custom_fields`, 'custom_fields')
 		.then((list) =>
 			(list as IDataObject[]).map((f) => ({
 				id: Number(f.id),
@@ -88,26 +93,24 @@ export async function getFieldDefinitions(this: RequestContext, entity: KommoEnt
 					: null,
 			})),
 		);
-	const fresh = { at: Date.now(), defs };
-	kept.set(key, fresh);
+	const reading = { at: Date.now(), defs };
+	kept.set(key, reading);
 	defs.catch(() => {
-		if (kept.get(key) === fresh) kept.delete(key);
+		if (kept.get(key) === reading) kept.delete(key);
 	});
-	return await defs;
+	return { defs: await defs, fromKept: false };
 }
 
 /**
  * Runs `use` with the kept definitions; if it fails on them with a NodeOperationError (an unknown
- * field or option), once more with definitions read from Kommo now. A second failure is the user's
- * to fix and is thrown as is.
+ * field or option), once more with definitions read from Kommo now. A failure on definitions that
+ * were just read is the user's to fix and is thrown as is.
  */
 export async function withFieldDefinitions<T>(ctx: RequestContext, entity: KommoEntity, use: (defs: KommoFieldDef[]) => T): Promise<T> {
-	const key = await cacheKey(ctx, entity);
-	const wasKept = kept.has(key);
-	const defs = await getFieldDefinitions.call(ctx, entity);
+	const { defs, fromKept } = await readFieldDefinitions(ctx, entity, false);
 	const first = tryUse(use, defs);
 	if (first.ok) return first.value;
-	if (first.error instanceof NodeOperationError && wasKept) return use(await getFieldDefinitions.call(ctx, entity, { fresh: true }));
+	if (first.error instanceof NodeOperationError && fromKept) return use(await getFieldDefinitions.call(ctx, entity, { fresh: true }));
 	throw first.error;
 }
 

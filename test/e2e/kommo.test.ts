@@ -11,26 +11,11 @@ import path from 'node:path';
 
 import { KommoSandbox, WON_STATUS_ID } from '../sandbox/kommo';
 import { nodeOutput, startN8n, type N8nHandle } from './harness';
+import { sleep, waitFor } from './helpers/won-workflows';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'kommo', 'won-get-note.workflow.json');
 const WORKFLOW = 'E2E Kommo Won → Get lead → Add note';
 const WEBHOOK_PATH = 'e2e-kommo-won/webhook';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns true (n8n registers a webhook path just before it calls the trigger's create()). */
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		try {
-			if (await check()) return;
-		} catch {
-			// not ready yet
-		}
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(250);
-	}
-}
 
 describe('Kommo Trigger → Get lead → Add note in a real n8n', () => {
 	let kommo: KommoSandbox;

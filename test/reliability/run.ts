@@ -105,6 +105,29 @@ function noteEffects(stack: Stack, events: SentEvent[]): { effects: number; lost
 	return { effects, lost, duplicated, lostIds, dupIds };
 }
 
+/**
+ * The columns and notes every payments scenario reports: one note expected per event. `ok` is
+ * nothing lost and nothing duplicated; callers add their own conditions.
+ */
+async function paymentRow(world: World, events: SentEvent[], outcomes: DeliveryOutcome[], firstNote: string) {
+	const fx = noteEffects(world.stack, events);
+	return {
+		sent: sum(outcomes.map((o) => o.attempts)),
+		delivered: outcomes.filter((o) => o.ok).length,
+		effects: fx.effects,
+		lost: fx.lost,
+		duplicated: fx.duplicated,
+		rejected: countStatus(outcomes, isRejection),
+		ok: fx.lost === 0 && fx.duplicated === 0,
+		notes: [
+			firstNote,
+			...(fx.lostIds.length ? [`lost: ${fx.lostIds.slice(0, 10).join(', ')}`] : []),
+			...(fx.dupIds.length ? [`duplicated: ${fx.dupIds.slice(0, 10).join(', ')}`] : []),
+			...(await explain(world, events, fx)),
+		],
+	};
+}
+
 /** Subscriptions each vendor holds for a Kommo lead. */
 function subscriptionsFor(stack: Stack, vendor: Vendor, leadId: number): number {
 	if (vendor === 'chargebee') {
@@ -324,24 +347,12 @@ async function scenarioDuplicates(world: World, label: string): Promise<void> {
 		const deliveries = shuffle(deliveriesFor(world, events, 3));
 		const outcomes = await deliverAll(deliveries, { concurrency: 20, deadline: Date.now() + 300_000 });
 		await quiesce(world);
-		const fx = noteEffects(stack, events);
-		const delivered = outcomes.filter((o) => o.ok).length;
+		const row = await paymentRow(world, events, outcomes, `answers to the vendor: ${statusSummary(outcomes)} (409: a copy of the event was in progress; the vendor came back)`);
 		report({
 			scenario: `${label}duplicate deliveries ×3 (payments)`,
-			sent: sum(outcomes.map((o) => o.attempts)),
-			delivered,
-			effects: fx.effects,
-			lost: fx.lost,
-			duplicated: fx.duplicated,
-			rejected: countStatus(outcomes, isRejection),
+			...row,
 			executions: await executionsSince(world, before),
-			ok: fx.lost === 0 && fx.duplicated === 0 && delivered === deliveries.length,
-			notes: [
-				`answers to the vendor: ${statusSummary(outcomes)} (409: a copy of the event was in progress; the vendor came back)`,
-				...(fx.lostIds.length ? [`lost: ${fx.lostIds.slice(0, 10).join(', ')}`] : []),
-				...(fx.dupIds.length ? [`duplicated: ${fx.dupIds.slice(0, 10).join(', ')}`] : []),
-				...(await explain(world, events, fx)),
-			],
+			ok: row.ok && row.delivered === deliveries.length,
 		});
 	}
 	if (want(`${label}duplicates`)) {
@@ -382,24 +393,13 @@ async function scenarioFaults(world: World, afterEffect: boolean): Promise<void>
 		const outcomes = await deliverAll(deliveriesFor(world, events), { concurrency: 10, deadline: Date.now() + 300_000 });
 		await quiesce(world);
 		const injected = clearFaults(stack, faultsBefore);
-		const fx = noteEffects(stack, events);
-		report({
-			scenario: `${what} (payments)`,
-			sent: sum(outcomes.map((o) => o.attempts)),
-			delivered: outcomes.filter((o) => o.ok).length,
-			effects: fx.effects,
-			lost: fx.lost,
-			duplicated: fx.duplicated,
-			rejected: countStatus(outcomes, isRejection),
-			executions: await executionsSince(world, before),
-			ok: fx.lost === 0 && fx.duplicated === 0,
-			notes: [
-				`faults injected: ${injected}; answers to the vendor: ${statusSummary(outcomes)}; Kommo note calls: ${noteCalls(stack, logIndex)}`,
-				...(fx.lostIds.length ? [`lost: ${fx.lostIds.slice(0, 10).join(', ')}`] : []),
-				...(fx.dupIds.length ? [`duplicated: ${fx.dupIds.slice(0, 10).join(', ')}`] : []),
-				...(await explain(world, events, fx)),
-			],
-		});
+		const row = await paymentRow(
+			world,
+			events,
+			outcomes,
+			`faults injected: ${injected}; answers to the vendor: ${statusSummary(outcomes)}; Kommo note calls: ${noteCalls(stack, logIndex)}`,
+		);
+		report({ scenario: `${what} (payments)`, ...row, executions: await executionsSince(world, before) });
 	}
 	// Won: Kommo does not retry (the trigger answers at once); a failed provisioning leaves a
 	// task, and the manager moves the deal to Won again, up to 5 times
@@ -472,23 +472,12 @@ async function scenarioKill(world: World): Promise<void> {
 	});
 	await restarted;
 	await quiesce(world);
-	const fx = noteEffects(stack, events);
+	const row = await paymentRow(world, events, outcomes, `answers to the vendors: ${statusSummary(outcomes)} (no answer / 404 while n8n was down or starting)`);
 	report({
 		scenario: 'n8n killed (SIGKILL) and restarted mid-burst, vendors retry until 2xx',
-		sent: sum(outcomes.map((o) => o.attempts)),
-		delivered: outcomes.filter((o) => o.ok).length,
-		effects: fx.effects,
-		lost: fx.lost,
-		duplicated: fx.duplicated,
-		rejected: countStatus(outcomes, isRejection),
+		...row,
 		executions: 'n/a',
-		ok: fx.lost === 0 && fx.duplicated === 0 && killedAt > 0,
-		notes: [
-			`answers to the vendors: ${statusSummary(outcomes)} (no answer / 404 while n8n was down or starting)`,
-			...(fx.lostIds.length ? [`lost: ${fx.lostIds.slice(0, 10).join(', ')}`] : []),
-			...(fx.dupIds.length ? [`duplicated: ${fx.dupIds.slice(0, 10).join(', ')}`] : []),
-			...(await explain(world, events, fx)),
-		],
+		ok: row.ok && killedAt > 0,
 	});
 }
 

@@ -21,6 +21,7 @@ import {
 } from '../../nodes/BillingEventDedupe/dedupe';
 import { BillingEventDedupe } from '../../nodes/BillingEventDedupe/BillingEventDedupe.node';
 import { claimWithLease } from '../../nodes/BillingEventDedupe/resources/dedupe/claim';
+import { execute } from '../../nodes/BillingEventDedupe/resources/dedupe/confirm';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 const opts = { itemIndex: 3, expression: '{{ $json.normalized.dedupeKey }}' };
@@ -418,5 +419,56 @@ describe('claimWithLease against a store that behaves like n8n\'s', () => {
 		}
 		await claimWithLease(store.context, ['last'], 120, 10);
 		expect(store.entries.length).toBeLessThanOrEqual(10 * 3);
+	});
+});
+
+describe('Confirm', () => {
+	/** A Confirm node's context on n8n-like stores: the workflow history and the node's lock row. */
+	function confirmContext(history: string[], onWorkflowWrite: (writeNumber: number) => void) {
+		let lockRow: string[] | undefined;
+		let writes = 0;
+		const context = {
+			getInputData: () => [{ json: { id: 'evt_c' } }],
+			getWorkflow: () => ({ id: 'wf1' }),
+			getNode: () => ({ name: 'Confirm event', type: 'n8n-nodes-kommo-billing.billingEventDedupe' }),
+			getNodeParameter: (name: string) => (name === 'key' ? 'evt_c' : ''),
+			helpers: {
+				checkProcessedAndRecord: async (items: string[], scope: string) => {
+					if (scope === 'node') {
+						const isNew = lockRow === undefined;
+						lockRow ??= [...items];
+						return { new: isNew ? items : [], processed: isNew ? [] : items };
+					}
+					const fresh = items.filter((i) => !history.includes(i));
+					history.push(...fresh);
+					onWorkflowWrite(++writes);
+					return { new: fresh, processed: items.filter((i) => !fresh.includes(i)) };
+				},
+				clearAllProcessedItems: async () => {
+					lockRow = undefined;
+				},
+			},
+		};
+		return context as unknown as IExecuteFunctions;
+	}
+
+	test('records the key again when a parallel write undid it, until a check finds it in place', async () => {
+		const history: string[] = [];
+		// a Claim node's write, from an older read, lands right after Confirm's first write
+		const out = await execute.call(
+			confirmContext(history, (n) => {
+				if (n === 1) history.splice(history.indexOf('evt_c'), 1);
+			}),
+		);
+		expect(history).toContain('evt_c');
+		expect(out[0]).toHaveLength(1);
+	});
+
+	test('one write and one check when nothing interferes', async () => {
+		const history: string[] = [];
+		let writes = 0;
+		await execute.call(confirmContext(history, (n) => (writes = n)));
+		expect(history).toEqual(['evt_c']);
+		expect(writes).toBe(2);
 	});
 });

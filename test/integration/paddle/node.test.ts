@@ -317,6 +317,18 @@ describe('Subscription → Create by Invoice', () => {
 		expect(sandbox.requestsTo('GET', `/transactions/${out.id as string}`).length).toBeGreaterThanOrEqual(2);
 	});
 
+	it('polls soon at first, then less often (0.15, 0.25, 0.5 s, then every second)', async () => {
+		sandbox.subscriptionDelayMs = 1200;
+		const ids = customerWithAddress();
+		const out = await node.one(params(ids));
+		const [patch] = sandbox.requestsTo('PATCH', `/transactions/${out.id as string}`);
+		const polls = sandbox.requestsTo('GET', `/transactions/${out.id as string}`).map((r) => r.at - patch.at);
+		// the first poll comes well before the old fixed 0.5 s; the pauses then grow
+		expect(polls[0]).toBeLessThan(450);
+		expect(polls[1] - polls[0]).toBeGreaterThanOrEqual(240);
+		expect(polls[2] - polls[1]).toBeGreaterThanOrEqual(490);
+	});
+
 	it('explains that an invoice needs the customer name', async () => {
 		const ids = customerWithAddress(null);
 		const error = await node.error(params(ids));
