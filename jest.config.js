@@ -15,7 +15,8 @@ module.exports = {
 		{
 			...base,
 			displayName: 'unit',
-			testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+			// test/security: hostile-input and attack regression tests (in-process, like unit tests)
+			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/security/**/*.test.ts'],
 			setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-process-state.ts'],
 		},
 		{

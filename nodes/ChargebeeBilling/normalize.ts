@@ -130,5 +130,6 @@ export function normalizeChargebeeEvent(event: IDataObject, options: NormalizeOp
 		status,
 		reason,
 		kommoLeadId: leadIdFrom(customer, subscription, options.kommoLeadIdField ?? DEFAULT_KOMMO_FIELD),
+		ordering: null,
 	};
 }

@@ -147,5 +147,6 @@ export function normalizePaddleEvent(event: IDataObject): NormalizedBillingEvent
 		status: str(data.status),
 		reason: reasonOf(entity, eventType, data),
 		kommoLeadId: leadIdFromCustomData(data.custom_data),
+		ordering: null,
 	};
 }

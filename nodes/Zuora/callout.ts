@@ -245,6 +245,7 @@ export function normalizeCallout(payload: unknown, options: NormalizeOptions = {
 		status: str(value('status')),
 		reason: str(value('reason')),
 		kommoLeadId: leadId,
+		ordering: null,
 	};
 }
 

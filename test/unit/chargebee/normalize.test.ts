@@ -23,6 +23,7 @@ describe('normalizeChargebeeEvent', () => {
 			status: 'success',
 			reason: null,
 			kommoLeadId: 42,
+			ordering: null,
 		});
 	});
 
@@ -54,6 +55,7 @@ describe('normalizeChargebeeEvent', () => {
 			status: 'payment_due',
 			amount: { decimal: '40.00', currency: 'USD' },
 			kommoLeadId: null,
+			ordering: null,
 		});
 		expect(normalizeChargebeeEvent(generated, { customer, invoiceUrl: 'https://x/pdf' })).toMatchObject({
 			kommoLeadId: 42,

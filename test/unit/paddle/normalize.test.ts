@@ -34,6 +34,7 @@ describe('normalizePaddleEvent on the spec examples', () => {
 			status: 'completed',
 			reason: null,
 			kommoLeadId: 123,
+			ordering: null,
 		});
 	});
 
@@ -44,6 +45,7 @@ describe('normalizePaddleEvent on the spec examples', () => {
 			amount: { minor: '65215', currency: 'USD' },
 			subscriptionId: null,
 			kommoLeadId: null,
+			ordering: null,
 		});
 	});
 
@@ -89,6 +91,7 @@ describe('normalizePaddleEvent on the spec examples', () => {
 			dedupeKey: null,
 			amount: null,
 			kommoLeadId: null,
+			ordering: null,
 		});
 		expect(normalizePaddleEvent({}).category).toBe('other');
 	});

@@ -219,6 +219,7 @@ describe('events and normalisation', () => {
 			status: 'Error',
 			reason: 'Insufficient funds',
 			kommoLeadId: 31337,
+			ordering: null,
 		});
 	});
 
@@ -263,6 +264,7 @@ describe('events and normalisation', () => {
 			dedupeKey: 'zuora:sub-9:SubscriptionRenewalSoon:1741975200',
 			occurredAt: '2025-03-14T18:00:00.000Z',
 			kommoLeadId: null,
+			ordering: null,
 		});
 	});
 
