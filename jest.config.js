@@ -29,6 +29,8 @@ module.exports = {
 			...base,
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			// installs n8n + Node 24 before any test file runs: no test timeout includes the install
+			globalSetup: '<rootDir>/test/e2e/global-setup.ts',
 			// sets the 300 s timeout (ignored here by jest 30) and stops leftover n8n instances
 			setupFilesAfterEnv: ['<rootDir>/test/e2e/setup.ts'],
 		},

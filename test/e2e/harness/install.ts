@@ -13,11 +13,16 @@ import { createRequire } from 'node:module';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { progress, run, runChecked, withLock } from './util';
+import { freeBytes, gib, progress, run, runChecked, withLock } from './util';
 
 export const N8N_VERSION = '2.40.7';
 export const NODE24_VERSION = '24.21.0';
 const MARKER = '.kommo-e2e-complete';
+
+/** A progress line at least this often while something downloads or builds. */
+export const HEARTBEAT_MS = 20_000;
+/** n8n with its dependencies takes about 2.8 GB; refuse early and clearly below this. */
+const N8N_DISK_NEEDED = 4 * 2 ** 30;
 
 /** Fixed key so that encrypted credentials survive restarts (local test instances only). */
 export const ENCRYPTION_KEY = 'kommo-billing-e2e-encryption-key-0001';
@@ -109,7 +114,7 @@ async function ensureNode24(cache: string): Promise<{ nodeBin: string; nodeDir?:
 			'installing Node 24',
 			'npm',
 			['install', '--no-audit', '--no-fund', '--save-exact', `${nodePackageName()}@${NODE24_VERSION}`],
-			{ cwd: dir, logFile: path.join(dir, 'install.log') },
+			{ cwd: dir, logFile: path.join(dir, 'install.log'), heartbeatMs: HEARTBEAT_MS },
 		);
 		const version = await nodeVersionOf(nodeBin);
 		if (version !== NODE24_VERSION) {
@@ -157,6 +162,13 @@ async function ensureN8nPackage(cache: string, nodeBin: string, nodeDir: string 
 			}
 			progress(`existing n8n folder ${dir} is incomplete (${problem}); reinstalling`);
 		}
+		const free = freeBytes(cache);
+		if (free !== undefined && free < N8N_DISK_NEEDED) {
+			throw new Error(
+				`Not enough disk space to install n8n ${N8N_VERSION} into ${dir}: ${gib(free)} free, about ${gib(N8N_DISK_NEEDED)} needed. ` +
+					'Free space, or point KOMMO_BILLING_E2E_CACHE at a folder on a larger disk.',
+			);
+		}
 		wipe(dir);
 		writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true }));
 		const env: NodeJS.ProcessEnv = { ...cleanEnv(), PATH: pathEnv };
@@ -170,13 +182,14 @@ async function ensureN8nPackage(cache: string, nodeBin: string, nodeDir: string 
 			'npm install n8n',
 			'npm',
 			['install', '--no-audit', '--no-fund', '--save-exact', '--ignore-scripts', `n8n@${N8N_VERSION}`],
-			{ cwd: dir, env, logFile },
+			{ cwd: dir, env, logFile, heartbeatMs: HEARTBEAT_MS },
 		);
 		progress(`n8n downloaded in ${Math.round((Date.now() - started) / 1000)} s; building sqlite3 for Node 24 …`);
 		await runChecked('npm rebuild sqlite3', 'npm', ['rebuild', 'sqlite3', '--ignore-scripts=false'], {
 			cwd: dir,
 			env,
 			logFile,
+			heartbeatMs: HEARTBEAT_MS,
 		});
 		const problem = await verifyN8n(dir, nodeBin);
 		if (problem) throw new Error(`n8n install in ${dir} is not usable: ${problem} (see ${logFile})`);
@@ -210,6 +223,7 @@ async function ensureSqliteTemplate(cache: string, install: Omit<N8nInstall, 'sq
 				N8N_DIAGNOSTICS_ENABLED: 'false',
 			},
 			logFile: path.join(dir, 'create.log'),
+			heartbeatMs: HEARTBEAT_MS,
 		});
 		const produced = path.join(scratch, '.n8n');
 		const files = readdirSync(produced).filter((name) => name.startsWith('database.sqlite'));

@@ -1,6 +1,6 @@
 // Small process, file and network helpers shared by the harness modules.
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -103,18 +103,74 @@ export function tail(text: string, lines = 60): string {
 	return all.slice(Math.max(0, all.length - lines)).join('\n');
 }
 
-/** Like `run` but throws (with the output's tail) when the command fails. */
+/** Free bytes on the file system that holds `dir` (undefined where the platform cannot say). */
+export function freeBytes(dir: string): number | undefined {
+	try {
+		const stats = statfsSync(dir);
+		return Number(stats.bavail) * Number(stats.bsize);
+	} catch {
+		return undefined;
+	}
+}
+
+export const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+
+/**
+ * What a failed npm run most likely means, in words a newcomer can act on: the registry could
+ * not be reached, or the disk is full. undefined when the output names neither.
+ */
+export function explainNpmFailure(output: string): string | undefined {
+	if (/ENOSPC|no space left on device/i.test(output)) {
+		return 'the disk is full (ENOSPC). Free space or point KOMMO_BILLING_E2E_CACHE at a folder on a larger disk.';
+	}
+	const network = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+)\b/.exec(output);
+	if (network) {
+		return `the npm registry could not be reached (${network[1]}). Check the network, a proxy (npm config get proxy) and the registry (npm config get registry), then run the command again: finished parts are kept.`;
+	}
+	if (/\bE40[134]\b/.test(output)) {
+		return 'the npm registry refused or does not have a package (HTTP 401/403/404). Check npm config get registry and any auth token in ~/.npmrc.';
+	}
+	return undefined;
+}
+
+/**
+ * Like `run` but throws (with the output's tail, and the likely cause for npm) when the command
+ * fails. With `heartbeatMs`, prints a progress line that often while the command runs (elapsed
+ * time, free disk space), so a long download never looks like a hang.
+ */
 export async function runChecked(
 	what: string,
 	command: string,
 	args: string[],
-	options: SpawnOptions & { logFile?: string; timeoutMs?: number } = {},
+	options: SpawnOptions & { logFile?: string; timeoutMs?: number; heartbeatMs?: number } = {},
 ): Promise<RunResult> {
-	const result = await run(command, args, options);
+	const { heartbeatMs, ...runOptions } = options;
+	const started = Date.now();
+	const cwd = typeof runOptions.cwd === 'string' ? runOptions.cwd : process.cwd();
+	const heartbeat = heartbeatMs
+		? setInterval(() => {
+				const free = freeBytes(cwd);
+				progress(
+					`${what}: still running, ${Math.round((Date.now() - started) / 1000)} s so far` +
+						(free === undefined ? '' : `, ${gib(free)} free on disk`) +
+						(runOptions.logFile ? ` (log: ${runOptions.logFile})` : ''),
+				);
+			}, heartbeatMs)
+		: undefined;
+	heartbeat?.unref();
+	let result: RunResult;
+	try {
+		result = await run(command, args, runOptions);
+	} finally {
+		if (heartbeat) clearInterval(heartbeat);
+	}
 	if (result.code !== 0) {
+		const output = `${result.stdout}\n${result.stderr}`;
+		const cause = explainNpmFailure(output);
 		throw new Error(
 			`${what} failed (exit ${result.code ?? result.signal}): ${command} ${args.join(' ')}\n` +
-				tail(`${result.stdout}\n${result.stderr}`, 40),
+				(cause ? `Likely cause: ${cause}\n` : '') +
+				tail(output, 40),
 		);
 	}
 	return result;
