@@ -47,8 +47,13 @@ export interface Money {
 export function fromMinor(amount: string | number | bigint, currency: string): Money {
 	const exponent = currencyExponent(currency);
 	const text = String(amount).trim();
+	if (text.length > MAX_AMOUNT_LENGTH) {
+		throw new CurrencyError(
+			`Amount "${preview(text)}" is longer than ${MAX_AMOUNT_LENGTH} characters: not a real amount`,
+		);
+	}
 	if (!/^-?\d+$/.test(text)) {
-		throw new CurrencyError(`Amount "${amount}" is not a whole number of minor units`);
+		throw new CurrencyError(`Amount "${preview(amount)}" is not a whole number of minor units`);
 	}
 	const value = BigInt(text);
 	const negative = value < 0n;
@@ -60,14 +65,36 @@ export function fromMinor(amount: string | number | bigint, currency: string): M
 	return { minor: value.toString(), decimal, currency: code, formatted: `${decimal} ${code}` };
 }
 
+/**
+ * Longest amount text accepted (sign, digits, point). Far above any real amount (a 30-digit
+ * integer part is 10^30 minor units), far below what could cost time: every step is linear,
+ * and the bound keeps even that from reaching n8n's event loop with a megabyte of digits.
+ */
+export const MAX_AMOUNT_LENGTH = 40;
+
+/** An amount as short readable text for an error message (never the whole hostile value). */
+function preview(amount: unknown): string {
+	const text = String(amount);
+	return text.length > 24 ? `${text.slice(0, 20)}… (${text.length} characters)` : text;
+}
+
 /** "30", "30.5", 30.5 USD → "3050". Rejects more decimals than the currency has. */
 export function toMinor(amount: string | number, currency: string): string {
 	const exponent = currencyExponent(currency);
 	const text = typeof amount === 'number' ? amount.toString() : String(amount).trim();
+	if (text.length > MAX_AMOUNT_LENGTH) {
+		throw new CurrencyError(
+			`Amount "${preview(text)}" is longer than ${MAX_AMOUNT_LENGTH} characters: not a real amount`,
+		);
+	}
 	const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
-	if (!match) throw new CurrencyError(`Amount "${amount}" is not a decimal number`);
+	if (!match) throw new CurrencyError(`Amount "${preview(amount)}" is not a decimal number`);
 	const [, sign, whole, fraction = ''] = match;
-	const trimmed = fraction.replace(/0+$/, '');
+	// Trailing zeros stripped by a linear scan: the regex /0+$/ backtracks quadratically on
+	// "1.000…0001" (security review M1: 256,000 digits blocked the event loop for 33 s).
+	let end = fraction.length;
+	while (end > 0 && fraction.charCodeAt(end - 1) === 48) end--;
+	const trimmed = fraction.slice(0, end);
 	if (trimmed.length > exponent) {
 		throw new CurrencyError(
 			`Amount "${amount}" has more decimals than ${currency.toUpperCase()} allows (${exponent})`,
