@@ -76,7 +76,18 @@ export function buildKey(
 		);
 	}
 	const prefix = options.prefix?.trim();
-	return [options.namespace, prefix, key].filter((part) => part !== undefined && part !== '').join(':');
+	return [options.namespace, prefix, escapeKey(key)].filter((part) => part !== undefined && part !== '').join(':');
+}
+
+/**
+ * Percent-encodes `%` and `#` in an event's key. Bookkeeping entries are the key plus a `#…`
+ * suffix (`#seen`, `#lease:<slot>`, `#probing`), so an id that itself contained `#seen` would
+ * alias another event's mark and be routed as duplicate or in progress (security review L4:
+ * Chargebee id `ev_real#seen`). Ids without `%` or `#` — every real vendor id — keep the key
+ * they were stored under, so existing histories stay valid.
+ */
+export function escapeKey(key: string): string {
+	return /[%#]/.test(key) ? key.replace(/%/g, '%25').replace(/#/g, '%23') : key;
 }
 
 /**
