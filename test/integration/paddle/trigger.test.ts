@@ -173,6 +173,7 @@ describe('automatic mode: the destination lives and dies with the workflow', () 
 			status: 'completed',
 			reason: null,
 			kommoLeadId: 4242,
+			ordering: null,
 		});
 	});
 });
