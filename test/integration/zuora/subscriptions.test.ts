@@ -147,6 +147,16 @@ describe('Subscription → Create (Orders API)', () => {
 		const params = createParams({ additionalFields: { subscriptionNumber: 'KL-31337' } });
 		const [first] = await runZuora(sandbox, params);
 		expect(first).toMatchObject({ subscriptionNumber: 'KL-31337', created: true });
+		// Zuora's Orders API (/work/shared/specs/zuora, CreateOrderCreateSubscription.subscriptionNumber):
+		// the NEW subscription's number rides on the CreateSubscription action; subscriptions[].subscriptionNumber
+		// would name an existing subscription to change.
+		const [post] = sandbox.requestsTo('POST', '/v1/orders');
+		const [entry] = (post.body as IDataObject).subscriptions as IDataObject[];
+		expect(entry).not.toHaveProperty('subscriptionNumber');
+		expect((entry.orderActions as IDataObject[])[0]).toMatchObject({
+			type: 'CreateSubscription',
+			createSubscription: { subscriptionNumber: 'KL-31337' },
+		});
 		sandbox.idempotency.clear(); // Zuora forgot the key (after 24 h)
 		const [later] = await runZuora(sandbox, params);
 		expect(later).toMatchObject({ subscriptionNumber: 'KL-31337', created: false, alreadyExisted: true });
@@ -173,6 +183,15 @@ describe('Subscription → Create (Orders API)', () => {
 		expect(error.message).toBe(
 			`Zuora 200 (53200020): The currency GBP of account ${gbp.accountNumber} is not available in product rate plan 'Pro Monthly'`,
 		);
+	});
+
+	it('RENEW_TO_EVERGREEN sends no renewalTerms (Zuora: only applicable with RENEW_WITH_SPECIFIC_TERM)', async () => {
+		await runZuora(sandbox, createParams({ additionalFields: { renewalSetting: 'RENEW_TO_EVERGREEN', renewalTerm: 6 } }));
+		const [post] = sandbox.requestsTo('POST', '/v1/orders');
+		const action = (((post.body as IDataObject).subscriptions as IDataObject[])[0].orderActions as IDataObject[])[0];
+		const terms = (action.createSubscription as IDataObject).terms as IDataObject;
+		expect(terms.renewalSetting).toBe('RENEW_TO_EVERGREEN');
+		expect(terms).not.toHaveProperty('renewalTerms');
 	});
 
 	it('an unreadable Won date stops with a message naming the field', async () => {

@@ -954,7 +954,21 @@ export class ZuoraSandbox extends SandboxServer {
 			}
 			chosen.push(found);
 		}
-		let subscriptionNumber = typeof sub.subscriptionNumber === 'string' && sub.subscriptionNumber ? sub.subscriptionNumber : undefined;
+		// Zuora's Orders API (spec POSTOrderRequestType.subscriptions[].subscriptionNumber; Zuora's
+		// reference: "Leave this empty to represent new subscription creation. Specify a subscription
+		// number to update an existing subscription"). A CreateSubscription whose subscriptions[] entry
+		// names a number points at a subscription that does not exist yet: refused as not found.
+		// The new subscription's own number is CreateOrderCreateSubscription.subscriptionNumber.
+		if (typeof sub.subscriptionNumber === 'string' && sub.subscriptionNumber) {
+			this.fail(
+				res,
+				53200040,
+				`Cannot find subscription '${sub.subscriptionNumber}' (subscriptions[].subscriptionNumber names an existing subscription to change; a new subscription's number goes in orderActions[].createSubscription.subscriptionNumber)`,
+			);
+			return undefined;
+		}
+		let subscriptionNumber =
+			typeof create.subscriptionNumber === 'string' && create.subscriptionNumber ? create.subscriptionNumber : undefined;
 		if (subscriptionNumber && (this.findSubscription(subscriptionNumber) || reserved.has(subscriptionNumber))) {
 			this.fail(res, 53200030, `A subscription with the number '${subscriptionNumber}' already exists`);
 			return undefined;

@@ -229,12 +229,15 @@ export const create: ItemOperation = {
 			terms.initialTerm = { termType: 'TERMED', period, periodType, startDate: contractEffective };
 			terms.autoRenew = this.getNodeParameter('autoRenew', itemIndex, true) as boolean;
 			terms.renewalSetting = (additional.renewalSetting as string) || 'RENEW_WITH_SPECIFIC_TERM';
-			terms.renewalTerms = [
-				{
-					period: Number(additional.renewalTerm ?? period),
-					periodType: (additional.renewalTermPeriodType as string) ?? periodType,
-				},
-			];
+			// Zuora: renewalTerms apply only with RENEW_WITH_SPECIFIC_TERM (CreateSubscriptionTerms).
+			if (terms.renewalSetting === 'RENEW_WITH_SPECIFIC_TERM') {
+				terms.renewalTerms = [
+					{
+						period: Number(additional.renewalTerm ?? period),
+						periodType: (additional.renewalTermPeriodType as string) ?? periodType,
+					},
+				];
+			}
 		}
 		const addOns = ((additional.addOnRatePlanIds as string[] | undefined) ?? []).map(text).filter(Boolean);
 		const ratePlanIds = [productRatePlanId, ...addOns.filter((id) => id !== productRatePlanId)];
@@ -242,6 +245,10 @@ export const create: ItemOperation = {
 			terms,
 			subscribeToRatePlans: ratePlanIds.map((id) => ({ productRatePlanId: id })),
 		};
+		// The new subscription's own number belongs to the CreateSubscription action
+		// (spec: CreateOrderCreateSubscription.subscriptionNumber). subscriptions[].subscriptionNumber
+		// names an EXISTING subscription to change and must stay empty for a new one.
+		if (subscriptionNumber) createSubscription.subscriptionNumber = subscriptionNumber;
 		if (text(additional.notes)) createSubscription.notes = text(additional.notes);
 		const subscription: IDataObject = {
 			orderActions: [
@@ -256,7 +263,6 @@ export const create: ItemOperation = {
 				},
 			],
 		};
-		if (subscriptionNumber) subscription.subscriptionNumber = subscriptionNumber;
 		const customFields = jsonParameter(this, additional.customFields, 'Custom Fields (JSON)', itemIndex);
 		if (customFields) subscription.customFields = customFields;
 		const body: IDataObject = { orderDate, existingAccountNumber: accountNumber, subscriptions: [subscription] };
