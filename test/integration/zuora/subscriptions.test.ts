@@ -201,6 +201,11 @@ describe('Subscription → Create (Orders API)', () => {
 	});
 });
 
+/** Product rate plans still on the subscription (Zuora keeps removed ones, marked Remove). */
+function activePlans(sub: IDataObject): string[] {
+	return (sub.ratePlans as IDataObject[]).filter((rp) => rp.lastChangeType !== 'Remove').map((rp) => String(rp.productRatePlanId));
+}
+
 describe('Subscription → Get, Cancel, Change Plan', () => {
 	async function subscribe(extra: INodeParameters = {}): Promise<string> {
 		const [sub] = await runZuora(sandbox, createParams(extra));
@@ -283,7 +288,7 @@ describe('Subscription → Get, Cancel, Change Plan', () => {
 			effectiveDate: '2025-05-01',
 		};
 		const [changed] = await runZuora(sandbox, params);
-		expect((changed.ratePlans as IDataObject[]).map((rp) => rp.productRatePlanId).sort()).toEqual([API_USAGE, ENT_MONTHLY].sort());
+		expect(activePlans(changed).sort()).toEqual([API_USAGE, ENT_MONTHLY].sort());
 		expect(changed).toMatchObject({
 			alreadyApplied: false,
 			contractedMrr: 199,
@@ -314,7 +319,35 @@ describe('Subscription → Get, Cancel, Change Plan', () => {
 			removeMode: 'allOthers',
 			effectiveDate: '2025-05-01',
 		});
-		expect((changed.ratePlans as IDataObject[]).map((rp) => rp.productRatePlanId)).toEqual([PRO_ANNUAL]);
+		expect(activePlans(changed)).toEqual([PRO_ANNUAL]);
 		expect(changed.money).toMatchObject({ decimal: '40.83', currency: 'USD' });
+	});
+
+	it('two consecutive plan changes succeed, and a change back to the first plan is applied (removed plans are kept, marked Remove)', async () => {
+		const number = await subscribe();
+		const change = (plan: string) => ({
+			resource: 'subscription',
+			operation: 'changePlan',
+			subscriptionNumber: number,
+			addRatePlanIds: [plan],
+			removeMode: 'allOthers',
+			effectiveDate: '2025-05-01',
+		});
+		const [first] = await runZuora(sandbox, change(ENT_MONTHLY));
+		expect(activePlans(first)).toEqual([ENT_MONTHLY]);
+		// Zuora lists the removed plan in the new version, marked (spec GETSubscriptionRatePlanType.lastChangeType)
+		expect((first.ratePlans as IDataObject[]).find((rp) => rp.productRatePlanId === PRO_MONTHLY)).toMatchObject({ lastChangeType: 'Remove' });
+
+		const [second] = await runZuora(sandbox, change(PRO_ANNUAL));
+		expect(second.alreadyApplied).toBe(false);
+		expect(activePlans(second)).toEqual([PRO_ANNUAL]);
+		const [post] = sandbox.requestsTo('POST', '/v1/orders').slice(-1);
+		const actions = ((post.body as IDataObject).subscriptions as IDataObject[])[0].orderActions as IDataObject[];
+		expect(actions.map((a) => a.type)).toEqual(['RemoveProduct', 'AddProduct']); // not the already-removed Pro Monthly again
+
+		const [back] = await runZuora(sandbox, change(PRO_MONTHLY));
+		expect(back.alreadyApplied).toBe(false);
+		expect(activePlans(back)).toEqual([PRO_MONTHLY]);
+		expect(back.money).toMatchObject({ decimal: '49.00' });
 	});
 });

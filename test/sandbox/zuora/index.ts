@@ -93,6 +93,11 @@ export interface ZuoraSubscriptionRatePlan {
 	productRatePlanId: string;
 	ratePlanName: string;
 	ratePlanCharges: Array<{ id: string; name: string; type: string; model: string; uom?: string; price?: number; currency: string }>;
+	/**
+	 * Spec GETSubscriptionRatePlanType.lastChangeType (Add | Update | Remove): Zuora keeps a removed
+	 * rate plan in later subscription versions, marked "Remove" (fidelity review A2).
+	 */
+	lastChangeType?: 'Add' | 'Update' | 'Remove';
 }
 
 export interface ZuoraSubscription {
@@ -1034,6 +1039,7 @@ export class ZuoraSandbox extends SandboxServer {
 	private recomputeMrr(s: ZuoraSubscription): void {
 		let mrr = 0;
 		for (const rp of s.ratePlans) {
+			if (rp.lastChangeType === 'Remove') continue;
 			for (const c of rp.ratePlanCharges as Array<{ type: string; price?: number; billingPeriod?: string }>) {
 				if (c.type !== 'Recurring' || c.price === undefined) continue;
 				mrr += c.billingPeriod === 'Annual' ? c.price / 12 : c.price;
@@ -1097,12 +1103,18 @@ export class ZuoraSandbox extends SandboxServer {
 		}
 		if (action.type === 'RemoveProduct') {
 			const ratePlanId = String(((action.removeProduct ?? {}) as Json).ratePlanId ?? '');
-			if (!subscription.ratePlans.some((rp) => rp.id === ratePlanId)) {
+			const target = subscription.ratePlans.find((rp) => rp.id === ratePlanId);
+			if (!target) {
 				this.fail(res, 53200040, `Invalid value for field '${where}.removeProduct.ratePlanId': the subscription has no rate plan '${ratePlanId}'`);
 				return undefined;
 			}
+			if (target.lastChangeType === 'Remove') {
+				this.fail(res, 53200030, `The rate plan '${ratePlanId}' has already been removed from subscription ${number}`);
+				return undefined;
+			}
 			return () => {
-				subscription.ratePlans = subscription.ratePlans.filter((rp) => rp.id !== ratePlanId);
+				// marked, not deleted: Zuora lists it in later versions with lastChangeType "Remove"
+				target.lastChangeType = 'Remove';
 				subscription.version++;
 				this.recomputeMrr(subscription);
 				return { subscriptionNumber: number, status: subscription.status };
@@ -1120,6 +1132,7 @@ export class ZuoraSandbox extends SandboxServer {
 		}
 		return () => {
 			subscription.ratePlans.push({
+				lastChangeType: 'Add',
 				id: zuoraId(),
 				productId: found.product.id,
 				productName: found.product.name,

@@ -114,7 +114,10 @@ export const changePlan: ItemOperation = {
 		if (current.status === 'Cancelled') {
 			throw new NodeOperationError(this.getNode(), `Subscription ${number} is cancelled; its plan cannot change`, { itemIndex });
 		}
-		const ratePlans = (current.ratePlans ?? []) as IDataObject[];
+		// Zuora keeps removed rate plans in later subscription versions, marked
+		// lastChangeType "Remove" (spec GETSubscriptionRatePlanType.lastChangeType: Add | Update | Remove):
+		// they are neither present (so switching back adds them again) nor removable a second time.
+		const ratePlans = ((current.ratePlans ?? []) as IDataObject[]).filter((rp) => rp.lastChangeType !== 'Remove');
 		const present = new Set(ratePlans.map((rp) => String(rp.productRatePlanId)));
 		const toRemove = ratePlans.filter((rp) => {
 			const id = String(rp.productRatePlanId);
