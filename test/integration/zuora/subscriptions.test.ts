@@ -94,12 +94,44 @@ describe('Subscription → Create (Orders API)', () => {
 		expect(post.headers['idempotency-key']).toMatch(/^n8n-kb-order-create-[0-9a-f]{40}$/);
 	});
 
-	it('a retried Create (same input, next run) yields one subscription', async () => {
-		const [first] = await runZuora(sandbox, createParams());
-		const [again] = await runZuora(sandbox, createParams());
-		expect(again.subscriptionNumber).toBe(first.subscriptionNumber);
+	it('a re-run (next execution) with a Subscription Number yields one subscription: look-before-create', async () => {
+		const params = createParams({ additionalFields: { subscriptionNumber: 'KL-31337' } });
+		const [first] = await runZuora(sandbox, params);
+		const [again] = await runZuora(sandbox, params);
+		expect(again).toMatchObject({ subscriptionNumber: first.subscriptionNumber, alreadyExisted: true });
 		expect(sandbox.subscriptions).toHaveLength(1);
 		expect(sandbox.counters.order).toBe(1);
+	});
+
+	it('Zuora stores a 5xx under the key (24 h): the transport\'s retries get it replayed, a re-run reaches Zuora afresh', async () => {
+		// Zuora's own 500, answered inside its idempotency layer (developer.zuora.com guides/idempotent-requests)
+		sandbox.internalFaults.push({ method: 'POST', path: '/v1/orders', status: 500, times: 1, body: { success: false, processId: 'P500', reasons: [{ code: 50000010, message: 'Operation failed due to an unexpected error' }] } });
+		const params = createParams({ additionalFields: { subscriptionNumber: 'KL-31337' } });
+		const error = await runZuoraError(sandbox, params);
+		expect(error.message).toContain('unexpected error');
+		const failed = sandbox.requestsTo('POST', '/v1/orders');
+		expect(new Set(failed.map((r) => r.headers['idempotency-key'])).size).toBe(1); // all replays of the stored 500
+		expect(sandbox.subscriptions).toHaveLength(0);
+
+		const [sub] = await runZuora(sandbox, params); // the user runs it again
+		expect(sub).toMatchObject({ subscriptionNumber: 'KL-31337', created: true });
+		const [rerun] = sandbox.requestsTo('POST', '/v1/orders').slice(failed.length);
+		expect(rerun.headers['idempotency-key']).not.toBe(failed[0].headers['idempotency-key']);
+		expect(sandbox.subscriptions).toHaveLength(1);
+	}, 30_000);
+
+	it('a business failure is not replayed to the re-run after the fix (same input, same execution retry or new execution)', async () => {
+		const gbp = sandbox.seedAccount({ name: 'UK Ltd', currency: 'GBP' });
+		const params = createParams({ accountNumber: gbp.accountNumber });
+		const sameExecution = 'retry-on-fail-execution';
+		const refused = await runZuoraError(sandbox, params, { executionId: sameExecution });
+		expect(refused.message).toContain('The currency GBP');
+		// the merchant adds GBP pricing in Zuora, then n8n's Retry On Fail (same execution) runs the node again
+		sandbox.findRatePlan(PRO_MONTHLY)?.plan.productRatePlanCharges[0].pricing.push({ currency: 'GBP', price: 39 });
+		const [sub] = await runZuora(sandbox, params, { executionId: sameExecution });
+		expect(sub).toMatchObject({ created: true, accountNumber: gbp.accountNumber });
+		const keys = sandbox.requestsTo('POST', '/v1/orders').map((r) => r.headers['idempotency-key']);
+		expect(keys[1]).toBe(`${keys[0]}-r1`);
 	});
 
 	it('a Create whose answer is lost (500 after the order landed) is retried with the same key: one subscription', async () => {
@@ -119,12 +151,12 @@ describe('Subscription → Create (Orders API)', () => {
 		expect(sandbox.subscriptions).toHaveLength(1);
 	});
 
-	it('two executions racing with the same input: Zuora answers 409 to one, it retries and gets the replay', async () => {
+	it('one attempt sent twice at once (same execution and key): Zuora answers 409 to one, it retries and gets the replay', async () => {
 		sandbox.processingDelayMs = 400;
 		const credentials = zuoraCredentials(sandbox);
 		const [[a], [b]] = await Promise.all([
-			runZuora(sandbox, createParams(), { credentials }),
-			runZuora(sandbox, createParams(), { credentials }),
+			runZuora(sandbox, createParams(), { credentials, executionId: 'same' }),
+			runZuora(sandbox, createParams(), { credentials, executionId: 'same' }),
 		]);
 		expect(sandbox.requestsTo('POST', '/v1/orders').map((r) => r.status)).toContain(409);
 		expect(a.subscriptionNumber).toBe(b.subscriptionNumber);
@@ -161,6 +193,15 @@ describe('Subscription → Create (Orders API)', () => {
 		const [later] = await runZuora(sandbox, params);
 		expect(later).toMatchObject({ subscriptionNumber: 'KL-31337', created: false, alreadyExisted: true });
 		expect(sandbox.requestsTo('POST', '/v1/orders')).toHaveLength(1);
+	});
+
+	it('two executions racing with the same Subscription Number: one creates, the other finds it after Zuora refuses the duplicate', async () => {
+		sandbox.processingDelayMs = 300;
+		const credentials = zuoraCredentials(sandbox);
+		const params = createParams({ additionalFields: { subscriptionNumber: 'KL-RACE' } });
+		const [[a], [b]] = await Promise.all([runZuora(sandbox, params, { credentials }), runZuora(sandbox, params, { credentials })]);
+		expect([a, b].map((s) => s.created).sort()).toEqual([false, true]);
+		expect(sandbox.subscriptions).toHaveLength(1);
 	});
 
 	it('a Subscription Number taken by another account is an error, not a silent reuse', async () => {

@@ -498,6 +498,7 @@ export class ZuoraSandbox extends SandboxServer {
 		this.usage.length = 0;
 		this.imports.clear();
 		this.idempotency.clear();
+		this.internalFaults = [];
 		this.tokens.clear();
 		this.tokenRequests = 0;
 		this.processingDelayMs = 0;
@@ -600,17 +601,31 @@ export class ZuoraSandbox extends SandboxServer {
 			const entry: IdempotencyEntry = { fingerprint, state: 'running', at: now };
 			this.idempotency.set(key, entry);
 			try {
-				await handler(req, res);
+				const internal = this.takeInternalFault(req);
+				if (internal) res.json(internal.status, internal.body);
+				else await handler(req, res);
 			} catch (error) {
 				this.idempotency.delete(key);
 				throw error;
 			}
-			if (res.status >= 500) {
-				this.idempotency.delete(key);
-				return;
-			}
+			// Zuora saves "the resulting status code, headers, and the body of this request …
+			// regardless of whether it succeeded or failed" and replays them for 24 h
+			// (developer.zuora.com guides/idempotent-requests): 5xx and success:false included.
 			Object.assign(entry, { state: 'done', status: res.status, headers: { ...res.headers }, body: res.body });
 		});
+	}
+
+	/**
+	 * Failures that Zuora itself answers (inside its idempotency layer, so they are stored and
+	 * replayed for the key), unlike `faults`, which model a proxy or network in front of Zuora.
+	 */
+	internalFaults: Array<{ method: string; path: string; status: number; body: Json; times: number }> = [];
+
+	private takeInternalFault(req: SandboxRequest): { status: number; body: Json } | undefined {
+		const fault = this.internalFaults.find((f) => f.method === req.method && f.path === req.path && f.times > 0);
+		if (!fault) return undefined;
+		fault.times--;
+		return fault;
 	}
 
 	private async pause(): Promise<void> {
@@ -883,6 +898,9 @@ export class ZuoraSandbox extends SandboxServer {
 			}
 		}
 		await this.pause();
+		// Subscription numbers are unique in a tenant: an order that finished meanwhile may have taken one.
+		const taken = [...reservedNumbers].find((n) => this.findSubscription(n));
+		if (taken) return this.fail(res, 53200030, `A subscription with the number '${taken}' already exists`);
 		const results = plans.map((apply) => apply());
 		const orderNumber = `O-${String(++this.counters.order).padStart(8, '0')}`;
 		for (const r of results) {

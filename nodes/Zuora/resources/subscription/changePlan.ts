@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { forOperation, requireDate, text } from '../../helpers';
-import { deriveIdempotencyKey, zuoraRequest } from '../../transport';
+import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 import {
 	getSubscription,
@@ -147,7 +147,7 @@ export const changePlan: ItemOperation = {
 			method: 'POST',
 			path: '/v1/orders',
 			body,
-			idempotencyKey: text(additional.idempotencyKey) || deriveIdempotencyKey('order-change', body),
+			idempotencyKey: text(additional.idempotencyKey) || idempotencyKeyFor.call(this, 'order-change', body, itemIndex),
 			itemIndex,
 		});
 		const after = await getSubscription.call(this, number, itemIndex);

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { forOperation, jsonParameter, requireDate, text } from '../../helpers';
-import { deriveIdempotencyKey, zuoraRequest } from '../../transport';
+import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 import { findSubscription, getSubscription, orderSummary, ratePlanLoadOptions, triggerDates } from './common';
 
@@ -267,13 +267,22 @@ export const create: ItemOperation = {
 		if (customFields) subscription.customFields = customFields;
 		const body: IDataObject = { orderDate, existingAccountNumber: accountNumber, subscriptions: [subscription] };
 
-		const order = await zuoraRequest.call(this, {
-			method: 'POST',
-			path: '/v1/orders',
-			body,
-			idempotencyKey: text(additional.idempotencyKey) || deriveIdempotencyKey('order-create', body),
-			itemIndex,
-		});
+		let order: IDataObject;
+		try {
+			order = await zuoraRequest.call(this, {
+				method: 'POST',
+				path: '/v1/orders',
+				body,
+				idempotencyKey: text(additional.idempotencyKey) || idempotencyKeyFor.call(this, 'order-create', body, itemIndex),
+				itemIndex,
+			});
+		} catch (error) {
+			// Another execution (or an earlier attempt whose answer was lost) may have created it
+			// meanwhile: look again before reporting a failure.
+			const existing = subscriptionNumber ? await findSubscription.call(this, subscriptionNumber, itemIndex) : undefined;
+			if (existing && existing.accountNumber === accountNumber) return { ...existing, created: false, alreadyExisted: true };
+			throw error;
+		}
 		const numbers = (order.subscriptionNumbers as string[] | undefined) ?? [];
 		const created = numbers[0] ?? ((order.subscriptions as IDataObject[] | undefined)?.[0]?.subscriptionNumber as string | undefined);
 		if (!created) {
