@@ -24,6 +24,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
+import { asNodeError } from './helpers';
 import { vendorRequest, type VendorErrorDetails, type VendorProfile } from '../shared/http';
 import { redactString } from '../shared/redact';
 import { storedToken, type TokenIdentity, zuoraTokenCache } from './token-cache';
@@ -321,7 +322,7 @@ export async function zuoraRequest(this: ZuoraContext, request: ZuoraRequest): P
 	} catch (error) {
 		// An HTTP answer (not a lost one) was stored by Zuora under this key.
 		if (request.idempotencyKey && error instanceof NodeApiError && error.httpCode) noteFailedAnswer(request.idempotencyKey);
-		throw error;
+		throw asNodeError(this, error, request.itemIndex);
 	}
 	return (body && typeof body === 'object' ? body : {}) as IDataObject;
 }

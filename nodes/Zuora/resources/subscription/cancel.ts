@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { forOperation, requireDate, text } from '../../helpers';
+import { asNodeError, forOperation, requireDate, text } from '../../helpers';
 import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 import {
@@ -109,7 +109,7 @@ export const cancel: ItemOperation = {
 			// A concurrent execution may have cancelled it meanwhile.
 			const now = await getSubscription.call(this, number, itemIndex).catch(() => undefined);
 			if (now?.status === 'Cancelled') return { ...now, alreadyCancelled: true };
-			throw error;
+			throw asNodeError(this, error, itemIndex);
 		}
 		const after = await getSubscription.call(this, number, itemIndex);
 		return { ...after, alreadyCancelled: false, order: orderSummary(order) };

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { forOperation, jsonParameter, requireDate, text } from '../../helpers';
+import { asNodeError, forOperation, jsonParameter, requireDate, text } from '../../helpers';
 import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 import { findSubscription, getSubscription, orderSummary, ratePlanLoadOptions, triggerDates } from './common';
@@ -281,7 +281,7 @@ export const create: ItemOperation = {
 			// meanwhile: look again before reporting a failure.
 			const existing = subscriptionNumber ? await findSubscription.call(this, subscriptionNumber, itemIndex) : undefined;
 			if (existing && existing.accountNumber === accountNumber) return { ...existing, created: false, alreadyExisted: true };
-			throw error;
+			throw asNodeError(this, error, itemIndex);
 		}
 		const numbers = (order.subscriptionNumbers as string[] | undefined) ?? [];
 		const created = numbers[0] ?? ((order.subscriptions as IDataObject[] | undefined)?.[0]?.subscriptionNumber as string | undefined);
