@@ -1,30 +1,18 @@
 import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
-	IDataObject,
 	IHookFunctions,
 	INodeCredentialTestResult,
-	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import type { HmacAlgorithm } from '../shared/crypto';
-import { safeEqual } from '../shared/crypto';
-import {
-	basicChallenge,
-	type CalloutCategory,
-	CATEGORIES,
-	normalizeCallout,
-	type NormalizedField,
-	renderTemplate,
-	splitList,
-	verifyBasic,
-	verifyHmac,
-} from './callout';
+import { CATEGORIES, type NormalizedField } from './callout';
+import { compileTemplate } from './callout-template';
+import { DEFAULT_MAX_EVENT_AGE_MINUTES, handleCallout } from './callout-webhook';
 
 const MAPPABLE: Array<{ field: NormalizedField; label: string; hint: string }> = [
 	{ field: 'objectId', label: 'Object ID Field', hint: 'ID of the object the event is about (part of the dedupe key)' },
@@ -42,14 +30,8 @@ const MAPPABLE: Array<{ field: NormalizedField; label: string; hint: string }> =
 	{ field: 'status', label: 'Status Field', hint: 'Payment, invoice or subscription status' },
 	{ field: 'reason', label: 'Reason Field', hint: 'Decline or cancellation reason' },
 	{ field: 'invoiceUrl', label: 'Invoice URL Field', hint: 'Link to the invoice' },
+	{ field: 'updatedDate', label: 'Updated Date Field', hint: "The object's UpdatedDate: orders events about the same object" },
 ];
-
-function reject(context: IWebhookFunctions, status: number, body: IDataObject, headers: Record<string, string> = {}): IWebhookResponseData {
-	const res = context.getResponseObject();
-	for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-	res.status(status).json(body);
-	return { noWebhookResponse: true };
-}
 
 export class ZuoraTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -64,14 +46,13 @@ export class ZuoraTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'zuoraCalloutAuthApi', required: true, testedBy: 'zuoraCalloutAuthTest' }],
-		webhooks: [
-			{
-				name: 'default',
-				httpMethod: 'POST',
-				responseMode: '={{ $parameter["responseMode"] }}',
-				path: 'callout',
-			},
-		],
+		// Zuora callouts may be POST, PUT or GET, with merge fields in the URL (fidelity review B7).
+		webhooks: (['POST', 'GET', 'PUT'] as const).map((httpMethod) => ({
+			name: 'default' as const,
+			httpMethod,
+			responseMode: '={{ $parameter["responseMode"] }}',
+			path: 'callout',
+		})),
 		properties: [
 			{
 				displayName: 'Authentication',
@@ -155,10 +136,18 @@ export class ZuoraTrigger implements INodeType {
 				displayName: 'Signed Data Template',
 				name: 'hmacTemplate',
 				type: 'string',
-				default: '{{accountId}}{{eventTimestamp}}',
+				default: '{{accountId}}|{{eventTimestamp}}',
 				displayOptions: { show: { authentication: ['hmac'], hmacSignedData: ['template'] } },
 				description:
-					'The same data as in the Zuora callout, written with body field names: {{field}} or {{a.b}} is replaced by that field of the JSON body; \\n is a new line',
+					'The same data as in the Zuora callout, written with body field names: {{field}} or {{a.b}} is replaced by that field of the JSON body; \\n is a new line. Fields need a separator between them. Only these fields are trusted: the rest of the body is output as "unverified".',
+			},
+			{
+				displayName:
+					'Only the fields named in the template are signed. The trigger trusts those alone (event time included); re-read anything else from Zuora by ID with the Zuora node.',
+				name: 'templateNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { authentication: ['hmac'], hmacSignedData: ['template'] } },
 			},
 			{
 				displayName: 'Query Parameter Name',
@@ -217,6 +206,24 @@ export class ZuoraTrigger implements INodeType {
 					default: '',
 					description: hint,
 				})),
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Max Event Age (Minutes)',
+						name: 'maxEventAgeMinutes',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: DEFAULT_MAX_EVENT_AGE_MINUTES,
+						description:
+							'Callouts whose event time is older are refused (401), so a captured callout cannot be replayed later. Zuora retries up to 5 times, up to a day apart. HMAC callouts must carry a signed event time. 0 turns the check off.',
+					},
+				],
 			},
 			{
 				displayName: 'Category Overrides',
@@ -293,6 +300,11 @@ export class ZuoraTrigger implements INodeType {
 				return data.webhookUrl === this.getNodeWebhookUrl('default');
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
+				const authentication = this.getNodeParameter('authentication', 'basic') as string;
+				if (authentication === 'hmac' && this.getNodeParameter('hmacSignedData', 'rawBody') === 'template') {
+					const compiled = compileTemplate(this.getNodeParameter('hmacTemplate', '') as string);
+					if (!compiled.ok) throw new NodeOperationError(this.getNode(), `Zuora Trigger: ${compiled.problem}`);
+				}
 				const data = this.getWorkflowStaticData('node');
 				data.webhookUrl = this.getNodeWebhookUrl('default');
 				return true;
@@ -306,98 +318,6 @@ export class ZuoraTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const req = this.getRequestObject();
-		const authentication = this.getNodeParameter('authentication', 'basic') as string;
-		const credentials = await this.getCredentials('zuoraCalloutAuthApi');
-		const rawBody: Buffer | undefined = (req as unknown as { rawBody?: Buffer }).rawBody;
-		const headerOf = (name: string) => {
-			const value = req.headers[name.toLowerCase()];
-			return Array.isArray(value) ? value[0] : value;
-		};
-		const misconfigured = (what: string) =>
-			reject(this, 500, { error: `Zuora Trigger is not configured: the credential has no ${what}` });
-
-		if (authentication === 'basic') {
-			const user = String(credentials.user ?? '');
-			const password = String(credentials.password ?? '');
-			if (!user || !password) return misconfigured('Basic Auth user and password');
-			const result = verifyBasic(headerOf('authorization'), user, password);
-			if (result !== 'ok') {
-				const realm = this.getNodeParameter('realm', 'Zuora Callout') as string;
-				return reject(
-					this,
-					401,
-					{ error: result === 'missing' ? 'Authentication required' : 'Invalid credentials' },
-					{ 'WWW-Authenticate': basicChallenge(realm) },
-				);
-			}
-		} else if (authentication === 'hmac') {
-			const secret = String(credentials.hmacSecret ?? '');
-			if (!secret) return misconfigured('HMAC Secret Key');
-			const mode = this.getNodeParameter('hmacSignedData', 'rawBody') as string;
-			let data: string | Buffer;
-			if (mode === 'template') {
-				data = renderTemplate(this.getNodeParameter('hmacTemplate', '') as string, this.getBodyData());
-			} else {
-				if (!rawBody) return reject(this, 401, { error: 'Invalid signature' });
-				data = rawBody;
-			}
-			const ok = verifyHmac({
-				algorithm: this.getNodeParameter('hmacAlgorithm', 'sha256') as HmacAlgorithm,
-				secret,
-				encoding: this.getNodeParameter('hmacEncoding', 'base64') as 'base64' | 'hex',
-				prefix: this.getNodeParameter('hmacPrefix', '') as string,
-				headerValue: headerOf(this.getNodeParameter('hmacHeader', 'X-Zuora-Signature') as string),
-				data,
-			});
-			if (!ok) return reject(this, 401, { error: 'Invalid signature' });
-		} else {
-			const secret = String(credentials.urlSecret ?? '');
-			if (!secret) return misconfigured('URL Secret');
-			const name = (this.getNodeParameter('queryParameter', 'secret') as string) || 'secret';
-			const given = this.getQueryData() as IDataObject;
-			if (!safeEqual(String(given[name] ?? ''), secret)) return reject(this, 401, { error: 'Unauthorized' });
-		}
-
-		let payload: unknown = this.getBodyData();
-		const emptyObject = payload && typeof payload === 'object' && Object.keys(payload).length === 0;
-		if ((!payload || typeof payload !== 'object' || emptyObject) && rawBody?.length) {
-			try {
-				payload = JSON.parse(rawBody.toString('utf8'));
-			} catch {
-				return reject(this, 400, { error: 'The callout body is not JSON' });
-			}
-		}
-		const events = (Array.isArray(payload) ? payload : [payload]).filter(
-			(e): e is IDataObject => !!e && typeof e === 'object' && !Array.isArray(e),
-		);
-		if (events.length === 0) return reject(this, 400, { error: 'The callout body must be a JSON object' });
-
-		const eventField = (this.getNodeParameter('eventField', '') as string).trim();
-		const mapping = this.getNodeParameter('fieldMapping', {}) as Record<string, string>;
-		const paths: Partial<Record<NormalizedField, string[]>> = {};
-		for (const { field } of MAPPABLE) if (mapping[field]) paths[field] = splitList(mapping[field]);
-		if (eventField) paths.eventType = splitList(eventField);
-		const overrides: Record<string, CalloutCategory> = {};
-		const overrideList = (this.getNodeParameter('categoryOverrides', {}) as { override?: Array<{ event: string; category: CalloutCategory }> }).override ?? [];
-		for (const o of overrideList) if (o.event) overrides[o.event.trim()] = o.category;
-
-		const filter = splitList(this.getNodeParameter('eventFilter', '')).map((e) => e.toLowerCase());
-		const items: INodeExecutionData[] = [];
-		for (const event of events) {
-			const normalized = normalizeCallout(event, {
-				paths,
-				categoryOverrides: overrides,
-				rawBody: events.length === 1 ? rawBody : undefined,
-			});
-			if (filter.length > 0 && !filter.includes(String(normalized.eventType ?? '').toLowerCase())) continue;
-			items.push({ json: { normalized: normalized as unknown as IDataObject, event } });
-		}
-		if (items.length === 0) {
-			const res = this.getResponseObject();
-			res.status(200).json({ received: true, ignored: 'event not selected in the Zuora Trigger' });
-			return { noWebhookResponse: true };
-		}
-		return { workflowData: [items] };
+		return await handleCallout.call(this, { mappable: MAPPABLE.map((m) => m.field) });
 	}
 }

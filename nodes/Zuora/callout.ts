@@ -52,23 +52,6 @@ export function getPath(source: unknown, path: string): unknown {
 	return current;
 }
 
-/**
- * The data Zuora signed when it is built from callout fields: `{{path}}`
- * becomes the body's value at that path ('' when absent); `\n`, `\r`, `\t`
- * written in the template become the characters.
- */
-export function renderTemplate(template: string, payload: unknown): string {
-	return template
-		.replace(/\\n/g, '\n')
-		.replace(/\\r/g, '\r')
-		.replace(/\\t/g, '\t')
-		.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (_m, path: string) => {
-			const value = getPath(payload, path.trim());
-			if (value === undefined || value === null) return '';
-			return typeof value === 'object' ? JSON.stringify(value) : String(value);
-		});
-}
-
 export interface HmacCheck {
 	algorithm: HmacAlgorithm;
 	secret: string;
@@ -114,13 +97,16 @@ export type NormalizedField =
 	| 'planId'
 	| 'previousPlanId'
 	| 'status'
-	| 'reason';
+	| 'reason'
+	| 'updatedDate';
 
 /** Where each value is looked for when the trigger's field mapping leaves it empty (first non-empty wins). */
 export const DEFAULT_PATHS: Record<NormalizedField, string[]> = {
 	eventType: ['eventType', 'event', 'eventName', 'eventCategory', 'notification', 'Event.Category'],
 	objectId: ['objectId', 'paymentId', 'invoiceId', 'subscriptionId', 'creditMemoId', 'refundId', 'id', 'accountId'],
-	timestamp: ['eventTimestamp', 'timestamp', 'eventTime', 'occurredAt', 'Event.Timestamp', 'updatedDate', 'createdDate'],
+	// The event's time (freshness check, dedupe key). Not an object's createdDate/updatedDate: an
+	// account created in 2020 must not make today's callout look stale.
+	timestamp: ['eventTimestamp', 'timestamp', 'eventTime', 'occurredAt', 'Event.Timestamp'],
 	crmId: ['crmId', 'accountCrmId', 'account.crmId', 'Account.CrmId'],
 	customerId: ['accountNumber', 'accountId', 'account.accountNumber', 'account.id'],
 	subscriptionId: ['subscriptionNumber', 'subscriptionId', 'subscription.subscriptionNumber'],
@@ -134,6 +120,8 @@ export const DEFAULT_PATHS: Record<NormalizedField, string[]> = {
 	previousPlanId: ['previousProductRatePlanId', 'previousRatePlanId', 'previousPlanId', 'oldRatePlanId'],
 	status: ['status', 'paymentStatus', 'subscriptionStatus', 'invoiceStatus'],
 	reason: ['reason', 'cancelReason', 'gatewayResponse', 'gatewayResponseCode', 'errorMessage'],
+	// The object's last change ({{DataSource.Payment.UpdatedDate}} …): the ordering version.
+	updatedDate: ['updatedDate', 'lastUpdatedDate', 'objectUpdatedDate'],
 };
 
 function present(value: unknown): boolean {
@@ -184,8 +172,12 @@ export function toIso(value: unknown): string | null {
 	return Number.isNaN(parsed) ? null : new Date(parsed).toISOString();
 }
 
+/** Longer amounts are refused before any parsing (security review M1: hostile lengths). */
+export const MAX_AMOUNT_CHARS = 40;
+
 function money(amount: unknown, currency: unknown): Money | null {
 	if (!present(amount) || typeof currency !== 'string' || !currency.trim()) return null;
+	if (String(amount).length > MAX_AMOUNT_CHARS || currency.length > 10) return null;
 	try {
 		return fromMinor(toMinor(String(amount).trim(), currency.trim()), currency.trim());
 	} catch {
@@ -199,15 +191,46 @@ export interface NormalizeOptions {
 	/** Per field: paths to use instead of the defaults. */
 	paths?: Partial<Record<NormalizedField, string[]>>;
 	categoryOverrides?: Record<string, CalloutCategory>;
-	/** The raw body, hashed for the dedupe key when id, event or timestamp are missing. */
-	rawBody?: string | Buffer;
+	/**
+	 * What identifies the callout when object id, event or timestamp are missing: the signed
+	 * bytes (HMAC), or the callout's data. Never empty (an empty callout is refused before).
+	 */
+	hashSource?: string | Buffer;
+	/** `Zuora-Notification-Id` (same on every retry of one notification), when it may be trusted. */
+	notificationId?: string;
+}
+
+/** Dedupe-key parts with `%` and `:` escaped, so `a:b` + `c` never equals `a` + `b:c` (review L4). */
+function keyPart(value: string): string {
+	return value.replace(/%/g, '%25').replace(/:/g, '%3A');
+}
+
+/** Which object the event is about, for the ordering contract (nodes/shared/billing-event.ts). */
+function orderingOf(
+	ids: { subscriptionId: string | null; invoiceId: string | null; transactionId: string | null; customerId: string | null; objectId: string | null },
+	updatedDate: string | null,
+	occurredAt: string | null,
+): NormalizedEvent['ordering'] {
+	const version = updatedDate ?? occurredAt;
+	if (!version) return null;
+	const [kind, id] = ids.subscriptionId
+		? ['subscription', ids.subscriptionId]
+		: ids.invoiceId
+			? ['invoice', ids.invoiceId]
+			: ids.transactionId
+				? ['payment', ids.transactionId]
+				: ids.customerId
+					? ['account', ids.customerId]
+					: ['object', ids.objectId];
+	if (!id) return null;
+	return { object: `zuora:${kind}:${id}`, version, source: updatedDate ? 'updated_date' : 'occurred_at' };
 }
 
 /**
- * The cross-vendor event. The dedupe key is object id + event + timestamp,
- * because Zuora's `Zuora-Request-Id` changes on every retry; when one of the
- * three is missing it falls back to a hash of the body, which Zuora repeats
- * unchanged on a retry.
+ * The cross-vendor event. The dedupe key is what identifies the event, never `Zuora-Request-Id`
+ * (it changes on every retry, payloads/VENDOR-FACTS.md §24): object id + event + timestamp; else
+ * the `Zuora-Notification-Id` (the same on every retry of one notification); else a hash of what
+ * identifies the callout (`hashSource`).
  */
 export function normalizeCallout(payload: unknown, options: NormalizeOptions = {}): NormalizedEvent {
 	const value = (field: NormalizedField) => {
@@ -219,24 +242,34 @@ export function normalizeCallout(payload: unknown, options: NormalizeOptions = {
 	const timestamp = str(value('timestamp'));
 	let eventId: string;
 	if (objectId && eventType && timestamp) {
-		eventId = `${objectId}:${eventType}:${timestamp}`;
+		eventId = [objectId, eventType, timestamp].map(keyPart).join(':');
+	} else if (options.notificationId) {
+		eventId = `notification:${keyPart(options.notificationId)}`;
 	} else {
-		const raw = options.rawBody ?? JSON.stringify(payload ?? null);
+		const raw = options.hashSource ?? JSON.stringify(payload ?? null);
 		eventId = `body-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`;
 	}
 	const crmId = str(value('crmId'));
 	const leadId = crmId && /^\d{1,15}$/.test(crmId) && Number(crmId) > 0 ? Number(crmId) : null;
+	const occurredAt = toIso(timestamp);
+	const ids = {
+		customerId: str(value('customerId')),
+		subscriptionId: str(value('subscriptionId')),
+		invoiceId: str(value('invoiceId')),
+		transactionId: str(value('transactionId')),
+		objectId,
+	};
 	return {
 		vendor: 'zuora',
 		eventId,
 		eventType,
 		category: categorize(eventType, options.categoryOverrides),
-		occurredAt: toIso(timestamp),
+		occurredAt,
 		dedupeKey: `zuora:${eventId}`,
-		customerId: str(value('customerId')),
-		subscriptionId: str(value('subscriptionId')),
-		invoiceId: str(value('invoiceId')),
-		transactionId: str(value('transactionId')),
+		customerId: ids.customerId,
+		subscriptionId: ids.subscriptionId,
+		invoiceId: ids.invoiceId,
+		transactionId: ids.transactionId,
 		invoiceUrl: str(value('invoiceUrl')),
 		customerEmail: str(value('customerEmail')),
 		amount: money(value('amount'), str(value('currency'))),
@@ -245,7 +278,7 @@ export function normalizeCallout(payload: unknown, options: NormalizeOptions = {
 		status: str(value('status')),
 		reason: str(value('reason')),
 		kommoLeadId: leadId,
-		ordering: null,
+		ordering: orderingOf(ids, toIso(value('updatedDate')), occurredAt),
 	};
 }
 

@@ -7,7 +7,7 @@
  * Zuora specifics handled here:
  *  - errors often come with HTTP 200: `{success: false, processId, reasons: [{code, message}]}`
  *    (REST) or `{Success: false, Errors: [{Code, Message}]}` (CRUD / actions); both are errors;
- *  - `Idempotency-Key` (≤ 255 chars) on every POST, derived from the input;
+ *  - `Idempotency-Key` (≤ 255 chars) on every POST: one key per logical attempt (idempotencyKeyFor);
  *    a concurrent duplicate answers 409 (retried: the first one is still running),
  *    the same key with another body answers 422 (reported, never retried);
  *  - the OAuth client-credentials token request (also used by the credential's
@@ -22,8 +22,9 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
+import { asNodeError } from './helpers';
 import { vendorRequest, type VendorErrorDetails, type VendorProfile } from '../shared/http';
 import { redactString } from '../shared/redact';
 import { storedToken, type TokenIdentity, zuoraTokenCache } from './token-cache';
@@ -306,16 +307,23 @@ export async function zuoraRequest(this: ZuoraContext, request: ZuoraRequest): P
 	}
 	await ensureAccessToken.call(this, credentials, request.itemIndex);
 	const isRaw = Buffer.isBuffer(request.body) || typeof request.body === 'string';
-	const body = await vendorRequest.call(this, zuoraProfile, CREDENTIAL_TYPE, {
-		method,
-		url: `${baseUrl}${request.path}`,
-		qs: request.qs,
-		body: request.body,
-		headers: { Accept: 'application/json', ...(request.headers ?? {}) },
-		json: !isRaw,
-		idempotencyKey: request.idempotencyKey,
-		itemIndex: request.itemIndex,
-	});
+	let body: unknown;
+	try {
+		body = await vendorRequest.call(this, zuoraProfile, CREDENTIAL_TYPE, {
+			method,
+			url: `${baseUrl}${request.path}`,
+			qs: request.qs,
+			body: request.body,
+			headers: { Accept: 'application/json', ...(request.headers ?? {}) },
+			json: !isRaw,
+			idempotencyKey: request.idempotencyKey,
+			itemIndex: request.itemIndex,
+		});
+	} catch (error) {
+		// An HTTP answer (not a lost one) was stored by Zuora under this key.
+		if (request.idempotencyKey && error instanceof NodeApiError && error.httpCode) noteFailedAnswer(request.idempotencyKey);
+		throw asNodeError(this, error, request.itemIndex);
+	}
 	return (body && typeof body === 'object' ? body : {}) as IDataObject;
 }
 
@@ -331,12 +339,55 @@ export function stableStringify(value: unknown): string {
 	return JSON.stringify(value) ?? 'null';
 }
 
-/**
- * An Idempotency-Key derived from what the request means: the same input gives
- * the same key, so a retried execution replays Zuora's first answer instead of
- * doing the work twice (within Zuora's 24 h window).
- */
+/** A digest key for `input` (no execution in it; see idempotencyKeyFor for the node's keys). */
 export function deriveIdempotencyKey(scope: string, input: unknown): string {
 	const digest = createHash('sha256').update(stableStringify(input), 'utf8').digest('hex').slice(0, 40);
 	return `n8n-kb-${scope}-${digest}`;
+}
+
+/**
+ * Zuora stores the answer to an Idempotency-Key for 24 h, failures and 5xx included
+ * (developer.zuora.com guides/idempotent-requests; fidelity review B1). So one key must mean one
+ * logical attempt:
+ *  - the transport's retries after a lost answer (network error, gateway 5xx) repeat the key, and
+ *    Zuora replays the first answer instead of creating twice;
+ *  - a new execution (a re-run after the user fixed something) gets a new key and reaches Zuora
+ *    afresh; the operations' look-before-create (subscription number, crmId) guards across executions;
+ *  - within one execution, once Zuora gave a definite failure answer for a key, the next attempt
+ *    (n8n's Retry On Fail) gets a new key too.
+ */
+const failedAnswers = new Map<string, number>();
+const MAX_TRACKED_KEYS = 5_000;
+
+export function idempotencyKeyFor(this: IExecuteFunctions, scope: string, input: unknown, itemIndex: number): string {
+	const base = deriveIdempotencyKey(scope, {
+		input,
+		execution: this.getExecutionId(),
+		node: this.getNode().name,
+		itemIndex,
+	});
+	const failures = failedAnswers.get(base) ?? 0;
+	return failures > 0 ? `${base}-r${failures}` : base;
+}
+
+/**
+ * A key that stays the same across executions for 24 h, for inputs that name themselves (a usage
+ * Record ID, a usage file's content): a re-run does not count them twice. After a definite failure
+ * answer this process moves on to a new key, so a fix in Zuora is not answered with the stored failure.
+ */
+export function stableIdempotencyKey(scope: string, input: unknown): string {
+	const base = deriveIdempotencyKey(scope, input);
+	const failures = failedAnswers.get(base) ?? 0;
+	return failures > 0 ? `${base}-r${failures}` : base;
+}
+
+/** After Zuora answered a key with a failure: the next logical attempt must not replay it. */
+function noteFailedAnswer(key: string): void {
+	const base = key.replace(/-r\d+$/, '');
+	if (!base.startsWith('n8n-kb-')) return; // a key the user chose is theirs to change
+	if (!failedAnswers.has(base) && failedAnswers.size >= MAX_TRACKED_KEYS) {
+		const oldest = failedAnswers.keys().next().value;
+		if (oldest !== undefined) failedAnswers.delete(oldest);
+	}
+	failedAnswers.set(base, (failedAnswers.get(base) ?? 0) + 1);
 }

@@ -74,6 +74,11 @@ describe('Kommo Won → Zuora (shipped workflow) in a real n8n', () => {
 		expect(moreSubscriptions).toEqual([]);
 		expect(subscription).toMatchObject({ subscriptionNumber: `KL-${lead.id}`, status: 'Active', termType: 'TERMED', initialTerm: 12 });
 		expect(subscription.ratePlans.map((rp) => rp.productRatePlanId)).toEqual([PRO_MONTHLY]);
+		// The number travels where Zuora reads a NEW subscription's number (issue 15 item 1).
+		const order = zuora.requestsTo('POST', '/v1/orders').find((r) => r.status === 200);
+		const entry = ((order?.body as { subscriptions: Array<Record<string, unknown>> }).subscriptions)[0];
+		expect(entry.subscriptionNumber).toBeUndefined();
+		expect((entry.orderActions as Array<{ createSubscription: { subscriptionNumber: string } }>)[0].createSubscription.subscriptionNumber).toBe(`KL-${lead.id}`);
 		expect(subscription.contractEffectiveDate).toBe(new Date(Number(lead.closed_at) * 1000).toISOString().slice(0, 10));
 
 		expect(kommo.leadFieldMap(lead.id)).toMatchObject({

@@ -27,6 +27,8 @@ let n8n: N8nHandle;
 let acme: Lead;
 let globex: Lead;
 let counter = 0;
+// Yesterday (UTC): every hour of it is within the Max Event Age and none is in the future.
+const TODAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
 /** A callout as a Zuora notification template would send it (our trigger's default field names). */
 function callout(eventType: string, fields: Json = {}): Json {
@@ -34,7 +36,8 @@ function callout(eventType: string, fields: Json = {}): Json {
 	return {
 		eventType,
 		objectId: `8ad0887e8f0e4b5a018f1c0d3e4f${String(counter).padStart(4, '0')}`,
-		eventTimestamp: `2025-03-14T18:${String(counter % 60).padStart(2, '0')}:00.000Z`,
+		// recent: the trigger refuses callouts older than its Max Event Age (7 days by default)
+		eventTimestamp: `${TODAY}T${String(counter % 24).padStart(2, '0')}:00:00.000Z`,
 		accountNumber: 'A00000042',
 		crmId: String(acme.id),
 		subscriptionNumber: 'A-S00000007',
@@ -99,12 +102,12 @@ describe('Zuora callouts → Kommo (shipped workflow)', () => {
 
 		const after = effects(kommo, acme.id);
 		expect(after.notes).toEqual([
-			expect.stringMatching(/^Payment received: 49\.00 USD on 2025-03-14\nInvoice: invoice INV-1\nZuora subscription A-S00000007 · event PaymentProcessed \(8ad0/),
-			expect.stringMatching(/^Payment FAILED: 49\.00 USD on 2025-03-14\nReason: Insufficient funds/),
-			expect.stringMatching(/^Invoice \(Posted\): 49\.00 USD on 2025-03-14\nInvoice: https:\/\/zuora\.example\/invoices\/INV-2\.pdf/),
-			expect.stringMatching(/^Subscription renewed on 2025-03-14: 588\.00 USD\nPlan: Pro Annual/),
-			expect.stringMatching(/^Plan changed on 2025-03-14: Pro → Enterprise\nPrice: Enterprise Monthly\n/),
-			expect.stringMatching(/^Credit note: 10\.00 USD on 2025-03-14\nReason: Goodwill/),
+			expect.stringMatching(/^Payment received: 49\.00 USD on \d{4}-\d{2}-\d{2}\nInvoice: invoice INV-1\nZuora subscription A-S00000007 · event PaymentProcessed \(8ad0/),
+			expect.stringMatching(/^Payment FAILED: 49\.00 USD on \d{4}-\d{2}-\d{2}\nReason: Insufficient funds/),
+			expect.stringMatching(/^Invoice \(Posted\): 49\.00 USD on \d{4}-\d{2}-\d{2}\nInvoice: https:\/\/zuora\.example\/invoices\/INV-2\.pdf/),
+			expect.stringMatching(/^Subscription renewed on \d{4}-\d{2}-\d{2}: 588\.00 USD\nPlan: Pro Annual/),
+			expect.stringMatching(/^Plan changed on \d{4}-\d{2}-\d{2}: Pro → Enterprise\nPrice: Enterprise Monthly\n/),
+			expect.stringMatching(/^Credit note: 10\.00 USD on \d{4}-\d{2}-\d{2}\nReason: Goodwill/),
 		]);
 		expect(after.plan).toBe('Enterprise');
 		expect(after.status).toBe('Cancelled');

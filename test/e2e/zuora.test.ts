@@ -24,7 +24,8 @@ const CLIENT_SECRET = 'e2e-client-secret-value-0987';
 const callout = {
 	eventType: 'PaymentDeclined',
 	objectId: '8ad0887e8f0e4b5a018f1c0d3e4f5a6b',
-	eventTimestamp: '2025-03-14T18:05:00.000-07:00',
+	// recent: the trigger refuses callouts older than its Max Event Age (7 days by default)
+	eventTimestamp: new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000).toISOString().replace('Z', '+00:00'),
 	accountNumber: 'A00000042',
 	crmId: '31337',
 	paymentNumber: 'P-00000012',
@@ -102,7 +103,8 @@ describe('Zuora in a real n8n', () => {
 			vendor: 'zuora',
 			eventType: 'PaymentDeclined',
 			category: 'payment_failed',
-			dedupeKey: `zuora:${callout.objectId}:PaymentDeclined:${callout.eventTimestamp}`,
+			// ':' inside a key part is escaped (security review L4)
+			dedupeKey: `zuora:${callout.objectId}:PaymentDeclined:${callout.eventTimestamp.replace(/:/g, '%3A')}`,
 			kommoLeadId: 31337,
 			amount: { minor: '4900', decimal: '49.00', currency: 'USD', formatted: '49.00 USD' },
 		});

@@ -60,6 +60,8 @@ export interface NodeRunOptions {
 	typeVersion?: number;
 	/** Workflow static data, shared across calls when the same object is passed. */
 	staticData?: IDataObject;
+	/** n8n's execution id (default 'test-execution'); a new id models a new execution (re-run). */
+	executionId?: string;
 }
 
 const TEMPLATE = /\{\{\s*\$credentials\??\.([\w.?]+)\s*\}\}/g;
@@ -197,7 +199,7 @@ function build(options: NodeRunOptions) {
 	const types = new Map((options.credentialTypes ?? []).map((t) => [t.name, t]));
 	const additionalData = {
 		credentialsHelper: new TestCredentialsHelper(types, options.credentials ?? {}),
-		executionId: 'test-execution',
+		executionId: options.executionId ?? 'test-execution',
 		restApiUrl: 'http://127.0.0.1/rest',
 		instanceBaseUrl: 'http://127.0.0.1/',
 		webhookBaseUrl: 'http://127.0.0.1/webhook/',

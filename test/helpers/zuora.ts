@@ -45,7 +45,11 @@ export interface RunOptions {
 	items?: IDataObject[];
 	credentials?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
+	/** Same id = the same execution (n8n's Retry On Fail); default: a new execution per run. */
+	executionId?: string;
 }
+
+let executions = 0;
 
 export async function runZuora(
 	sandbox: ZuoraSandbox,
@@ -59,6 +63,7 @@ export async function runZuora(
 		credentialTypes: [new ZuoraOAuth2Api()],
 		items: (options.items ?? [{}]).map((json) => ({ json }) as INodeExecutionData),
 		continueOnFail: options.continueOnFail,
+		executionId: options.executionId ?? `zuora-execution-${++executions}`,
 	});
 	return out.map((item) => item.json);
 }

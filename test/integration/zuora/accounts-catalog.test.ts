@@ -84,13 +84,18 @@ describe('Account', () => {
 		expect(post.headers.authorization).toMatch(/^Bearer [0-9a-f]+$/);
 	});
 
-	it('Create twice with the same input replays Zuora\'s answer: one account', async () => {
+	it('Create retried within one execution (answer lost) replays Zuora\'s answer: one account; a new execution gets a new key', async () => {
+		sandbox.faults.push({ method: 'POST', path: '/v1/accounts', drop: true, afterEffect: true, times: 1 });
 		const [a] = await runZuora(sandbox, createParams);
-		const [b] = await runZuora(sandbox, createParams);
-		expect(b.accountNumber).toBe(a.accountNumber);
 		expect(sandbox.accounts).toHaveLength(1);
 		const keys = sandbox.requestsTo('POST', '/v1/accounts').map((r) => r.headers['idempotency-key']);
+		expect(keys).toHaveLength(2);
 		expect(keys[0]).toBe(keys[1]);
+		expect(a.accountNumber).toBe(sandbox.accounts[0].accountNumber);
+		// one logical attempt = one key: a re-run is another attempt (Find or Create is the re-run guard)
+		await runZuora(sandbox, createParams);
+		const next = sandbox.requestsTo('POST', '/v1/accounts').map((r) => r.headers['idempotency-key']);
+		expect(next[2]).not.toBe(keys[0]);
 	});
 
 	it('Create: a Zuora validation error under HTTP 200 is an error naming code, message and field', async () => {

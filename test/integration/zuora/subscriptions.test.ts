@@ -94,12 +94,44 @@ describe('Subscription → Create (Orders API)', () => {
 		expect(post.headers['idempotency-key']).toMatch(/^n8n-kb-order-create-[0-9a-f]{40}$/);
 	});
 
-	it('a retried Create (same input, next run) yields one subscription', async () => {
-		const [first] = await runZuora(sandbox, createParams());
-		const [again] = await runZuora(sandbox, createParams());
-		expect(again.subscriptionNumber).toBe(first.subscriptionNumber);
+	it('a re-run (next execution) with a Subscription Number yields one subscription: look-before-create', async () => {
+		const params = createParams({ additionalFields: { subscriptionNumber: 'KL-31337' } });
+		const [first] = await runZuora(sandbox, params);
+		const [again] = await runZuora(sandbox, params);
+		expect(again).toMatchObject({ subscriptionNumber: first.subscriptionNumber, alreadyExisted: true });
 		expect(sandbox.subscriptions).toHaveLength(1);
 		expect(sandbox.counters.order).toBe(1);
+	});
+
+	it('Zuora stores a 5xx under the key (24 h): the transport\'s retries get it replayed, a re-run reaches Zuora afresh', async () => {
+		// Zuora's own 500, answered inside its idempotency layer (developer.zuora.com guides/idempotent-requests)
+		sandbox.internalFaults.push({ method: 'POST', path: '/v1/orders', status: 500, times: 1, body: { success: false, processId: 'P500', reasons: [{ code: 50000010, message: 'Operation failed due to an unexpected error' }] } });
+		const params = createParams({ additionalFields: { subscriptionNumber: 'KL-31337' } });
+		const error = await runZuoraError(sandbox, params);
+		expect(error.message).toContain('unexpected error');
+		const failed = sandbox.requestsTo('POST', '/v1/orders');
+		expect(new Set(failed.map((r) => r.headers['idempotency-key'])).size).toBe(1); // all replays of the stored 500
+		expect(sandbox.subscriptions).toHaveLength(0);
+
+		const [sub] = await runZuora(sandbox, params); // the user runs it again
+		expect(sub).toMatchObject({ subscriptionNumber: 'KL-31337', created: true });
+		const [rerun] = sandbox.requestsTo('POST', '/v1/orders').slice(failed.length);
+		expect(rerun.headers['idempotency-key']).not.toBe(failed[0].headers['idempotency-key']);
+		expect(sandbox.subscriptions).toHaveLength(1);
+	}, 30_000);
+
+	it('a business failure is not replayed to the re-run after the fix (same input, same execution retry or new execution)', async () => {
+		const gbp = sandbox.seedAccount({ name: 'UK Ltd', currency: 'GBP' });
+		const params = createParams({ accountNumber: gbp.accountNumber });
+		const sameExecution = 'retry-on-fail-execution';
+		const refused = await runZuoraError(sandbox, params, { executionId: sameExecution });
+		expect(refused.message).toContain('The currency GBP');
+		// the merchant adds GBP pricing in Zuora, then n8n's Retry On Fail (same execution) runs the node again
+		sandbox.findRatePlan(PRO_MONTHLY)?.plan.productRatePlanCharges[0].pricing.push({ currency: 'GBP', price: 39 });
+		const [sub] = await runZuora(sandbox, params, { executionId: sameExecution });
+		expect(sub).toMatchObject({ created: true, accountNumber: gbp.accountNumber });
+		const keys = sandbox.requestsTo('POST', '/v1/orders').map((r) => r.headers['idempotency-key']);
+		expect(keys[1]).toBe(`${keys[0]}-r1`);
 	});
 
 	it('a Create whose answer is lost (500 after the order landed) is retried with the same key: one subscription', async () => {
@@ -119,12 +151,12 @@ describe('Subscription → Create (Orders API)', () => {
 		expect(sandbox.subscriptions).toHaveLength(1);
 	});
 
-	it('two executions racing with the same input: Zuora answers 409 to one, it retries and gets the replay', async () => {
+	it('one attempt sent twice at once (same execution and key): Zuora answers 409 to one, it retries and gets the replay', async () => {
 		sandbox.processingDelayMs = 400;
 		const credentials = zuoraCredentials(sandbox);
 		const [[a], [b]] = await Promise.all([
-			runZuora(sandbox, createParams(), { credentials }),
-			runZuora(sandbox, createParams(), { credentials }),
+			runZuora(sandbox, createParams(), { credentials, executionId: 'same' }),
+			runZuora(sandbox, createParams(), { credentials, executionId: 'same' }),
 		]);
 		expect(sandbox.requestsTo('POST', '/v1/orders').map((r) => r.status)).toContain(409);
 		expect(a.subscriptionNumber).toBe(b.subscriptionNumber);
@@ -147,10 +179,29 @@ describe('Subscription → Create (Orders API)', () => {
 		const params = createParams({ additionalFields: { subscriptionNumber: 'KL-31337' } });
 		const [first] = await runZuora(sandbox, params);
 		expect(first).toMatchObject({ subscriptionNumber: 'KL-31337', created: true });
+		// Zuora's Orders API (/work/shared/specs/zuora, CreateOrderCreateSubscription.subscriptionNumber):
+		// the NEW subscription's number rides on the CreateSubscription action; subscriptions[].subscriptionNumber
+		// would name an existing subscription to change.
+		const [post] = sandbox.requestsTo('POST', '/v1/orders');
+		const [entry] = (post.body as IDataObject).subscriptions as IDataObject[];
+		expect(entry).not.toHaveProperty('subscriptionNumber');
+		expect((entry.orderActions as IDataObject[])[0]).toMatchObject({
+			type: 'CreateSubscription',
+			createSubscription: { subscriptionNumber: 'KL-31337' },
+		});
 		sandbox.idempotency.clear(); // Zuora forgot the key (after 24 h)
 		const [later] = await runZuora(sandbox, params);
 		expect(later).toMatchObject({ subscriptionNumber: 'KL-31337', created: false, alreadyExisted: true });
 		expect(sandbox.requestsTo('POST', '/v1/orders')).toHaveLength(1);
+	});
+
+	it('two executions racing with the same Subscription Number: one creates, the other finds it after Zuora refuses the duplicate', async () => {
+		sandbox.processingDelayMs = 300;
+		const credentials = zuoraCredentials(sandbox);
+		const params = createParams({ additionalFields: { subscriptionNumber: 'KL-RACE' } });
+		const [[a], [b]] = await Promise.all([runZuora(sandbox, params, { credentials }), runZuora(sandbox, params, { credentials })]);
+		expect([a, b].map((s) => s.created).sort()).toEqual([false, true]);
+		expect(sandbox.subscriptions).toHaveLength(1);
 	});
 
 	it('a Subscription Number taken by another account is an error, not a silent reuse', async () => {
@@ -175,12 +226,26 @@ describe('Subscription → Create (Orders API)', () => {
 		);
 	});
 
+	it('RENEW_TO_EVERGREEN sends no renewalTerms (Zuora: only applicable with RENEW_WITH_SPECIFIC_TERM)', async () => {
+		await runZuora(sandbox, createParams({ additionalFields: { renewalSetting: 'RENEW_TO_EVERGREEN', renewalTerm: 6 } }));
+		const [post] = sandbox.requestsTo('POST', '/v1/orders');
+		const action = (((post.body as IDataObject).subscriptions as IDataObject[])[0].orderActions as IDataObject[])[0];
+		const terms = (action.createSubscription as IDataObject).terms as IDataObject;
+		expect(terms.renewalSetting).toBe('RENEW_TO_EVERGREEN');
+		expect(terms).not.toHaveProperty('renewalTerms');
+	});
+
 	it('an unreadable Won date stops with a message naming the field', async () => {
 		const error = await runZuoraError(sandbox, createParams({ contractEffectiveDate: 'last Tuesday' }));
 		expect(error.message).toBe('"Contract Effective Date" is not a date: "last Tuesday"');
 		expect(sandbox.requestsTo('POST', '/v1/orders')).toHaveLength(0);
 	});
 });
+
+/** Product rate plans still on the subscription (Zuora keeps removed ones, marked Remove). */
+function activePlans(sub: IDataObject): string[] {
+	return (sub.ratePlans as IDataObject[]).filter((rp) => rp.lastChangeType !== 'Remove').map((rp) => String(rp.productRatePlanId));
+}
 
 describe('Subscription → Get, Cancel, Change Plan', () => {
 	async function subscribe(extra: INodeParameters = {}): Promise<string> {
@@ -264,7 +329,7 @@ describe('Subscription → Get, Cancel, Change Plan', () => {
 			effectiveDate: '2025-05-01',
 		};
 		const [changed] = await runZuora(sandbox, params);
-		expect((changed.ratePlans as IDataObject[]).map((rp) => rp.productRatePlanId).sort()).toEqual([API_USAGE, ENT_MONTHLY].sort());
+		expect(activePlans(changed).sort()).toEqual([API_USAGE, ENT_MONTHLY].sort());
 		expect(changed).toMatchObject({
 			alreadyApplied: false,
 			contractedMrr: 199,
@@ -295,7 +360,35 @@ describe('Subscription → Get, Cancel, Change Plan', () => {
 			removeMode: 'allOthers',
 			effectiveDate: '2025-05-01',
 		});
-		expect((changed.ratePlans as IDataObject[]).map((rp) => rp.productRatePlanId)).toEqual([PRO_ANNUAL]);
+		expect(activePlans(changed)).toEqual([PRO_ANNUAL]);
 		expect(changed.money).toMatchObject({ decimal: '40.83', currency: 'USD' });
+	});
+
+	it('two consecutive plan changes succeed, and a change back to the first plan is applied (removed plans are kept, marked Remove)', async () => {
+		const number = await subscribe();
+		const change = (plan: string) => ({
+			resource: 'subscription',
+			operation: 'changePlan',
+			subscriptionNumber: number,
+			addRatePlanIds: [plan],
+			removeMode: 'allOthers',
+			effectiveDate: '2025-05-01',
+		});
+		const [first] = await runZuora(sandbox, change(ENT_MONTHLY));
+		expect(activePlans(first)).toEqual([ENT_MONTHLY]);
+		// Zuora lists the removed plan in the new version, marked (spec GETSubscriptionRatePlanType.lastChangeType)
+		expect((first.ratePlans as IDataObject[]).find((rp) => rp.productRatePlanId === PRO_MONTHLY)).toMatchObject({ lastChangeType: 'Remove' });
+
+		const [second] = await runZuora(sandbox, change(PRO_ANNUAL));
+		expect(second.alreadyApplied).toBe(false);
+		expect(activePlans(second)).toEqual([PRO_ANNUAL]);
+		const [post] = sandbox.requestsTo('POST', '/v1/orders').slice(-1);
+		const actions = ((post.body as IDataObject).subscriptions as IDataObject[])[0].orderActions as IDataObject[];
+		expect(actions.map((a) => a.type)).toEqual(['RemoveProduct', 'AddProduct']); // not the already-removed Pro Monthly again
+
+		const [back] = await runZuora(sandbox, change(PRO_MONTHLY));
+		expect(back.alreadyApplied).toBe(false);
+		expect(activePlans(back)).toEqual([PRO_MONTHLY]);
+		expect(back.money).toMatchObject({ decimal: '49.00' });
 	});
 });

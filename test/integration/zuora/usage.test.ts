@@ -42,7 +42,7 @@ describe('Usage → Add Record', () => {
 		const [out] = await runZuora(sandbox, params());
 		expect(out).toMatchObject({ success: true, AccountNumber: account.accountNumber, Quantity: 1250, StartDateTime: '2025-02-01T00:00:00' });
 		expect(out.id).toBe(sandbox.usage[0].Id);
-		await runZuora(sandbox, params());
+		await runZuora(sandbox, params()); // a later execution with the same Record ID
 		expect(sandbox.usage).toHaveLength(1);
 		const keys = sandbox.requestsTo('POST', '/v1/object/usage').map((r) => r.headers['idempotency-key']);
 		expect(keys[0]).toMatch(/^n8n-kb-usage-/);

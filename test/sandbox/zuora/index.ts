@@ -93,6 +93,11 @@ export interface ZuoraSubscriptionRatePlan {
 	productRatePlanId: string;
 	ratePlanName: string;
 	ratePlanCharges: Array<{ id: string; name: string; type: string; model: string; uom?: string; price?: number; currency: string }>;
+	/**
+	 * Spec GETSubscriptionRatePlanType.lastChangeType (Add | Update | Remove): Zuora keeps a removed
+	 * rate plan in later subscription versions, marked "Remove" (fidelity review A2).
+	 */
+	lastChangeType?: 'Add' | 'Update' | 'Remove';
 }
 
 export interface ZuoraSubscription {
@@ -493,6 +498,7 @@ export class ZuoraSandbox extends SandboxServer {
 		this.usage.length = 0;
 		this.imports.clear();
 		this.idempotency.clear();
+		this.internalFaults = [];
 		this.tokens.clear();
 		this.tokenRequests = 0;
 		this.processingDelayMs = 0;
@@ -595,17 +601,31 @@ export class ZuoraSandbox extends SandboxServer {
 			const entry: IdempotencyEntry = { fingerprint, state: 'running', at: now };
 			this.idempotency.set(key, entry);
 			try {
-				await handler(req, res);
+				const internal = this.takeInternalFault(req);
+				if (internal) res.json(internal.status, internal.body);
+				else await handler(req, res);
 			} catch (error) {
 				this.idempotency.delete(key);
 				throw error;
 			}
-			if (res.status >= 500) {
-				this.idempotency.delete(key);
-				return;
-			}
+			// Zuora saves "the resulting status code, headers, and the body of this request …
+			// regardless of whether it succeeded or failed" and replays them for 24 h
+			// (developer.zuora.com guides/idempotent-requests): 5xx and success:false included.
 			Object.assign(entry, { state: 'done', status: res.status, headers: { ...res.headers }, body: res.body });
 		});
+	}
+
+	/**
+	 * Failures that Zuora itself answers (inside its idempotency layer, so they are stored and
+	 * replayed for the key), unlike `faults`, which model a proxy or network in front of Zuora.
+	 */
+	internalFaults: Array<{ method: string; path: string; status: number; body: Json; times: number }> = [];
+
+	private takeInternalFault(req: SandboxRequest): { status: number; body: Json } | undefined {
+		const fault = this.internalFaults.find((f) => f.method === req.method && f.path === req.path && f.times > 0);
+		if (!fault) return undefined;
+		fault.times--;
+		return fault;
 	}
 
 	private async pause(): Promise<void> {
@@ -878,6 +898,9 @@ export class ZuoraSandbox extends SandboxServer {
 			}
 		}
 		await this.pause();
+		// Subscription numbers are unique in a tenant: an order that finished meanwhile may have taken one.
+		const taken = [...reservedNumbers].find((n) => this.findSubscription(n));
+		if (taken) return this.fail(res, 53200030, `A subscription with the number '${taken}' already exists`);
 		const results = plans.map((apply) => apply());
 		const orderNumber = `O-${String(++this.counters.order).padStart(8, '0')}`;
 		for (const r of results) {
@@ -954,7 +977,21 @@ export class ZuoraSandbox extends SandboxServer {
 			}
 			chosen.push(found);
 		}
-		let subscriptionNumber = typeof sub.subscriptionNumber === 'string' && sub.subscriptionNumber ? sub.subscriptionNumber : undefined;
+		// Zuora's Orders API (spec POSTOrderRequestType.subscriptions[].subscriptionNumber; Zuora's
+		// reference: "Leave this empty to represent new subscription creation. Specify a subscription
+		// number to update an existing subscription"). A CreateSubscription whose subscriptions[] entry
+		// names a number points at a subscription that does not exist yet: refused as not found.
+		// The new subscription's own number is CreateOrderCreateSubscription.subscriptionNumber.
+		if (typeof sub.subscriptionNumber === 'string' && sub.subscriptionNumber) {
+			this.fail(
+				res,
+				53200040,
+				`Cannot find subscription '${sub.subscriptionNumber}' (subscriptions[].subscriptionNumber names an existing subscription to change; a new subscription's number goes in orderActions[].createSubscription.subscriptionNumber)`,
+			);
+			return undefined;
+		}
+		let subscriptionNumber =
+			typeof create.subscriptionNumber === 'string' && create.subscriptionNumber ? create.subscriptionNumber : undefined;
 		if (subscriptionNumber && (this.findSubscription(subscriptionNumber) || reserved.has(subscriptionNumber))) {
 			this.fail(res, 53200030, `A subscription with the number '${subscriptionNumber}' already exists`);
 			return undefined;
@@ -1020,6 +1057,7 @@ export class ZuoraSandbox extends SandboxServer {
 	private recomputeMrr(s: ZuoraSubscription): void {
 		let mrr = 0;
 		for (const rp of s.ratePlans) {
+			if (rp.lastChangeType === 'Remove') continue;
 			for (const c of rp.ratePlanCharges as Array<{ type: string; price?: number; billingPeriod?: string }>) {
 				if (c.type !== 'Recurring' || c.price === undefined) continue;
 				mrr += c.billingPeriod === 'Annual' ? c.price / 12 : c.price;
@@ -1083,12 +1121,18 @@ export class ZuoraSandbox extends SandboxServer {
 		}
 		if (action.type === 'RemoveProduct') {
 			const ratePlanId = String(((action.removeProduct ?? {}) as Json).ratePlanId ?? '');
-			if (!subscription.ratePlans.some((rp) => rp.id === ratePlanId)) {
+			const target = subscription.ratePlans.find((rp) => rp.id === ratePlanId);
+			if (!target) {
 				this.fail(res, 53200040, `Invalid value for field '${where}.removeProduct.ratePlanId': the subscription has no rate plan '${ratePlanId}'`);
 				return undefined;
 			}
+			if (target.lastChangeType === 'Remove') {
+				this.fail(res, 53200030, `The rate plan '${ratePlanId}' has already been removed from subscription ${number}`);
+				return undefined;
+			}
 			return () => {
-				subscription.ratePlans = subscription.ratePlans.filter((rp) => rp.id !== ratePlanId);
+				// marked, not deleted: Zuora lists it in later versions with lastChangeType "Remove"
+				target.lastChangeType = 'Remove';
 				subscription.version++;
 				this.recomputeMrr(subscription);
 				return { subscriptionNumber: number, status: subscription.status };
@@ -1106,6 +1150,7 @@ export class ZuoraSandbox extends SandboxServer {
 		}
 		return () => {
 			subscription.ratePlans.push({
+				lastChangeType: 'Add',
 				id: zuoraId(),
 				productId: found.product.id,
 				productName: found.product.name,

@@ -4,7 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { jsonParameter, moneyBlock, text, zoqlLiteral } from '../../helpers';
-import { deriveIdempotencyKey, zuoraRequest } from '../../transport';
+import { deriveIdempotencyKey, idempotencyKeyFor, zuoraRequest } from '../../transport';
 
 export const createAccountFields: INodeProperties[] = [
 	{
@@ -249,7 +249,7 @@ export async function queryAccountsByCrmId(this: IExecuteFunctions, crmId: strin
 export async function createAccount(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const body = buildAccountBody.call(this, itemIndex);
 	const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-	const idempotencyKey = text(additional.idempotencyKey) || deriveIdempotencyKey('account', body);
+	const idempotencyKey = text(additional.idempotencyKey) || idempotencyKeyFor.call(this, 'account', body, itemIndex);
 	const created = await zuoraRequest.call(this, {
 		method: 'POST',
 		path: '/v1/accounts',

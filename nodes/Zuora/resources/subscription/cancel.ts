@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { forOperation, requireDate, text } from '../../helpers';
-import { deriveIdempotencyKey, zuoraRequest } from '../../transport';
+import { asNodeError, forOperation, requireDate, text } from '../../helpers';
+import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 import {
 	getSubscription,
@@ -96,13 +96,21 @@ export const cancel: ItemOperation = {
 				},
 			],
 		};
-		const order = await zuoraRequest.call(this, {
-			method: 'POST',
-			path: '/v1/orders',
-			body,
-			idempotencyKey: text(additional.idempotencyKey) || deriveIdempotencyKey('order-cancel', body),
-			itemIndex,
-		});
+		let order: IDataObject;
+		try {
+			order = await zuoraRequest.call(this, {
+				method: 'POST',
+				path: '/v1/orders',
+				body,
+				idempotencyKey: text(additional.idempotencyKey) || idempotencyKeyFor.call(this, 'order-cancel', body, itemIndex),
+				itemIndex,
+			});
+		} catch (error) {
+			// A concurrent execution may have cancelled it meanwhile.
+			const now = await getSubscription.call(this, number, itemIndex).catch(() => undefined);
+			if (now?.status === 'Cancelled') return { ...now, alreadyCancelled: true };
+			throw asNodeError(this, error, itemIndex);
+		}
 		const after = await getSubscription.call(this, number, itemIndex);
 		return { ...after, alreadyCancelled: false, order: orderSummary(order) };
 	},

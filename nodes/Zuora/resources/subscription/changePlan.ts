@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { forOperation, requireDate, text } from '../../helpers';
-import { deriveIdempotencyKey, zuoraRequest } from '../../transport';
+import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 import {
 	getSubscription,
@@ -114,7 +114,10 @@ export const changePlan: ItemOperation = {
 		if (current.status === 'Cancelled') {
 			throw new NodeOperationError(this.getNode(), `Subscription ${number} is cancelled; its plan cannot change`, { itemIndex });
 		}
-		const ratePlans = (current.ratePlans ?? []) as IDataObject[];
+		// Zuora keeps removed rate plans in later subscription versions, marked
+		// lastChangeType "Remove" (spec GETSubscriptionRatePlanType.lastChangeType: Add | Update | Remove):
+		// they are neither present (so switching back adds them again) nor removable a second time.
+		const ratePlans = ((current.ratePlans ?? []) as IDataObject[]).filter((rp) => rp.lastChangeType !== 'Remove');
 		const present = new Set(ratePlans.map((rp) => String(rp.productRatePlanId)));
 		const toRemove = ratePlans.filter((rp) => {
 			const id = String(rp.productRatePlanId);
@@ -144,7 +147,7 @@ export const changePlan: ItemOperation = {
 			method: 'POST',
 			path: '/v1/orders',
 			body,
-			idempotencyKey: text(additional.idempotencyKey) || deriveIdempotencyKey('order-change', body),
+			idempotencyKey: text(additional.idempotencyKey) || idempotencyKeyFor.call(this, 'order-change', body, itemIndex),
 			itemIndex,
 		});
 		const after = await getSubscription.call(this, number, itemIndex);

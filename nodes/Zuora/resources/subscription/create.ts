@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { forOperation, jsonParameter, requireDate, text } from '../../helpers';
-import { deriveIdempotencyKey, zuoraRequest } from '../../transport';
+import { asNodeError, forOperation, jsonParameter, requireDate, text } from '../../helpers';
+import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 import { findSubscription, getSubscription, orderSummary, ratePlanLoadOptions, triggerDates } from './common';
 
@@ -229,12 +229,15 @@ export const create: ItemOperation = {
 			terms.initialTerm = { termType: 'TERMED', period, periodType, startDate: contractEffective };
 			terms.autoRenew = this.getNodeParameter('autoRenew', itemIndex, true) as boolean;
 			terms.renewalSetting = (additional.renewalSetting as string) || 'RENEW_WITH_SPECIFIC_TERM';
-			terms.renewalTerms = [
-				{
-					period: Number(additional.renewalTerm ?? period),
-					periodType: (additional.renewalTermPeriodType as string) ?? periodType,
-				},
-			];
+			// Zuora: renewalTerms apply only with RENEW_WITH_SPECIFIC_TERM (CreateSubscriptionTerms).
+			if (terms.renewalSetting === 'RENEW_WITH_SPECIFIC_TERM') {
+				terms.renewalTerms = [
+					{
+						period: Number(additional.renewalTerm ?? period),
+						periodType: (additional.renewalTermPeriodType as string) ?? periodType,
+					},
+				];
+			}
 		}
 		const addOns = ((additional.addOnRatePlanIds as string[] | undefined) ?? []).map(text).filter(Boolean);
 		const ratePlanIds = [productRatePlanId, ...addOns.filter((id) => id !== productRatePlanId)];
@@ -242,6 +245,10 @@ export const create: ItemOperation = {
 			terms,
 			subscribeToRatePlans: ratePlanIds.map((id) => ({ productRatePlanId: id })),
 		};
+		// The new subscription's own number belongs to the CreateSubscription action
+		// (spec: CreateOrderCreateSubscription.subscriptionNumber). subscriptions[].subscriptionNumber
+		// names an EXISTING subscription to change and must stay empty for a new one.
+		if (subscriptionNumber) createSubscription.subscriptionNumber = subscriptionNumber;
 		if (text(additional.notes)) createSubscription.notes = text(additional.notes);
 		const subscription: IDataObject = {
 			orderActions: [
@@ -256,18 +263,26 @@ export const create: ItemOperation = {
 				},
 			],
 		};
-		if (subscriptionNumber) subscription.subscriptionNumber = subscriptionNumber;
 		const customFields = jsonParameter(this, additional.customFields, 'Custom Fields (JSON)', itemIndex);
 		if (customFields) subscription.customFields = customFields;
 		const body: IDataObject = { orderDate, existingAccountNumber: accountNumber, subscriptions: [subscription] };
 
-		const order = await zuoraRequest.call(this, {
-			method: 'POST',
-			path: '/v1/orders',
-			body,
-			idempotencyKey: text(additional.idempotencyKey) || deriveIdempotencyKey('order-create', body),
-			itemIndex,
-		});
+		let order: IDataObject;
+		try {
+			order = await zuoraRequest.call(this, {
+				method: 'POST',
+				path: '/v1/orders',
+				body,
+				idempotencyKey: text(additional.idempotencyKey) || idempotencyKeyFor.call(this, 'order-create', body, itemIndex),
+				itemIndex,
+			});
+		} catch (error) {
+			// Another execution (or an earlier attempt whose answer was lost) may have created it
+			// meanwhile: look again before reporting a failure.
+			const existing = subscriptionNumber ? await findSubscription.call(this, subscriptionNumber, itemIndex) : undefined;
+			if (existing && existing.accountNumber === accountNumber) return { ...existing, created: false, alreadyExisted: true };
+			throw asNodeError(this, error, itemIndex);
+		}
 		const numbers = (order.subscriptionNumbers as string[] | undefined) ?? [];
 		const created = numbers[0] ?? ((order.subscriptions as IDataObject[] | undefined)?.[0]?.subscriptionNumber as string | undefined);
 		if (!created) {

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { forOperation, text, toZuoraDate } from '../../helpers';
-import { deriveIdempotencyKey, zuoraRequest } from '../../transport';
+import { idempotencyKeyFor, stableIdempotencyKey, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 
 /** ISO date-time for Zuora's CRUD API from a date, date-time or Unix time. */
@@ -79,7 +79,7 @@ export const addRecord: ItemOperation = {
 					type: 'string',
 					default: '',
 					description:
-						'Your ID of this usage event. Two records with equal fields but different Record IDs are both kept; without it they are treated as one retried record (for 24 h).',
+						'Your ID of this usage event: the same Record ID is recorded once, also when a later execution sends it again (for 24 h). Without it, every execution records its items.',
 				},
 				{ displayName: 'Subscription Number', name: 'subscriptionNumber', type: 'string', default: '' },
 			],
@@ -110,7 +110,9 @@ export const addRecord: ItemOperation = {
 		if (text(additional.description)) body.Description = text(additional.description);
 		const idempotencyKey =
 			text(additional.idempotencyKey) ||
-			deriveIdempotencyKey('usage', { body, recordId: text(additional.recordId) || undefined });
+			(text(additional.recordId)
+				? stableIdempotencyKey('usage', { body, recordId: text(additional.recordId) })
+				: idempotencyKeyFor.call(this, 'usage', body, itemIndex));
 		const result = await zuoraRequest.call(this, {
 			method: 'POST',
 			path: '/v1/object/usage',

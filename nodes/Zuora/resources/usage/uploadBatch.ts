@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { forOperation, text } from '../../helpers';
-import { deriveIdempotencyKey, zuoraRequest } from '../../transport';
+import { deriveIdempotencyKey, stableIdempotencyKey, zuoraRequest } from '../../transport';
 import {
 	buildUsageFiles,
 	lineErrors,
@@ -216,7 +216,7 @@ export const uploadBatch: BatchOperation = {
 				path: '/v1/usage',
 				body,
 				headers: { 'Content-Type': contentType },
-				idempotencyKey: digest,
+				idempotencyKey: stableIdempotencyKey('usage-file', { csv: file.csv }),
 			});
 			const statusUrl = String(upload.checkImportStatus ?? '');
 			const statusPath = statusUrl ? new URL(statusUrl, 'http://relative.invalid').pathname : '';
