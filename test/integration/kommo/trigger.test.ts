@@ -10,7 +10,7 @@ import { loadOptions, listSearch } from '../../../nodes/Kommo/methods';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { secretDigest } from '../../../nodes/Kommo/trigger-checks';
 import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
-import { callTrigger, hookContext, loadOptionsContext } from './helpers';
+import { byId, callTrigger, hookContext, loadOptionsContext, runKommo } from './helpers';
 
 let kommo: KommoSandbox;
 const trigger = new KommoTrigger();
@@ -193,6 +193,41 @@ describe('webhook calls', () => {
 		expect(data.secretDigest).toBe(secretDigest(secret));
 		expect((await callTrigger(kommo, WON_ONLY, staticData, { body, query: { secret } })).result.workflowData![0]).toHaveLength(1);
 		expect((await callTrigger(kommo, WON_ONLY, staticData, { body, query: { secret: 'x' } })).response.statusCode).toBe(401);
+	});
+
+	it('"Verify Leads With Kommo API": a forged Won for a lead that is not won starts nothing; a real one passes with Kommo\'s values', async () => {
+		const params = { ...WON_ONLY, options: { verifyWithApi: true } };
+		const { staticData, secret } = await activeTrigger(params);
+		const notWon = kommo.addLead({ status_id: kommo.mainPipeline.statuses[1].id });
+		const forged = kommo.webhookBody('status_lead', [notWon.id]).replace(/(status_id%5D=)\d+/, `$1${WON_STATUS_ID}`);
+		const refused = await callTrigger(kommo, params, staticData, { body: forged, query: { secret } });
+		expect(refused.response.statusCode).toBe(200);
+		expect(refused.result.workflowData).toBeUndefined();
+		// Without the option, the same forged body would start the workflow.
+		const unverified = await callTrigger(kommo, WON_ONLY, staticData, { body: forged, query: { secret } });
+		expect(unverified.result.workflowData![0]).toHaveLength(1);
+
+		const real = kommo.addLead({ price: 700 });
+		await kommo.moveLead(real.id, WON_STATUS_ID, { fire: false });
+		const ok = await callTrigger(kommo, params, staticData, { body: kommo.webhookBody('status_lead', [real.id]), query: { secret } });
+		expect(ok.result.workflowData![0][0].json).toMatchObject({ id: real.id, status_id: WON_STATUS_ID, verified_with_api: true, price: 700 });
+		expect(kommo.requestsTo('GET', '/api/v4/leads').at(-1)!.query['filter[id][]']).toEqual(String(real.id));
+	});
+
+	it('"Ignore Changes Made by the Credential\'s User" (default on) drops our own API updates, keeps a manager\'s', async () => {
+		const params = { events: ['update_lead'], targetStatus: 'any' };
+		const { staticData, secret } = await activeTrigger(params);
+		const lead = kommo.addLead();
+		const byManager = await callTrigger(kommo, params, staticData, { body: kommo.webhookBody('update_lead', [lead.id]), query: { secret } });
+		expect(byManager.result.workflowData![0]).toHaveLength(1);
+		// An update through the API (what a workflow's Kommo node does) carries the token's user.
+		await runKommo(kommo, { resource: 'lead', operation: 'update', leadId: byId(lead.id), updateFields: { name: 'Renamed' }, customFields: {}, options: {} });
+		const body = kommo.webhookBody('update_lead', [lead.id]);
+		expect(new URLSearchParams(body).get('leads[update][0][modified_user_id]')).toBe(String(kommo.currentUserId));
+		const own = await callTrigger(kommo, params, staticData, { body, query: { secret } });
+		expect(own.result.workflowData).toBeUndefined();
+		const off = { ...params, options: { ignoreOwnChanges: false } };
+		expect((await callTrigger(kommo, off, staticData, { body, query: { secret } })).result.workflowData![0]).toHaveLength(1);
 	});
 
 	it('rejects a body without Kommo\'s skeleton with 400 and a message naming the problem', async () => {
