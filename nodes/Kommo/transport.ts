@@ -12,6 +12,7 @@ import type { IDataObject, INode, IHttpRequestMethods } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { vendorRequest, type RequestContext, type VendorErrorDetails, type VendorProfile } from '../shared/http';
+import { KOMMO_HOST, vendorHost } from '../shared/hosts';
 import type { RateLimit } from '../shared/rate-limiter';
 
 export const KOMMO_DOMAINS = ['kommo.com', 'amocrm.com', 'amocrm.ru'] as const;
@@ -127,40 +128,18 @@ export function rateLimitFor(requestsPerSecond: unknown): RateLimit {
 }
 
 /**
- * `https://{subdomain}.{domain}` from the credential, or its base URL override.
- * Accepts a pasted host ("acme.kommo.com", "https://acme.kommo.com/") as subdomain.
+ * `https://{subdomain}.{domain}` from the credential, or its base URL override, by the rules the
+ * credentials use too (nodes/shared/hosts.ts): a pasted host is accepted, anything that is not
+ * one hostname label is refused, and another host needs "Custom Host or Proxy".
  */
 export function kommoBaseUrl(credentials: IDataObject, node: INode): string {
-	const override = String(credentials.baseUrl ?? '').trim();
-	if (override !== '') {
-		if (!/^https?:\/\/[^\s/]+/i.test(override)) {
-			throw new NodeOperationError(node, `Kommo credential: base URL override "${override}" is not an http(s) URL`, {
-				description: 'Leave it empty to use https://{subdomain}.{domain}, or enter e.g. http://127.0.0.1:8080 for a sandbox or proxy.',
-			});
-		}
-		return override.replace(/\/+$/, '');
+	const result = vendorHost(credentials, KOMMO_HOST, 'base');
+	if (!result.ok) {
+		throw new NodeOperationError(node, result.error, {
+			description: 'Open the Kommo credential: enter the part before .kommo.com (e.g. "acme" for https://acme.kommo.com), or turn on "Custom Host or Proxy" for a sandbox or proxy.',
+		});
 	}
-	let domain = String(credentials.domain ?? 'kommo.com').trim().toLowerCase();
-	if (!(KOMMO_DOMAINS as readonly string[]).includes(domain)) domain = 'kommo.com';
-	let sub = String(credentials.subdomain ?? '')
-		.trim()
-		.toLowerCase()
-		.replace(/^https?:\/\//, '')
-		.replace(/\/.*$/, '');
-	for (const d of KOMMO_DOMAINS) {
-		if (sub.endsWith(`.${d}`)) {
-			sub = sub.slice(0, -(d.length + 1));
-			domain = d;
-		}
-	}
-	if (!/^[a-z0-9][a-z0-9-]*$/.test(sub) || sub === 'www') {
-		throw new NodeOperationError(
-			node,
-			sub === '' ? 'Kommo credential: the account subdomain is empty' : `Kommo credential: "${sub}" is not an account subdomain`,
-			{ description: 'Enter the part before .kommo.com in your account address, e.g. "acme" for https://acme.kommo.com.' },
-		);
-	}
-	return `https://${sub}.${domain}`;
+	return result.url;
 }
 
 /** Which credential the node uses (its "Authentication" parameter). */

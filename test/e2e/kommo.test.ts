@@ -37,6 +37,7 @@ describe('Kommo Trigger → Get lead → Add note in a real n8n', () => {
 						domain: 'kommo.com',
 						accessToken: kommo.longLivedToken,
 						requestsPerSecond: 7,
+						customHost: true,
 						baseUrl: kommo.url,
 					},
 				},
@@ -156,7 +157,7 @@ describe('Kommo Trigger → Get lead → Add note in a real n8n', () => {
 	});
 
 	test("n8n's credential test calls GET /api/v4/account on the base URL and reports a bad token", async () => {
-		const data = { subdomain: 'acme', domain: 'kommo.com', accessToken: kommo.longLivedToken, requestsPerSecond: 7, baseUrl: kommo.url };
+		const data = { subdomain: 'acme', domain: 'kommo.com', accessToken: kommo.longLivedToken, requestsPerSecond: 7, customHost: true, baseUrl: kommo.url };
 		const test = (accessToken: string) =>
 			n8n.api.request<{ status: string; message: string }>('POST', '/rest/credentials/test', {
 				credentials: { id: 'e2eKommoCred0001', name: 'Kommo sandbox (long-lived token)', type: 'kommoApi', data: { ...data, accessToken } },

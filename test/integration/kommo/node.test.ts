@@ -653,7 +653,7 @@ describe('Kommo errors and limits', () => {
 			kommo,
 			{ resource: 'lead', operation: 'get', leadId: byId(lead.id) },
 			undefined,
-			{ credentials: { kommoApi: { subdomain: 'acme', domain: 'kommo.com', baseUrl: kommo.url, accessToken: secret } } },
+			{ credentials: { kommoApi: { subdomain: 'acme', domain: 'kommo.com', customHost: true, baseUrl: kommo.url, accessToken: secret } } },
 		);
 		expect(error.message).toBe('Kommo 401: Unauthorized');
 		expect(error.description).toContain('long-lived token');
@@ -702,7 +702,7 @@ describe('Kommo errors and limits', () => {
 			kommo,
 			{ resource: 'note', operation: 'addToLead', leadId: byId(lead.id), text: '=n{{ $json.n }}', options: { batchSize: 1 } },
 			Array.from({ length: 6 }, (_, n) => ({ n })),
-			{ credentials: { kommoApi: { subdomain: 'acme', domain: 'kommo.com', baseUrl: kommo.url, accessToken: kommo.longLivedToken, requestsPerSecond: 2 } } },
+			{ credentials: { kommoApi: { subdomain: 'acme', domain: 'kommo.com', customHost: true, baseUrl: kommo.url, accessToken: kommo.longLivedToken, requestsPerSecond: 2 } } },
 		);
 		expect(kommo.maxInWindow(1000)).toBeLessThanOrEqual(2);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
