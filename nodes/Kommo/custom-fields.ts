@@ -42,7 +42,7 @@ export interface KommoFieldValue {
 const ENTITY_LABEL: Record<KommoEntity, string> = { leads: 'lead', contacts: 'contact' };
 
 /**
- * Field definitions are kept for the whole n8n process, per Kommo account, for this long: they
+ * Field definitions are kept for the whole n8n process, per credential (token digest), for this long: they
  * change rarely and reading them costs one of Kommo's 7 requests a second on every write. A name,
  * id or option that the kept copy does not know is looked up again at once (withFieldDefinitions),
  * and a write Kommo rejects drops the copy, so a field added or changed in Kommo works right away.
@@ -52,7 +52,8 @@ export const FIELD_DEFINITIONS_TTL_MS = 5 * 60_000;
 const kept = new Map<string, { at: number; defs: Promise<KommoFieldDef[]> }>();
 
 async function cacheKey(ctx: RequestContext, entity: KommoEntity): Promise<string> {
-	return `${(await kommoConnection(ctx)).baseUrl}|${entity}`;
+	// Per credential, not per base URL: a token Kommo would refuse must not read what another credential loaded.
+	return `${(await kommoConnection(ctx)).identity}|${entity}`;
 }
 
 /** Forgets every kept copy (tests; a changed account). */

@@ -8,6 +8,7 @@
  *    that names the field; a 429 body's `retry_after` is honoured;
  *  - `204 No Content` (empty list, unknown id) comes back as `undefined`.
  */
+import { createHash } from 'crypto';
 import type { IDataObject, INode, IHttpRequestMethods } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -152,6 +153,15 @@ interface ConnectionInfo {
 	credentialType: string;
 	baseUrl: string;
 	rateLimit: RateLimit;
+	/** A digest of the credential's token: what may share process-wide caches (never the token itself). */
+	identity: string;
+}
+
+/** Who is asking: the base URL plus a digest of the token (long-lived, or OAuth2's current access token). */
+function credentialIdentity(credentialType: string, baseUrl: string, credentials: IDataObject): string {
+	const oauth = (credentials.oauthTokenData ?? {}) as IDataObject;
+	const token = String(credentials.accessToken ?? oauth.access_token ?? '');
+	return `${baseUrl}|${credentialType}|${createHash('sha256').update(token, 'utf8').digest('base64url')}`;
 }
 
 const connections = new WeakMap<object, Promise<ConnectionInfo>>();
@@ -163,10 +173,12 @@ export async function kommoConnection(ctx: RequestContext): Promise<ConnectionIn
 		pending = (async () => {
 			const credentialType = kommoCredentialType(ctx);
 			const credentials = (await ctx.getCredentials(credentialType)) as IDataObject;
+			const baseUrl = kommoBaseUrl(credentials, ctx.getNode());
 			return {
 				credentialType,
-				baseUrl: kommoBaseUrl(credentials, ctx.getNode()),
+				baseUrl,
 				rateLimit: rateLimitFor(credentials.requestsPerSecond),
+				identity: credentialIdentity(credentialType, baseUrl, credentials),
 			};
 		})();
 		connections.set(ctx, pending);
