@@ -62,8 +62,8 @@ export function validationErrorsOf(body: unknown): KommoValidationError[] {
 const STATUS_HINTS: Record<number, string> = {
 	400: 'Kommo rejected the request as invalid; the message names the field.',
 	401: 'The Kommo token is invalid or has expired. For a long-lived token, create a new one in the integration (Settings → Integrations → your private integration → Keys and scopes); for OAuth2, reconnect the credential.',
-	402: 'The Kommo account is not paid (402 Payment Required). Renew the Kommo subscription, then run again.',
-	403: 'Kommo refused access. Either the credential\'s user lacks rights (managing webhooks needs an account administrator), or Kommo blocked this IP address after repeated rate-limit violations; a block lasts a while and every call answers 403 until it is lifted. If several n8n workers share the account, lower "Max Requests per Second" in the credential.',
+	402: 'Kommo refused for payment reasons (402 Payment Required). Likely causes: the account is not paid because the Kommo subscription has lapsed (renew it under Settings → Billing), or the plan does not include API access / webhooks (Kommo\'s webhooks API needs the Advanced plan or higher). Run again once the account is paid.',
+	403: 'Kommo refused access (403). Likely causes: the integration was disabled or blocked in Kommo (Settings → Integrations: check it is installed and active); the credential\'s user is not an account administrator (the users list and webhooks are admin-only); or Kommo blocked this IP address after repeated rate-limit violations (every call then answers 403 for a while; with several n8n workers on one account, lower "Max Requests per Second" in the credential).',
 	404: 'Kommo does not know this address or entity. Check the id, and the subdomain/domain in the credential.',
 };
 

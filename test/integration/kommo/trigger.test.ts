@@ -10,7 +10,9 @@ import { loadOptions, listSearch } from '../../../nodes/Kommo/methods';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { secretDigest } from '../../../nodes/Kommo/trigger-checks';
 import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
-import { byId, callTrigger, hookContext, loadOptionsContext, runKommo } from './helpers';
+import { createLoadOptionsContext } from '../../helpers/n8n-context';
+import { parseKommoError } from '../../../nodes/Kommo/transport';
+import { byId, callTrigger, hookContext, kommoCredentials, loadOptionsContext, nodeOptions, runKommo } from './helpers';
 
 let kommo: KommoSandbox;
 const trigger = new KommoTrigger();
@@ -293,6 +295,28 @@ describe('webhook calls', () => {
 			query: { secret },
 		});
 		expect(result.workflowData).toBeUndefined();
+	});
+});
+
+describe('administrator-only lists', () => {
+	it('the users dropdown tells a non-admin credential why it is empty (Kommo answers 403 to non-admins)', async () => {
+		const ctx = createLoadOptionsContext({
+			...nodeOptions(kommo, { resource: 'lead', operation: 'update' }),
+			credentials: kommoCredentials(kommo, { accessToken: kommo.memberToken }),
+		});
+		await expect(loadOptions.getUsers.call(ctx)).rejects.toThrow("Kommo lists users only to administrators, and this credential's user is not one");
+		// An admin's token still lists them.
+		expect((await loadOptions.getUsers.call(loadOptionsContext(kommo))).length).toBe(2);
+	});
+
+	it("a 403 names the likely causes (integration blocked, not an admin, IP blocked); a 402 the lapsed subscription or plan", () => {
+		const forbidden = parseKommoError(403, { title: 'Forbidden', detail: 'Access denied', status: 403 });
+		expect(forbidden.description).toMatch(/integration was disabled or blocked/);
+		expect(forbidden.description).toMatch(/not an account administrator/);
+		expect(forbidden.description).toMatch(/blocked this IP address/);
+		const unpaid = parseKommoError(402, { title: 'Payment Required', status: 402 });
+		expect(unpaid.description).toMatch(/subscription has lapsed/);
+		expect(unpaid.description).toMatch(/plan does not include API access/);
 	});
 });
 

@@ -323,6 +323,8 @@ export class KommoSandbox extends SandboxServer {
 	/** Valid Bearer tokens (long-lived tokens and issued access tokens) → expiry (ms since epoch, Infinity = never). */
 	readonly tokens = new Map<string, number>();
 	readonly longLivedToken = 'kommo-sandbox-long-lived-token-0001';
+	/** A long-lived token of a non-administrator (the second seeded user, "Bob Sales"). */
+	readonly memberToken = 'kommo-sandbox-member-token-0002';
 	/** OAuth integrations: client id → {secret, redirect uri}. */
 	readonly oauthClients = new Map<string, { secret: string; redirectUri: string }>();
 	private readonly authCodes = new Map<string, string>();
@@ -368,6 +370,7 @@ export class KommoSandbox extends SandboxServer {
 	constructor(options: { seed?: boolean } = {}) {
 		super('kommo');
 		this.tokens.set(this.longLivedToken, Number.POSITIVE_INFINITY);
+		this.tokens.set(this.memberToken, Number.POSITIVE_INFINITY);
 		this.installRateLimit();
 		this.registerRoutes();
 		if (options.seed !== false) this.seedDefaults();
@@ -758,6 +761,12 @@ export class KommoSandbox extends SandboxServer {
 		const expiry = token ? this.tokens.get(token) : undefined;
 		if (expiry === undefined || expiry <= Date.now()) {
 			problem(res, 401, 'Unauthorized', expiry === undefined ? 'Unauthorized' : 'Access token has expired');
+			return false;
+		}
+		// Administrator-only endpoints: the users list ("available for administrator users only",
+		// developers.kommo.com/reference/users-list) and webhooks (../shared/API-FACTS.md: "Admin only").
+		if (token === this.memberToken && (req.path.startsWith('/api/v4/users') || req.path.startsWith('/api/v4/webhooks'))) {
+			problem(res, 403, 'Forbidden', 'Access denied');
 			return false;
 		}
 		if ((req.method === 'POST' || req.method === 'PATCH') && !(req.headers['content-type'] ?? '').includes('json')) {
