@@ -99,17 +99,14 @@ export const loadOptions = {
 	},
 
 	async getUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-		let users: IDataObject[];
-		try {
-			users = await kommoGetAll.call(this, '/api/v4/users', 'users');
-		} catch (error) {
-			if ((error as { httpCode?: string | null }).httpCode !== '403') throw error;
-			// developers.kommo.com/reference/users-list: "available for administrator users only".
+		// developers.kommo.com/reference/users-list: "available for administrator users only".
+		const users = await kommoGetAll.call(this, '/api/v4/users', 'users').catch((error: unknown) => {
+			if ((error as { httpCode?: string | null }).httpCode !== '403') return Promise.reject(error);
 			throw new NodeOperationError(this.getNode(), "Kommo lists users only to administrators, and this credential's user is not one", {
 				description:
 					'Enter the user ID with an expression instead (the ID is in the address of the user\'s page under Settings → Users), or use a credential of an account administrator.',
 			});
-		}
+		});
 		return (users as IDataObject[]).map((u) => ({
 			name: String(u.name ?? u.id),
 			value: Number(u.id),
