@@ -98,9 +98,9 @@ describe('Kommo Trigger → Get lead → Add note in a real n8n', () => {
 		expect(nodeOutput(detail, 'Get lead')[0]).toMatchObject({ id: lead.id, contact: { email: 'grace+NavyCorp@navy.test', phone: '+1 555 0142' } });
 	});
 
-	test('one webhook carrying 60 Won deals (over 1000 form keys) gives 60 items: the raw body is decoded, not n8n’s truncated form', async () => {
+	test('one webhook carrying 75 Won deals (over 1000 form keys) gives 75 items: the raw body is decoded, not n8n’s truncated form', async () => {
 		const before = (await finished()).length;
-		const leads = Array.from({ length: 60 }, (_, i) => seedDeal(`Batch ${i}`));
+		const leads = Array.from({ length: 75 }, (_, i) => seedDeal(`Batch ${i}`));
 		for (const lead of leads) await kommo.moveLead(lead.id, WON_STATUS_ID, { fire: false });
 		const body = kommo.webhookBody('status_lead', leads.map((l) => l.id));
 		expect([...new URLSearchParams(body).keys()].length).toBeGreaterThan(1000); // n8n's body parser keeps 1000
