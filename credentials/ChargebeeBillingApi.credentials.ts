@@ -5,6 +5,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { CHARGEBEE_HOST, hostExpression } from '../nodes/shared/hosts';
+
 /**
  * Chargebee API v2: HTTP Basic auth with the API key as the user name and an
  * empty password, against `https://{site}.chargebee.com/api/v2`.
@@ -43,13 +45,21 @@ export class ChargebeeBillingApi implements ICredentialType {
 				'A full-access key (Settings → Configure Chargebee → API Keys) for the Chargebee Billing node and the trigger\'s automatic mode. A read-only key is enough for Get/List/Find operations and for the trigger in manual mode.',
 		},
 		{
+			displayName: 'Custom Host or Proxy',
+			name: 'customHost',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether to send this credential's API key to the host in Base URL Override even though it is not https on chargebee.com (a proxy, or a local stand-in server on 127.0.0.1). Whoever controls that host receives the key.",
+		},
+		{
 			displayName: 'Base URL Override',
 			name: 'baseUrl',
 			type: 'string',
 			default: '',
 			placeholder: 'http://127.0.0.1:4010',
 			description:
-				'Leave empty for Chargebee. Set only to talk to a stand-in server (such as the project\'s sandbox); "/api/v2" is added to it.',
+				'Leave empty for Chargebee. Set only to talk to a stand-in server (such as the project\'s sandbox) together with "Custom Host or Proxy"; "/api/v2" is added to it once.',
 		},
 		{
 			displayName: 'Client Rate Limit (Requests per Minute)',
@@ -74,8 +84,9 @@ export class ChargebeeBillingApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl : "https://" + $credentials.site + ".chargebee.com"}}',
-			url: '/api/v2/item_prices',
+			// The same host rules as the node (nodes/shared/hosts.ts); the expression already ends in /api/v2.
+			baseURL: `={{ ${hostExpression(CHARGEBEE_HOST, '$credentials', 'base')} }}`,
+			url: '/item_prices',
 			qs: { limit: 1 },
 		},
 	};

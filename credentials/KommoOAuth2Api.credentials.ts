@@ -1,5 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { hostExpression, KOMMO_HOST } from '../nodes/shared/hosts';
 import { KOMMO_BASE_URL_EXPRESSION, kommoAccountProperties, kommoTuningProperties } from './kommoShared';
 
 /**
@@ -30,21 +31,21 @@ export class KommoOAuth2Api implements ICredentialType {
 			displayName: 'Authorization URL',
 			name: 'authUrl',
 			type: 'hidden',
-			default:
-				'={{ $self["baseUrl"] ? $self["baseUrl"].replace(/\\/+$/, "") + "/oauth" : "https://www." + $self["domain"] + "/oauth" }}',
+			default: `={{ ${hostExpression(KOMMO_HOST, '$self', 'consent')} }}`,
 		},
 		{
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
 			type: 'hidden',
-			default:
-				'={{ ($self["baseUrl"] ? $self["baseUrl"].replace(/\\/+$/, "") : "https://" + $self["subdomain"] + "." + $self["domain"]) + "/oauth2/access_token" }}',
+			default: `={{ ${hostExpression(KOMMO_HOST, '$self', 'base', '/oauth2/access_token')} }}`,
 		},
 		{
 			displayName: 'Auth URI Query Parameters',
 			name: 'authQueryParameters',
 			type: 'hidden',
-			default: 'mode=popup',
+			// post_message: Kommo redirects inside the consent window n8n opened; popup would close it
+			// and navigate the editor tab instead (amoCRM OAuth docs; ../shared/API-FACTS.md).
+			default: 'mode=post_message',
 		},
 		{
 			displayName: 'Scope',

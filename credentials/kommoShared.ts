@@ -5,6 +5,8 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { hostExpression, KOMMO_HOST } from '../nodes/shared/hosts';
+
 export const kommoAccountProperties: INodeProperties[] = [
 	{
 		displayName: 'Subdomain',
@@ -40,16 +42,23 @@ export const kommoTuningProperties: INodeProperties[] = [
 			'Kommo allows 7 requests per second per account and blocks the IP address after repeated violations. Each n8n process keeps to this number; with several queue-mode workers, divide 7 by the number of workers (e.g. 2 workers: 3.5).',
 	},
 	{
+		displayName: 'Custom Host or Proxy',
+		name: 'customHost',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether to send this credential's token to the host in Base URL Override even though it is not https on a Kommo domain (a proxy, or a local sandbox on 127.0.0.1). Whoever controls that host receives the token.",
+	},
+	{
 		displayName: 'Base URL Override',
 		name: 'baseUrl',
 		type: 'string',
 		default: '',
-		placeholder: 'http://127.0.0.1:8080',
+		placeholder: 'https://acme.kommo.com',
 		description:
-			'Leave empty to use https://{subdomain}.{domain}. Set it to send every call to a sandbox or a proxy instead.',
+			'Leave empty to use https://{subdomain}.{domain}. Without "Custom Host or Proxy" only https on kommo.com / amocrm.com / amocrm.ru is accepted; a trailing /api/v4 is ignored.',
 	},
 ];
 
-/** `https://{subdomain}.{domain}` or the override, as an n8n expression over the credential. */
-export const KOMMO_BASE_URL_EXPRESSION =
-	'{{ $credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://" + $credentials.subdomain + "." + $credentials.domain }}';
+/** `https://{subdomain}.{domain}` or the override, as an n8n expression over the credential (same rules as the nodes). */
+export const KOMMO_BASE_URL_EXPRESSION = `{{ ${hostExpression(KOMMO_HOST, '$credentials', 'base')} }}`;

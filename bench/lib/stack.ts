@@ -94,13 +94,14 @@ export class Stack {
 					domain: 'kommo.com',
 					accessToken: kommo.longLivedToken,
 					requestsPerSecond: kommoRequestsPerSecond,
+					customHost: true,
 					baseUrl: kommo.url,
 				},
 			},
 			{
 				...OUR_CREDENTIALS.chargebeeBillingApi,
 				type: 'chargebeeBillingApi',
-				data: { site: chargebee.site, apiKey: chargebee.apiKey, baseUrl: chargebee.url, requestsPerMinute: 0 },
+				data: { site: chargebee.site, apiKey: chargebee.apiKey, customHost: true, baseUrl: chargebee.url, requestsPerMinute: 0 },
 			},
 			{
 				...OUR_CREDENTIALS.paddleBillingApi,

@@ -21,6 +21,7 @@ import {
 	type VendorProfile,
 	type VendorResponse,
 } from '../shared/http';
+import { CHARGEBEE_HOST, vendorHost } from '../shared/hosts';
 
 export const CHARGEBEE_CREDENTIAL = 'chargebeeBillingApi';
 
@@ -71,31 +72,16 @@ export const chargebeeProfile: VendorProfile = {
 
 // ------------------------------------------------------------------ base URL
 
-const SITE_PATTERN = /^[a-z0-9][a-z0-9-]*$/i;
-
-/** `https://{site}.chargebee.com/api/v2`, or the override with `/api/v2` added once. */
+/**
+ * `https://{site}.chargebee.com/api/v2`, or the override with `/api/v2` added once, by the rules
+ * the credential test uses too (nodes/shared/hosts.ts): a pasted host is accepted, anything that
+ * is not one hostname label is refused, and a host other than https on chargebee.com needs
+ * "Custom Host or Proxy".
+ */
 export function chargebeeBaseUrl(credentials: ICredentialDataDecryptedObject): string {
-	const override = String(credentials.baseUrl ?? '').trim();
-	if (override) {
-		if (!URL.canParse(override)) {
-			throw new Error(`Base URL override "${override}" is not a URL: use the form http(s)://host[:port]`);
-		}
-		const url = new URL(override);
-		if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-			throw new Error(`Base URL override "${override}" must start with http:// or https://`);
-		}
-		const root = override.replace(/\/+$/, '').replace(/\/api\/v2$/, '');
-		return `${root}/api/v2`;
-	}
-	const raw = String(credentials.site ?? '').trim();
-	// Accept what people paste: "acme-test", "acme-test.chargebee.com", "https://acme-test.chargebee.com/…".
-	const site = raw.replace(/^https?:\/\//i, '').replace(/\.chargebee\.com.*$/i, '').replace(/\/.*$/, '');
-	if (!SITE_PATTERN.test(site)) {
-		throw new Error(
-			`Chargebee site "${raw}" is not a site name: enter the part before .chargebee.com, for example "acme-test"`,
-		);
-	}
-	return `https://${site.toLowerCase()}.chargebee.com/api/v2`;
+	const result = vendorHost(credentials, CHARGEBEE_HOST, 'base');
+	if (!result.ok) throw new Error(result.error);
+	return result.url;
 }
 
 // ------------------------------------------------------------- form encoding

@@ -13,12 +13,14 @@ import { contactExecute, contactFields, contactOperations } from './resources/co
 import { leadExecute, leadFields, leadOperations } from './resources/lead';
 import { noteExecute, noteFields, noteOperations } from './resources/note';
 import { taskExecute, taskFields, taskOperations } from './resources/task';
+import { webhookExecute, webhookFields, webhookOperations } from './resources/webhook';
 
 const EXECUTE: Record<string, Record<string, KommoOperation>> = {
 	lead: leadExecute,
 	note: noteExecute,
 	task: taskExecute,
 	contact: contactExecute,
+	webhook: webhookExecute,
 };
 
 export class Kommo implements INodeType {
@@ -47,6 +49,7 @@ export class Kommo implements INodeType {
 					{ name: 'Lead', value: 'lead' },
 					{ name: 'Note', value: 'note' },
 					{ name: 'Task', value: 'task' },
+					{ name: 'Webhook', value: 'webhook' },
 				],
 				default: 'lead',
 			},
@@ -54,10 +57,12 @@ export class Kommo implements INodeType {
 			noteOperations,
 			taskOperations,
 			contactOperations,
+			webhookOperations,
 			...leadFields,
 			...noteFields,
 			...taskFields,
 			...contactFields,
+			...webhookFields,
 		],
 	};
 

@@ -15,17 +15,28 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { randomSecret, safeEqual } from '../shared/crypto';
+import { randomSecret } from '../shared/crypto';
 import { authenticationProperty, kommoCredentials } from './descriptions';
 import { loadOptions } from './methods';
 import { kommoApiRequest } from './transport';
+import { findRegistration, migrateStaticData, removeRegistrations } from './trigger-registration';
 import { passesFilters, SECRET_PARAMETER, targetStatusIds, toIds, TRIGGER_EVENTS, type TriggerFilters } from './trigger-filters';
-import { decodeKommoWebhook } from './webhook-payload';
+import {
+	knownAccount,
+	madeByOwnUser,
+	readAccount,
+	sameAccount,
+	secretDigest,
+	secretMatches,
+	storeAccount,
+	verifyLeadsWithKommo,
+} from './trigger-checks';
+import { decodeKommoWebhook, printable } from './webhook-payload';
 
 function reject(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
-	ctx.logger.warn(`Kommo Trigger rejected a call (${status}): ${message}`);
+	ctx.logger.warn(`Kommo Trigger rejected a call (${status}): ${printable(message, 300)}`);
 	ctx.getResponseObject().status(status).json({ error: message });
 	return { noWebhookResponse: true };
 }
@@ -116,7 +127,23 @@ export class KommoTrigger implements INodeType {
 						type: 'boolean',
 						default: true,
 						description:
-							"Whether to reject calls whose account[ID] is not the credential's Kommo account (read when the workflow is activated)",
+							"Whether to reject calls whose account[ID] (or, in older payloads, account[subdomain]) is not the credential's Kommo account",
+					},
+					{
+						displayName: "Ignore Changes Made by the Credential's User",
+						name: 'ignoreOwnChanges',
+						type: 'boolean',
+						default: true,
+						description:
+							"Whether to drop Lead Updated, Lead Responsible User Changed and Contact Updated events whose modified_user_id is the credential's own Kommo user. Kommo fires webhooks for changes made through the API too, so a workflow that writes to leads would otherwise trigger itself. Status changes always pass (the same user may move deals in the UI).",
+					},
+					{
+						displayName: 'Verify Leads With Kommo API',
+						name: 'verifyWithApi',
+						type: 'boolean',
+						default: false,
+						description:
+							"Whether to re-read every lead of a call from Kommo's API and apply the pipeline and status filters to Kommo's copy instead of the webhook body (Kommo does not sign webhooks, so a body is only a claim). Costs one request per 50 leads before Kommo gets its answer.",
 					},
 				],
 			},
@@ -130,18 +157,15 @@ export class KommoTrigger implements INodeType {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const data = this.getWorkflowStaticData('node');
 				const webhookUrl = this.getNodeWebhookUrl('default') as string;
-				if (typeof data.destination !== 'string' || typeof data.secret !== 'string') return false;
-				// A changed n8n URL needs a new registration (create() removes the old one).
-				if (!data.destination.startsWith(`${webhookUrl}?`)) return false;
-				const response = await kommoApiRequest.call(this, 'GET', '/api/v4/webhooks', {
-					query: { 'filter[destination]': data.destination },
-				});
-				const hooks = ((response?._embedded as IDataObject | undefined)?.webhooks ?? []) as IDataObject[];
-				const hook = hooks.find((h) => h.destination === data.destination);
+				if (typeof data.secretDigest !== 'string' && typeof data.secret !== 'string') return false;
+				const hook = await findRegistration(this, webhookUrl, data);
 				if (!hook || hook.disabled === true) return false;
 				const events = [...(this.getNodeParameter('events', []) as string[])].sort();
 				const settings = [...((hook.settings ?? []) as string[])].sort();
-				return events.join(',') === settings.join(',');
+				if (events.join(',') !== settings.join(',')) return false;
+				migrateStaticData(data);
+				if (knownAccount(data).id === null) storeAccount(data, await readAccount(this));
+				return true;
 			},
 
 			async create(this: IHookFunctions): Promise<boolean> {
@@ -149,44 +173,36 @@ export class KommoTrigger implements INodeType {
 				const webhookUrl = this.getNodeWebhookUrl('default') as string;
 				const events = this.getNodeParameter('events', []) as string[];
 				if (events.length === 0) return false;
-				if (typeof data.destination === 'string') {
-					// An earlier registration (other URL, or disabled by Kommo) goes first.
-					try {
-						await kommoApiRequest.call(this, 'DELETE', '/api/v4/webhooks', { body: { destination: data.destination } });
-					} catch (error) {
-						this.logger.warn(`Kommo Trigger: could not remove the previous webhook registration: ${(error as Error).message}`);
-					}
-				}
+				// An earlier registration (other URL, other events, or disabled by Kommo) goes first.
+				await removeRegistrations(this, webhookUrl, data);
 				const secret = randomSecret(24);
 				const destination = `${webhookUrl}?${SECRET_PARAMETER}=${encodeURIComponent(secret)}`;
-				const account = await kommoApiRequest.call(this, 'GET', '/api/v4/account');
+				const account = await readAccount(this);
+				if (account.id === null) {
+					throw new NodeOperationError(this.getNode(), 'Kommo did not say which account the credential belongs to', {
+						description: 'GET /api/v4/account gave no id. Check the credential (subdomain, token) and activate the workflow again.',
+					});
+				}
 				const hook = await kommoApiRequest.call(this, 'POST', '/api/v4/webhooks', {
 					body: { destination, settings: events, sort: 10 },
 				});
-				data.secret = secret;
-				data.destination = destination;
-				data.accountId = account?.id !== undefined ? Number(account.id) : null;
+				// Only a digest of the secret is kept: static data is plain JSON (n8n's API, exports, backups).
+				data.secretDigest = secretDigest(secret);
+				data.webhookUrl = webhookUrl;
+				delete data.secret;
+				delete data.destination;
+				storeAccount(data, account);
 				data.webhookId = hook?.id ?? null;
 				return true;
 			},
 
 			async delete(this: IHookFunctions): Promise<boolean> {
 				const data = this.getWorkflowStaticData('node');
-				if (typeof data.destination === 'string') {
-					try {
-						await kommoApiRequest.call(this, 'DELETE', '/api/v4/webhooks', { body: { destination: data.destination } });
-					} catch (error) {
-						const status = (error as { httpCode?: string | null }).httpCode;
-						if (status !== '404') {
-							this.logger.warn(`Kommo Trigger: could not delete the webhook in Kommo: ${(error as Error).message}`);
-							return false;
-						}
-					}
+				const webhookUrl = this.getNodeWebhookUrl('default') as string;
+				if (!(await removeRegistrations(this, webhookUrl, data))) return false;
+				for (const key of ['secret', 'secretDigest', 'destination', 'webhookUrl', 'webhookId', 'accountId', 'accountSubdomain', 'currentUserId']) {
+					delete data[key];
 				}
-				delete data.secret;
-				delete data.destination;
-				delete data.webhookId;
-				delete data.accountId;
 				return true;
 			},
 		},
@@ -196,12 +212,12 @@ export class KommoTrigger implements INodeType {
 		const data = this.getWorkflowStaticData('node');
 		const query = this.getQueryData() as IDataObject;
 		const given = Array.isArray(query[SECRET_PARAMETER]) ? undefined : query[SECRET_PARAMETER];
-		if (typeof data.secret !== 'string') {
+		if (typeof data.secretDigest !== 'string' && typeof data.secret !== 'string') {
 			// n8n persists the secret only after activation finishes; a call that arrives in
 			// between is not refused as forged but asked to come back (Kommo retries).
 			return reject(this, 503, 'The trigger is still being activated; try again shortly');
 		}
-		if (!safeEqual(typeof given === 'string' ? given : undefined, data.secret)) {
+		if (!secretMatches(typeof given === 'string' ? given : undefined, data)) {
 			return reject(this, 401, 'Missing or wrong secret');
 		}
 
@@ -209,12 +225,27 @@ export class KommoTrigger implements INodeType {
 		const raw = (request as unknown as { rawBody?: Buffer }).rawBody;
 		// The raw body is exact; n8n's parsed form keeps only the first 1000 keys.
 		const decoded = decodeKommoWebhook(Buffer.isBuffer(raw) ? raw : this.getBodyData());
-		if (!decoded.ok) return reject(this, 400, decoded.error);
+		if (!decoded.ok) return reject(this, decoded.status, decoded.error);
+		if (decoded.warnings.length > 0) {
+			// Passed on, never refused: every non-2xx counts towards Kommo switching the webhook off.
+			this.logger.warn(`Kommo Trigger passed on parts it does not fully understand: ${printable(decoded.warnings.slice(0, 5).join('; '), 500)}`);
+		}
 
 		const options = this.getNodeParameter('options', {}) as IDataObject;
-		const expectedAccount = typeof data.accountId === 'number' ? data.accountId : undefined;
-		if (options.checkAccount !== false && expectedAccount !== undefined && decoded.account.id !== expectedAccount) {
-			return reject(this, 403, 'The call comes from another Kommo account');
+		let known = knownAccount(data);
+		if (options.checkAccount !== false || options.ignoreOwnChanges !== false) {
+			if (known.id === null) {
+				// An install activated before the account was stored: read it once now.
+				try {
+					known = await readAccount(this);
+					storeAccount(data, known);
+				} catch (error) {
+					return reject(this, 503, `Could not read the Kommo account to check the call: ${(error as Error).message}`);
+				}
+			}
+			if (options.checkAccount !== false && !sameAccount(decoded.account, known)) {
+				return reject(this, 403, 'The call comes from another Kommo account');
+			}
 		}
 
 		const filters: TriggerFilters = {
@@ -226,7 +257,15 @@ export class KommoTrigger implements INodeType {
 			),
 			previousStatusIds: toIds(this.getNodeParameter('previousStatusIds', [])),
 		};
-		const items = decoded.items.filter((item) => passesFilters(item, filters));
+		let items = decoded.items.filter((item) => passesFilters(item, filters));
+		if (options.ignoreOwnChanges !== false) items = items.filter((item) => !madeByOwnUser(item, known.userId));
+		if (options.verifyWithApi === true && items.length > 0) {
+			try {
+				items = (await verifyLeadsWithKommo(this, items, filters)).items;
+			} catch (error) {
+				return reject(this, 503, `Could not verify the leads with Kommo: ${(error as Error).message}`);
+			}
+		}
 		if (items.length === 0) {
 			// Acknowledged (Kommo must get its 2xx) but nothing to run.
 			return { webhookResponse: { received: decoded.items.length, matched: 0 } };

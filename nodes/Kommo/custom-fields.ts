@@ -42,7 +42,7 @@ export interface KommoFieldValue {
 const ENTITY_LABEL: Record<KommoEntity, string> = { leads: 'lead', contacts: 'contact' };
 
 /**
- * Field definitions are kept for the whole n8n process, per Kommo account, for this long: they
+ * Field definitions are kept for the whole n8n process, per credential (token digest), for this long: they
  * change rarely and reading them costs one of Kommo's 7 requests a second on every write. A name,
  * id or option that the kept copy does not know is looked up again at once (withFieldDefinitions),
  * and a write Kommo rejects drops the copy, so a field added or changed in Kommo works right away.
@@ -52,7 +52,8 @@ export const FIELD_DEFINITIONS_TTL_MS = 5 * 60_000;
 const kept = new Map<string, { at: number; defs: Promise<KommoFieldDef[]> }>();
 
 async function cacheKey(ctx: RequestContext, entity: KommoEntity): Promise<string> {
-	return `${(await kommoConnection(ctx)).baseUrl}|${entity}`;
+	// Per credential, not per base URL: a token Kommo would refuse must not read what another credential loaded.
+	return `${(await kommoConnection(ctx)).identity}|${entity}`;
 }
 
 /** Forgets every kept copy (tests; a changed account). */
@@ -207,6 +208,18 @@ function toUnixSeconds(def: KommoFieldDef, raw: unknown, node: INode, itemIndex?
 }
 
 /**
+ * The enum code a plain multitext value gets: WORK where the field has it (PHONE, EMAIL), else
+ * OTHER, else the field's first code (IM fields have SKYPE, ICQ, JABBER, GTALK, MSN, OTHER and
+ * refuse WORK: ../shared/reviews/fidelity-kommo-chargebee.md C1).
+ */
+function defaultEnumCode(def: KommoFieldDef): string | undefined {
+	const codes = [...(def.enums ?? [])].sort((a, b) => (a.sort ?? 0) - (b.sort ?? 0)).map((e) => e.code ?? e.value);
+	if (codes.includes('WORK')) return 'WORK';
+	if (codes.includes('OTHER')) return 'OTHER';
+	return codes[0];
+}
+
+/**
  * A plain value → Kommo `values` for this field. Labels for select-type fields,
  * several values (array or comma-separated) for multiselect/multitext.
  */
@@ -218,12 +231,13 @@ export function toKommoValues(def: KommoFieldDef, raw: unknown, node: INode, ite
 			return [{ enum_id: enumFor(def, Array.isArray(raw) ? raw[0] : raw, node, itemIndex).id }];
 		case 'multiselect':
 			return listOf(raw).map((v) => ({ enum_id: enumFor(def, v, node, itemIndex).id }));
-		case 'multitext':
+		case 'multitext': {
+			const code = defaultEnumCode(def);
+			const withCode = code === undefined ? {} : { enum_code: code };
 			return listOf(raw).map((v) =>
-				typeof v === 'object' && v !== null
-					? ({ enum_code: 'WORK', ...(v as IDataObject) } as IDataObject)
-					: { value: String(v).trim(), enum_code: 'WORK' },
+				typeof v === 'object' && v !== null ? ({ ...withCode, ...(v as IDataObject) } as IDataObject) : { value: String(v).trim(), ...withCode },
 			);
+		}
 		case 'numeric':
 		case 'price': {
 			const textValue = String(raw).trim();

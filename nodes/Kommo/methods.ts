@@ -9,6 +9,7 @@ import type {
 	INodeListSearchResult,
 	INodePropertyOptions,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { getFieldDefinitions, type KommoEntity, type KommoFieldDef } from './custom-fields';
 import { getPipelines, LOST_STATUS_ID, WON_STATUS_ID } from './pipelines';
@@ -98,7 +99,14 @@ export const loadOptions = {
 	},
 
 	async getUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-		const users = await kommoGetAll.call(this, '/api/v4/users', 'users');
+		// developers.kommo.com/reference/users-list: "available for administrator users only".
+		const users = await kommoGetAll.call(this, '/api/v4/users', 'users').catch((error: unknown) => {
+			if ((error as { httpCode?: string | null }).httpCode !== '403') return Promise.reject(error);
+			throw new NodeOperationError(this.getNode(), "Kommo lists users only to administrators, and this credential's user is not one", {
+				description:
+					'Enter the user ID with an expression instead (the ID is in the address of the user\'s page under Settings → Users), or use a credential of an account administrator.',
+			});
+		});
 		return (users as IDataObject[]).map((u) => ({
 			name: String(u.name ?? u.id),
 			value: Number(u.id),

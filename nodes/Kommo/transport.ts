@@ -8,10 +8,12 @@
  *    that names the field; a 429 body's `retry_after` is honoured;
  *  - `204 No Content` (empty list, unknown id) comes back as `undefined`.
  */
+import { createHash } from 'crypto';
 import type { IDataObject, INode, IHttpRequestMethods } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { vendorRequest, type RequestContext, type VendorErrorDetails, type VendorProfile } from '../shared/http';
+import { KOMMO_HOST, vendorHost } from '../shared/hosts';
 import type { RateLimit } from '../shared/rate-limiter';
 
 export const KOMMO_DOMAINS = ['kommo.com', 'amocrm.com', 'amocrm.ru'] as const;
@@ -60,8 +62,8 @@ export function validationErrorsOf(body: unknown): KommoValidationError[] {
 const STATUS_HINTS: Record<number, string> = {
 	400: 'Kommo rejected the request as invalid; the message names the field.',
 	401: 'The Kommo token is invalid or has expired. For a long-lived token, create a new one in the integration (Settings → Integrations → your private integration → Keys and scopes); for OAuth2, reconnect the credential.',
-	402: 'The Kommo account is not paid (402 Payment Required). Renew the Kommo subscription, then run again.',
-	403: 'Kommo refused access. Either the credential\'s user lacks rights (managing webhooks needs an account administrator), or Kommo blocked this IP address after repeated rate-limit violations; a block lasts a while and every call answers 403 until it is lifted. If several n8n workers share the account, lower "Max Requests per Second" in the credential.',
+	402: 'Kommo refused for payment reasons (402 Payment Required). Likely causes: the account is not paid because the Kommo subscription has lapsed (renew it under Settings → Billing), or the plan does not include API access / webhooks (Kommo\'s webhooks API needs the Advanced plan or higher). Run again once the account is paid.',
+	403: 'Kommo refused access (403). Likely causes: the integration was disabled or blocked in Kommo (Settings → Integrations: check it is installed and active); the credential\'s user is not an account administrator (the users list and webhooks are admin-only); or Kommo blocked this IP address after repeated rate-limit violations (every call then answers 403 for a while; with several n8n workers on one account, lower "Max Requests per Second" in the credential).',
 	404: 'Kommo does not know this address or entity. Check the id, and the subdomain/domain in the credential.',
 };
 
@@ -127,40 +129,18 @@ export function rateLimitFor(requestsPerSecond: unknown): RateLimit {
 }
 
 /**
- * `https://{subdomain}.{domain}` from the credential, or its base URL override.
- * Accepts a pasted host ("acme.kommo.com", "https://acme.kommo.com/") as subdomain.
+ * `https://{subdomain}.{domain}` from the credential, or its base URL override, by the rules the
+ * credentials use too (nodes/shared/hosts.ts): a pasted host is accepted, anything that is not
+ * one hostname label is refused, and another host needs "Custom Host or Proxy".
  */
 export function kommoBaseUrl(credentials: IDataObject, node: INode): string {
-	const override = String(credentials.baseUrl ?? '').trim();
-	if (override !== '') {
-		if (!/^https?:\/\/[^\s/]+/i.test(override)) {
-			throw new NodeOperationError(node, `Kommo credential: base URL override "${override}" is not an http(s) URL`, {
-				description: 'Leave it empty to use https://{subdomain}.{domain}, or enter e.g. http://127.0.0.1:8080 for a sandbox or proxy.',
-			});
-		}
-		return override.replace(/\/+$/, '');
+	const result = vendorHost(credentials, KOMMO_HOST, 'base');
+	if (!result.ok) {
+		throw new NodeOperationError(node, result.error, {
+			description: 'Open the Kommo credential: enter the part before .kommo.com (e.g. "acme" for https://acme.kommo.com), or turn on "Custom Host or Proxy" for a sandbox or proxy.',
+		});
 	}
-	let domain = String(credentials.domain ?? 'kommo.com').trim().toLowerCase();
-	if (!(KOMMO_DOMAINS as readonly string[]).includes(domain)) domain = 'kommo.com';
-	let sub = String(credentials.subdomain ?? '')
-		.trim()
-		.toLowerCase()
-		.replace(/^https?:\/\//, '')
-		.replace(/\/.*$/, '');
-	for (const d of KOMMO_DOMAINS) {
-		if (sub.endsWith(`.${d}`)) {
-			sub = sub.slice(0, -(d.length + 1));
-			domain = d;
-		}
-	}
-	if (!/^[a-z0-9][a-z0-9-]*$/.test(sub) || sub === 'www') {
-		throw new NodeOperationError(
-			node,
-			sub === '' ? 'Kommo credential: the account subdomain is empty' : `Kommo credential: "${sub}" is not an account subdomain`,
-			{ description: 'Enter the part before .kommo.com in your account address, e.g. "acme" for https://acme.kommo.com.' },
-		);
-	}
-	return `https://${sub}.${domain}`;
+	return result.url;
 }
 
 /** Which credential the node uses (its "Authentication" parameter). */
@@ -173,6 +153,15 @@ interface ConnectionInfo {
 	credentialType: string;
 	baseUrl: string;
 	rateLimit: RateLimit;
+	/** A digest of the credential's token: what may share process-wide caches (never the token itself). */
+	identity: string;
+}
+
+/** Who is asking: the base URL plus a digest of the token (long-lived, or OAuth2's current access token). */
+function credentialIdentity(credentialType: string, baseUrl: string, credentials: IDataObject): string {
+	const oauth = (credentials.oauthTokenData ?? {}) as IDataObject;
+	const token = String(credentials.accessToken ?? oauth.access_token ?? '');
+	return `${baseUrl}|${credentialType}|${createHash('sha256').update(token, 'utf8').digest('base64url')}`;
 }
 
 const connections = new WeakMap<object, Promise<ConnectionInfo>>();
@@ -184,10 +173,12 @@ export async function kommoConnection(ctx: RequestContext): Promise<ConnectionIn
 		pending = (async () => {
 			const credentialType = kommoCredentialType(ctx);
 			const credentials = (await ctx.getCredentials(credentialType)) as IDataObject;
+			const baseUrl = kommoBaseUrl(credentials, ctx.getNode());
 			return {
 				credentialType,
-				baseUrl: kommoBaseUrl(credentials, ctx.getNode()),
+				baseUrl,
 				rateLimit: rateLimitFor(credentials.requestsPerSecond),
+				identity: credentialIdentity(credentialType, baseUrl, credentials),
 			};
 		})();
 		connections.set(ctx, pending);

@@ -1,236 +1,50 @@
 /**
- * Decodes Kommo's webhook bodies: `application/x-www-form-urlencoded` with
- * nested keys in the old v2 shape, e.g.
- *
- *   leads[status][0][id]=123&leads[status][0][status_id]=142&
- *   leads[status][0][custom_fields][0][values][0][enum]=500002&
- *   account[subdomain]=acme&account[id]=29000001
- *
+ * Decodes Kommo's webhook bodies (see webhook-form.ts for the form parsing)
  * into clean JSON: one item per entity (a request can carry several), numbers
- * as numbers, custom fields as an array and as a {name: value} map, and the
- * account attached. The shape is checked with zod; anything else is rejected
- * with a message that names the offending key.
+ * as numbers (ids beyond 2^53 stay exact strings), custom fields as an array
+ * and as a {name: value} map, and the account attached.
  *
- * Input may be the raw body (string/Buffer, best: exact and not truncated),
- * a flat object of form keys (what n8n's body parser gives: it keeps the
- * bracketed keys as they are and stops at 1000 keys) or an already nested
- * object (a JSON body).
+ * Kommo counts every non-2xx answer and switches a webhook off after more than
+ * 100 failed deliveries in 2 hours (developers.kommo.com/docs/webhooks-general),
+ * so only a body without Kommo's skeleton (`account[…]` plus
+ * `<group>[<action>][<i>][…]`) is refused. Inside that skeleton the decoder is
+ * lenient: a value it does not fully understand is passed on as it came, and
+ * the item carries `decode_warnings` saying what was not understood.
+ *
+ * Value shapes seen in real captures (../shared/payloads/kommo, SOURCES.md):
+ * - text / select: `[custom_fields][i][values][0][value]=…` (+ `[enum]=…`);
+ * - date / date_time / birthday: bare `[custom_fields][i][values][0]=1542067200`
+ *   (fs6040547942__apfitness_2018_leads_status_bare_date_checkbox);
+ * - address / legal entity: objects under `[values][0][value][…]` (API-FACTS.md);
+ * - contacts: `linked_leads_id[<id>][ID]=<id>` (fs6040547942…contacts_update…).
  */
-import { z } from 'zod';
+import {
+	type JsonValue,
+	MAX_BODY_BYTES,
+	MAX_DEPTH,
+	MAX_KEYS,
+	parseNestedForm,
+	printable,
+	splitKey,
+	WebhookPayloadError,
+} from './webhook-form';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-type Tree = { [key: string]: Tree | string } | Tree[] | string;
+export { type JsonValue, MAX_BODY_BYTES, MAX_DEPTH, MAX_KEYS, parseNestedForm, printable, splitKey, WebhookPayloadError };
 
-export const MAX_KEYS = 20_000;
-export const MAX_DEPTH = 12;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
-
-export class WebhookPayloadError extends Error {}
-
-/** Splits `a[b][0][c]` into ['a', 'b', '0', 'c']; `a[]` gives ['a', '']. */
-export function splitKey(key: string): string[] {
-	const match = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(key);
-	if (!match) throw new WebhookPayloadError(`Malformed form key "${key.slice(0, 80)}"`);
-	const parts = [match[1]];
-	for (const m of match[2].matchAll(/\[([^[\]]*)\]/g)) parts.push(m[1]);
-	return parts;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
-}
-
-/** Turns objects whose keys are all non-negative integers into arrays (ordered by key). */
-function arrayify(node: unknown, depth = 0): JsonValue {
-	if (depth > MAX_DEPTH) throw new WebhookPayloadError(`Form keys are nested deeper than ${MAX_DEPTH} levels`);
-	if (Array.isArray(node)) return node.map((v) => arrayify(v, depth + 1));
-	if (!isPlainObject(node)) return node as JsonValue;
-	const keys = Object.keys(node);
-	if (keys.length > 0 && keys.every((k) => /^\d+$/.test(k))) {
-		return keys
-			.map(Number)
-			.sort((a, b) => a - b)
-			.map((k) => arrayify(node[String(k)], depth + 1));
-	}
-	const out: { [key: string]: JsonValue } = {};
-	for (const k of keys) {
-		if (FORBIDDEN_KEYS.has(k)) throw new WebhookPayloadError(`Forbidden key "${k}"`);
-		out[k] = arrayify(node[k], depth + 1);
-	}
-	return out;
-}
-
-function assign(root: Record<string, Tree>, parts: string[], value: string): void {
-	let cursor: Record<string, Tree> = root;
-	parts.forEach((rawPart, i) => {
-		if (FORBIDDEN_KEYS.has(rawPart)) throw new WebhookPayloadError(`Forbidden form key "${rawPart}"`);
-		const last = i === parts.length - 1;
-		// `a[]=x` appends: use the next free index.
-		const part = rawPart === '' ? String(Object.keys(cursor).length) : rawPart;
-		if (last) {
-			if (isPlainObject(cursor[part])) throw new WebhookPayloadError(`Form key ${parts.slice(0, i + 1).join('.')} is both a value and a group`);
-			cursor[part] = value;
-			return;
-		}
-		const existing = cursor[part];
-		if (existing === undefined) cursor[part] = Object.create(null) as Record<string, Tree>;
-		else if (typeof existing === 'string') {
-			throw new WebhookPayloadError(`Form key ${parts.slice(0, i + 1).join('.')} is both a value and a group`);
-		}
-		cursor = cursor[part] as Record<string, Tree>;
-	});
-}
-
-/** Builds the nested tree from form pairs. */
-export function nestPairs(pairs: Iterable<[string, string]>): JsonValue {
-	const root = Object.create(null) as Record<string, Tree>;
-	let count = 0;
-	for (const [key, value] of pairs) {
-		if (++count > MAX_KEYS) throw new WebhookPayloadError(`More than ${MAX_KEYS} form fields`);
-		const parts = splitKey(key);
-		if (parts.length > MAX_DEPTH) throw new WebhookPayloadError(`Form key "${key.slice(0, 80)}" is nested deeper than ${MAX_DEPTH} levels`);
-		assign(root, parts, value);
-	}
-	return arrayify(root);
-}
-
-/** Raw body / flat form object / nested object → nested JSON tree. */
-export function parseNestedForm(input: unknown): JsonValue {
-	if (Buffer.isBuffer(input)) return parseNestedForm(input.toString('utf8'));
-	if (typeof input === 'string') {
-		const text = input.replace(/^\uFEFF/, '').trim();
-		if (text === '') throw new WebhookPayloadError('The body is empty');
-		if (text.startsWith('{')) {
-			let json: unknown;
-			try {
-				json = JSON.parse(text);
-			} catch {
-				json = undefined;
-			}
-			if (json === undefined) throw new WebhookPayloadError('The body looks like JSON but does not parse');
-			return parseNestedForm(json);
-		}
-		return nestPairs(new URLSearchParams(text));
-	}
-	if (isPlainObject(input)) {
-		const keys = Object.keys(input);
-		const flat = keys.some((k) => k.includes('['));
-		if (!flat) return arrayify(JSON.parse(JSON.stringify(input)) as unknown);
-		const pairs: Array<[string, string]> = [];
-		for (const k of keys) {
-			const v = input[k];
-			for (const one of Array.isArray(v) ? v : [v]) {
-				if (typeof one === 'object' && one !== null) throw new WebhookPayloadError(`Form field "${k.slice(0, 80)}" holds an object`);
-				pairs.push([k, one === undefined || one === null ? '' : String(one)]);
-			}
-		}
-		return nestPairs(pairs);
-	}
-	throw new WebhookPayloadError('The body is not a form, JSON or object');
-}
-
-// ------------------------------------------------------------------ schema
-
-const integer = z
-	.union([z.number().int(), z.string().trim().regex(/^-?\d+$/, 'expected a whole number')])
-	.transform((v) => Number(v));
-const optionalInteger = z
-	.union([z.number().int(), z.string().trim().regex(/^(-?\d+)?$/, 'expected a whole number')])
-	.transform((v) => (v === '' ? null : Number(v)))
-	.optional();
-
-const customFieldValueSchema = z
-	.object({
-		value: z.union([z.string(), z.number(), z.boolean()]).optional(),
-		// The option id for list fields (a number); some payloads carry a code such as WORK instead.
-		enum: z.union([z.string(), z.number()]).optional(),
-		enum_id: optionalInteger,
-		subtype: z.string().optional(),
-	})
-	.passthrough();
-
-const customFieldSchema = z
-	.object({
-		id: integer,
-		name: z.string().optional(),
-		code: z.string().optional(),
-		values: z.array(customFieldValueSchema).optional(),
-	})
-	.passthrough();
-
-const entitySchema = z
-	.object({
-		id: integer.optional(),
-		custom_fields: z.array(customFieldSchema).optional(),
-	})
-	.passthrough();
-
-const accountSchema = z
-	.object({
-		id: integer,
-		subdomain: z.string().trim().min(1, 'expected the account subdomain'),
-	})
-	.passthrough();
-
-const actionsSchema = z.record(z.string(), z.array(entitySchema));
-
-export const webhookSchema = z
-	.object({ account: accountSchema })
-	.catchall(actionsSchema)
-	.superRefine((value, ctx) => {
-		const groups = Object.keys(value).filter((k) => k !== 'account');
-		if (groups.length === 0) {
-			ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'no entity group (leads, contacts, …) in the body', path: [] });
-		}
-		for (const group of groups) {
-			for (const [action, entities] of Object.entries(value[group] as Record<string, Array<{ id?: number }>>)) {
-				if (action === 'note') continue; // a note's id is inside [note]
-				entities.forEach((entity, i) => {
-					if (entity.id === undefined) {
-						ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'is missing', path: [group, action, i, 'id'] });
-					}
-				});
-			}
-		}
-	});
-
-/** zod path ['leads', 'status', 0, 'id'] → `leads[status][0][id]` (the key as Kommo sends it). */
-function formKey(path: Array<string | number>): string {
-	if (path.length === 0) return '(body)';
-	return `${path[0]}${path.slice(1).map((p) => `[${p}]`).join('')}`;
-}
-
-function describeIssues(error: z.ZodError): string {
-	return error.issues
-		.slice(0, 5)
-		.map((issue) => {
-			const key = formKey(issue.path);
-			if (issue.code === z.ZodIssueCode.invalid_union) {
-				const inner = issue.unionErrors.flatMap((e) => e.issues);
-				if (inner.some((i) => i.code === z.ZodIssueCode.invalid_type && i.received === 'undefined')) return `${key} is missing`;
-				const refined = inner.find((i) => i.code !== z.ZodIssueCode.invalid_type);
-				return `${key}: ${refined?.message ?? 'has an invalid value'}`;
-			}
-			if (issue.code === z.ZodIssueCode.invalid_type && issue.received === 'undefined') return `${key} is missing`;
-			if (issue.code === z.ZodIssueCode.invalid_type) return `${key}: expected ${issue.expected}, got ${issue.received}`;
-			return `${key}: ${issue.message}`;
-		})
-		.join('; ');
-}
-
-// ------------------------------------------------------------------ items
+/** A Kommo id: a number, or the exact digits as text when beyond 2^53. */
+export type KommoId = number | string;
 
 export interface KommoAccount {
-	id: number;
-	subdomain: string;
+	id: KommoId | null;
+	subdomain: string | null;
 	[key: string]: JsonValue;
 }
 
 export interface KommoWebhookCustomField {
-	id: number;
+	id: KommoId | null;
 	name: string | null;
 	code: string | null;
-	values: Array<{ value: string | number | boolean | null; enum?: number | string | null; [key: string]: JsonValue | undefined }>;
+	values: Array<{ value: JsonValue; enum?: JsonValue; [key: string]: JsonValue | undefined }>;
 }
 
 /** One entity of a webhook, flattened for the workflow. */
@@ -241,12 +55,14 @@ export interface KommoWebhookItem {
 	entity: string;
 	/** The key Kommo used: status, add, update, delete, note, … */
 	action: string;
-	id: number | null;
+	id: KommoId | null;
 	/** The lead this is about (the lead itself, or a note's lead), else null. */
-	lead_id: number | null;
+	lead_id: KommoId | null;
 	custom_fields?: KommoWebhookCustomField[];
 	custom_fields_map?: Record<string, JsonValue>;
 	account: KommoAccount;
+	/** What the decoder passed on without fully understanding it (absent when everything was understood). */
+	decode_warnings?: string[];
 	[key: string]: unknown;
 }
 
@@ -264,14 +80,37 @@ const SINGULAR: Record<string, string> = {
 };
 
 /** Keys whose numeric strings become numbers (ids, timestamps, money, enums). */
-const NUMERIC_KEY = /(^id$|_id$|^price$|^date_create$|^last_modified$|_at$|^sort$|^element_type$|^note_type$|^task_type$|^duration$|^complete_till$|^status$|^enum$|_ids?$)/;
-const NUMERIC_TEXT = /^-?\d+(\.\d+)?$/;
+const NUMERIC_KEY = /(^id$|^ID$|_id$|^price$|^date_create$|^last_modified$|_at$|^sort$|^element_type$|^note_type$|^task_type$|^duration$|^complete_till$|^status$|^enum$|_ids?$)/;
+const INTEGER_TEXT = /^-?\d+$/;
+const DECIMAL_TEXT = /^-?\d+\.\d+$/;
+
+const isObject = (v: unknown): v is { [key: string]: JsonValue } => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** '123' → 123; '9007199254740993' → '9007199254740993' (kept exact); anything else → undefined. */
+export function toKommoNumber(value: unknown): number | string | undefined {
+	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+	if (typeof value !== 'string') return undefined;
+	const text = value.trim();
+	if (INTEGER_TEXT.test(text)) {
+		const n = Number(text);
+		return Number.isSafeInteger(n) ? n : text.replace(/^(-?)0+(?=\d)/, '$1');
+	}
+	if (DECIMAL_TEXT.test(text) && text.replace(/[-.]/g, '').replace(/^0+/, '').length <= 15) return Number(text);
+	return DECIMAL_TEXT.test(text) ? text : undefined;
+}
+
+function toId(value: unknown): KommoId | null {
+	const n = toKommoNumber(value);
+	return n === undefined || (typeof n === 'number' && !Number.isInteger(n)) || (typeof n === 'string' && !INTEGER_TEXT.test(n)) ? null : n;
+}
 
 function numify(value: JsonValue, key: string): JsonValue {
-	if (typeof value === 'string' && NUMERIC_KEY.test(key) && NUMERIC_TEXT.test(value.trim())) return Number(value);
-	if (typeof value === 'string' && key === 'price' && value.trim() === '') return null;
+	if (typeof value === 'string' && NUMERIC_KEY.test(key)) {
+		if (key === 'price' && value.trim() === '') return null;
+		return toKommoNumber(value) ?? value;
+	}
 	if (Array.isArray(value)) return value.map((v) => numify(v, key));
-	if (value !== null && typeof value === 'object') {
+	if (isObject(value)) {
 		const out: { [k: string]: JsonValue } = {};
 		for (const [k, v] of Object.entries(value)) out[k] = numify(v, k);
 		return out;
@@ -279,21 +118,39 @@ function numify(value: JsonValue, key: string): JsonValue {
 	return value;
 }
 
-function cleanCustomFields(raw: unknown): KommoWebhookCustomField[] {
-	return ((raw ?? []) as Array<Record<string, JsonValue>>).map((cf) => ({
-		id: Number(cf.id),
-		name: typeof cf.name === 'string' ? cf.name : null,
-		code: typeof cf.code === 'string' ? cf.code : null,
-		values: ((cf.values ?? []) as Array<Record<string, JsonValue>>).map((v) => {
-			const { value, enum: enumId, ...rest } = v;
-			const enumValue = typeof enumId === 'string' && NUMERIC_TEXT.test(enumId.trim()) ? Number(enumId) : enumId;
-			return {
-				value: (value ?? null) as string | number | boolean | null,
-				...(enumValue !== undefined && enumValue !== null && enumValue !== '' ? { enum: enumValue as number } : {}),
-				...(numify(rest, '') as Record<string, JsonValue>),
-			};
-		}),
-	}));
+function cleanCustomFields(raw: unknown, warn: (text: string) => void): KommoWebhookCustomField[] {
+	if (raw === undefined) return [];
+	if (!Array.isArray(raw)) {
+		warn('custom_fields is not a list; passed on as it came in custom_fields_raw');
+		return [];
+	}
+	const out: KommoWebhookCustomField[] = [];
+	for (const [i, cf] of raw.entries()) {
+		if (!isObject(cf)) {
+			warn(`custom_fields[${i}] is not a field; left out`);
+			continue;
+		}
+		if (toId(cf.id) === null) warn(`custom_fields[${i}][id] is not a number`);
+		const rawValues = cf.values === undefined ? [] : Array.isArray(cf.values) ? cf.values : [cf.values];
+		out.push({
+			id: toId(cf.id),
+			name: typeof cf.name === 'string' ? cf.name : null,
+			code: typeof cf.code === 'string' ? cf.code : null,
+			values: rawValues.map((v) => {
+				// Date, date_time and birthday values come bare: `[values][0]=1689282000`.
+				if (!isObject(v)) return { value: v };
+				const { value, enum: enumId, ...rest } = v;
+				const enumValue = typeof enumId === 'string' ? (toId(enumId) ?? enumId) : enumId;
+				return {
+					// Address and legal-entity values are objects: kept as they came.
+					value: value === undefined ? null : value,
+					...(enumValue !== undefined && enumValue !== null && enumValue !== '' ? { enum: enumValue } : {}),
+					...(numify(rest, '') as Record<string, JsonValue>),
+				};
+			}),
+		});
+	}
+	return out;
 }
 
 /** {name: value}: one value as itself, several as an array, none as null. A repeated name gets its id appended. */
@@ -301,78 +158,106 @@ export function webhookFieldsMap(fields: KommoWebhookCustomField[]): Record<stri
 	const out: Record<string, JsonValue> = {};
 	for (const cf of fields) {
 		const base = cf.name ?? String(cf.id);
-		const name = base in out ? `${base} (${cf.id})` : base;
+		const name = Object.hasOwn(out, base) ? `${base} (${cf.id})` : base;
 		const values = cf.values.map((v) => v.value);
 		out[name] = values.length === 0 ? null : values.length === 1 ? values[0] : values;
 	}
 	return out;
 }
 
-function toItem(group: string, action: string, raw: Record<string, JsonValue>, account: KommoAccount): KommoWebhookItem {
-	const { custom_fields: rawFields, ...rest } = raw;
-	let entity = SINGULAR[group] ?? group.replace(/s$/, '');
+/** `linked_leads_id[<id>][ID]=<id>` (real) and `linked_leads_id[<id>]=<id>` both give a list of ids. */
+function linkedIds(value: JsonValue): JsonValue {
+	const list = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : [value];
+	return list.map((v) => (isObject(v) && v.ID !== undefined ? v.ID : v));
+}
+
+function toItem(group: string, action: string, raw: JsonValue, account: KommoAccount): KommoWebhookItem {
+	const warnings: string[] = [];
+	const warn = (text: string) => warnings.push(`${group}[${action}]: ${text}`);
+	let entity = Object.hasOwn(SINGULAR, group) ? SINGULAR[group] : group;
+	if (!isObject(raw)) {
+		warn('the entity is not an object; passed on as "raw"');
+		return { event: `${action}_${entity}`, entity, action, id: null, lead_id: null, raw, account, decode_warnings: warnings };
+	}
+	// Our own keys are never taken from the body (`leads[status][0][event]=…` cannot rename the event).
+	const { custom_fields: rawFields, decode_warnings: _w, event: _e, entity: _n, action: _a, account: _c, lead_id: _l, ...rest } = raw;
+	void [_w, _e, _n, _a, _c, _l];
 	let body = numify(rest, '') as Record<string, JsonValue>;
-	let leadId: number | null = null;
+	if (body.linked_leads_id !== undefined) body.linked_leads_id = numify(linkedIds(body.linked_leads_id), 'linked_leads_id');
+	const withWarnings = <T extends KommoWebhookItem>(item: T): T => (warnings.length > 0 ? { ...item, decode_warnings: warnings } : item);
 
 	if (action === 'note') {
 		// Notes come as `leads[note][0][note][…]` plus `leads[note][0][type]`.
-		const inner = (isPlainObject(body.note) ? body.note : {}) as Record<string, JsonValue>;
+		const inner = isObject(body.note) ? body.note : {};
 		const { note: _note, ...outer } = body;
 		void _note;
 		body = { ...outer, ...inner };
-		if (group === 'leads') leadId = typeof body.element_id === 'number' ? body.element_id : typeof body.entity_id === 'number' ? body.entity_id : null;
-		const item: KommoWebhookItem = {
-			event: `note_${entity}`,
-			entity: 'note',
-			action,
-			...body,
-			id: typeof body.id === 'number' ? body.id : null,
-			lead_id: leadId,
-			account,
-		};
-		if (group !== 'leads' && typeof body.element_id === 'number') item[`${entity}_id`] = body.element_id;
-		return item;
+		const id = toId(body.id);
+		if (id === null) warn('the note id is missing or not a number');
+		const element = toId(body.element_id) ?? toId(body.entity_id);
+		const item: KommoWebhookItem = { ...body, event: `note_${entity}`, entity: 'note', action, id, lead_id: group === 'leads' ? element : null, account };
+		if (group !== 'leads' && element !== null) item[`${entity}_id`] = element;
+		return withWarnings(item);
 	}
 
 	if (group === 'contacts' && (body.type === 'company' || body.type === 'contact')) entity = String(body.type);
-	if (entity === 'lead') leadId = typeof body.id === 'number' ? body.id : null;
-	const customFields = cleanCustomFields(rawFields);
-	return {
+	const id = toId(body.id);
+	if (id === null) warn(body.id === undefined ? 'the entity id is missing' : 'the entity id is not a number');
+	const customFields = cleanCustomFields(rawFields, warn);
+	return withWarnings({
+		...body,
 		event: `${action}_${entity}`,
 		entity,
 		action,
-		...body,
-		id: typeof body.id === 'number' ? body.id : null,
-		lead_id: leadId,
+		id,
+		lead_id: entity === 'lead' ? id : null,
 		custom_fields: customFields,
 		custom_fields_map: webhookFieldsMap(customFields),
+		...(rawFields !== undefined && !Array.isArray(rawFields) ? { custom_fields_raw: rawFields } : {}),
 		account,
-	};
+	});
 }
 
-export type DecodeResult = { ok: true; items: KommoWebhookItem[]; account: KommoAccount } | { ok: false; error: string };
+export type DecodeResult =
+	| { ok: true; items: KommoWebhookItem[]; account: KommoAccount; warnings: string[] }
+	| { ok: false; error: string; status: number };
+
+const fail = (error: string, status = 400): DecodeResult => ({ ok: false, error: printable(error, 300), status });
 
 /**
- * The whole decoder: body → validated items. Never throws; a malformed body
- * gives `{ok: false, error}` with a message fit to answer the sender with.
+ * The whole decoder: body → items. Never throws. Refuses (`ok: false`, with
+ * the HTTP status to answer) only what is not a Kommo webhook at all.
  */
 export function decodeKommoWebhook(input: unknown): DecodeResult {
 	let tree: JsonValue;
+	const formWarnings: string[] = [];
 	try {
-		tree = parseNestedForm(input);
+		tree = parseNestedForm(input, formWarnings);
 	} catch (error) {
-		return { ok: false, error: error instanceof WebhookPayloadError ? error.message : 'The body could not be read as a form' };
+		if (error instanceof WebhookPayloadError) return fail(error.message, error.status);
+		return fail('The body could not be read as a form');
 	}
-	const parsed = webhookSchema.safeParse(tree);
-	if (!parsed.success) return { ok: false, error: `Not a Kommo webhook: ${describeIssues(parsed.error)}` };
-	const { account: rawAccount, ...groups } = parsed.data as { account: Record<string, unknown> } & Record<string, Record<string, unknown[]>>;
-	const account = numify(rawAccount as JsonValue, '') as KommoAccount;
+	if (!isObject(tree)) return fail('Not a Kommo webhook: the body is not a set of keys');
+	const rawAccount = tree.account;
+	if (!isObject(rawAccount)) return fail('Not a Kommo webhook: account is missing (Kommo always sends account[subdomain])');
+	const accountId = rawAccount.id === undefined ? null : toId(rawAccount.id);
+	if (rawAccount.id !== undefined && accountId === null) return fail('Not a Kommo webhook: account[id] is not a number');
+	const subdomain = typeof rawAccount.subdomain === 'string' && rawAccount.subdomain.trim() !== '' ? rawAccount.subdomain.trim() : null;
+	if (accountId === null && subdomain === null) return fail('Not a Kommo webhook: account[id] and account[subdomain] are both missing');
+	const account = { ...(numify(rawAccount, '') as Record<string, JsonValue>), id: accountId, subdomain } as KommoAccount;
+
+	const groups = Object.keys(tree).filter((k) => k !== 'account');
+	if (groups.length === 0) return fail('Not a Kommo webhook: no entity group (leads, contacts, …) in the body');
 	const items: KommoWebhookItem[] = [];
-	for (const [group, actions] of Object.entries(groups)) {
+	for (const group of groups) {
+		const actions = tree[group];
+		if (!isObject(actions)) return fail(`Not a Kommo webhook: ${group} is not a group of actions (expected ${group}[add][0][…])`);
 		for (const [action, entities] of Object.entries(actions)) {
-			for (const entity of entities) items.push(toItem(group, action, entity as Record<string, JsonValue>, account));
+			if (!Array.isArray(entities)) return fail(`Not a Kommo webhook: ${group}[${action}] is not a list of entities`);
+			for (const entity of entities) items.push(toItem(group, action, entity, account));
 		}
 	}
-	if (items.length === 0) return { ok: false, error: 'Not a Kommo webhook: it carries no entity' };
-	return { ok: true, items, account };
+	if (items.length === 0) return fail('Not a Kommo webhook: it carries no entity');
+	const warnings = [...formWarnings, ...items.flatMap((item) => item.decode_warnings ?? [])];
+	return { ok: true, items, account, warnings };
 }

@@ -288,12 +288,12 @@ export function demoCredentials(s: { kommo: KommoSandbox; chargebee: ChargebeeSa
 		{
 			...CREDENTIAL_IDS.kommoApi,
 			type: 'kommoApi',
-			data: { subdomain: s.kommo.account.subdomain, domain: 'kommo.com', accessToken: s.kommo.longLivedToken, requestsPerSecond: 7, baseUrl: s.kommo.url },
+			data: { subdomain: s.kommo.account.subdomain, domain: 'kommo.com', accessToken: s.kommo.longLivedToken, requestsPerSecond: 7, customHost: true, baseUrl: s.kommo.url },
 		},
 		{
 			...CREDENTIAL_IDS.chargebeeBillingApi,
 			type: 'chargebeeBillingApi',
-			data: { site: s.chargebee.site, apiKey: s.chargebee.apiKey, baseUrl: s.chargebee.url, requestsPerMinute: 0 },
+			data: { site: s.chargebee.site, apiKey: s.chargebee.apiKey, customHost: true, baseUrl: s.chargebee.url, requestsPerMinute: 0 },
 		},
 		{
 			...CREDENTIAL_IDS.paddleBillingApi,

@@ -42,7 +42,7 @@ beforeAll(async () => {
 			id: 'e2eCbApiCred0001',
 			name: 'Chargebee sandbox',
 			type: 'chargebeeBillingApi',
-			data: { site: sandbox.site, apiKey: sandbox.apiKey, baseUrl: sandbox.url, requestsPerMinute: 0 },
+			data: { site: sandbox.site, apiKey: sandbox.apiKey, customHost: true, baseUrl: sandbox.url, requestsPerMinute: 0 },
 		},
 		{ id: 'e2eCbHookCred001', name: 'Chargebee webhook pair', type: 'chargebeeWebhookAuthApi', data: PAIR },
 	];

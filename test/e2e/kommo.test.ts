@@ -37,6 +37,7 @@ describe('Kommo Trigger → Get lead → Add note in a real n8n', () => {
 						domain: 'kommo.com',
 						accessToken: kommo.longLivedToken,
 						requestsPerSecond: 7,
+						customHost: true,
 						baseUrl: kommo.url,
 					},
 				},
@@ -97,9 +98,9 @@ describe('Kommo Trigger → Get lead → Add note in a real n8n', () => {
 		expect(nodeOutput(detail, 'Get lead')[0]).toMatchObject({ id: lead.id, contact: { email: 'grace+NavyCorp@navy.test', phone: '+1 555 0142' } });
 	});
 
-	test('one webhook carrying 60 Won deals (over 1000 form keys) gives 60 items: the raw body is decoded, not n8n’s truncated form', async () => {
+	test('one webhook carrying 75 Won deals (over 1000 form keys) gives 75 items: the raw body is decoded, not n8n’s truncated form', async () => {
 		const before = (await finished()).length;
-		const leads = Array.from({ length: 60 }, (_, i) => seedDeal(`Batch ${i}`));
+		const leads = Array.from({ length: 75 }, (_, i) => seedDeal(`Batch ${i}`));
 		for (const lead of leads) await kommo.moveLead(lead.id, WON_STATUS_ID, { fire: false });
 		const body = kommo.webhookBody('status_lead', leads.map((l) => l.id));
 		expect([...new URLSearchParams(body).keys()].length).toBeGreaterThan(1000); // n8n's body parser keeps 1000
@@ -130,7 +131,7 @@ describe('Kommo Trigger → Get lead → Add note in a real n8n', () => {
 		expect((await kommo.sendRaw(missing.toString(), body)).status).toBe(401);
 		const otherAccount = body.replace(`account%5Bid%5D=${kommo.account.id}`, 'account%5Bid%5D=31337');
 		expect((await kommo.sendRaw(destination, otherAccount)).status).toBe(403);
-		expect((await kommo.sendRaw(destination, 'leads[status][0][id]=oops&account[id]=1')).status).toBe(400);
+		expect((await kommo.sendRaw(destination, 'leads[status][0][id]=oops')).status).toBe(400);
 
 		await sleep(3000);
 		expect((await finished()).length).toBe(before);
@@ -156,7 +157,7 @@ describe('Kommo Trigger → Get lead → Add note in a real n8n', () => {
 	});
 
 	test("n8n's credential test calls GET /api/v4/account on the base URL and reports a bad token", async () => {
-		const data = { subdomain: 'acme', domain: 'kommo.com', accessToken: kommo.longLivedToken, requestsPerSecond: 7, baseUrl: kommo.url };
+		const data = { subdomain: 'acme', domain: 'kommo.com', accessToken: kommo.longLivedToken, requestsPerSecond: 7, customHost: true, baseUrl: kommo.url };
 		const test = (accessToken: string) =>
 			n8n.api.request<{ status: string; message: string }>('POST', '/rest/credentials/test', {
 				credentials: { id: 'e2eKommoCred0001', name: 'Kommo sandbox (long-lived token)', type: 'kommoApi', data: { ...data, accessToken } },

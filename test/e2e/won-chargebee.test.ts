@@ -40,7 +40,7 @@ beforeAll(async () => {
 				id: 'kbChargebee00001',
 				name: 'Chargebee Billing account',
 				type: 'chargebeeBillingApi',
-				data: { site: chargebee.site, apiKey: chargebee.apiKey, baseUrl: chargebee.url, requestsPerMinute: 0 },
+				data: { site: chargebee.site, apiKey: chargebee.apiKey, customHost: true, baseUrl: chargebee.url, requestsPerMinute: 0 },
 			},
 		],
 		waitForWebhooks: [WEBHOOK_PATH],
@@ -106,6 +106,19 @@ describe('Kommo Won → Chargebee (shipped workflow) in a real n8n', () => {
 		expect(chargebeeWrites()).toBe(writes);
 		expect(kommo.notesFor(lead.id)).toEqual([]);
 		expect(kommo.tasksFor(lead.id)).toEqual([]);
+	});
+
+	test('a forged Won webhook for a deal that is not won in Kommo provisions nothing (issue 16 item 4)', async () => {
+		const writes = chargebeeWrites();
+		const lead = seedDeal(kommo, { name: 'Forged Corp', plan: 'Pro', billingSystem: 'Chargebee' });
+		expect(lead.status_id).not.toBe(142);
+		const [execution] = await won.forgeWon(lead);
+		expect(execution.status).toBe('success');
+		expect(ran(execution)).toContain('Not won in Kommo: stop');
+		expect(ran(execution)).not.toContain('Plan mapping');
+		expect(chargebeeWrites()).toBe(writes);
+		expect(kommo.notesFor(lead.id)).toEqual([]);
+		expect(kommo.leadFieldMap(lead.id)['Subscription ID']).toBeUndefined();
 	});
 
 	test('an unmapped plan: a task "plan … has no mapping" for the responsible user, nothing in Chargebee', async () => {

@@ -84,7 +84,7 @@ beforeAll(async () => {
 			id: 'kbChargebee00001',
 			name: 'Chargebee Billing account',
 			type: 'chargebeeBillingApi',
-			data: { site: chargebee.site, apiKey: chargebee.apiKey, baseUrl: chargebee.url, requestsPerMinute: 0 },
+			data: { site: chargebee.site, apiKey: chargebee.apiKey, customHost: true, baseUrl: chargebee.url, requestsPerMinute: 0 },
 		},
 	];
 	n8n = await startN8n({

@@ -123,7 +123,8 @@ class Workflow {
 			id,
 			name,
 			active: false,
-			nodes: this.nodes,
+			// Everything right of "Get deal" makes room for "Won in Kommo?" (one column).
+			nodes: this.nodes.map((n) => (!UNSHIFTED.has(n.name) && n.position[0] >= 440 ? { ...n, position: [n.position[0] + 220, n.position[1]] } : n)),
 			connections: this.connections,
 			settings: {
 				executionOrder: 'v1',
@@ -142,6 +143,9 @@ class Workflow {
 
 const TRIGGER = 'Deal won in Kommo';
 const GET = 'Get deal';
+const WON_CHECK = 'Won in Kommo?';
+const NOT_WON = 'Not won in Kommo: stop';
+const UNSHIFTED = new Set([WON_CHECK, NOT_WON]);
 const LEAD = `$('${TRIGGER}').item.json.lead_id`;
 const MAP = 'Plan mapping';
 const PLAN = `$('${MAP}').item.json.plan`;
@@ -163,8 +167,17 @@ function head(w, { label, key, mappings, provisioned, combinator = 'or', beforeM
 	w.kommo(GET, [220, 0], { resource: 'lead', operation: 'get', leadId: { __rl: true, mode: 'id', value: '={{ $json.lead_id }}' }, includeContacts: true });
 	w.connect(TRIGGER, 0, GET);
 
+	// Kommo does not sign webhooks: whoever holds the URL can claim a deal is won. Decide on
+	// Kommo's own copy of the deal, read just now, not on the webhook body (issue 16 item 4).
+	const wonCheck = w.ifNode(WON_CHECK, [440, 0], [
+		w.cond('={{ $json.status_id }}', 'equals', 142, 'number'),
+		w.cond('={{ $json.pipeline_id }}', 'equals', `={{ $('${TRIGGER}').item.json.pipeline_id ?? $json.pipeline_id }}`, 'number'),
+	]);
+	w.connect(GET, 0, wonCheck);
+	w.connect(wonCheck, 1, w.noop(NOT_WON, [440, -220]));
+
 	const isVendor = w.ifNode(`Billing system is ${label}?`, [440, 0], [w.cond("={{ $json.custom_fields_map['Billing system'] }}", 'equals', label)]);
-	w.connect(GET, 0, isVendor);
+	w.connect(wonCheck, 0, isVendor);
 	w.connect(isVendor, 1, w.noop(`Not a ${label} deal`, [660, -220]));
 
 	const provisionedCheck = w.ifNode('Already provisioned?', [660, 0], provisioned(w), combinator);

@@ -28,6 +28,7 @@ export function kommoCredential(kommo: KommoSandbox): CredentialJson {
 			domain: 'kommo.com',
 			accessToken: kommo.longLivedToken,
 			requestsPerSecond: 7,
+			customHost: true,
 			baseUrl: kommo.url,
 		},
 	};

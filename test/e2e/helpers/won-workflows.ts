@@ -88,6 +88,19 @@ export class WonRunner {
 		return await this.executionsAfter(before, times);
 	}
 
+	/**
+	 * Someone who holds the trigger's URL posts a Won webhook for a deal that is NOT won in Kommo
+	 * (status 142 written into the body only). Returns the execution it started.
+	 */
+	async forgeWon(lead: Lead): Promise<ExecutionDetail[]> {
+		const before = await this.finishedCount();
+		const destination = this.kommo.webhooks.find((w) => w.settings.includes('status_lead'))!.destination;
+		const body = this.kommo.webhookBody('status_lead', [lead.id]).replace(/(status%5D%5B0%5D%5Bstatus_id%5D=)\d+/, `$1${WON_STATUS_ID}`);
+		const delivery = await this.kommo.sendRaw(destination, body);
+		if (delivery.status !== 200) throw new Error(`the forged webhook was not accepted: ${JSON.stringify(delivery)}`);
+		return await this.executionsAfter(before, 1);
+	}
+
 	private async executionsAfter(before: number, count: number): Promise<ExecutionDetail[]> {
 		const finished = await this.n8n.api.waitForExecutions(this.workflowId, before + count, 90_000);
 		return await Promise.all(finished.slice(0, count).map((e) => this.n8n.api.execution(e.id)));

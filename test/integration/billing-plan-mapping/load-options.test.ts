@@ -44,8 +44,8 @@ async function options(method: string, parameters: INodeParameters = {}) {
 			nodeType: new BillingPlanMapping(),
 			parameters: { authentication: 'longLivedToken', billingSystem: 'chargebee', ...parameters },
 			credentials: {
-				kommoApi: { subdomain: 'acme', domain: 'kommo.com', baseUrl: kommo.url, accessToken: kommo.longLivedToken, requestsPerSecond: 7 },
-				chargebeeBillingApi: { site: chargebee.site, apiKey: chargebee.apiKey, baseUrl: chargebee.url, requestsPerMinute: 0 },
+				kommoApi: { subdomain: 'acme', domain: 'kommo.com', customHost: true, baseUrl: kommo.url, accessToken: kommo.longLivedToken, requestsPerSecond: 7 },
+				chargebeeBillingApi: { site: chargebee.site, apiKey: chargebee.apiKey, customHost: true, baseUrl: chargebee.url, requestsPerMinute: 0 },
 				paddleBillingApi: { apiKey: SANDBOX_API_KEY, environment: 'custom', baseUrl: paddle.url },
 				zuoraOAuth2Api: zuoraCredentials(zuora),
 			},

@@ -8,7 +8,7 @@ import type { ChargebeeSandbox } from '../../sandbox/chargebee';
 
 export function chargebeeCredentials(sandbox: ChargebeeSandbox, extra: IDataObject = {}) {
 	return {
-		chargebeeBillingApi: { site: sandbox.site, apiKey: sandbox.apiKey, baseUrl: sandbox.url, requestsPerMinute: 0, ...extra },
+		chargebeeBillingApi: { site: sandbox.site, apiKey: sandbox.apiKey, customHost: true, baseUrl: sandbox.url, requestsPerMinute: 0, ...extra },
 	};
 }
 

@@ -453,7 +453,7 @@ describe('credentials, limits and secrets', () => {
 	it('the Base URL override accepts a trailing /api/v2, and a bad site is named', async () => {
 		const out = await runNode(sandbox, { resource: 'itemPrice', operation: 'list' }, { credentials: { baseUrl: `${sandbox.url}/api/v2/` } });
 		expect(out).toHaveLength(8);
-		const error = await runNodeError(sandbox, { resource: 'itemPrice', operation: 'list' }, { baseUrl: '', site: 'acme test' });
-		expect(error.message).toContain('Chargebee site "acme test" is not a site name');
+		const error = await runNodeError(sandbox, { resource: 'itemPrice', operation: 'list' }, { baseUrl: '', customHost: false, site: 'acme test' });
+		expect(error.message).toContain('Chargebee credential: "acme test" is not a site name');
 	});
 });

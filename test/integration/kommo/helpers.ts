@@ -20,6 +20,7 @@ export function kommoCredentials(sandbox: KommoSandbox, overrides: IDataObject =
 		kommoApi: {
 			subdomain: 'acme',
 			domain: 'kommo.com',
+			customHost: true,
 			baseUrl: sandbox.url,
 			accessToken: sandbox.longLivedToken,
 			requestsPerSecond: 7,

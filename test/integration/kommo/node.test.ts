@@ -331,6 +331,15 @@ describe('Lead → Find', () => {
 		expect(any.length).toBeGreaterThanOrEqual(2);
 	});
 
+	it('an exact match past the first 250 full-text hits is found (Kommo pages query results; issue 14 item 5)', async () => {
+		for (let n = 0; n < 260; n++) kommo.addLead({ name: `Zebra deal ${n}` });
+		const target = kommo.addLead({ name: 'Zebra' });
+		const out = await runKommo(kommo, { resource: 'lead', operation: 'find', findBy: 'query', query: 'Zebra', exactMatch: 'name', includeContacts: false });
+		expect(out.map((o) => o.json.id)).toEqual([target.id]);
+		const pages = kommo.requestsTo('GET', '/api/v4/leads').filter((r) => r.query.query === 'Zebra');
+		expect(pages.map((r) => r.query.page)).toEqual(['1', '2']);
+	});
+
 	it("finds leads by their contact's email (exact) and phone (digits)", async () => {
 		const lead = kommo.addLead({ name: 'Find me', contacts: [{ first_name: 'Grace', email: 'grace@navy.test', phone: '+1 (555) 010-9999' }] });
 		kommo.addLead({ name: 'Not me', contacts: [{ first_name: 'Grace2', email: 'grace@navy.test.example' }] });
@@ -633,6 +642,26 @@ describe('Contact → Get / Update', () => {
 		});
 	});
 
+	it('a messenger (IM) field gets one of its own enum codes, not WORK (Kommo refuses WORK there; issue 14 item 6)', async () => {
+		// IM enum codes per Kommo's contact fields (fidelity review C1): SKYPE, ICQ, JABBER, GTALK, MSN, OTHER.
+		if (!kommo.customFields.some((f) => f.entity_type === 'contacts' && f.name === 'Messenger')) {
+			kommo.addCustomField('contacts', { name: 'Messenger', type: 'multitext', code: 'IM', enums: ['SKYPE', 'ICQ', 'JABBER', 'GTALK', 'MSN', 'OTHER'], enumCodes: true });
+		}
+		const lead = seedDeal();
+		const contactId = lead.contacts[0].id;
+		await runKommo(kommo, {
+			resource: 'contact',
+			operation: 'update',
+			contactId: byId(contactId),
+			updateFields: {},
+			customFields: { field: [{ name: 'Messenger', value: 'ada.lovelace' }] },
+		});
+		const body = kommo.requestsTo('PATCH', `/api/v4/contacts/${contactId}`).at(-1)!.body;
+		expect(JSON.stringify(body)).toContain('"enum_code":"OTHER"');
+		const [item] = await runKommo(kommo, { resource: 'contact', operation: 'get', contactId: byId(contactId) });
+		expect((item.json.custom_fields_map as IDataObject).Messenger).toEqual(['ada.lovelace']);
+	});
+
 	it("maps Kommo's validation error to the field by name", async () => {
 		const lead = seedDeal();
 		const error = await runKommoError(kommo, {
@@ -653,7 +682,7 @@ describe('Kommo errors and limits', () => {
 			kommo,
 			{ resource: 'lead', operation: 'get', leadId: byId(lead.id) },
 			undefined,
-			{ credentials: { kommoApi: { subdomain: 'acme', domain: 'kommo.com', baseUrl: kommo.url, accessToken: secret } } },
+			{ credentials: { kommoApi: { subdomain: 'acme', domain: 'kommo.com', customHost: true, baseUrl: kommo.url, accessToken: secret } } },
 		);
 		expect(error.message).toBe('Kommo 401: Unauthorized');
 		expect(error.description).toContain('long-lived token');
@@ -702,7 +731,7 @@ describe('Kommo errors and limits', () => {
 			kommo,
 			{ resource: 'note', operation: 'addToLead', leadId: byId(lead.id), text: '=n{{ $json.n }}', options: { batchSize: 1 } },
 			Array.from({ length: 6 }, (_, n) => ({ n })),
-			{ credentials: { kommoApi: { subdomain: 'acme', domain: 'kommo.com', baseUrl: kommo.url, accessToken: kommo.longLivedToken, requestsPerSecond: 2 } } },
+			{ credentials: { kommoApi: { subdomain: 'acme', domain: 'kommo.com', customHost: true, baseUrl: kommo.url, accessToken: kommo.longLivedToken, requestsPerSecond: 2 } } },
 		);
 		expect(kommo.maxInWindow(1000)).toBeLessThanOrEqual(2);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1900);

@@ -225,6 +225,7 @@ describe('OAuth2 credential through n8n-core', () => {
 		const oauth = {
 			subdomain: 'acme',
 			domain: 'kommo.com',
+			customHost: true,
 			baseUrl: kommo.url,
 			grantType: 'authorizationCode',
 			authUrl: `${kommo.url}/oauth`,

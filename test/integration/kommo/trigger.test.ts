@@ -8,8 +8,11 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { KommoTrigger } from '../../../nodes/Kommo/KommoTrigger.node';
 import { loadOptions, listSearch } from '../../../nodes/Kommo/methods';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
+import { secretDigest } from '../../../nodes/Kommo/trigger-checks';
 import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
-import { callTrigger, hookContext, loadOptionsContext } from './helpers';
+import { createLoadOptionsContext } from '../../helpers/n8n-context';
+import { parseKommoError } from '../../../nodes/Kommo/transport';
+import { byId, callTrigger, hookContext, kommoCredentials, loadOptionsContext, nodeOptions, runKommo } from './helpers';
 
 let kommo: KommoSandbox;
 const trigger = new KommoTrigger();
@@ -45,15 +48,17 @@ describe('webhook registration', () => {
 		expect(kommo.webhooks).toHaveLength(1);
 		const [hook] = kommo.webhooks;
 		expect(hook.settings).toEqual(['status_lead']);
-		expect(hook.destination).toBe(data.destination);
-		const secret = new URL(hook.destination).searchParams.get('secret');
+		const secret = new URL(hook.destination).searchParams.get('secret')!;
 		expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
-		expect(data.secret).toBe(secret);
+		// Static data is plain JSON (n8n's API, exports): only a digest of the secret, no destination.
+		expect(data.secretDigest).toBe(secretDigest(secret));
+		expect(JSON.stringify(staticData)).not.toContain(secret);
+		expect(data.destination).toBeUndefined();
 		expect(data.accountId).toBe(kommo.account.id);
+		expect(data.accountSubdomain).toBe('acme');
 
 		const ctx = hookContext(kommo, WON_ONLY, staticData);
 		expect(await trigger.webhookMethods.default.checkExists.call(ctx)).toBe(true);
-		expect(kommo.requestsTo('GET', '/api/v4/webhooks').at(-1)!.query['filter[destination]']).toBe(hook.destination);
 	});
 
 	it('re-registers when the events changed or Kommo disabled the webhook, removing the old one', async () => {
@@ -77,9 +82,8 @@ describe('webhook registration', () => {
 		expect(await trigger.webhookMethods.default.delete.call(ctx)).toBe(true);
 		expect(kommo.webhooks).toHaveLength(0);
 		expect(kommo.requestsTo('DELETE', '/api/v4/webhooks')[0].body).toEqual({ destination });
-		expect(nodeData(staticData).secret).toBeUndefined();
-		// Already gone in Kommo (404): still a clean deactivation.
-		nodeData(staticData).destination = destination;
+		expect(nodeData(staticData).secretDigest).toBeUndefined();
+		// Already gone in Kommo: still a clean deactivation.
 		expect(await trigger.webhookMethods.default.delete.call(hookContext(kommo, WON_ONLY, staticData))).toBe(true);
 	});
 });
@@ -87,7 +91,7 @@ describe('webhook registration', () => {
 describe('webhook calls', () => {
 	async function activeTrigger(parameters: INodeParameters = WON_ONLY) {
 		const staticData = await activate(parameters);
-		const secret = nodeData(staticData).secret as string;
+		const secret = new URL(kommo.webhooks.at(-1)!.destination).searchParams.get('secret')!;
 		return { staticData, secret };
 	}
 
@@ -151,11 +155,88 @@ describe('webhook calls', () => {
 		expect(result).toEqual({ noWebhookResponse: true });
 	});
 
-	it('rejects a malformed body with 400 and a message naming the problem', async () => {
+	it('an install that does not know its account reads it before accepting; another account stays refused', async () => {
+		const { staticData, secret } = await activeTrigger();
+		const data = nodeData(staticData);
+		data.accountId = null;
+		data.accountSubdomain = null;
+		const lead = kommo.addLead({ status_id: WON_STATUS_ID });
+		const forged = kommo.webhookBody('status_lead', [lead.id]).replace(`account%5Bid%5D=${kommo.account.id}`, 'account%5Bid%5D=123');
+		const refused = await callTrigger(kommo, WON_ONLY, staticData, { body: forged, query: { secret } });
+		expect(refused.response.statusCode).toBe(403);
+		expect(data.accountId).toBe(kommo.account.id);
+		const ok = await callTrigger(kommo, WON_ONLY, staticData, { body: kommo.webhookBody('status_lead', [lead.id]), query: { secret } });
+		expect(ok.result.workflowData![0]).toHaveLength(1);
+	});
+
+	it('a body with only account[subdomain] (older accounts) is checked by subdomain', async () => {
+		const { staticData, secret } = await activeTrigger();
+		const lead = kommo.addLead({ status_id: WON_STATUS_ID });
+		const body = kommo.webhookBody('status_lead', [lead.id]).replace(`&account%5Bid%5D=${kommo.account.id}`, '');
+		const ok = await callTrigger(kommo, WON_ONLY, staticData, { body, query: { secret } });
+		expect(ok.result.workflowData![0]).toHaveLength(1);
+		const other = await callTrigger(kommo, WON_ONLY, staticData, { body: body.replace('account%5Bsubdomain%5D=acme', 'account%5Bsubdomain%5D=evil'), query: { secret } });
+		expect(other.response.statusCode).toBe(403);
+	});
+
+	it('an install from before the digest (plaintext secret and destination) keeps working and is migrated', async () => {
+		const { staticData, secret } = await activeTrigger();
+		const data = nodeData(staticData);
+		data.secret = secret;
+		data.destination = kommo.webhooks[0].destination;
+		delete data.secretDigest;
+		delete data.webhookUrl;
+		const lead = kommo.addLead({ status_id: WON_STATUS_ID });
+		const body = kommo.webhookBody('status_lead', [lead.id]);
+		expect((await callTrigger(kommo, WON_ONLY, staticData, { body, query: { secret } })).result.workflowData![0]).toHaveLength(1);
+		expect(await trigger.webhookMethods.default.checkExists.call(hookContext(kommo, WON_ONLY, staticData))).toBe(true);
+		expect(data.secret).toBeUndefined();
+		expect(data.destination).toBeUndefined();
+		expect(data.secretDigest).toBe(secretDigest(secret));
+		expect((await callTrigger(kommo, WON_ONLY, staticData, { body, query: { secret } })).result.workflowData![0]).toHaveLength(1);
+		expect((await callTrigger(kommo, WON_ONLY, staticData, { body, query: { secret: 'x' } })).response.statusCode).toBe(401);
+	});
+
+	it('"Verify Leads With Kommo API": a forged Won for a lead that is not won starts nothing; a real one passes with Kommo\'s values', async () => {
+		const params = { ...WON_ONLY, options: { verifyWithApi: true } };
+		const { staticData, secret } = await activeTrigger(params);
+		const notWon = kommo.addLead({ status_id: kommo.mainPipeline.statuses[1].id });
+		const forged = kommo.webhookBody('status_lead', [notWon.id]).replace(/(status_id%5D=)\d+/, `$1${WON_STATUS_ID}`);
+		const refused = await callTrigger(kommo, params, staticData, { body: forged, query: { secret } });
+		expect(refused.response.statusCode).toBe(200);
+		expect(refused.result.workflowData).toBeUndefined();
+		// Without the option, the same forged body would start the workflow.
+		const unverified = await callTrigger(kommo, WON_ONLY, staticData, { body: forged, query: { secret } });
+		expect(unverified.result.workflowData![0]).toHaveLength(1);
+
+		const real = kommo.addLead({ price: 700 });
+		await kommo.moveLead(real.id, WON_STATUS_ID, { fire: false });
+		const ok = await callTrigger(kommo, params, staticData, { body: kommo.webhookBody('status_lead', [real.id]), query: { secret } });
+		expect(ok.result.workflowData![0][0].json).toMatchObject({ id: real.id, status_id: WON_STATUS_ID, verified_with_api: true, price: 700 });
+		expect(kommo.requestsTo('GET', '/api/v4/leads').at(-1)!.query['filter[id][]']).toEqual(String(real.id));
+	});
+
+	it('"Ignore Changes Made by the Credential\'s User" (default on) drops our own API updates, keeps a manager\'s', async () => {
+		const params = { events: ['update_lead'], targetStatus: 'any' };
+		const { staticData, secret } = await activeTrigger(params);
+		const lead = kommo.addLead();
+		const byManager = await callTrigger(kommo, params, staticData, { body: kommo.webhookBody('update_lead', [lead.id]), query: { secret } });
+		expect(byManager.result.workflowData![0]).toHaveLength(1);
+		// An update through the API (what a workflow's Kommo node does) carries the token's user.
+		await runKommo(kommo, { resource: 'lead', operation: 'update', leadId: byId(lead.id), updateFields: { name: 'Renamed' }, customFields: {}, options: {} });
+		const body = kommo.webhookBody('update_lead', [lead.id]);
+		expect(new URLSearchParams(body).get('leads[update][0][modified_user_id]')).toBe(String(kommo.currentUserId));
+		const own = await callTrigger(kommo, params, staticData, { body, query: { secret } });
+		expect(own.result.workflowData).toBeUndefined();
+		const off = { ...params, options: { ignoreOwnChanges: false } };
+		expect((await callTrigger(kommo, off, staticData, { body, query: { secret } })).result.workflowData![0]).toHaveLength(1);
+	});
+
+	it('rejects a body without Kommo\'s skeleton with 400 and a message naming the problem', async () => {
 		const { staticData, secret } = await activeTrigger();
 		for (const [body, message] of [
 			['hello', 'account is missing'],
-			['leads[status][0][id]=abc&account[id]=1&account[subdomain]=x', 'leads[status][0][id]: expected a whole number'],
+			['leads[status]=x&account[id]=1&account[subdomain]=x', 'leads[status] is not a list of entities'],
 			['', 'The body is empty'],
 		]) {
 			const { result, response } = await callTrigger(kommo, WON_ONLY, staticData, { body, query: { secret } });
@@ -199,7 +280,7 @@ describe('webhook calls', () => {
 		const contactLead = kommo.addLead({ contacts: [{ first_name: 'Zed', email: 'zed@x.test' }] });
 		const contactBody = kommo.webhookBody('update_contact', [contactLead.contacts[0].id]);
 		const contact = await callTrigger(kommo, params, staticData, { body: contactBody, query: { secret } });
-		expect(contact.result.workflowData![0][0].json).toMatchObject({ event: 'update_contact', entity: 'contact', id: contactLead.contacts[0].id, first_name: 'Zed' });
+		expect(contact.result.workflowData![0][0].json).toMatchObject({ event: 'update_contact', entity: 'contact', id: contactLead.contacts[0].id, name: 'Zed' });
 
 		const note = kommo.addNote(contactLead.id, 'hi there');
 		const noteRes = await callTrigger(kommo, params, staticData, { body: kommo.webhookBody('note_lead', [note.id]), query: { secret } });
@@ -214,6 +295,28 @@ describe('webhook calls', () => {
 			query: { secret },
 		});
 		expect(result.workflowData).toBeUndefined();
+	});
+});
+
+describe('administrator-only lists', () => {
+	it('the users dropdown tells a non-admin credential why it is empty (Kommo answers 403 to non-admins)', async () => {
+		const ctx = createLoadOptionsContext({
+			...nodeOptions(kommo, { resource: 'lead', operation: 'update' }),
+			credentials: kommoCredentials(kommo, { accessToken: kommo.memberToken }),
+		});
+		await expect(loadOptions.getUsers.call(ctx)).rejects.toThrow("Kommo lists users only to administrators, and this credential's user is not one");
+		// An admin's token still lists them.
+		expect((await loadOptions.getUsers.call(loadOptionsContext(kommo))).length).toBe(2);
+	});
+
+	it("a 403 names the likely causes (integration blocked, not an admin, IP blocked); a 402 the lapsed subscription or plan", () => {
+		const forbidden = parseKommoError(403, { title: 'Forbidden', detail: 'Access denied', status: 403 });
+		expect(forbidden.description).toMatch(/integration was disabled or blocked/);
+		expect(forbidden.description).toMatch(/not an account administrator/);
+		expect(forbidden.description).toMatch(/blocked this IP address/);
+		const unpaid = parseKommoError(402, { title: 'Payment Required', status: 402 });
+		expect(unpaid.description).toMatch(/subscription has lapsed/);
+		expect(unpaid.description).toMatch(/plan does not include API access/);
 	});
 });
 

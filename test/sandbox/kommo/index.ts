@@ -68,6 +68,9 @@ export interface CfValue {
 	enum_code?: string | null;
 }
 
+/** Field types whose webhook values come bare (`[values][0]=<unix>`), per the real captures. */
+const BARE_WEBHOOK_TYPES = new Set<FieldType>(['date', 'date_time', 'birthday']);
+
 export interface CustomFieldValue {
 	field_id: number;
 	field_name: string;
@@ -320,6 +323,8 @@ export class KommoSandbox extends SandboxServer {
 	/** Valid Bearer tokens (long-lived tokens and issued access tokens) → expiry (ms since epoch, Infinity = never). */
 	readonly tokens = new Map<string, number>();
 	readonly longLivedToken = 'kommo-sandbox-long-lived-token-0001';
+	/** A long-lived token of a non-administrator (the second seeded user, "Bob Sales"). */
+	readonly memberToken = 'kommo-sandbox-member-token-0002';
 	/** OAuth integrations: client id → {secret, redirect uri}. */
 	readonly oauthClients = new Map<string, { secret: string; redirectUri: string }>();
 	private readonly authCodes = new Map<string, string>();
@@ -365,6 +370,7 @@ export class KommoSandbox extends SandboxServer {
 	constructor(options: { seed?: boolean } = {}) {
 		super('kommo');
 		this.tokens.set(this.longLivedToken, Number.POSITIVE_INFINITY);
+		this.tokens.set(this.memberToken, Number.POSITIVE_INFINITY);
 		this.installRateLimit();
 		this.registerRoutes();
 		if (options.seed !== false) this.seedDefaults();
@@ -526,7 +532,7 @@ export class KommoSandbox extends SandboxServer {
 			responsible_user_id: seed.responsible_user_id ?? this.users[0]?.id ?? 0,
 			group_id: 0,
 			created_by: this.users[0]?.id ?? 0,
-			updated_by: this.users[0]?.id ?? 0,
+			updated_by: this.uiUserId,
 			created_at: t,
 			updated_at: t,
 			closest_task_at: null,
@@ -558,7 +564,7 @@ export class KommoSandbox extends SandboxServer {
 			pipeline_id: pipeline.id,
 			loss_reason_id: null,
 			created_by: this.users[0]?.id ?? 0,
-			updated_by: this.users[0]?.id ?? 0,
+			updated_by: this.uiUserId,
 			created_at: t,
 			updated_at: t,
 			closed_at: null,
@@ -582,7 +588,7 @@ export class KommoSandbox extends SandboxServer {
 			entity_id: leadId,
 			entity_type: 'leads',
 			created_by: this.users[0]?.id ?? 0,
-			updated_by: this.users[0]?.id ?? 0,
+			updated_by: this.uiUserId,
 			created_at: t,
 			updated_at: t,
 			responsible_user_id: this.users[0]?.id ?? 0,
@@ -600,7 +606,7 @@ export class KommoSandbox extends SandboxServer {
 		const task: Task = {
 			id: this.nextId.task++,
 			created_by: this.users[0]?.id ?? 0,
-			updated_by: this.users[0]?.id ?? 0,
+			updated_by: this.uiUserId,
 			created_at: t,
 			updated_at: t,
 			responsible_user_id: responsible ?? this.leads.get(leadId)?.responsible_user_id ?? this.users[0]?.id ?? 0,
@@ -757,6 +763,12 @@ export class KommoSandbox extends SandboxServer {
 			problem(res, 401, 'Unauthorized', expiry === undefined ? 'Unauthorized' : 'Access token has expired');
 			return false;
 		}
+		// Administrator-only endpoints: the users list ("available for administrator users only",
+		// developers.kommo.com/reference/users-list) and webhooks (../shared/API-FACTS.md: "Admin only").
+		if (token === this.memberToken && (req.path.startsWith('/api/v4/users') || req.path.startsWith('/api/v4/webhooks'))) {
+			problem(res, 403, 'Forbidden', 'Access denied');
+			return false;
+		}
 		if ((req.method === 'POST' || req.method === 'PATCH') && !(req.headers['content-type'] ?? '').includes('json')) {
 			problem(res, 400, 'Bad Request', 'Request body must be JSON (Content-Type: application/json)');
 			return false;
@@ -863,7 +875,7 @@ export class KommoSandbox extends SandboxServer {
 				created_by: this.users[0]?.id ?? 0,
 				updated_at: 1_600_000_000,
 				updated_by: this.users[0]?.id ?? 0,
-				current_user_id: this.users[0]?.id ?? 0,
+				current_user_id: this.currentUserId,
 				country: this.account.country,
 				currency: this.account.currency,
 				customers_mode: 'disabled',
@@ -1394,6 +1406,9 @@ export class KommoSandbox extends SandboxServer {
 		if (next.responsible_user_id !== lead.responsible_user_id) events.push('responsible_lead');
 		events.push('update_lead');
 		next.updated_at = now();
+		// A change through the API is the token's user's change: Kommo puts that user in the
+		// webhook's modified_user_id, which is how the trigger recognises its own writes (loops).
+		next.updated_by = this.currentUserId;
 		return { next, events };
 	}
 
@@ -1431,6 +1446,7 @@ export class KommoSandbox extends SandboxServer {
 		}
 		if (errors.length) throw new ValidationFailure([{ request_id: requestId, errors }]);
 		next.updated_at = now();
+		next.updated_by = this.currentUserId;
 		Object.assign(contact, next);
 	}
 
@@ -1445,6 +1461,16 @@ export class KommoSandbox extends SandboxServer {
 		void p.finally(() => this.pendingDeliveries.delete(p));
 	}
 
+	/** The user every sandbox token belongs to (GET /api/v4/account current_user_id). */
+	get currentUserId(): number {
+		return this.users[0]?.id ?? 0;
+	}
+
+	/** The user whose UI changes the helpers simulate: the first non-token user, else the token's user. */
+	get uiUserId(): number {
+		return this.users[1]?.id ?? this.currentUserId;
+	}
+
 	// ------------------------------------------------------------------ webhooks out
 
 	/**
@@ -1455,7 +1481,7 @@ export class KommoSandbox extends SandboxServer {
 	async moveLead(
 		leadId: number,
 		statusId: number,
-		options: { pipelineId?: number; fire?: boolean } = {},
+		options: { pipelineId?: number; fire?: boolean; byUserId?: number } = {},
 	): Promise<WebhookDelivery[]> {
 		const lead = this.leads.get(leadId);
 		if (!lead) throw new Error(`sandbox: no lead ${leadId}`);
@@ -1465,6 +1491,8 @@ export class KommoSandbox extends SandboxServer {
 		lead.status_id = statusId;
 		lead.pipeline_id = pipeline.id;
 		lead.updated_at = now();
+		// A manager in the UI, not the API token's user (unless a test says otherwise).
+		lead.updated_by = options.byUserId ?? this.uiUserId;
 		lead.closed_at = statusId === WON_STATUS_ID || statusId === LOST_STATUS_ID ? now() : null;
 		if (options.fire === false) return [];
 		const out = await this.fire('status_lead', [leadId]);
@@ -1532,7 +1560,11 @@ export class KommoSandbox extends SandboxServer {
 		return d;
 	}
 
-	/** The form body Kommo would send for `event` about the given entities (v2 nested keys). */
+	/**
+	 * The form body Kommo would send for `event` about the given entities (v2 nested keys). Only
+	 * keys and value shapes that occur in real bodies (../shared/payloads/kommo) are written;
+	 * test/integration/kommo/payload-corpus.test.ts compares them.
+	 */
 	webhookBody(event: string, ids: number[]): string {
 		const params = new URLSearchParams();
 		const match = /^(add|update|delete|restore|status|responsible|note)_(lead|contact|company|task)$/.exec(event);
@@ -1586,8 +1618,6 @@ export class KommoSandbox extends SandboxServer {
 				params.append(`${prefix}[pipeline_id]`, String(lead.pipeline_id));
 				params.append(`${prefix}[account_id]`, String(lead.account_id));
 				this.appendCustomFields(params, prefix, lead.custom_fields_values);
-				params.append(`${prefix}[created_at]`, String(lead.created_at));
-				params.append(`${prefix}[updated_at]`, String(lead.updated_at));
 				return;
 			}
 			if (entity === 'contact') {
@@ -1595,8 +1625,6 @@ export class KommoSandbox extends SandboxServer {
 				if (!contact) throw new Error(`sandbox: no contact ${id}`);
 				params.append(`${prefix}[id]`, String(contact.id));
 				params.append(`${prefix}[name]`, contact.name);
-				if (contact.first_name) params.append(`${prefix}[first_name]`, contact.first_name);
-				if (contact.last_name) params.append(`${prefix}[last_name]`, contact.last_name);
 				params.append(`${prefix}[responsible_user_id]`, String(contact.responsible_user_id));
 				params.append(`${prefix}[date_create]`, String(contact.created_at));
 				params.append(`${prefix}[last_modified]`, String(contact.updated_at));
@@ -1605,10 +1633,10 @@ export class KommoSandbox extends SandboxServer {
 				params.append(`${prefix}[account_id]`, String(contact.account_id));
 				this.appendCustomFields(params, prefix, contact.custom_fields_values);
 				const leadIds = [...this.leads.values()].filter((l) => l.contacts.some((c) => c.id === contact.id)).map((l) => l.id);
-				leadIds.forEach((leadId) => params.append(`${prefix}[linked_leads_id][${leadId}]`, String(leadId)));
+				// A map keyed by lead id: `linked_leads_id[9982719][ID]=9982719`
+				// (../shared/payloads/kommo/fs6040547942__apfitness_2018_contacts_update_phone_email_im_linked_leads.body).
+				leadIds.forEach((leadId) => params.append(`${prefix}[linked_leads_id][${leadId}][ID]`, String(leadId)));
 				params.append(`${prefix}[type]`, 'contact');
-				params.append(`${prefix}[created_at]`, String(contact.created_at));
-				params.append(`${prefix}[updated_at]`, String(contact.updated_at));
 				return;
 			}
 			throw new Error(`sandbox: firing ${event} is not implemented`);
@@ -1626,6 +1654,13 @@ export class KommoSandbox extends SandboxServer {
 			params.append(`${p}[name]`, cf.field_name);
 			if (cf.field_code) params.append(`${p}[code]`, cf.field_code);
 			cf.values.forEach((v, k) => {
+				if (BARE_WEBHOOK_TYPES.has(cf.field_type)) {
+					// Date-like values are sent bare, without [value]: `…[custom_fields][2][values][0]=1542067200`
+					// (../shared/payloads/kommo/fs6040547942__apfitness_2018_leads_status_bare_date_checkbox.DECODED-BY-AUTHOR.txt;
+					// VENDOR-FACTS.md, Kommo 1).
+					params.append(`${p}[values][${k}]`, String(v.value ?? ''));
+					return;
+				}
 				params.append(`${p}[values][${k}][value]`, String(v.value ?? ''));
 				if (v.enum_id !== undefined) params.append(`${p}[values][${k}][enum]`, String(v.enum_id));
 			});

@@ -85,17 +85,21 @@ describe('base URL', () => {
 		[{ site: 'acme-test' }, 'https://acme-test.chargebee.com/api/v2'],
 		[{ site: ' Acme-Test.chargebee.com ' }, 'https://acme-test.chargebee.com/api/v2'],
 		[{ site: 'https://acme.chargebee.com/d/invoices' }, 'https://acme.chargebee.com/api/v2'],
-		[{ site: 'x', baseUrl: 'http://127.0.0.1:4010' }, 'http://127.0.0.1:4010/api/v2'],
-		[{ site: 'x', baseUrl: 'http://127.0.0.1:4010/api/v2/' }, 'http://127.0.0.1:4010/api/v2'],
+		[{ site: 'x', baseUrl: 'http://127.0.0.1:4010', customHost: true }, 'http://127.0.0.1:4010/api/v2'],
+		[{ site: 'x', baseUrl: 'http://127.0.0.1:4010/api/v2/', customHost: true }, 'http://127.0.0.1:4010/api/v2'],
+		[{ site: 'x', baseUrl: 'https://x.chargebee.com/api/v2' }, 'https://x.chargebee.com/api/v2'],
 	])('%j → %s', (credentials, url) => {
 		expect(chargebeeBaseUrl(credentials)).toBe(url);
 	});
 
 	it('names a bad site or override', () => {
-		expect(() => chargebeeBaseUrl({ site: 'acme test' })).toThrow('Chargebee site "acme test" is not a site name');
-		expect(() => chargebeeBaseUrl({ site: '' })).toThrow('is not a site name');
-		expect(() => chargebeeBaseUrl({ site: 'a', baseUrl: 'ftp://x' })).toThrow('must start with http:// or https://');
-		expect(() => chargebeeBaseUrl({ site: 'a', baseUrl: 'not a url' })).toThrow('is not a URL');
+		expect(() => chargebeeBaseUrl({ site: 'acme test' })).toThrow('Chargebee credential: "acme test" is not a site name');
+		expect(() => chargebeeBaseUrl({ site: 'evil.example/#' })).toThrow('is not a site name');
+		expect(() => chargebeeBaseUrl({ site: '' })).toThrow('the site is empty');
+		expect(() => chargebeeBaseUrl({ site: 'a', baseUrl: 'ftp://x', customHost: true })).toThrow('is not an http(s) URL');
+		expect(() => chargebeeBaseUrl({ site: 'a', baseUrl: 'not a url', customHost: true })).toThrow('is not an http(s) URL');
+		// Loopback and other hosts only with the explicit choice (issue 16, L8).
+		expect(() => chargebeeBaseUrl({ site: 'a', baseUrl: 'http://127.0.0.1:4010' })).toThrow('turn on "Custom Host or Proxy"');
 	});
 });
 

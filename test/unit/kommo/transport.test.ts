@@ -108,15 +108,18 @@ describe('account address', () => {
 		expect(kommoBaseUrl({ subdomain: 'https://acme.amocrm.com/leads', domain: 'kommo.com' }, node)).toBe('https://acme.amocrm.com');
 	});
 
-	it('uses the base URL override as is (without a trailing slash)', () => {
-		expect(kommoBaseUrl({ subdomain: 'acme', baseUrl: 'http://127.0.0.1:8080/' }, node)).toBe('http://127.0.0.1:8080');
+	it('uses a custom-host base URL override as is (without a trailing slash or /api/v4)', () => {
+		expect(kommoBaseUrl({ subdomain: 'acme', baseUrl: 'http://127.0.0.1:8080/', customHost: true }, node)).toBe('http://127.0.0.1:8080');
+		expect(kommoBaseUrl({ subdomain: 'acme', baseUrl: 'https://acme.kommo.com/api/v4' }, node)).toBe('https://acme.kommo.com');
 	});
 
-	it('refuses www, empty and odd subdomains, and a non-URL override', () => {
-		expect(() => kommoBaseUrl({ subdomain: 'www', domain: 'kommo.com' }, node)).toThrow('"www" is not an account subdomain');
-		expect(() => kommoBaseUrl({ subdomain: '', domain: 'kommo.com' }, node)).toThrow('the account subdomain is empty');
-		expect(() => kommoBaseUrl({ subdomain: 'a b', domain: 'kommo.com' }, node)).toThrow('is not an account subdomain');
-		expect(() => kommoBaseUrl({ baseUrl: 'ftp://x' }, node)).toThrow('is not an http(s) URL');
+	it('refuses www, empty and odd subdomains, a non-URL override, and another host without "Custom Host or Proxy"', () => {
+		expect(() => kommoBaseUrl({ subdomain: 'www', domain: 'kommo.com' }, node)).toThrow('"www" is not a subdomain name');
+		expect(() => kommoBaseUrl({ subdomain: '', domain: 'kommo.com' }, node)).toThrow('the subdomain is empty');
+		expect(() => kommoBaseUrl({ subdomain: 'a b', domain: 'kommo.com' }, node)).toThrow('is not a subdomain name');
+		expect(() => kommoBaseUrl({ subdomain: 'evil.example/#', domain: 'kommo.com' }, node)).toThrow('is not a subdomain name');
+		expect(() => kommoBaseUrl({ baseUrl: 'ftp://x', customHost: true }, node)).toThrow('is not an http(s) URL');
+		expect(() => kommoBaseUrl({ subdomain: 'acme', baseUrl: 'http://127.0.0.1:8080' }, node)).toThrow('turn on "Custom Host or Proxy"');
 	});
 });
 

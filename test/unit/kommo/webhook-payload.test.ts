@@ -217,14 +217,15 @@ describe('decodeKommoWebhook', () => {
 			['an empty body', '', 'The body is empty'],
 			['a plain word', 'hello', 'account is missing'],
 			['no entities', form(ACCOUNT), 'no entity group'],
-			['a non-numeric id', form([['leads[status][0][id]', 'abc'], ...ACCOUNT]), 'leads[status][0][id]: expected a whole number'],
-			['a missing id', form([['leads[add][0][name]', 'x'], ...ACCOUNT]), 'leads[add][0][id]: is missing'],
-			['no account id', form([['leads[add][0][id]', '1'], ['account[subdomain]', 'acme']]), 'account[id] is missing'],
-			['a malformed key', 'leads[add][0[id]=1&account[id]=1&account[subdomain]=a', 'Malformed form key'],
-			['a key both value and group', 'leads=1&leads[add][0][id]=1&account[id]=1&account[subdomain]=a', 'both a value and a group'],
+			['no account at all', form([['leads[add][0][id]', '1']]), 'account is missing'],
+			['an account without id or subdomain', form([['leads[add][0][id]', '1'], ['account[x]', '1']]), 'account[id] and account[subdomain] are both missing'],
+			['a non-numeric account id', form([['leads[add][0][id]', '1'], ['account[id]', 'x1']]), 'account[id] is not a number'],
+			['index 01 next to 1', form([['leads[add][01][id]', '100'], ['leads[add][1][id]', '200'], ...ACCOUNT]), 'Form index "01" is not a plain list position'],
+			['only a malformed key (skipped)', 'leads[add][0[id]=1&account[id]=1&account[subdomain]=a', 'no entity group'],
+			['a group that is also a value', 'leads=1&leads[add][0][id]=1&account[id]=1&account[subdomain]=a', 'leads[_value] is not a list of entities'],
 			['prototype pollution', '__proto__[polluted]=1&account[id]=1&account[subdomain]=a', 'Forbidden form key "__proto__"'],
 			['broken JSON', '{"leads": ', 'does not parse'],
-			['entities that are not a list', form([['leads[add]', 'x'], ...ACCOUNT]), 'leads[add]: expected array, got string'],
+			['entities that are not a list', form([['leads[add]', 'x'], ...ACCOUNT]), 'leads[add] is not a list of entities'],
 		])('rejects %s with a clear message', (_label, body, message) => {
 			expect(decodeError(body)).toContain(message);
 			expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -111,6 +111,25 @@ describe.each(WON)('%s', (file, id, vendor, vendorCredential) => {
 		expect(JSON.stringify(check.parameters)).toContain(`"rightValue":"${vendor}"`);
 	});
 
+	test("provisioning depends on Kommo's fetched copy of the deal: status 142 in the webhook's pipeline (issue 16 item 4)", () => {
+		// Get deal (success output) → Won in Kommo? → (true) the vendor check; (false) a stop.
+		expect(outputs('Get deal')[0]).toEqual([{ node: 'Won in Kommo?', type: 'main', index: 0 }]);
+		const check = byName.get('Won in Kommo?')!;
+		const conditions = (check.parameters.conditions as { conditions: Array<{ leftValue: string; rightValue: unknown; operator: { operation: string } }> }).conditions;
+		expect(conditions).toEqual([
+			expect.objectContaining({ leftValue: '={{ $json.status_id }}', rightValue: 142, operator: expect.objectContaining({ operation: 'equals', type: 'number' }) }),
+			expect.objectContaining({ leftValue: '={{ $json.pipeline_id }}', operator: expect.objectContaining({ operation: 'equals' }) }),
+		]);
+		expect((check.parameters.conditions as { combinator: string }).combinator).toBe('and');
+		expect(outputs('Won in Kommo?')[0]).toEqual([{ node: `Billing system is ${vendor}?`, type: 'main', index: 0 }]);
+		expect(outputs('Won in Kommo?')[1]).toEqual([{ node: 'Not won in Kommo: stop', type: 'main', index: 0 }]);
+		// Every vendor-touching node lies behind the check.
+		const behind = reachable(workflow, 'Won in Kommo?');
+		for (const node of workflow.nodes) {
+			if (/(chargebeeBilling|paddleBilling|zuora)$/.test(node.type)) expect(behind).toContain(node.name);
+		}
+	});
+
 	test('every node that talks to Kommo or the vendor has its error output wired to a Kommo task', () => {
 		const failure = byName.get('Task: provisioning failed')!;
 		expect(failure.type).toBe(`${PKG}kommo`);

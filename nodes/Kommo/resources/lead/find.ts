@@ -14,7 +14,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { customFieldsMap, multitextValues, resolveField, withFieldDefinitions, type KommoFieldValue } from '../../custom-fields';
 import { getShapedLeads, parseEntityId } from '../../entities';
-import { kommoApiRequest } from '../../transport';
+import { kommoGetAll } from '../../transport';
 import { runPerItem, show } from '../common';
 
 const display = show('lead', 'find');
@@ -161,12 +161,17 @@ function phoneMatches(a: string, b: string): boolean {
 	return short.length >= 7 && long.endsWith(short);
 }
 
+/**
+ * Kommo's full-text `query=` can match more than one page (250) of entities, e.g. a phone suffix
+ * or a common word: pages are read until the last one, or until this many hits (10 pages, 10
+ * requests at most; Kommo warns against "uncontrolled iteration through all data"). Documented
+ * in docs/kommo.md.
+ */
+export const FIND_SCAN_CAP = 2500;
+
 async function leadIdsOfContacts(ctx: IExecuteFunctions, query: string, match: (contact: IDataObject) => boolean, itemIndex: number): Promise<number[]> {
-	const response = await kommoApiRequest.call(ctx, 'GET', '/api/v4/contacts', {
-		query: { query, with: 'leads', limit: 250 },
-		itemIndex,
-	});
-	const contacts = ((response?._embedded as IDataObject | undefined)?.contacts ?? []) as IDataObject[];
+	const contacts = await kommoGetAll.call(ctx, '/api/v4/contacts', 'contacts', { query, with: 'leads' }, FIND_SCAN_CAP);
+	void itemIndex;
 	const ids: number[] = [];
 	for (const contact of contacts.filter(match)) {
 		for (const lead of ((contact._embedded as IDataObject | undefined)?.leads ?? []) as IDataObject[]) ids.push(Number(lead.id));
@@ -206,11 +211,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const matchField = this.getNodeParameter('matchField', i) as string;
 				fieldName = (await withFieldDefinitions(this, 'leads', (defs) => resolveField(defs, matchField, 'leads', this.getNode(), i))).name;
 			}
-			const response = await kommoApiRequest.call(this, 'GET', '/api/v4/leads', {
-				query: { query, limit: 250 },
-				itemIndex: i,
-			});
-			const candidates = ((response?._embedded as IDataObject | undefined)?.leads ?? []) as IDataObject[];
+			const candidates = await kommoGetAll.call(this, '/api/v4/leads', 'leads', { query }, FIND_SCAN_CAP);
 			const matches = candidates.filter((lead) => {
 				if (exactMatch === 'name') return norm(lead.name) === norm(query);
 				if (exactMatch === 'customField') {
