@@ -16,8 +16,8 @@ import { KommoTrigger } from '../../nodes/Kommo/KommoTrigger.node';
 import { TRIGGER_EVENTS } from '../../nodes/Kommo/trigger-filters';
 import { createWebhookContext, fakeHttpExchange } from '../helpers/n8n-context';
 
-const DIR = join(__dirname, '../../../../shared/payloads/kommo');
-const CORPUS = readdirSync(DIR).map((f) => readFileSync(join(DIR, f), 'utf8'));
+const DIR = join(__dirname, '../fixtures/kommo-payloads');
+const CORPUS = readdirSync(DIR).filter((f) => f.endsWith('.body') || f.endsWith('.txt')).map((f) => readFileSync(join(DIR, f), 'utf8'));
 const SECRET = 'fuzz-secret-0123456789abcdefghij';
 const ACCOUNT = 29000001;
 const CASES = 400;

@@ -18,7 +18,7 @@ import { TRIGGER_EVENTS } from '../../../nodes/Kommo/trigger-filters';
 import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
 import { callTrigger } from './helpers';
 
-const DIR = join(__dirname, '../../../../../shared/payloads/kommo');
+const DIR = join(__dirname, '../../fixtures/kommo-payloads');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.body') || f.endsWith('.txt'));
 const SECRET = 'corpus-secret-0123456789abcdef';
 

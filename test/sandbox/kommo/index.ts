@@ -1562,7 +1562,7 @@ export class KommoSandbox extends SandboxServer {
 
 	/**
 	 * The form body Kommo would send for `event` about the given entities (v2 nested keys). Only
-	 * keys and value shapes that occur in real bodies (../shared/payloads/kommo) are written;
+	 * keys and value shapes that occur in real bodies (test/fixtures/kommo-payloads, from ../shared/payloads/kommo) are written;
 	 * test/integration/kommo/payload-corpus.test.ts compares them.
 	 */
 	webhookBody(event: string, ids: number[]): string {
@@ -1634,7 +1634,7 @@ export class KommoSandbox extends SandboxServer {
 				this.appendCustomFields(params, prefix, contact.custom_fields_values);
 				const leadIds = [...this.leads.values()].filter((l) => l.contacts.some((c) => c.id === contact.id)).map((l) => l.id);
 				// A map keyed by lead id: `linked_leads_id[9982719][ID]=9982719`
-				// (../shared/payloads/kommo/fs6040547942__apfitness_2018_contacts_update_phone_email_im_linked_leads.body).
+				// (test/fixtures/kommo-payloads, from ../shared/payloads/kommo/fs6040547942__apfitness_2018_contacts_update_phone_email_im_linked_leads.body).
 				leadIds.forEach((leadId) => params.append(`${prefix}[linked_leads_id][${leadId}][ID]`, String(leadId)));
 				params.append(`${prefix}[type]`, 'contact');
 				return;
@@ -1656,7 +1656,7 @@ export class KommoSandbox extends SandboxServer {
 			cf.values.forEach((v, k) => {
 				if (BARE_WEBHOOK_TYPES.has(cf.field_type)) {
 					// Date-like values are sent bare, without [value]: `…[custom_fields][2][values][0]=1542067200`
-					// (../shared/payloads/kommo/fs6040547942__apfitness_2018_leads_status_bare_date_checkbox.DECODED-BY-AUTHOR.txt;
+					// (test/fixtures/kommo-payloads, from ../shared/payloads/kommo/fs6040547942__apfitness_2018_leads_status_bare_date_checkbox.DECODED-BY-AUTHOR.txt;
 					// VENDOR-FACTS.md, Kommo 1).
 					params.append(`${p}[values][${k}]`, String(v.value ?? ''));
 					return;

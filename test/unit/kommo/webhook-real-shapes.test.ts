@@ -11,7 +11,7 @@ import { join } from 'path';
 import { knownAccount, sameAccount } from '../../../nodes/Kommo/trigger-checks';
 import { decodeKommoWebhook, type KommoWebhookItem } from '../../../nodes/Kommo/webhook-payload';
 
-const PAYLOADS = join(__dirname, '../../../../../shared/payloads/kommo');
+const PAYLOADS = join(__dirname, '../../fixtures/kommo-payloads');
 const form = (pairs: Array<[string, string]>) => new URLSearchParams(pairs).toString();
 
 function decodeOk(body: string): { items: KommoWebhookItem[]; warnings: string[] } {
