@@ -194,6 +194,18 @@ const TENANT_CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'CHF'];
 const PAYMENT_TERMS = ['Due Upon Receipt', 'Net 15', 'Net 30', 'Net 45', 'Net 60'];
 const USAGE_HEADER = ['ACCOUNT_ID', 'UOM', 'QTY', 'STARTDATE', 'ENDDATE', 'SUBSCRIPTION_ID', 'CHARGE_ID', 'DESCRIPTION'];
 
+/**
+ * The minor version a request asks for: `Zuora-Version` as a number (211.0) or a date
+ * (2024-05-20 and later, all newer than every numbered version: Zuora "API upgrades"); without
+ * the header Zuora uses the tenant's version, 186.0 for a tenant never upgraded ("API versions").
+ */
+export function minorVersion(req: SandboxRequest): number {
+	const value = String(header(req, 'zuora-version') ?? '').trim();
+	if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return Number.POSITIVE_INFINITY;
+	const numbered = Number(value);
+	return value && Number.isFinite(numbered) ? numbered : 186;
+}
+
 function zuoraId(): string {
 	return `8ad0${randomBytes(14).toString('hex')}`;
 }
@@ -447,6 +459,7 @@ export class ZuoraSandbox extends SandboxServer {
 		this.route('GET', '/v1/accounts/:key', (req, res) => this.getAccount(req, res));
 		this.post('/v1/action/query', (req, res) => this.query(req, res));
 		this.route('GET', '/v1/catalog/products', (req, res) => this.listProducts(req, res));
+		this.route('GET', '/v1/products/:key/product-rate-plans', (req, res) => this.listProductRatePlans(req, res));
 		this.post('/v1/orders', (req, res) => this.createOrder(req, res));
 		this.route('GET', '/v1/subscriptions/accounts/:key', (req, res) => this.subscriptionsOfAccount(req, res));
 		this.route('GET', '/v1/subscriptions/:key', (req, res) => this.getSubscription(req, res));
@@ -825,10 +838,43 @@ export class ZuoraSandbox extends SandboxServer {
 	private listProducts(req: SandboxRequest, res: SandboxResponse): void {
 		const pageSize = Math.min(40, Math.max(1, Number(req.query.pageSize ?? 10) || 10));
 		const page = Math.max(1, Number(req.query.page ?? 1) || 1);
-		const slice = this.catalog.slice((page - 1) * pageSize, page * pageSize);
+		let slice: Json[] = this.catalog.slice((page - 1) * pageSize, page * pageSize) as unknown as Json[];
+		if (minorVersion(req) >= 230) {
+			// Zuora-Version ≥ 230.0: productRatePlans is the URL of the product's plans
+			// (spec GETProductType.productRatePlans: string).
+			slice = slice.map((p) => ({ ...p, productRatePlans: `${this.url}/v1/products/${String(p.id)}/product-rate-plans` }));
+		} else {
+			// Older versions embed the plans: "a maximum of 300 product rate plans … at most 300
+			// product rate plan charges" per answer (Zuora reference GETProductType); the rest is cut off.
+			let plans = 0;
+			let charges = 0;
+			slice = slice.map((p) => {
+				const kept: ZuoraRatePlan[] = [];
+				for (const plan of (p as unknown as ZuoraProduct).productRatePlans) {
+					if (plans + 1 > 300 || charges + plan.productRatePlanCharges.length > 300) break;
+					plans += 1;
+					charges += plan.productRatePlanCharges.length;
+					kept.push(plan);
+				}
+				return { ...p, productRatePlans: kept };
+			});
+		}
 		const body: Json = { products: slice, success: true };
 		if (page * pageSize < this.catalog.length) {
 			body.nextPage = `${this.url}/v1/catalog/products?page=${page + 1}&pageSize=${pageSize}`;
+		}
+		res.json(200, body);
+	}
+
+	/** GET /v1/products/{product-key}/product-rate-plans (spec GETProductRatePlansResponse), paged. */
+	private listProductRatePlans(req: SandboxRequest, res: SandboxResponse): void {
+		const product = this.catalog.find((p) => p.id === req.params.key || p.sku === req.params.key);
+		if (!product) return this.fail(res, 50000040, `Cannot find entity by key: '${req.params.key}'.`);
+		const pageSize = Math.min(40, Math.max(1, Number(req.query.pageSize ?? 20) || 20));
+		const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+		const body: Json = { productRatePlans: product.productRatePlans.slice((page - 1) * pageSize, page * pageSize), success: true };
+		if (page * pageSize < product.productRatePlans.length) {
+			body.nextPage = `${this.url}/v1/products/${product.id}/product-rate-plans?page=${page + 1}&pageSize=${pageSize}`;
 		}
 		res.json(200, body);
 	}
@@ -908,14 +954,15 @@ export class ZuoraSandbox extends SandboxServer {
 			if (s && !s.orderNumber) s.orderNumber = orderNumber;
 		}
 		const numbers = [...new Set(results.map((r) => r.subscriptionNumber))];
-		res.json(200, {
-			success: true,
-			orderNumber,
-			accountNumber: account.accountNumber,
-			status: 'Completed',
-			subscriptionNumbers: numbers,
-			subscriptions: numbers.map((n) => ({ subscriptionNumber: n, status: this.findSubscription(n)?.status ?? 'Active' })),
-		});
+		const answer: Json = { success: true, orderNumber, accountNumber: account.accountNumber, status: 'Completed' };
+		// Zuora-Version ≥ 223.0 answers subscriptions[] (spec PostOrderResponseType), older ones
+		// subscriptionNumbers; never both (fidelity review B6).
+		if (minorVersion(req) >= 223) {
+			answer.subscriptions = numbers.map((n) => ({ subscriptionNumber: n, status: this.findSubscription(n)?.status ?? 'Active' }));
+		} else {
+			answer.subscriptionNumbers = numbers;
+		}
+		res.json(200, answer);
 	}
 
 	private planCreate(

@@ -84,6 +84,10 @@ export function orderSummary(order: IDataObject): IDataObject {
 		orderNumber: order.orderNumber ?? null,
 		status: order.status ?? null,
 		accountNumber: order.accountNumber ?? null,
-		subscriptionNumbers: order.subscriptionNumbers ?? [],
+		// Zuora-Version ≥ 223.0 answers subscriptions[] (spec PostOrderResponseType), older ones subscriptionNumbers
+		subscriptionNumbers:
+			order.subscriptionNumbers ??
+			((order.subscriptions as IDataObject[] | undefined) ?? []).map((s) => s.subscriptionNumber).filter(Boolean),
+		subscriptions: order.subscriptions ?? [],
 	};
 }
