@@ -248,6 +248,12 @@ export const zuoraProfile: VendorProfile = {
 	extraRetryStatuses: [409],
 	parseError: parseZuoraError,
 	isErrorBody: isZuoraErrorBody,
+	// Zuora's 429 carries RateLimit-Limit / -Remaining / -Reset (seconds until the quota resets;
+	// spec response headers of every operation, developer.zuora.com rate-concurrency-limits).
+	retryAfterFromHeaders(headers: IDataObject): number | undefined {
+		const reset = Number(headers['ratelimit-reset']);
+		return Number.isFinite(reset) && reset > 0 && reset <= 60 ? reset : undefined;
+	},
 };
 
 type ZuoraContext = IExecuteFunctions | ILoadOptionsFunctions;

@@ -225,6 +225,25 @@ describe('Product rate plan', () => {
 		expect(withInactive.some((p) => p.status === 'Expired')).toBe(true);
 	}, 30_000);
 
+	it("a 429 is retried after Zuora's RateLimit-Reset (no Retry-After header)", async () => {
+		// Zuora's 429 answer carries RateLimit-Limit/-Remaining/-Reset (spec response headers;
+		// developer.zuora.com rate-concurrency-limits), not necessarily Retry-After.
+		const seeded = sandbox.seedAccount({ name: 'Busy Co' });
+		const path = `/v1/accounts/${seeded.accountNumber}`;
+		sandbox.faults.push({
+			method: 'GET',
+			path,
+			status: 429,
+			times: 1,
+			body: { success: false, reasons: [{ code: 90000070, message: 'Too many requests' }] },
+			headers: { 'ratelimit-limit': '100', 'ratelimit-remaining': '0', 'ratelimit-reset': '2' },
+		});
+		const [got] = await runZuora(sandbox, { resource: 'account', operation: 'get', accountKey: seeded.accountNumber });
+		expect(got.accountNumber).toBe(seeded.accountNumber);
+		const [first, second] = sandbox.requestsTo('GET', path);
+		expect(second.at - first.at).toBeGreaterThanOrEqual(1_900);
+	}, 15_000);
+
 	it('a multi-entity credential sends Zuora-Entity-Ids on every call', async () => {
 		const seeded = sandbox.seedAccount({ name: 'Entity Co' });
 		await runZuora(sandbox, { resource: 'account', operation: 'get', accountKey: seeded.accountNumber }, { credentials: zuoraCredentials(sandbox, { entityId: '8a8082c4-entity-0001' }) });
