@@ -106,7 +106,7 @@ export interface ZuoraSubscription {
 	accountId: string;
 	accountNumber: string;
 	accountName: string;
-	status: 'Active' | 'Cancelled';
+	status: 'Active' | 'Cancelled' | 'Pending Activation' | 'Pending Acceptance';
 	version: number;
 	termType: 'TERMED' | 'EVERGREEN';
 	initialTerm: number | null;
@@ -434,6 +434,14 @@ export class ZuoraSandbox extends SandboxServer {
 	tokenRequests = 0;
 	/** Extra time an order or account creation takes (makes concurrent duplicates observable). */
 	processingDelayMs = 0;
+	/**
+	 * Tenant settings "Require Service Activation of Orders?" / "Require Customer Acceptance of
+	 * Orders?": a new subscription without that trigger date stays "Pending Activation" /
+	 * "Pending Acceptance" and its order "Pending" (spec PostOrderResponseType: order status
+	 * Pending, subscription status Pending Activation | Pending Acceptance).
+	 */
+	requireServiceActivation = false;
+	requireCustomerAcceptance = false;
 	/** Status polls before an import reaches its final state. */
 	importPollsUntilDone = 2;
 	readonly counters = { account: 0, subscription: 0, order: 0, contact: 0, usage: 0 };
@@ -515,6 +523,8 @@ export class ZuoraSandbox extends SandboxServer {
 		this.tokens.clear();
 		this.tokenRequests = 0;
 		this.processingDelayMs = 0;
+		this.requireServiceActivation = false;
+		this.requireCustomerAcceptance = false;
 		this.catalog = structuredClone(DEFAULT_CATALOG);
 		for (const key of Object.keys(this.counters) as Array<keyof typeof this.counters>) this.counters[key] = 0;
 		this.resetLog();
@@ -954,7 +964,8 @@ export class ZuoraSandbox extends SandboxServer {
 			if (s && !s.orderNumber) s.orderNumber = orderNumber;
 		}
 		const numbers = [...new Set(results.map((r) => r.subscriptionNumber))];
-		const answer: Json = { success: true, orderNumber, accountNumber: account.accountNumber, status: 'Completed' };
+		const pending = results.some((r) => r.status.startsWith('Pending'));
+		const answer: Json = { success: true, orderNumber, accountNumber: account.accountNumber, status: pending ? 'Pending' : 'Completed' };
 		// Zuora-Version ≥ 223.0 answers subscriptions[] (spec PostOrderResponseType), older ones
 		// subscriptionNumbers; never both (fidelity review B6).
 		if (minorVersion(req) >= 223) {
@@ -1063,7 +1074,12 @@ export class ZuoraSandbox extends SandboxServer {
 				accountId: account.id,
 				accountNumber: account.accountNumber,
 				accountName: account.name,
-				status: 'Active',
+				status:
+					this.requireServiceActivation && !dates.ServiceActivation
+						? 'Pending Activation'
+						: this.requireCustomerAcceptance && !dates.CustomerAcceptance
+							? 'Pending Acceptance'
+							: 'Active',
 				version: 1,
 				termType: termType as 'TERMED' | 'EVERGREEN',
 				initialTerm: termType === 'TERMED' ? (initial.period as number) : null,
@@ -1097,7 +1113,7 @@ export class ZuoraSandbox extends SandboxServer {
 			};
 			this.recomputeMrr(subscription);
 			this.subscriptions.push(subscription);
-			return { subscriptionNumber, status: 'Active' };
+			return { subscriptionNumber, status: subscription.status };
 		};
 	}
 
