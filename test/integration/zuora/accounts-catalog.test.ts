@@ -244,6 +244,19 @@ describe('Product rate plan', () => {
 		expect(second.at - first.at).toBeGreaterThanOrEqual(1_900);
 	}, 15_000);
 
+	it('Payment → Get and Invoice → Get re-read what a callout names, with money; unknown ids are clear errors', async () => {
+		const seeded = sandbox.seedAccount({ name: 'Callout Co', crmId: '77' });
+		const payment = sandbox.seedPayment(seeded, { amount: 49.5, status: 'Error', gatewayResponse: 'Insufficient funds' });
+		const invoice = sandbox.seedInvoice(seeded, { amount: 100, balance: 50.5 });
+		const [p] = await runZuora(sandbox, { resource: 'payment', operation: 'get', paymentKey: String(payment.number) });
+		expect(p).toMatchObject({ id: payment.id, accountNumber: seeded.accountNumber, status: 'Error', money: { decimal: '49.50', currency: 'USD' } });
+		expect(p).not.toHaveProperty('success');
+		const [i] = await runZuora(sandbox, { resource: 'invoice', operation: 'get', invoiceKey: String(invoice.id) });
+		expect(i).toMatchObject({ invoiceNumber: invoice.invoiceNumber, money: { decimal: '100.00' }, balanceMoney: { decimal: '50.50' } });
+		const error = await runZuoraError(sandbox, { resource: 'payment', operation: 'get', paymentKey: 'P-404' });
+		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'P-404'.");
+	});
+
 	it('a multi-entity credential sends Zuora-Entity-Ids on every call', async () => {
 		const seeded = sandbox.seedAccount({ name: 'Entity Co' });
 		await runZuora(sandbox, { resource: 'account', operation: 'get', accountKey: seeded.accountNumber }, { credentials: zuoraCredentials(sandbox, { entityId: '8a8082c4-entity-0001' }) });

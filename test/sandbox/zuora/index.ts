@@ -476,6 +476,56 @@ export class ZuoraSandbox extends SandboxServer {
 		this.post('/v1/usage', (req, res) => this.uploadUsage(req, res));
 		this.route('GET', '/v1/usage/:id/status', (req, res) => this.importStatus(req, res));
 		this.route('GET', '/v1/object/import/:id', (req, res) => this.getImport(req, res));
+		this.route('GET', '/v1/payments/:key', (req, res) => this.getRecord(this.payments, 'number', req, res));
+		this.route('GET', '/v1/invoices/:key', (req, res) => this.getRecord(this.invoices, 'invoiceNumber', req, res));
+	}
+
+	/** Payments (spec GETARPaymentType) and invoices (spec GetInvoiceResponse), seeded by tests. */
+	readonly payments: Json[] = [];
+	readonly invoices: Json[] = [];
+
+	seedPayment(account: ZuoraAccount, fields: Json = {}): Json {
+		const payment: Json = {
+			id: zuoraId(),
+			number: `P-${String(this.payments.length + 1).padStart(8, '0')}`,
+			accountId: account.id,
+			accountNumber: account.accountNumber,
+			amount: 49,
+			currency: account.currency,
+			status: 'Processed',
+			type: 'Electronic',
+			effectiveDate: today(),
+			gatewayResponse: 'Approved',
+			createdDate: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+			updatedDate: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+			...fields,
+		};
+		this.payments.push(payment);
+		return payment;
+	}
+
+	seedInvoice(account: ZuoraAccount, fields: Json = {}): Json {
+		const invoice: Json = {
+			id: zuoraId(),
+			invoiceNumber: `INV${String(this.invoices.length + 1).padStart(8, '0')}`,
+			accountId: account.id,
+			amount: 49,
+			balance: 49,
+			currency: account.currency,
+			status: 'Posted',
+			invoiceDate: today(),
+			dueDate: today(),
+			updatedDate: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+			...fields,
+		};
+		this.invoices.push(invoice);
+		return invoice;
+	}
+
+	private getRecord(list: Json[], numberField: string, req: SandboxRequest, res: SandboxResponse): void {
+		const found = list.find((r) => r.id === req.params.key || r[numberField] === req.params.key);
+		if (!found) return this.fail(res, 50000040, `Cannot find entity by key: '${req.params.key}'.`);
+		res.json(200, { ...found, success: true });
 	}
 
 	// ---------------------------------------------------------------- seeding
@@ -517,6 +567,8 @@ export class ZuoraSandbox extends SandboxServer {
 		this.accounts.length = 0;
 		this.subscriptions.length = 0;
 		this.usage.length = 0;
+		this.payments.length = 0;
+		this.invoices.length = 0;
 		this.imports.clear();
 		this.idempotency.clear();
 		this.internalFaults = [];
