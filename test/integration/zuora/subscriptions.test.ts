@@ -367,6 +367,19 @@ describe('Subscription → Get, Cancel, Change Plan', () => {
 		expect(sandbox.counters.order).toBe(orders);
 	});
 
+	it('Cancel and Change Plan order on the invoice owner\'s account when it differs from the subscription owner', async () => {
+		const number = await subscribe();
+		const payer = sandbox.seedAccount({ name: 'Parent Co (pays)' });
+		const stored = sandbox.findSubscription(number);
+		if (stored) stored.invoiceOwnerAccountNumber = payer.accountNumber;
+		await runZuora(sandbox, { resource: 'subscription', operation: 'changePlan', subscriptionNumber: number, addRatePlanIds: [ENT_MONTHLY], removeMode: 'allOthers', effectiveDate: '2025-05-01' });
+		const [cancelled] = await runZuora(sandbox, { resource: 'subscription', operation: 'cancel', subscriptionNumber: number, cancellationPolicy: 'EndOfCurrentTerm' });
+		expect(cancelled.status).toBe('Cancelled');
+		for (const post of sandbox.requestsTo('POST', '/v1/orders').slice(1)) {
+			expect((post.body as IDataObject).existingAccountNumber).toBe(payer.accountNumber);
+		}
+	});
+
 	it('Change Plan "all other rate plans" replaces the whole plan', async () => {
 		const number = await subscribe({ additionalFields: { addOnRatePlanIds: [API_USAGE] } });
 		const [changed] = await runZuora(sandbox, {

@@ -130,6 +130,8 @@ export interface ZuoraSubscription {
 	ratePlans: ZuoraSubscriptionRatePlan[];
 	orderNumber: string;
 	crmId?: string;
+	/** Spec GETSubscriptionByKeyWithSuccess.invoiceOwnerAccountNumber: may differ from the owner. */
+	invoiceOwnerAccountNumber?: string;
 }
 
 export interface ZuoraUsage {
@@ -1195,7 +1197,9 @@ export class ZuoraSandbox extends SandboxServer {
 	): (() => { subscriptionNumber: string; status: string }) | undefined {
 		const number = String(sub.subscriptionNumber ?? '');
 		const subscription = this.findSubscription(number);
-		if (!subscription || subscription.accountId !== account.id) {
+		// existingAccountNumber is the invoice owner's account (Zuora reference POSTOrderRequestType)
+		const invoiceOwner = subscription?.invoiceOwnerAccountNumber ?? subscription?.accountNumber;
+		if (!subscription || invoiceOwner !== account.accountNumber) {
 			this.fail(res, 53200040, `Cannot find subscription '${number}' of account ${account.accountNumber}`);
 			return undefined;
 		}
