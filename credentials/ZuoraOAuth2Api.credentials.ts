@@ -65,6 +65,14 @@ export class ZuoraOAuth2Api implements ICredentialType {
 			required: true,
 		},
 		{
+			displayName: 'Entity ID (Multi-Entity Tenants)',
+			name: 'entityId',
+			type: 'string',
+			default: '',
+			description:
+				'Only for Zuora Multi-entity: the ID of the entity the calls act in, sent as the Zuora-Entity-Ids header. Leave empty for a single-entity tenant.',
+		},
+		{
 			displayName: 'Access Token',
 			name: 'accessToken',
 			type: 'hidden',

@@ -12,6 +12,8 @@ import { create as accountCreate } from './resources/account/create';
 import { findByCrmId } from './resources/account/findByCrmId';
 import { findOrCreate } from './resources/account/findOrCreate';
 import { get as accountGet } from './resources/account/get';
+import { get as invoiceGet } from './resources/invoice/get';
+import { get as paymentGet } from './resources/payment/get';
 import { getProductRatePlans, list as ratePlanList } from './resources/productRatePlan/list';
 import { cancel } from './resources/subscription/cancel';
 import { changePlan } from './resources/subscription/changePlan';
@@ -27,6 +29,8 @@ const operations: Record<string, Record<string, ZuoraOperation>> = {
 	subscription: { create: subscriptionCreate, get: subscriptionGet, cancel, changePlan },
 	usage: { addRecord, uploadBatch },
 	productRatePlan: { list: ratePlanList },
+	payment: { get: paymentGet },
+	invoice: { get: invoiceGet },
 };
 
 const operationSelectors: INodeProperties[] = [
@@ -111,6 +115,24 @@ const operationSelectors: INodeProperties[] = [
 		],
 		default: 'list',
 	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['payment'] } },
+		options: [{ name: 'Get', value: 'get', action: 'Get a payment', description: 'Re-read a payment by number or ID' }],
+		default: 'get',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['invoice'] } },
+		options: [{ name: 'Get', value: 'get', action: 'Get an invoice', description: 'Re-read an invoice by number or ID' }],
+		default: 'get',
+	},
 ];
 
 export class Zuora implements INodeType {
@@ -135,6 +157,8 @@ export class Zuora implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Account', value: 'account' },
+					{ name: 'Invoice', value: 'invoice' },
+					{ name: 'Payment', value: 'payment' },
 					{ name: 'Product Rate Plan', value: 'productRatePlan' },
 					{ name: 'Subscription', value: 'subscription' },
 					{ name: 'Usage', value: 'usage' },

@@ -31,6 +31,15 @@ import { storedToken, type TokenIdentity, zuoraTokenCache } from './token-cache'
 
 export const CREDENTIAL_TYPE = 'zuoraOAuth2Api';
 
+/**
+ * The Zuora API minor version every call pins (`Zuora-Version` header, spec
+ * GLOBAL_HEADER_Zuora_Version). Without it Zuora answers in the tenant's (or the oldest, 186.0)
+ * shapes: the catalog then embeds at most 300 rate plans / 300 charges and the order answer
+ * lacks `subscriptions[]` (fidelity review B6). 2025-08-12 is a date version from Zuora's
+ * "API upgrades" page (developer.zuora.com/v1-api-reference/api-upgrades).
+ */
+export const ZUORA_VERSION = '2025-08-12';
+
 /** Zuora REST hosts (API-FACTS). The option value is the base URL itself. */
 export const ZUORA_ENVIRONMENTS: Array<{ name: string; value: string }> = [
 	{ name: 'US Production (Cloud 2) — rest.zuora.com', value: 'https://rest.zuora.com' },
@@ -239,9 +248,21 @@ export const zuoraProfile: VendorProfile = {
 	extraRetryStatuses: [409],
 	parseError: parseZuoraError,
 	isErrorBody: isZuoraErrorBody,
+	// Zuora's 429 carries RateLimit-Limit / -Remaining / -Reset (seconds until the quota resets;
+	// spec response headers of every operation, developer.zuora.com rate-concurrency-limits).
+	retryAfterFromHeaders(headers: IDataObject): number | undefined {
+		const reset = Number(headers['ratelimit-reset']);
+		return Number.isFinite(reset) && reset > 0 && reset <= 60 ? reset : undefined;
+	},
 };
 
 type ZuoraContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+/** Multi-entity tenants: the entity the calls act in (spec GLOBAL_HEADER_Zuora_Entity_Ids_Single). */
+export function entityHeader(credentials: ICredentialDataDecryptedObject): IDataObject {
+	const entity = String(credentials.entityId ?? '').trim();
+	return entity ? { 'Zuora-Entity-Ids': entity } : {};
+}
 
 export interface ZuoraRequest {
 	method: IHttpRequestMethods;
@@ -314,7 +335,7 @@ export async function zuoraRequest(this: ZuoraContext, request: ZuoraRequest): P
 			url: `${baseUrl}${request.path}`,
 			qs: request.qs,
 			body: request.body,
-			headers: { Accept: 'application/json', ...(request.headers ?? {}) },
+			headers: { Accept: 'application/json', 'Zuora-Version': ZUORA_VERSION, ...entityHeader(credentials), ...(request.headers ?? {}) },
 			json: !isRaw,
 			idempotencyKey: request.idempotencyKey,
 			itemIndex: request.itemIndex,

@@ -74,6 +74,8 @@ export interface VendorProfile {
 	isErrorBody?(body: unknown): boolean;
 	/** Seconds to wait that the vendor put in the body of a 429 (Kommo `retry_after`). */
 	retryAfterFromBody?(body: unknown): number | undefined;
+	/** Seconds to wait from the vendor's own headers of a 429 when Retry-After is absent (Zuora `RateLimit-Reset`). */
+	retryAfterFromHeaders?(headers: IDataObject): number | undefined;
 	/** Statuses that mean "try again later" besides 429 and 5xx. */
 	extraRetryStatuses?: number[];
 }
@@ -249,8 +251,10 @@ export async function vendorRequestFull<T = unknown>(
 
 		let delay = backoffDelay(attempt, policy);
 		if (response?.statusCode === 429 || response?.statusCode === 503) {
+			const fromHeaders = profile.retryAfterFromHeaders?.(response.headers);
 			const hinted =
 				parseRetryAfter(response.headers['retry-after']) ??
+				(fromHeaders !== undefined ? fromHeaders * 1000 : undefined) ??
 				(profile.retryAfterFromBody?.(response.body) !== undefined
 					? (profile.retryAfterFromBody(response.body) as number) * 1000
 					: undefined);

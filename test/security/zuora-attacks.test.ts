@@ -162,7 +162,7 @@ describe('URL secret and Basic', () => {
 
 describe('misconfiguration never opens the door', () => {
 	it('an unknown authentication value is a 500, not an accepted callout', async () => {
-		const { result, exchange } = await callZuora({ authentication: 'none' } as IDataObject, { body: { a: 1 } });
+		const { result, exchange } = await callZuora({ authentication: 'none' }, { body: { a: 1 } });
 		expect(result.workflowData).toBeUndefined();
 		expect(exchange.response.statusCode).toBe(500);
 	});

@@ -6,7 +6,7 @@
  * well-formed items, or a 4xx and no execution; nothing may throw or hang. Seeded, so a failure
  * is reproducible (the case name carries seed and index).
  */
-import type { IDataObject, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
 
 import { BILLING_CATEGORIES } from '../../nodes/shared/billing-event';
 import { basicHeader, callZuora, CREDS, recent, sign } from './zuora-helpers';
@@ -85,7 +85,7 @@ function MiB(n: number) {
 	return Math.floor(n * 1024 * 1024);
 }
 
-type Mode = { name: string; params: IDataObject; headers: (raw: string | Buffer) => Record<string, string>; query?: Record<string, string> };
+type Mode = { name: string; params: INodeParameters; headers: (raw: string | Buffer) => Record<string, string>; query?: Record<string, string> };
 const MODES: Mode[] = [
 	{ name: 'basic', params: { authentication: 'basic' }, headers: () => ({ authorization: basicHeader }) },
 	{ name: 'urlSecret', params: { authentication: 'urlSecret' }, headers: () => ({}), query: { secret: CREDS.urlSecret } },

@@ -10,6 +10,7 @@ import {
 	NodeOperationError,
 	resetZuoraProcessState,
 	runZuora,
+	zuoraCredentials,
 	runZuoraError,
 	startZuora,
 	zuoraLoadOptions,
@@ -208,6 +209,8 @@ describe('Product rate plan', () => {
 		const activeDefault = DEFAULT_CATALOG.flatMap((p) => p.productRatePlans).filter((p) => p.status === 'Active').length;
 		expect(all).toHaveLength(activeDefault + 45);
 		expect(sandbox.requestsTo('GET', '/v1/catalog/products')).toHaveLength(2);
+		// the pinned Zuora-Version gives each product's plans as a URL, followed per product
+		expect(sandbox.requestsTo('GET', /^\/v1\/products\/[^/]+\/product-rate-plans$/)).toHaveLength(DEFAULT_CATALOG.length + 45);
 
 		const usd = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list', currency: 'usd' });
 		expect(usd.map((p) => p.name)).toEqual(['Pro Monthly', 'Pro Annual', 'Enterprise Monthly', 'API Calls (pay as you go)']);
@@ -220,7 +223,73 @@ describe('Product rate plan', () => {
 
 		const withInactive = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list', includeInactive: true });
 		expect(withInactive.some((p) => p.status === 'Expired')).toBe(true);
+	}, 30_000);
+
+	it("a 429 is retried after Zuora's RateLimit-Reset (no Retry-After header)", async () => {
+		// Zuora's 429 answer carries RateLimit-Limit/-Remaining/-Reset (spec response headers;
+		// developer.zuora.com rate-concurrency-limits), not necessarily Retry-After.
+		const seeded = sandbox.seedAccount({ name: 'Busy Co' });
+		const path = `/v1/accounts/${seeded.accountNumber}`;
+		sandbox.faults.push({
+			method: 'GET',
+			path,
+			status: 429,
+			times: 1,
+			body: { success: false, reasons: [{ code: 90000070, message: 'Too many requests' }] },
+			headers: { 'ratelimit-limit': '100', 'ratelimit-remaining': '0', 'ratelimit-reset': '2' },
+		});
+		const [got] = await runZuora(sandbox, { resource: 'account', operation: 'get', accountKey: seeded.accountNumber });
+		expect(got.accountNumber).toBe(seeded.accountNumber);
+		const [first, second] = sandbox.requestsTo('GET', path);
+		expect(second.at - first.at).toBeGreaterThanOrEqual(1_900);
+	}, 15_000);
+
+	it('Payment → Get and Invoice → Get re-read what a callout names, with money; unknown ids are clear errors', async () => {
+		const seeded = sandbox.seedAccount({ name: 'Callout Co', crmId: '77' });
+		const payment = sandbox.seedPayment(seeded, { amount: 49.5, status: 'Error', gatewayResponse: 'Insufficient funds' });
+		const invoice = sandbox.seedInvoice(seeded, { amount: 100, balance: 50.5 });
+		const [p] = await runZuora(sandbox, { resource: 'payment', operation: 'get', paymentKey: String(payment.number) });
+		expect(p).toMatchObject({ id: payment.id, accountNumber: seeded.accountNumber, status: 'Error', money: { decimal: '49.50', currency: 'USD' } });
+		expect(p).not.toHaveProperty('success');
+		const [i] = await runZuora(sandbox, { resource: 'invoice', operation: 'get', invoiceKey: String(invoice.id) });
+		expect(i).toMatchObject({ invoiceNumber: invoice.invoiceNumber, money: { decimal: '100.00' }, balanceMoney: { decimal: '50.50' } });
+		const error = await runZuoraError(sandbox, { resource: 'payment', operation: 'get', paymentKey: 'P-404' });
+		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'P-404'.");
 	});
+
+	it('a multi-entity credential sends Zuora-Entity-Ids on every call', async () => {
+		const seeded = sandbox.seedAccount({ name: 'Entity Co' });
+		await runZuora(sandbox, { resource: 'account', operation: 'get', accountKey: seeded.accountNumber }, { credentials: zuoraCredentials(sandbox, { entityId: '8a8082c4-entity-0001' }) });
+		const [get] = sandbox.requestsTo('GET', `/v1/accounts/${seeded.accountNumber}`);
+		expect(get.headers['zuora-entity-ids']).toBe('8a8082c4-entity-0001');
+	});
+
+	it('pins Zuora-Version on every call, so a product with more than 300 rate plans is listed whole', async () => {
+		// Without the header Zuora embeds at most 300 plans / 300 charges (Zuora reference GETProductType);
+		// the sandbox cuts off the same way, so a missing header would lose plans here.
+		sandbox.catalog = [
+			{
+				id: 'prod-big',
+				sku: 'BIG',
+				name: 'Big',
+				productRatePlans: Array.from({ length: 320 }, (_, i) => ({
+					id: `plan-big-${i}`,
+					name: `Plan ${i}`,
+					status: 'Active' as const,
+					productRatePlanCharges: [{ id: `c-big-${i}`, name: 'Fee', type: 'Recurring' as const, model: 'FlatFee' as const, billingPeriod: 'Month' as const, pricing: [{ currency: 'USD', price: 1 }] }],
+				})),
+			},
+		];
+		const all = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list' });
+		expect(all).toHaveLength(320);
+		for (const request of sandbox.requests.filter((r) => r.path !== '/oauth/token')) {
+			expect(request.headers['zuora-version']).toBe('2025-08-12');
+		}
+		// the old shape, as an integration without the header would get it
+		const token = [...sandbox.tokens.keys()][0];
+		const old = (await (await fetch(`${sandbox.url}/v1/catalog/products?pageSize=40`, { headers: { authorization: `Bearer ${token}` } })).json()) as { products: Array<{ productRatePlans: unknown[] }> };
+		expect(old.products[0].productRatePlans).toHaveLength(300);
+	}, 30_000);
 
 	it('feeds the dropdowns: active plans named "Product – Plan" with prices', async () => {
 		const options = await zuoraLoadOptions(sandbox, 'getProductRatePlans');

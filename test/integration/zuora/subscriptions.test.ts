@@ -226,6 +226,23 @@ describe('Subscription → Create (Orders API)', () => {
 		);
 	});
 
+	it('a tenant that requires service activation / customer acceptance: the subscription comes back Pending, said clearly', async () => {
+		sandbox.requireServiceActivation = true;
+		const [pending] = await runZuora(sandbox, createParams({ additionalFields: { subscriptionNumber: 'KL-1' } }));
+		expect(pending).toMatchObject({ status: 'Pending Activation', pending: true, order: { status: 'Pending' } });
+		expect(pending.pendingReason).toContain('Service Activation');
+		const [active] = await runZuora(sandbox, createParams({ additionalFields: { subscriptionNumber: 'KL-2', serviceActivationDate: '2025-03-20' } }));
+		expect(active).toMatchObject({ status: 'Active', pending: false, pendingReason: null });
+
+		sandbox.requireServiceActivation = false;
+		sandbox.requireCustomerAcceptance = true;
+		const [acceptance] = await runZuora(sandbox, createParams({ additionalFields: { subscriptionNumber: 'KL-3' } }));
+		expect(acceptance).toMatchObject({ status: 'Pending Acceptance', pending: true, order: { status: 'Pending', subscriptionNumbers: ['KL-3'] } });
+		// a re-run finds it and still says it is pending
+		const [again] = await runZuora(sandbox, createParams({ additionalFields: { subscriptionNumber: 'KL-3' } }));
+		expect(again).toMatchObject({ alreadyExisted: true, pending: true, status: 'Pending Acceptance' });
+	});
+
 	it('RENEW_TO_EVERGREEN sends no renewalTerms (Zuora: only applicable with RENEW_WITH_SPECIFIC_TERM)', async () => {
 		await runZuora(sandbox, createParams({ additionalFields: { renewalSetting: 'RENEW_TO_EVERGREEN', renewalTerm: 6 } }));
 		const [post] = sandbox.requestsTo('POST', '/v1/orders');
@@ -348,6 +365,19 @@ describe('Subscription → Get, Cancel, Change Plan', () => {
 		const [again] = await runZuora(sandbox, params);
 		expect(again.alreadyApplied).toBe(true);
 		expect(sandbox.counters.order).toBe(orders);
+	});
+
+	it('Cancel and Change Plan order on the invoice owner\'s account when it differs from the subscription owner', async () => {
+		const number = await subscribe();
+		const payer = sandbox.seedAccount({ name: 'Parent Co (pays)' });
+		const stored = sandbox.findSubscription(number);
+		if (stored) stored.invoiceOwnerAccountNumber = payer.accountNumber;
+		await runZuora(sandbox, { resource: 'subscription', operation: 'changePlan', subscriptionNumber: number, addRatePlanIds: [ENT_MONTHLY], removeMode: 'allOthers', effectiveDate: '2025-05-01' });
+		const [cancelled] = await runZuora(sandbox, { resource: 'subscription', operation: 'cancel', subscriptionNumber: number, cancellationPolicy: 'EndOfCurrentTerm' });
+		expect(cancelled.status).toBe('Cancelled');
+		for (const post of sandbox.requestsTo('POST', '/v1/orders').slice(1)) {
+			expect((post.body as IDataObject).existingAccountNumber).toBe(payer.accountNumber);
+		}
 	});
 
 	it('Change Plan "all other rate plans" replaces the whole plan', async () => {

@@ -106,7 +106,7 @@ export interface ZuoraSubscription {
 	accountId: string;
 	accountNumber: string;
 	accountName: string;
-	status: 'Active' | 'Cancelled';
+	status: 'Active' | 'Cancelled' | 'Pending Activation' | 'Pending Acceptance';
 	version: number;
 	termType: 'TERMED' | 'EVERGREEN';
 	initialTerm: number | null;
@@ -130,6 +130,8 @@ export interface ZuoraSubscription {
 	ratePlans: ZuoraSubscriptionRatePlan[];
 	orderNumber: string;
 	crmId?: string;
+	/** Spec GETSubscriptionByKeyWithSuccess.invoiceOwnerAccountNumber: may differ from the owner. */
+	invoiceOwnerAccountNumber?: string;
 }
 
 export interface ZuoraUsage {
@@ -193,6 +195,18 @@ const MAX_USAGE_FILE_BYTES = 4 * 1024 * 1024;
 const TENANT_CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'CHF'];
 const PAYMENT_TERMS = ['Due Upon Receipt', 'Net 15', 'Net 30', 'Net 45', 'Net 60'];
 const USAGE_HEADER = ['ACCOUNT_ID', 'UOM', 'QTY', 'STARTDATE', 'ENDDATE', 'SUBSCRIPTION_ID', 'CHARGE_ID', 'DESCRIPTION'];
+
+/**
+ * The minor version a request asks for: `Zuora-Version` as a number (211.0) or a date
+ * (2024-05-20 and later, all newer than every numbered version: Zuora "API upgrades"); without
+ * the header Zuora uses the tenant's version, 186.0 for a tenant never upgraded ("API versions").
+ */
+export function minorVersion(req: SandboxRequest): number {
+	const value = String(header(req, 'zuora-version') ?? '').trim();
+	if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return Number.POSITIVE_INFINITY;
+	const numbered = Number(value);
+	return value && Number.isFinite(numbered) ? numbered : 186;
+}
 
 function zuoraId(): string {
 	return `8ad0${randomBytes(14).toString('hex')}`;
@@ -422,6 +436,14 @@ export class ZuoraSandbox extends SandboxServer {
 	tokenRequests = 0;
 	/** Extra time an order or account creation takes (makes concurrent duplicates observable). */
 	processingDelayMs = 0;
+	/**
+	 * Tenant settings "Require Service Activation of Orders?" / "Require Customer Acceptance of
+	 * Orders?": a new subscription without that trigger date stays "Pending Activation" /
+	 * "Pending Acceptance" and its order "Pending" (spec PostOrderResponseType: order status
+	 * Pending, subscription status Pending Activation | Pending Acceptance).
+	 */
+	requireServiceActivation = false;
+	requireCustomerAcceptance = false;
 	/** Status polls before an import reaches its final state. */
 	importPollsUntilDone = 2;
 	readonly counters = { account: 0, subscription: 0, order: 0, contact: 0, usage: 0 };
@@ -447,6 +469,7 @@ export class ZuoraSandbox extends SandboxServer {
 		this.route('GET', '/v1/accounts/:key', (req, res) => this.getAccount(req, res));
 		this.post('/v1/action/query', (req, res) => this.query(req, res));
 		this.route('GET', '/v1/catalog/products', (req, res) => this.listProducts(req, res));
+		this.route('GET', '/v1/products/:key/product-rate-plans', (req, res) => this.listProductRatePlans(req, res));
 		this.post('/v1/orders', (req, res) => this.createOrder(req, res));
 		this.route('GET', '/v1/subscriptions/accounts/:key', (req, res) => this.subscriptionsOfAccount(req, res));
 		this.route('GET', '/v1/subscriptions/:key', (req, res) => this.getSubscription(req, res));
@@ -455,6 +478,56 @@ export class ZuoraSandbox extends SandboxServer {
 		this.post('/v1/usage', (req, res) => this.uploadUsage(req, res));
 		this.route('GET', '/v1/usage/:id/status', (req, res) => this.importStatus(req, res));
 		this.route('GET', '/v1/object/import/:id', (req, res) => this.getImport(req, res));
+		this.route('GET', '/v1/payments/:key', (req, res) => this.getRecord(this.payments, 'number', req, res));
+		this.route('GET', '/v1/invoices/:key', (req, res) => this.getRecord(this.invoices, 'invoiceNumber', req, res));
+	}
+
+	/** Payments (spec GETARPaymentType) and invoices (spec GetInvoiceResponse), seeded by tests. */
+	readonly payments: Json[] = [];
+	readonly invoices: Json[] = [];
+
+	seedPayment(account: ZuoraAccount, fields: Json = {}): Json {
+		const payment: Json = {
+			id: zuoraId(),
+			number: `P-${String(this.payments.length + 1).padStart(8, '0')}`,
+			accountId: account.id,
+			accountNumber: account.accountNumber,
+			amount: 49,
+			currency: account.currency,
+			status: 'Processed',
+			type: 'Electronic',
+			effectiveDate: today(),
+			gatewayResponse: 'Approved',
+			createdDate: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+			updatedDate: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+			...fields,
+		};
+		this.payments.push(payment);
+		return payment;
+	}
+
+	seedInvoice(account: ZuoraAccount, fields: Json = {}): Json {
+		const invoice: Json = {
+			id: zuoraId(),
+			invoiceNumber: `INV${String(this.invoices.length + 1).padStart(8, '0')}`,
+			accountId: account.id,
+			amount: 49,
+			balance: 49,
+			currency: account.currency,
+			status: 'Posted',
+			invoiceDate: today(),
+			dueDate: today(),
+			updatedDate: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+			...fields,
+		};
+		this.invoices.push(invoice);
+		return invoice;
+	}
+
+	private getRecord(list: Json[], numberField: string, req: SandboxRequest, res: SandboxResponse): void {
+		const found = list.find((r) => r.id === req.params.key || r[numberField] === req.params.key);
+		if (!found) return this.fail(res, 50000040, `Cannot find entity by key: '${req.params.key}'.`);
+		res.json(200, { ...found, success: true });
 	}
 
 	// ---------------------------------------------------------------- seeding
@@ -496,12 +569,16 @@ export class ZuoraSandbox extends SandboxServer {
 		this.accounts.length = 0;
 		this.subscriptions.length = 0;
 		this.usage.length = 0;
+		this.payments.length = 0;
+		this.invoices.length = 0;
 		this.imports.clear();
 		this.idempotency.clear();
 		this.internalFaults = [];
 		this.tokens.clear();
 		this.tokenRequests = 0;
 		this.processingDelayMs = 0;
+		this.requireServiceActivation = false;
+		this.requireCustomerAcceptance = false;
 		this.catalog = structuredClone(DEFAULT_CATALOG);
 		for (const key of Object.keys(this.counters) as Array<keyof typeof this.counters>) this.counters[key] = 0;
 		this.resetLog();
@@ -825,10 +902,43 @@ export class ZuoraSandbox extends SandboxServer {
 	private listProducts(req: SandboxRequest, res: SandboxResponse): void {
 		const pageSize = Math.min(40, Math.max(1, Number(req.query.pageSize ?? 10) || 10));
 		const page = Math.max(1, Number(req.query.page ?? 1) || 1);
-		const slice = this.catalog.slice((page - 1) * pageSize, page * pageSize);
+		let slice: Json[] = this.catalog.slice((page - 1) * pageSize, page * pageSize) as unknown as Json[];
+		if (minorVersion(req) >= 230) {
+			// Zuora-Version ≥ 230.0: productRatePlans is the URL of the product's plans
+			// (spec GETProductType.productRatePlans: string).
+			slice = slice.map((p) => ({ ...p, productRatePlans: `${this.url}/v1/products/${String(p.id)}/product-rate-plans` }));
+		} else {
+			// Older versions embed the plans: "a maximum of 300 product rate plans … at most 300
+			// product rate plan charges" per answer (Zuora reference GETProductType); the rest is cut off.
+			let plans = 0;
+			let charges = 0;
+			slice = slice.map((p) => {
+				const kept: ZuoraRatePlan[] = [];
+				for (const plan of (p as unknown as ZuoraProduct).productRatePlans) {
+					if (plans + 1 > 300 || charges + plan.productRatePlanCharges.length > 300) break;
+					plans += 1;
+					charges += plan.productRatePlanCharges.length;
+					kept.push(plan);
+				}
+				return { ...p, productRatePlans: kept };
+			});
+		}
 		const body: Json = { products: slice, success: true };
 		if (page * pageSize < this.catalog.length) {
 			body.nextPage = `${this.url}/v1/catalog/products?page=${page + 1}&pageSize=${pageSize}`;
+		}
+		res.json(200, body);
+	}
+
+	/** GET /v1/products/{product-key}/product-rate-plans (spec GETProductRatePlansResponse), paged. */
+	private listProductRatePlans(req: SandboxRequest, res: SandboxResponse): void {
+		const product = this.catalog.find((p) => p.id === req.params.key || p.sku === req.params.key);
+		if (!product) return this.fail(res, 50000040, `Cannot find entity by key: '${req.params.key}'.`);
+		const pageSize = Math.min(40, Math.max(1, Number(req.query.pageSize ?? 20) || 20));
+		const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+		const body: Json = { productRatePlans: product.productRatePlans.slice((page - 1) * pageSize, page * pageSize), success: true };
+		if (page * pageSize < product.productRatePlans.length) {
+			body.nextPage = `${this.url}/v1/products/${product.id}/product-rate-plans?page=${page + 1}&pageSize=${pageSize}`;
 		}
 		res.json(200, body);
 	}
@@ -908,14 +1018,16 @@ export class ZuoraSandbox extends SandboxServer {
 			if (s && !s.orderNumber) s.orderNumber = orderNumber;
 		}
 		const numbers = [...new Set(results.map((r) => r.subscriptionNumber))];
-		res.json(200, {
-			success: true,
-			orderNumber,
-			accountNumber: account.accountNumber,
-			status: 'Completed',
-			subscriptionNumbers: numbers,
-			subscriptions: numbers.map((n) => ({ subscriptionNumber: n, status: this.findSubscription(n)?.status ?? 'Active' })),
-		});
+		const pending = results.some((r) => r.status.startsWith('Pending'));
+		const answer: Json = { success: true, orderNumber, accountNumber: account.accountNumber, status: pending ? 'Pending' : 'Completed' };
+		// Zuora-Version ≥ 223.0 answers subscriptions[] (spec PostOrderResponseType), older ones
+		// subscriptionNumbers; never both (fidelity review B6).
+		if (minorVersion(req) >= 223) {
+			answer.subscriptions = numbers.map((n) => ({ subscriptionNumber: n, status: this.findSubscription(n)?.status ?? 'Active' }));
+		} else {
+			answer.subscriptionNumbers = numbers;
+		}
+		res.json(200, answer);
 	}
 
 	private planCreate(
@@ -1016,7 +1128,12 @@ export class ZuoraSandbox extends SandboxServer {
 				accountId: account.id,
 				accountNumber: account.accountNumber,
 				accountName: account.name,
-				status: 'Active',
+				status:
+					this.requireServiceActivation && !dates.ServiceActivation
+						? 'Pending Activation'
+						: this.requireCustomerAcceptance && !dates.CustomerAcceptance
+							? 'Pending Acceptance'
+							: 'Active',
 				version: 1,
 				termType: termType as 'TERMED' | 'EVERGREEN',
 				initialTerm: termType === 'TERMED' ? (initial.period as number) : null,
@@ -1050,7 +1167,7 @@ export class ZuoraSandbox extends SandboxServer {
 			};
 			this.recomputeMrr(subscription);
 			this.subscriptions.push(subscription);
-			return { subscriptionNumber, status: 'Active' };
+			return { subscriptionNumber, status: subscription.status };
 		};
 	}
 
@@ -1080,7 +1197,9 @@ export class ZuoraSandbox extends SandboxServer {
 	): (() => { subscriptionNumber: string; status: string }) | undefined {
 		const number = String(sub.subscriptionNumber ?? '');
 		const subscription = this.findSubscription(number);
-		if (!subscription || subscription.accountId !== account.id) {
+		// existingAccountNumber is the invoice owner's account (Zuora reference POSTOrderRequestType)
+		const invoiceOwner = subscription?.invoiceOwnerAccountNumber ?? subscription?.accountNumber;
+		if (!subscription || invoiceOwner !== account.accountNumber) {
 			this.fail(res, 53200040, `Cannot find subscription '${number}' of account ${account.accountNumber}`);
 			return undefined;
 		}

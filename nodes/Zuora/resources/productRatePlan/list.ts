@@ -31,7 +31,33 @@ export async function fetchCatalog(
 		products.push(...(((response.products as IDataObject[] | undefined) ?? []) as IDataObject[]));
 		path = nextPath(response.nextPage);
 	}
+	// With a pinned Zuora-Version (≥ 230.0) a product's productRatePlans is the URL of its plans
+	// (spec GETProductType.productRatePlans: string), no longer an array capped at 300 plans.
+	for (const product of products) {
+		if (typeof product.productRatePlans === 'string') {
+			product.productRatePlans = await fetchRatePlans.call(this, product.productRatePlans, String(product.id ?? ''), itemIndex);
+		}
+	}
 	return products;
+}
+
+/** GET /v1/products/{id}/product-rate-plans, following nextPage. */
+async function fetchRatePlans(
+	this: IExecuteFunctions | ILoadOptionsFunctions,
+	url: string,
+	productId: string,
+	itemIndex?: number,
+): Promise<IDataObject[]> {
+	const plans: IDataObject[] = [];
+	let path: string | undefined = nextPath(url) ?? `/v1/products/${encodeURIComponent(productId)}/product-rate-plans`;
+	for (let page = 0; path && page < MAX_PAGES; page++) {
+		const [pathname, query] = path.split('?');
+		const qs = { pageSize: 40, ...Object.fromEntries(new URLSearchParams(query ?? '')) };
+		const response: IDataObject = await zuoraRequest.call(this, { method: 'GET', path: pathname, qs, itemIndex });
+		plans.push(...(((response.productRatePlans as IDataObject[] | undefined) ?? []) as IDataObject[]));
+		path = nextPath(response.nextPage);
+	}
+	return plans;
 }
 
 export interface RatePlanRow extends IDataObject {

@@ -82,7 +82,9 @@ export const cancel: ItemOperation = {
 		const orderDate = text(additional.orderDate) ? requireDate(this, additional.orderDate, 'Order Date', itemIndex) : effective;
 		const body: IDataObject = {
 			orderDate,
-			existingAccountNumber: current.accountNumber,
+			// Zuora: existingAccountNumber "actually specifies the invoice owner account" (POSTOrderRequestType);
+			// GET /v1/subscriptions returns it apart from the subscription owner.
+			existingAccountNumber: current.invoiceOwnerAccountNumber ?? current.accountNumber,
 			subscriptions: [
 				{
 					subscriptionNumber: number,

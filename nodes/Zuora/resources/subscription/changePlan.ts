@@ -132,7 +132,9 @@ export const changePlan: ItemOperation = {
 		const dates = triggerDates({ contractEffective: effective });
 		const body: IDataObject = {
 			orderDate,
-			existingAccountNumber: current.accountNumber,
+			// Zuora: existingAccountNumber "actually specifies the invoice owner account" (POSTOrderRequestType);
+			// GET /v1/subscriptions returns it apart from the subscription owner.
+			existingAccountNumber: current.invoiceOwnerAccountNumber ?? current.accountNumber,
 			subscriptions: [
 				{
 					subscriptionNumber: number,

@@ -84,6 +84,25 @@ export function orderSummary(order: IDataObject): IDataObject {
 		orderNumber: order.orderNumber ?? null,
 		status: order.status ?? null,
 		accountNumber: order.accountNumber ?? null,
-		subscriptionNumbers: order.subscriptionNumbers ?? [],
+		// Zuora-Version ≥ 223.0 answers subscriptions[] (spec PostOrderResponseType), older ones subscriptionNumbers
+		subscriptionNumbers:
+			order.subscriptionNumbers ??
+			((order.subscriptions as IDataObject[] | undefined) ?? []).map((s) => s.subscriptionNumber).filter(Boolean),
+		subscriptions: order.subscriptions ?? [],
 	};
+}
+
+/**
+ * Tenants that require service activation or customer acceptance keep a new subscription
+ * "Pending Activation" / "Pending Acceptance" (spec PostOrderResponseType.subscriptions[].status)
+ * until that date is set in Zuora.
+ */
+export function pendingInfo(status: unknown): { pending: boolean; pendingReason: string | null } {
+	if (status === 'Pending Activation') {
+		return { pending: true, pendingReason: 'Zuora waits for the Service Activation date (set it on the order in Zuora, or send Service Activation Date)' };
+	}
+	if (status === 'Pending Acceptance') {
+		return { pending: true, pendingReason: 'Zuora waits for the Customer Acceptance date (set it on the order in Zuora, or send Customer Acceptance Date)' };
+	}
+	return { pending: false, pendingReason: null };
 }

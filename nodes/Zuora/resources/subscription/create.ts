@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { asNodeError, forOperation, jsonParameter, requireDate, text } from '../../helpers';
 import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
-import { findSubscription, getSubscription, orderSummary, ratePlanLoadOptions, triggerDates } from './common';
+import { findSubscription, getSubscription, orderSummary, pendingInfo, ratePlanLoadOptions, triggerDates } from './common';
 
 /**
  * Subscription → Create through the Orders API (`POST /v1/orders` with a
@@ -212,7 +212,7 @@ export const create: ItemOperation = {
 						{ itemIndex, description: 'Use another subscription number, or check which account the Kommo lead belongs to.' },
 					);
 				}
-				return { ...existing, created: false, alreadyExisted: true };
+				return { ...existing, created: false, alreadyExisted: true, ...pendingInfo(existing.status) };
 			}
 		}
 
@@ -292,6 +292,6 @@ export const create: ItemOperation = {
 			});
 		}
 		const details = await getSubscription.call(this, created, itemIndex);
-		return { ...details, created: true, order: orderSummary(order) };
+		return { ...details, created: true, ...pendingInfo(details.status), order: orderSummary(order) };
 	},
 };
