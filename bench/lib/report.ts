@@ -83,8 +83,23 @@ export function burstRows(bursts: BurstResult[]): { header: string[]; rows: Arra
 
 export function dedupeRows(levels: DedupeLevel[]) {
 	return {
-		header: ['stored keys', 'samples', 'Claim p50 ms', 'Claim p95 ms', 'Claim mean ms', 'webhook round trip p50 ms', 'lease Claim p50 ms', 'lease Claim p95 ms', 'Confirm p50 ms'],
-		rows: levels.map((l) => [l.storedKeys, l.samples, l.claimP50Ms, l.claimP95Ms, l.claimMeanMs, l.roundTripP50Ms, l.leaseClaimP50Ms, l.leaseClaimP95Ms, l.confirmP50Ms]),
+		header: ['stored keys', 'samples', 'Claim p50 ms', 'Claim p95 ms', 'Claim mean ms', 'webhook round trip p50 ms', 'lease Claim p50 ms', 'lease Claim p95 ms', 'Confirm p50 ms', 'Confirm p95 ms'],
+		rows: levels.map((l) => [l.storedKeys, l.samples, l.claimP50Ms, l.claimP95Ms, l.claimMeanMs, l.roundTripP50Ms, l.leaseClaimP50Ms, l.leaseClaimP95Ms, l.confirmP50Ms, l.confirmP95Ms ?? '–']),
+	};
+}
+
+/** Issue 17 target 1 side by side: the shipped store and the Data Table candidate, lease Claim and Confirm. */
+export function dedupeStoreRows(levels: DedupeLevel[]) {
+	const dash = (v: number | undefined) => (v === undefined ? '–' : v);
+	return {
+		header: ['stored keys', 'processed-data Claim p50 / p95 ms', 'processed-data Confirm p50 / p95 ms', 'Data Table (public API) Claim p50 / p95 ms', 'Data Table Confirm p50 / p95 ms'],
+		rows: levels.map((l) => [
+			l.storedKeys,
+			`${l.leaseClaimP50Ms} / ${l.leaseClaimP95Ms}`,
+			`${l.confirmP50Ms} / ${dash(l.confirmP95Ms)}`,
+			l.dataTable ? `${l.dataTable.claimP50Ms} / ${l.dataTable.claimP95Ms}` : '–',
+			l.dataTable ? `${l.dataTable.confirmP50Ms} / ${l.dataTable.confirmP95Ms}` : '–',
+		]),
 	};
 }
 
@@ -102,6 +117,10 @@ export function renderText(r: BenchResults): string {
 	if (r.dedupe.length) {
 		const t = dedupeRows(r.dedupe);
 		parts.push(`\nDedupe cost per event\n${textTable(t.header, t.rows)}`);
+		if (r.dedupe.some((l) => l.dataTable)) {
+			const c = dedupeStoreRows(r.dedupe);
+			parts.push(`\nDedupe store comparison (lease Claim / Confirm)\n${textTable(c.header, c.rows)}`);
+		}
 	}
 	if (r.targets.length) {
 		parts.push(
@@ -154,6 +173,15 @@ export function renderMarkdown(r: BenchResults): string {
 			'',
 		);
 		lines.push(mdTable(t.header, t.rows));
+		if (r.dedupe.some((l) => l.dataTable)) {
+			const c = dedupeStoreRows(r.dedupe);
+			lines.push(
+				'',
+				'Store comparison (issue 17 target 1: lease Claim and Confirm ≤ 10 ms p95): the shipped processed-data store (node execution times, as above) and the candidate, n8n Data Tables reached through n8n\'s public API with one row per key (client round trips; see docs/dedupe.md for why a community node has no faster route to them in n8n 2.40).',
+				'',
+			);
+			lines.push(mdTable(c.header, c.rows));
+		}
 	}
 	if (r.targets.length) {
 		lines.push('', `## Targets`, '');

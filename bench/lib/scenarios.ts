@@ -344,10 +344,33 @@ export interface DedupeLevel {
 	leaseClaimP95Ms: number;
 	/** Confirm's execution time (ms). */
 	confirmP50Ms: number;
+	confirmP95Ms: number;
+	/**
+	 * The candidate store measured side by side (issue 17): n8n Data Tables through n8n's public
+	 * API, the only route from a community node to them in n8n 2.40 (the in-process
+	 * getDataTableProxy refuses every node type but n8n's own Data Table nodes). One row per
+	 * key, the table already holding N rows. Claim = look the key up + insert its row; Confirm =
+	 * conditional update of that row by id. Client-side round trips (ms); absent when skipped.
+	 */
+	dataTable?: {
+		samples: number;
+		claimP50Ms: number;
+		claimP95Ms: number;
+		lookupP50Ms: number;
+		confirmP50Ms: number;
+		confirmP95Ms: number;
+	};
 }
 
 /** Fills the probe's history to each level and times single-event claims there. */
-export async function measureDedupe(world: World, levels: number[], samples: number, log: (m: string) => void): Promise<DedupeLevel[]> {
+export async function measureDedupe(
+	world: World,
+	levels: number[],
+	samples: number,
+	log: (m: string) => void,
+	options: { dataTable?: boolean } = {},
+): Promise<DedupeLevel[]> {
+	const dataTable = options.dataTable ? await dataTableCandidate(world, log) : undefined;
 	const url = world.n8n.webhookUrl(DEDUPE_PROBE_PATH);
 	const workflowId = 'benchDedupeCost1';
 	const post = async (body: unknown) => {
@@ -391,7 +414,7 @@ export async function measureDedupe(world: World, levels: number[], samples: num
 		const claimTimes = once.times.get('Claim') ?? [];
 		const leaseTimes = lease.times.get('Claim (lease)') ?? [];
 		const confirmTimes = lease.times.get('Confirm') ?? [];
-		out.push({
+		const measured: DedupeLevel = {
 			storedKeys: level,
 			samples: claimTimes.length,
 			claimP50Ms: round(percentile(claimTimes, 50), 1),
@@ -401,7 +424,91 @@ export async function measureDedupe(world: World, levels: number[], samples: num
 			leaseClaimP50Ms: round(percentile(leaseTimes, 50), 1),
 			leaseClaimP95Ms: round(percentile(leaseTimes, 95), 1),
 			confirmP50Ms: round(percentile(confirmTimes, 50), 1),
-		});
+			confirmP95Ms: round(percentile(confirmTimes, 95), 1),
+			...(dataTable ? { dataTable: await dataTable.measure(level, samples) } : {}),
+		};
+		// each level as soon as it is measured: the 1M level takes minutes on a busy machine
+		log(`dedupe at ${level} keys: ${JSON.stringify(measured)}`);
+		out.push(measured);
 	}
 	return out;
+}
+
+/**
+ * n8n Data Tables through the public API (`/api/v1/data-tables`, API key of the owner), as a
+ * community node would have to reach them: one row per key (columns k, state, v). The table is
+ * filled to each level with 1,000-row inserts, then each sample claims one new key (look-up by
+ * the k column, then insert) and confirms it (update filtered by id AND state = 'lease', the
+ * conditional update a lease store needs). n8n creates no index on a data table's own columns
+ * and no unique constraint, so the look-up scans the table and two inserts of one key both land.
+ */
+export async function dataTableCandidate(world: World, log: (m: string) => void) {
+	const api = world.n8n.api;
+	const scopes = (await api.request<string[]>('GET', '/rest/api-keys/scopes')).filter((s) => s.startsWith('dataTable'));
+	const { rawApiKey } = await api.request<{ rawApiKey: string }>('POST', '/rest/api-keys', { label: `bench-${Date.now()}`, scopes, expiresAt: null });
+	const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
+		const response = await fetch(`${world.n8n.baseUrl}/api/v1${p}`, {
+			method,
+			headers: { 'X-N8N-API-KEY': rawApiKey, 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (!response.ok) throw new Error(`data table ${method} ${p}: HTTP ${response.status} ${text.slice(0, 300)}`);
+		return (text ? JSON.parse(text) : undefined) as T;
+	};
+	const table = await call<{ id: string }>('POST', '/data-tables', {
+		name: `bench-dedupe-${Date.now()}`,
+		columns: [{ name: 'k', type: 'string' }, { name: 'state', type: 'string' }, { name: 'v', type: 'number' }],
+	});
+	const rows = `/data-tables/${table.id}/rows`;
+	const filter = (filters: Array<{ columnName: string; condition: 'eq'; value: string | number }>) => ({ type: 'and', filters });
+	let stored = 0;
+	let probe = 0;
+	const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+		const t = performance.now();
+		const value = await fn();
+		return [value, performance.now() - t];
+	};
+	return {
+		async measure(level: number, samples: number) {
+			while (stored < level) {
+				const n = Math.min(1000, level - stored);
+				const data = Array.from({ length: n }, (_, i) => ({ k: `fill-${stored + i}`, state: 'final', v: 1 }));
+				await call('POST', rows, { data, returnType: 'count' });
+				stored += n;
+			}
+			log(`dedupe (data table candidate): ${stored} rows, timing ${samples} claims and confirms`);
+			const claims: number[] = [];
+			const lookups: number[] = [];
+			const confirms: number[] = [];
+			for (let i = 0; i < samples; i++) {
+				const key = `probe-${level}-${probe++}`;
+				const [found, lookupMs] = await timed(async () =>
+					await call<{ data: unknown[] }>('GET', `${rows}?filter=${encodeURIComponent(JSON.stringify(filter([{ columnName: 'k', condition: 'eq', value: key }])))}`),
+				);
+				if (found.data.length !== 0) throw new Error(`data table candidate: ${key} unexpectedly present`);
+				const [inserted, insertMs] = await timed(async () => await call<Array<{ id: number }>>('POST', rows, { data: [{ k: key, state: 'lease', v: 1 }], returnType: 'id' }));
+				const [updated, confirmMs] = await timed(async () =>
+					await call<unknown[]>('PATCH', `${rows}/update`, {
+						filter: filter([{ columnName: 'id', condition: 'eq', value: inserted[0].id }, { columnName: 'state', condition: 'eq', value: 'lease' }]),
+						data: { state: 'final', v: 2 },
+						returnData: true,
+					}),
+				);
+				if (updated.length !== 1) throw new Error(`data table candidate: the conditional update of ${key} matched ${updated.length} rows`);
+				stored++;
+				lookups.push(lookupMs);
+				claims.push(lookupMs + insertMs);
+				confirms.push(confirmMs);
+			}
+			return {
+				samples,
+				claimP50Ms: round(percentile(claims, 50), 1),
+				claimP95Ms: round(percentile(claims, 95), 1),
+				lookupP50Ms: round(percentile(lookups, 50), 1),
+				confirmP50Ms: round(percentile(confirms, 50), 1),
+				confirmP95Ms: round(percentile(confirms, 95), 1),
+			};
+		},
+	};
 }

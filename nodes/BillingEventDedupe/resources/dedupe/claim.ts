@@ -186,9 +186,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 }
 
 /**
- * One locked step: mark the keys as being probed, probe every key's entries (recording them),
- * decide, remove what must not stay together with the marks, and record the held leases again
- * (see dedupe.ts).
+ * One locked step: mark the keys as being probed and probe every key's entries in ONE write
+ * (recording them), decide, remove what must not stay together with the marks, and record the
+ * held leases again (see dedupe.ts). The marks ride in the probe's own write: n8n writes a
+ * row at once, so a probe's key entry is never in the history without its #probing mark, and
+ * the Claim costs three rewrites of the history instead of four.
  */
 export async function claimWithLease(
 	context: IExecuteFunctions,
@@ -198,14 +200,13 @@ export async function claimWithLease(
 ): Promise<Map<string, LeaseDecision>> {
 	const options = { mode: 'entries' as const, maxEntries: historySize * ENTRIES_PER_EVENT_WITH_LEASE };
 	const guards = keys.map(probingEntry);
-	const guarded = await retryOnUniqueViolation(async () => await context.helpers.checkProcessedAndRecord(guards, 'workflow', options));
-	const unguarded = new Set(guarded.new.map(String));
 	const slots = liveSlots(Date.now(), leaseSeconds);
-	const probe = keys.flatMap((key) => probeEntries(key, slots));
+	const probe = [...guards, ...keys.flatMap((key) => probeEntries(key, slots))];
 	const result = await retryOnUniqueViolation(async () => await context.helpers.checkProcessedAndRecord(probe, 'workflow', options));
 	const fresh = new Set(result.new.map(String));
+	// a mark that was already there: an earlier probe was cut off before its tidy-up
 	const decisions = new Map(
-		keys.map((key) => [key, decideLease(key, slots, (entry) => fresh.has(entry), !unguarded.has(probingEntry(key)))]),
+		keys.map((key) => [key, decideLease(key, slots, (entry) => fresh.has(entry), !fresh.has(probingEntry(key)))]),
 	);
 	const undo = [...[...decisions.values()].flatMap((d) => d.undo), ...guards];
 	await context.helpers.removeProcessed(undo, 'workflow', { mode: 'entries' });
