@@ -36,7 +36,7 @@ let autoId: string;
 let manualId: string;
 
 beforeAll(async () => {
-	sandbox = await new ChargebeeSandbox().start();
+	sandbox = await new ChargebeeSandbox({ customersHaveCard: true }).start();
 	const credentials: CredentialJson[] = [
 		{
 			id: 'e2eCbApiCred0001',

@@ -200,6 +200,7 @@ const VENDORS = {
 					'payment_succeeded',
 					'payment_failed',
 					'invoice_generated',
+					'subscription_created',
 					'subscription_renewed',
 					'subscription_changed',
 					'subscription_cancelled',
@@ -212,6 +213,9 @@ const VENDORS = {
 			},
 			credentials: { chargebeeBillingApi: { id: 'kbChargebee00001', name: 'Chargebee Billing account' } },
 		},
+		// A card deal's subscription is created by Chargebee when the customer pays on the checkout
+		// page (Won → Chargebee, card path): its id and status go onto the deal.
+		subscriptionStarted: true,
 		plans: [
 			['pro-USD-monthly', 'Pro'],
 			['pro-USD-yearly', 'Pro'],
@@ -401,6 +405,7 @@ function eventWorkflow(vendor) {
 	rule('Cancelled', category('cancelled'));
 	rule('Paused', category('paused'));
 	rule('Resumed', category('resumed'));
+	if (vendor.subscriptionStarted) rule('Subscription started', category('subscription_created'));
 	const switchY = y0 + ((rules.length - 1) * ROW) / 2 - ROW;
 	const route = b.add('Route by event type', 'n8n-nodes-base.switch', 3.2, [switchX, switchY], {
 		rules: {
@@ -523,6 +528,16 @@ function eventWorkflow(vendor) {
 	first('Resumed', n1);
 	ended(n1);
 	failed(n1);
+
+	if (vendor.subscriptionStarted) {
+		n1 = setFields(b, 'Status: subscription started', [ex, branch['Subscription started'].y], '={{ $json.leadId }}', [
+			['Subscription ID', `={{ ${N}.subscriptionId }}`],
+			['Subscription status', `={{ ${N}.status === 'active' ? 'Active' : ${N}.status }}`],
+		]);
+		first('Subscription started', n1);
+		ended(n1);
+		failed(n1);
+	}
 
 	const ignored = respond(b, 'Respond: ignored', [ex, rowY(rules.length)], { received: true, ignored: 'no Kommo effect for this event type' });
 	b.connect(route, ignored, rules.length);

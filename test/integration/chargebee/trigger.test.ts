@@ -16,7 +16,7 @@ let sandbox: ChargebeeSandbox;
 const NODE_KEY = 'node:Chargebee Billing Trigger';
 
 beforeAll(async () => {
-	sandbox = await new ChargebeeSandbox().start();
+	sandbox = await new ChargebeeSandbox({ customersHaveCard: true }).start();
 });
 afterAll(async () => sandbox.stop());
 beforeEach(() => {
@@ -145,7 +145,7 @@ describe('automatic mode lifecycle', () => {
 
 	it('surfaces a Chargebee refusal (read-only key) at activation', async () => {
 		await sandbox.stop();
-		sandbox = await new ChargebeeSandbox({ readOnlyApiKeys: ['test_ro_key_0001'] }).start();
+		sandbox = await new ChargebeeSandbox({ readOnlyApiKeys: ['test_ro_key_0001'], customersHaveCard: true }).start();
 		const h = hooks({ mode: 'automatic' }, {}, chargebeeCredentials(sandbox, { apiKey: 'test_ro_key_0001' }));
 		await expect(h.create()).rejects.toThrow('Chargebee 403 (api_authorization_failed)');
 	});
