@@ -209,7 +209,7 @@ const VENDORS = {
 					'credit_note_created',
 				],
 				responseMode: 'responseNode',
-				options: { lookupCustomer: true },
+				options: { lookupCustomer: true, refetchEvent: true },
 			},
 			credentials: { chargebeeBillingApi: { id: 'kbChargebee00001', name: 'Chargebee Billing account' } },
 		},

@@ -8,6 +8,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { ChargebeeBillingTrigger } from '../../../nodes/ChargebeeBilling/ChargebeeBillingTrigger.node';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
+import { basicAuthDigest } from '../../../nodes/shared/crypto';
 import { createHookContext, createWebhookContext, fakeHttpExchange } from '../../helpers/n8n-context';
 import { ChargebeeSandbox } from '../../sandbox/chargebee';
 import { chargebeeCredentials, credentialTypes, runNode } from './helpers';
@@ -73,14 +74,12 @@ describe('automatic mode lifecycle', () => {
 		expect(sandbox.webhookEndpoints.size).toBe(1);
 		const [endpoint] = [...sandbox.webhookEndpoints.values()];
 		const stored = staticData[NODE_KEY] as IDataObject;
-		expect(endpoint).toMatchObject({
-			url: h.url,
-			api_version: 'v2',
-			enabled_events: ['payment_succeeded', 'subscription_cancelled'],
-			basic_auth_username: stored.basicAuthUser,
-			basic_auth_password: stored.basicAuthPassword,
-		});
-		expect(String(stored.basicAuthPassword).length).toBeGreaterThanOrEqual(32);
+		expect(endpoint).toMatchObject({ url: h.url, api_version: 'v2', enabled_events: ['payment_succeeded', 'subscription_cancelled'] });
+		expect(String(endpoint.basic_auth_password).length).toBeGreaterThanOrEqual(32);
+		// only a digest of the generated pair is kept: static data is plain JSON in n8n's API and exports
+		expect(Object.keys(stored).sort()).toEqual(['basicAuthDigest', 'registeredEvents', 'webhookEndpointId', 'webhookUrl']);
+		expect(stored.basicAuthDigest).toBe(basicAuthDigest(String(endpoint.basic_auth_username), String(endpoint.basic_auth_password)));
+		expect(JSON.stringify(staticData)).not.toContain(String(endpoint.basic_auth_password));
 		expect(endpoint.name).toBe('n8n in-process test (wf-test)');
 		expect(stored.webhookEndpointId).toBe(endpoint.id);
 		expect(await h.checkExists()).toBe(true);
@@ -94,7 +93,7 @@ describe('automatic mode lifecycle', () => {
 		expect(await h.delete()).toBe(true);
 		expect(sandbox.webhookEndpoints.size).toBe(0);
 		expect(stored.webhookEndpointId).toBeUndefined();
-		expect(stored.basicAuthPassword).toBeUndefined();
+		expect(stored.basicAuthDigest).toBeUndefined();
 		// After deactivation the old pair opens nothing (no pair is stored: retry-later, no execution).
 		const after = await deliver(paid, endpointAuthOf(endpoint), params, staticData);
 		expect(after.response.statusCode).toBe(503);
