@@ -121,6 +121,9 @@ function seedKommo(kommo: KommoSandbox): Record<DealKey, Lead> {
 	if (!kommo.customFields.some((f) => f.entity_type === 'leads' && f.name === 'Country')) {
 		kommo.addCustomField('leads', { name: 'Country', type: 'text' });
 	}
+	if (!kommo.customFields.some((f) => f.entity_type === 'leads' && f.name === 'Billing versions')) {
+		kommo.addCustomField('leads', { name: 'Billing versions', type: 'text' });
+	}
 	for (const plan of PLANS) {
 		const field = kommo.field('leads', 'Plan');
 		if (!field.enums?.some((e) => e.value === plan.name)) throw new Error(`Kommo sandbox: field Plan lacks the option ${plan.name}`);

@@ -188,6 +188,30 @@ describe('Chargebee events → Kommo (shipped workflow)', () => {
 		expect(effects(kommo, card.id).notes).toEqual([expect.stringMatching(/^Payment received: 30\.00 USD/)]);
 	});
 
+	test('out of order: a late subscription_resumed after subscription_cancelled does not set the deal back to Active', async () => {
+		const deal = kommo.addLead({ name: 'Late Co — Pro', customFields: { Plan: 'Pro', 'Billing system': 'Chargebee', 'Subscription status': 'Active' }, contacts: [{ first_name: 'Lu', email: 'lu@late.test' }] });
+		chargebee.addCustomer({ id: 'cust-late', email: 'lu@late.test', cf_kommo_lead_id: String(deal.id) });
+		const sub = await createSubscription('cust-late');
+		const paused = await chargebee.simulatePause(sub);
+		const resumed = await chargebee.simulateResume(sub);
+		const cancelled = await chargebee.simulateCancellation(sub, 'Not Paid');
+		// Chargebee delivers pause, then cancel, and the resume only later (a retry)
+		expect((await deliver(paused)).status).toBe(200);
+		expect(effects(kommo, deal.id).status).toBe('Paused');
+		expect((await deliver(cancelled)).status).toBe(200);
+		expect(effects(kommo, deal.id).status).toBe('Cancelled');
+		const late = await deliver(resumed);
+		expect(late.status).toBe(200);
+		expect(JSON.parse(late.body)).toEqual({ received: true, stale: true });
+		expect(effects(kommo, deal.id).status).toBe('Cancelled');
+		const versions = JSON.parse(String(kommo.leadFieldMap(deal.id)['Billing versions'])) as Record<string, string>;
+		const version = (e: Json) => String(((e.content as Json).subscription as Json).resource_version);
+		expect(versions).toEqual({ [`chargebee:subscription:${sub}`]: version(cancelled) });
+		expect(BigInt(version(resumed)) < BigInt(version(cancelled))).toBe(true);
+		// acknowledged once: a redelivery of the late event is a duplicate, not a second check
+		expect(JSON.parse((await deliver(resumed)).body)).toEqual({ received: true, duplicate: true });
+	});
+
 	test('a customer without a stored lead id is matched by email to the contact\'s deal; an unknown one is acknowledged', async () => {
 		await chargebee.simulatePaymentSucceeded(subGlobex);
 		expect((await deliver(latest('payment_succeeded'))).status).toBe(200);
