@@ -26,6 +26,7 @@ import {
 	idPath,
 	isNotFound,
 } from './transport';
+import { capError, updateInPlace } from './webhook-endpoints';
 import { DEFAULT_MAX_EVENT_AGE_HOURS, migrateStoredPair, tooOld, type RegistrationData } from './webhook-guard';
 
 const WEBHOOK_AUTH_CREDENTIAL = 'chargebeeWebhookAuthApi';
@@ -300,6 +301,9 @@ export class ChargebeeBillingTrigger implements INodeType {
 					throw new NodeOperationError(this.getNode(), 'Select at least one event type under "Events"');
 				}
 				const data = this.getWorkflowStaticData('node') as RegistrationData;
+				migrateStoredPair(data);
+				// Only the events (or URL) changed: update our endpoint in place.
+				if (await updateInPlace.call(this, data, url, events)) return true;
 
 				// A stale endpoint for this URL (ours from before, or left over) is replaced: its
 				// password is write-only in Chargebee, so it cannot be reused.
@@ -325,7 +329,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 				const workflow = this.getWorkflow();
 				const suffix = ` (${workflow.id ?? '?'}${this.getActivationMode() === 'manual' ? ' test' : ''})`;
 				const name = `n8n ${workflow.name ?? ''}`.trim().slice(0, Math.max(3, 50 - suffix.length)) + suffix;
-				const body = (await chargebeeRequest.call(this, {
+				const created = await attempt(chargebeeRequest.call(this, {
 					method: 'POST',
 					path: '/webhook_endpoints',
 					form: {
@@ -337,8 +341,9 @@ export class ChargebeeBillingTrigger implements INodeType {
 						...(events.includes('*') ? {} : { enabled_events: events }),
 					},
 					idempotencyKey: callIdempotencyKey('webhook-create'),
-				})) as IDataObject;
-				const endpoint = body.webhook_endpoint as IDataObject;
+				}));
+				if (!created.ok) throw await capError.call(this, created.error as Error, url);
+				const endpoint = (created.value as IDataObject).webhook_endpoint as IDataObject;
 				Object.assign(data, {
 					webhookEndpointId: String(endpoint.id),
 					webhookUrl: url,

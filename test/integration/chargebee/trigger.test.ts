@@ -101,25 +101,52 @@ describe('automatic mode lifecycle', () => {
 		expect(await h.delete()).toBe(true);
 	});
 
-	it('re-registers (replacing, not adding) when the events change or the endpoint vanished', async () => {
+	it('changed events update the endpoint in place (same id and pair, so scheduled retries survive); a vanished one is re-created', async () => {
 		const staticData: IDataObject = {};
 		const first = hooks({ mode: 'automatic', events: ['payment_succeeded'] }, staticData);
 		await first.create();
 		const firstId = (staticData[NODE_KEY] as IDataObject).webhookEndpointId;
+		const pair = { ...[...sandbox.webhookEndpoints.values()][0] };
 
 		const changed = hooks({ mode: 'automatic', events: ['payment_succeeded', 'payment_failed'] }, staticData);
 		expect(await changed.checkExists()).toBe(false);
 		await changed.create();
 		expect(sandbox.webhookEndpoints.size).toBe(1);
 		const [endpoint] = [...sandbox.webhookEndpoints.values()];
-		expect(endpoint.id).not.toBe(firstId);
+		expect(endpoint.id).toBe(firstId);
 		expect(endpoint.enabled_events).toEqual(['payment_succeeded', 'payment_failed']);
+		expect([endpoint.basic_auth_username, endpoint.basic_auth_password]).toEqual([pair.basic_auth_username, pair.basic_auth_password]);
+		expect(sandbox.requestsTo('POST', `/api/v2/webhook_endpoints/${String(firstId)}`)).toHaveLength(1);
+		expect(sandbox.requestsTo('POST', `/api/v2/webhook_endpoints/${String(firstId)}/delete`)).toHaveLength(0);
+		expect(await changed.checkExists()).toBe(true);
 
 		sandbox.webhookEndpoints.clear(); // removed in the Chargebee console
 		expect(await changed.checkExists()).toBe(false);
 		expect((staticData[NODE_KEY] as IDataObject).webhookEndpointId).toBeUndefined();
 		await changed.create();
 		expect(sandbox.webhookEndpoints.size).toBe(1);
+	});
+
+	it('a site with 5 endpoints: activation fails naming the cap and the stale n8n endpoints', async () => {
+		const post = (name: string, url: string) =>
+			fetch(`${sandbox.url}/api/v2/webhook_endpoints`, {
+				method: 'POST',
+				headers: { authorization: `Basic ${Buffer.from(`${sandbox.apiKey}:`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+				body: new URLSearchParams({ name, url }),
+			});
+		for (let i = 1; i <= 4; i++) expect((await post(`n8n Old flow (wf${i} test)`, `https://old.example/webhook-test/${i}`)).status).toBe(200);
+		expect((await post('ERP', 'https://erp.example/hook')).status).toBe(200);
+		// the sixth is refused by the sandbox, as by Chargebee
+		expect((await post('sixth', 'https://x.example/hook')).status).toBe(400);
+		const h = hooks({ mode: 'automatic', events: ['payment_succeeded'] }, {});
+		const error = await h.create().then(
+			() => undefined,
+			(e: Error & { description?: string }) => e,
+		);
+		expect(error?.message).toBe('Chargebee allows at most 5 webhook endpoints per site and all 5 are in use');
+		expect(error?.description).toContain('"n8n Old flow (wf1 test)"');
+		expect(error?.description).toContain('"n8n Old flow (wf4 test)"');
+		expect(error?.description).not.toContain('ERP');
 	});
 
 	it('takes over a leftover endpoint for the same URL instead of adding a second one; "*" registers for all events', async () => {

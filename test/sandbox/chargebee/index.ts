@@ -171,6 +171,7 @@ function randomId(prefix = '', length = 16): string {
 }
 
 const IDEMPOTENCY_TTL_MS = 30 * 60 * 1000;
+export const MAX_WEBHOOK_ENDPOINTS = 5;
 const KNOWN_EVENTS = new Set<string>(CHARGEBEE_EVENT_TYPES);
 
 function str(v: FormValue | undefined): string | undefined {
@@ -1350,6 +1351,12 @@ export class ChargebeeSandbox extends SandboxServer {
 
 	private createEndpoint(form: FormObject): WebhookEndpointRecord {
 		const fields = this.endpointFields(form, true);
+		// "You can create up to five Webhooks" (chargebee.com/docs/2.0/webhook_settings.html; KB "how
+		// can I be notified of only certain events": "A maximum of 5 endpoints can be configured per
+		// site"). The exact error code is not in our sources: a 400 invalid_request, as strict as Chargebee.
+		if (this.webhookEndpoints.size >= MAX_WEBHOOK_ENDPOINTS) {
+			throw new ChargebeeApiError(400, `You can create up to ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints for a site`, 'invalid_request', undefined, 'invalid_request', 'invalid_request');
+		}
 		if ((fields.basic_auth_username === undefined) !== (fields.basic_auth_password === undefined)) {
 			throw invalid(fields.basic_auth_username === undefined ? 'basic_auth_username' : 'basic_auth_password', 'username and password must be given together');
 		}
