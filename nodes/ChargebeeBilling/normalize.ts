@@ -150,7 +150,8 @@ export function normalizeChargebeeEvent(event: IDataObject, options: NormalizeOp
 
 	const w = options.warnings;
 	let amount: Money | null = null;
-	if ((category === 'payment_succeeded' || category === 'payment_failed') && transaction) {
+	// payments and refunds: the money that moved is the transaction's, not the invoice total
+	if ((category === 'payment_succeeded' || category === 'payment_failed' || transaction?.type === 'refund') && transaction) {
 		amount = safeMoney(transaction.amount, transaction.currency_code, w);
 	} else if (category === 'credit_note' && creditNote) {
 		amount = safeMoney(creditNote.total, creditNote.currency_code, w);

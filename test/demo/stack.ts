@@ -133,7 +133,7 @@ function seedKommo(kommo: KommoSandbox): Record<DealKey, Lead> {
 	const deal = (name: string, price: number, customFields: Record<string, unknown>, contact: ContactSeed) =>
 		kommo.addLead({ name, price, status_id: negotiation.id, responsible_user_id: bob.id, customFields, contacts: [contact] });
 	return {
-		chargebee: deal('Acme Corp', 3000, { Plan: 'Pro', 'Billing system': 'Chargebee', Country: 'US' }, {
+		chargebee: deal('Acme Corp', 3000, { Plan: 'Pro', 'Billing system': 'Chargebee', 'Payment method': 'Card', Country: 'US' }, {
 			first_name: 'Ada',
 			last_name: 'Lovelace',
 			email: 'ada@acme.test',
