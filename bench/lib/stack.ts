@@ -55,7 +55,9 @@ export class Stack {
 		if (options.kommoBlockAfter) kommo.blockAfterViolations = options.kommoBlockAfter;
 		// Chargebee live sites allow far more than a test site's 150/min; the benchmark measures
 		// our chain, not Chargebee's plan limits (Kommo's 7/s stays: it is the point).
-		const chargebee = await new ChargebeeSandbox({ requestsPerMinute: 0, autoDeliver: false }).start();
+		// customers with a card on file: the bench's hand-built reference workflow creates a paid subscription
+		// straight away, which a card-less customer would be refused (payment_method_not_present)
+		const chargebee = await new ChargebeeSandbox({ requestsPerMinute: 0, autoDeliver: false, customersHaveCard: true }).start();
 		const paddle = await new PaddleSandbox().start();
 		paddle.autoDeliver = false;
 		const zuora = await new ZuoraSandbox({ tokenRateLimit: { limit: 1000, windowMs: 60_000 } })

@@ -15,8 +15,8 @@ export class BillingEventDedupe implements INodeType {
 		defaults: { name: 'Billing Event Dedupe' },
 		inputs: [NodeConnectionTypes.Main],
 		// Claim routes items to New / Duplicate (and In Progress when it is final after a Confirm node);
-		// the other operations have one output
-		outputs: `={{ $parameter["operation"] === "claim" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "New" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Duplicate" }].concat($parameter["finalWhen"] === "confirm" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "In Progress" }] : []) : [{ "type": "${NodeConnectionTypes.Main}" }] }}`,
+		// Check Order routes to Current / Stale; the other operations have one output
+		outputs: `={{ $parameter["operation"] === "checkOrder" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Current" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Stale" }] : $parameter["operation"] === "claim" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "New" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Duplicate" }].concat($parameter["finalWhen"] === "confirm" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "In Progress" }] : []) : [{ "type": "${NodeConnectionTypes.Main}" }] }}`,
 		usableAsTool: true,
 		properties: operationProperties,
 	};

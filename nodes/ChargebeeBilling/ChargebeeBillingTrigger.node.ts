@@ -12,7 +12,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { checkBasicAuth, randomSecret } from '../shared/crypto';
+import { basicAuthDigest, checkBasicAuth, checkBasicAuthDigest, randomSecret } from '../shared/crypto';
 import { CurrencyError } from '../shared/money';
 import { CHARGEBEE_EVENT_TYPES } from './event-types';
 import { DEFAULT_EVENTS, DEFAULT_KOMMO_FIELD } from './helpers';
@@ -26,6 +26,8 @@ import {
 	idPath,
 	isNotFound,
 } from './transport';
+import { capError, updateInPlace } from './webhook-endpoints';
+import { DEFAULT_MAX_EVENT_AGE_HOURS, migrateStoredPair, tooOld, type RegistrationData } from './webhook-guard';
 
 const WEBHOOK_AUTH_CREDENTIAL = 'chargebeeWebhookAuthApi';
 const REALM = 'Basic realm="Chargebee Billing Trigger", charset="UTF-8"';
@@ -41,15 +43,6 @@ const eventOptions: INodePropertyOptions[] = [
 	...CHARGEBEE_EVENT_TYPES.map((type) => ({ name: humanize(type), value: type })),
 ];
 
-/** What automatic mode keeps in the node's static data. */
-interface RegistrationData extends IDataObject {
-	webhookEndpointId?: string;
-	webhookUrl?: string;
-	basicAuthUser?: string;
-	basicAuthPassword?: string;
-	registeredEvents?: string[];
-}
-
 function selectedEvents(this: IHookFunctions | IWebhookFunctions): string[] {
 	return (this.getNodeParameter('events', []) as string[]).map(String);
 }
@@ -62,12 +55,20 @@ function sameEvents(a: string[] | undefined, b: string[]): boolean {
 }
 
 /** Options that call the Chargebee API from webhook(). */
-function apiOptionsInUse(options: IDataObject): string[] {
+function apiOptionsInUse(options: IDataObject, mode = 'manual'): string[] {
 	const used: string[] = [];
-	if (options.refetchEvent === true) used.push('Verify by Re-Fetching the Event');
+	if (refetchOn(options, mode)) used.push('Verify by Re-Fetching the Event');
 	if (options.lookupCustomer === true) used.push('Look Up Customer When Missing');
 	if (options.includeInvoicePdfUrl === true) used.push('Include Invoice PDF URL');
 	return used;
+}
+
+/**
+ * Re-fetching is on by default in automatic mode, which already holds a full-access key: a
+ * captured or forged body (Chargebee does not sign webhooks) then cannot invent events.
+ */
+function refetchOn(options: IDataObject, mode: string): boolean {
+	return typeof options.refetchEvent === 'boolean' ? options.refetchEvent : mode === 'automatic';
 }
 
 /** Fails activation with a clear message when the API credential is needed but not set. */
@@ -220,12 +221,21 @@ export class ChargebeeBillingTrigger implements INodeType {
 							'Whether to fetch the customer for events that carry none (e.g. invoice_generated, credit_note_created) to fill the Kommo lead ID and email (needs the API credential)',
 					},
 					{
+						displayName: 'Maximum Event Age (Hours)',
+						name: 'maxEventAgeHours',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: DEFAULT_MAX_EVENT_AGE_HOURS,
+						description:
+							'Events that occurred longer ago are refused as replays. Chargebee stops retrying after about 3.5 days; raise it to re-send older events from Chargebee by hand. 0 = no limit.',
+					},
+					{
 						displayName: 'Verify by Re-Fetching the Event',
 						name: 'refetchEvent',
 						type: 'boolean',
-						default: false,
+						default: true,
 						description:
-							'Whether to load the event from Chargebee\'s events API by its ID and use that copy: a forged body with a stolen Basic-auth pair cannot invent events (needs the API credential)',
+							'Whether to load the event from Chargebee\'s events API by its ID and use that copy: a forged body with a stolen Basic-auth pair cannot invent events (needs the API credential). On by default in automatic mode, off in manual mode unless added here.',
 					},
 				],
 			},
@@ -257,13 +267,14 @@ export class ChargebeeBillingTrigger implements INodeType {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				if (this.getNodeParameter('mode', 'automatic') === 'manual') {
-					const used = apiOptionsInUse(this.getNodeParameter('options', {}) as IDataObject);
+					const used = apiOptionsInUse(this.getNodeParameter('options', {}) as IDataObject, 'manual');
 					if (used.length > 0) await requireApiCredential.call(this, used.join(', '));
 					return true;
 				}
 				await requireApiCredential.call(this, 'automatic mode (it registers the webhook endpoint)');
 				const data = this.getWorkflowStaticData('node') as RegistrationData;
-				if (!data.webhookEndpointId || !data.basicAuthUser || !data.basicAuthPassword) return false;
+				migrateStoredPair(data);
+				if (!data.webhookEndpointId || !data.basicAuthDigest) return false;
 				const result = await attempt(
 					chargebeeRequest.call(this, {
 						method: 'GET',
@@ -290,6 +301,9 @@ export class ChargebeeBillingTrigger implements INodeType {
 					throw new NodeOperationError(this.getNode(), 'Select at least one event type under "Events"');
 				}
 				const data = this.getWorkflowStaticData('node') as RegistrationData;
+				migrateStoredPair(data);
+				// Only the events (or URL) changed: update our endpoint in place.
+				if (await updateInPlace.call(this, data, url, events)) return true;
 
 				// A stale endpoint for this URL (ours from before, or left over) is replaced: its
 				// password is write-only in Chargebee, so it cannot be reused.
@@ -315,7 +329,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 				const workflow = this.getWorkflow();
 				const suffix = ` (${workflow.id ?? '?'}${this.getActivationMode() === 'manual' ? ' test' : ''})`;
 				const name = `n8n ${workflow.name ?? ''}`.trim().slice(0, Math.max(3, 50 - suffix.length)) + suffix;
-				const body = (await chargebeeRequest.call(this, {
+				const created = await attempt(chargebeeRequest.call(this, {
 					method: 'POST',
 					path: '/webhook_endpoints',
 					form: {
@@ -327,15 +341,17 @@ export class ChargebeeBillingTrigger implements INodeType {
 						...(events.includes('*') ? {} : { enabled_events: events }),
 					},
 					idempotencyKey: callIdempotencyKey('webhook-create'),
-				})) as IDataObject;
-				const endpoint = body.webhook_endpoint as IDataObject;
+				}));
+				if (!created.ok) throw await capError.call(this, created.error as Error, url);
+				const endpoint = (created.value as IDataObject).webhook_endpoint as IDataObject;
 				Object.assign(data, {
 					webhookEndpointId: String(endpoint.id),
 					webhookUrl: url,
-					basicAuthUser: user,
-					basicAuthPassword: password,
+					basicAuthDigest: basicAuthDigest(user, password),
 					registeredEvents: events,
 				});
+				delete data.basicAuthUser;
+				delete data.basicAuthPassword;
 				return true;
 			},
 
@@ -357,7 +373,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 						return false;
 					}
 				}
-				for (const key of ['webhookEndpointId', 'webhookUrl', 'basicAuthUser', 'basicAuthPassword', 'registeredEvents']) {
+				for (const key of ['webhookEndpointId', 'webhookUrl', 'basicAuthDigest', 'basicAuthUser', 'basicAuthPassword', 'registeredEvents']) {
 					delete data[key];
 				}
 				return true;
@@ -368,24 +384,25 @@ export class ChargebeeBillingTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		// 1. Who is calling: Basic auth, compared in constant time, before anything else.
 		const mode = this.getNodeParameter('mode', 'automatic') as string;
-		let expected: { user: string; password: string } | undefined;
+		const authorization = this.getHeaderData().authorization;
+		let authenticated = false;
 		if (mode === 'manual') {
 			const credentials = await this.getCredentials(WEBHOOK_AUTH_CREDENTIAL);
 			if (credentials.user && credentials.password) {
-				expected = { user: String(credentials.user), password: String(credentials.password) };
+				authenticated = checkBasicAuth(authorization, String(credentials.user), String(credentials.password));
 			}
 		} else {
 			const data = this.getWorkflowStaticData('node') as RegistrationData;
-			if (data.basicAuthUser && data.basicAuthPassword) {
-				expected = { user: data.basicAuthUser, password: data.basicAuthPassword };
-			} else {
+			// an install from before the digest: n8n saves the migrated static data after this call
+			migrateStoredPair(data);
+			if (!data.basicAuthDigest) {
 				// n8n stores the generated pair only after activation finishes: ask Chargebee to
 				// retry rather than refusing the call as unauthenticated.
 				return reject.call(this, 503, 'The trigger is still being activated; try again shortly');
 			}
+			authenticated = checkBasicAuthDigest(authorization, data.basicAuthDigest);
 		}
-		const authorization = this.getHeaderData().authorization;
-		if (!expected || !checkBasicAuth(authorization, expected.user, expected.password)) {
+		if (!authenticated) {
 			return reject.call(this, 401, 'Unauthorized', { 'WWW-Authenticate': REALM });
 		}
 
@@ -415,8 +432,8 @@ export class ChargebeeBillingTrigger implements INodeType {
 
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 
-		// 4. Optional: use Chargebee's own copy of the event.
-		if (options.refetchEvent === true) {
+		// 4. Chargebee's own copy of the event (default in automatic mode), and not a replay of an old one.
+		if (refetchOn(options, mode)) {
 			const fetched = await attempt(
 				chargebeeRequest.call(this, { method: 'GET', path: idPath('/events/{id}', String(event.id)), quick: true }),
 			);
@@ -431,6 +448,10 @@ export class ChargebeeBillingTrigger implements INodeType {
 			}
 			event = copy.data as IDataObject;
 		}
+
+		const maxAge = options.maxEventAgeHours === undefined ? DEFAULT_MAX_EVENT_AGE_HOURS : Number(options.maxEventAgeHours);
+		const stale = tooOld(event.occurred_at, maxAge);
+		if (stale) return reject.call(this, 400, `Event refused: ${stale}`);
 
 		// 5. Optional look-ups for the normalised block.
 		const content = (event.content ?? {}) as IDataObject;
@@ -467,11 +488,13 @@ export class ChargebeeBillingTrigger implements INodeType {
 		}
 
 		let normalized: ReturnType<typeof normalizeChargebeeEvent>;
+		const warnings: string[] = [];
 		try {
 			normalized = normalizeChargebeeEvent(event, {
 				kommoLeadIdField: String(options.kommoLeadIdField ?? DEFAULT_KOMMO_FIELD),
 				customer,
 				invoiceUrl,
+				warnings,
 			});
 		} catch (error) {
 			if (error instanceof CurrencyError) {
@@ -479,8 +502,10 @@ export class ChargebeeBillingTrigger implements INodeType {
 			}
 			throw new NodeOperationError(this.getNode(), error as Error);
 		}
+		// A money problem is acknowledged with a warning, never a 500 (which Chargebee retries for days).
+		for (const warning of warnings) this.logger.warn(`Chargebee Billing Trigger: event ${String(event.id).slice(0, 60)}: ${warning}`);
 		return {
-			workflowData: [[{ json: { normalized: normalized as unknown as IDataObject, event } }]],
+			workflowData: [[{ json: { normalized: normalized as unknown as IDataObject, event, ...(warnings.length ? { warnings } : {}) } }]],
 		};
 	}
 }

@@ -6,8 +6,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import type { BillingCategory, NormalizedBillingEvent as SharedNormalizedEvent } from '../shared/billing-event';
-import type { Money } from '../shared/money';
+import type { BillingCategory, BillingEventOrdering, NormalizedBillingEvent as SharedNormalizedEvent } from '../shared/billing-event';
+import { CurrencyError, type Money } from '../shared/money';
 import { DEFAULT_KOMMO_FIELD, isoFromUnix, leadIdFrom, moneyOf } from './helpers';
 
 export type { BillingCategory };
@@ -30,7 +30,8 @@ const EXACT: Record<string, BillingCategory> = {
 };
 
 export function categoryOf(eventType: string): BillingCategory {
-	if (EXACT[eventType]) return EXACT[eventType];
+	// own keys only: "constructor" or "__proto__" as an event type must not reach Object.prototype
+	if (Object.prototype.hasOwnProperty.call(EXACT, eventType)) return EXACT[eventType];
 	if (/^(pending_)?invoice_/.test(eventType)) return 'invoice';
 	if (eventType.startsWith('credit_note_')) return 'credit_note';
 	if (/^customer_(created|changed|deleted|moved_in|moved_out)$/.test(eventType)) return 'customer';
@@ -40,9 +41,12 @@ export function categoryOf(eventType: string): BillingCategory {
 /** What a Chargebee webhook body must look like before anything reads it. */
 export const chargebeeEventSchema = z
 	.object({
-		id: z.string().min(1),
-		event_type: z.string().regex(/^[a-z0-9_]+$/),
-		occurred_at: z.union([z.number(), z.string().regex(/^\d+$/)]),
+		// Event ids are short (`ev_` + about 20 characters in every body in /work/shared/payloads;
+		// Chargebee's own resource ids allow 50): 100 leaves room, and a megabyte id can no longer
+		// inflate the dedupe history (security review). Lengths are bounded before any regex runs.
+		id: z.string().min(1).max(100),
+		event_type: z.string().max(100).regex(/^[a-z0-9_]+$/),
+		occurred_at: z.union([z.number(), z.string().max(15).regex(/^\d+$/)]),
 		content: z.record(z.string(), z.unknown()),
 		api_version: z.string().optional(),
 		object: z.literal('event').optional(),
@@ -70,6 +74,67 @@ export interface NormalizeOptions {
 	/** The customer fetched separately when the event carried none. */
 	customer?: IDataObject;
 	invoiceUrl?: string | null;
+	/** Filled with what could not be normalised (the event is still emitted, with amount null). */
+	warnings?: string[];
+}
+
+/** Longest amount we read: Chargebee's amounts are int64 minor units (19 digits and a sign). */
+const MAX_AMOUNT_CHARS = 20;
+
+/**
+ * The amount as money, or null with a warning when it cannot be read exactly: an unknown
+ * currency, a fractional or oversized number, or a number JSON parsing already rounded
+ * (above 2^53). A money problem never stops the event (it would make Chargebee retry for days).
+ */
+function safeMoney(amount: unknown, currency: unknown, warnings: string[] | undefined): Money | null {
+	if (typeof amount === 'number' && !Number.isSafeInteger(amount)) {
+		warnings?.push(
+			Number.isInteger(amount)
+				? `amount ${String(amount)} is beyond 2^53 and was rounded by JSON parsing; read it in Chargebee`
+				: `amount ${String(amount)} is not a whole number of minor units`,
+		);
+		return null;
+	}
+	if (typeof amount === 'string' && amount.length > MAX_AMOUNT_CHARS) {
+		warnings?.push(`amount of ${amount.length} characters is longer than an int64 and was ignored`);
+		return null;
+	}
+	try {
+		return moneyOf(amount, currency);
+	} catch (error) {
+		// fromMinor throws only CurrencyError (unknown currency, not a whole number)
+		warnings?.push(`${(error as CurrencyError).message} (currency ${JSON.stringify(String(currency).slice(0, 10))})`);
+		return null;
+	}
+}
+
+/**
+ * Where the event stands among the events about the same object: the object the event is about
+ * (subscription, else invoice, credit note, transaction, customer) with its `resource_version`,
+ * else the event's `occurred_at`. Chargebee: "webhooks may arrive out of order … use
+ * resource_version" (chargebee.com/docs/2.0/webhook_settings.html, API-FACTS "Delivery").
+ */
+export function orderingOf(event: IDataObject): BillingEventOrdering | null {
+	const content = obj(event.content) ?? {};
+	const candidates: Array<[string, IDataObject | undefined]> = [
+		['subscription', obj(content.subscription)],
+		['invoice', obj(content.invoice)],
+		['credit_note', first(content.credit_note)],
+		['transaction', obj(content.transaction)],
+		['customer', obj(content.customer)],
+	];
+	for (const [kind, object] of candidates) {
+		const id = object?.id;
+		if (typeof id !== 'string' && typeof id !== 'number') continue;
+		const key = `chargebee:${kind}:${String(id)}`;
+		const version = object?.resource_version;
+		if ((typeof version === 'number' && Number.isSafeInteger(version) && version >= 0) || (typeof version === 'string' && /^\d{1,30}$/.test(version))) {
+			return { object: key, version: String(version), source: 'resource_version' };
+		}
+		const at = isoFromUnix(event.occurred_at);
+		return at ? { object: key, version: at, source: 'occurred_at' } : null;
+	}
+	return null;
 }
 
 export function normalizeChargebeeEvent(event: IDataObject, options: NormalizeOptions = {}): NormalizedBillingEvent {
@@ -83,17 +148,19 @@ export function normalizeChargebeeEvent(event: IDataObject, options: NormalizeOp
 	const creditNote = first(content.credit_note) ?? first(content.credit_notes);
 	const linkedInvoice = first(transaction?.linked_invoices);
 
+	const w = options.warnings;
 	let amount: Money | null = null;
-	if ((category === 'payment_succeeded' || category === 'payment_failed') && transaction) {
-		amount = moneyOf(transaction.amount, transaction.currency_code);
+	// payments and refunds: the money that moved is the transaction's, not the invoice total
+	if ((category === 'payment_succeeded' || category === 'payment_failed' || transaction?.type === 'refund') && transaction) {
+		amount = safeMoney(transaction.amount, transaction.currency_code, w);
 	} else if (category === 'credit_note' && creditNote) {
-		amount = moneyOf(creditNote.total, creditNote.currency_code);
+		amount = safeMoney(creditNote.total, creditNote.currency_code, w);
 	} else if (invoice) {
-		amount = moneyOf(invoice.total, invoice.currency_code);
+		amount = safeMoney(invoice.total, invoice.currency_code, w);
 	} else if (transaction) {
-		amount = moneyOf(transaction.amount, transaction.currency_code);
+		amount = safeMoney(transaction.amount, transaction.currency_code, w);
 	} else if (creditNote) {
-		amount = moneyOf(creditNote.total, creditNote.currency_code);
+		amount = safeMoney(creditNote.total, creditNote.currency_code, w);
 	}
 
 	let reason: string | null = null;
@@ -130,6 +197,6 @@ export function normalizeChargebeeEvent(event: IDataObject, options: NormalizeOp
 		status,
 		reason,
 		kommoLeadId: leadIdFrom(customer, subscription, options.kommoLeadIdField ?? DEFAULT_KOMMO_FIELD),
-		ordering: null,
+		ordering: orderingOf(event),
 	};
 }

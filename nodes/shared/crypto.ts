@@ -46,3 +46,20 @@ export function checkBasicAuth(header: string | undefined, user: string, passwor
 	const passOk = safeEqual(given?.password ?? '', password);
 	return given !== undefined && userOk && passOk;
 }
+
+/**
+ * A digest of a Basic-auth pair, for triggers that only need to compare it (the pair itself
+ * stays out of workflow static data, which n8n's API, exports and backups show in clear).
+ * Length-prefixed so that "a:b" + "c" and "a" + "b:c" differ.
+ */
+export function basicAuthDigest(user: string, password: string): string {
+	return createHash('sha256').update(`kommo-billing/basic/v1\n${user.length}:${user}:${password}`, 'utf8').digest('hex');
+}
+
+/** Checks a Basic-auth header against a {@link basicAuthDigest} in constant time. */
+export function checkBasicAuthDigest(header: string | undefined, digest: string | undefined): boolean {
+	if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest)) return false;
+	const given = parseBasicAuth(header);
+	const actual = basicAuthDigest(given?.user ?? '', given?.password ?? '');
+	return timingSafeEqual(Buffer.from(actual, 'hex'), Buffer.from(digest, 'hex')) && given !== undefined && given.user !== '';
+}

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 
 import type { CalloutAuth } from '../sandbox/zuora';
 import { WON_STATUS_ID, type Lead } from '../sandbox/kommo';
-import { chargebeeSubscriptions, paddleSubscriptions, paddleTransactions, zuoraAccounts, zuoraSubscriptions } from './observe';
+import { chargebeeCustomers, chargebeeSubscriptions, paddleSubscriptions, paddleTransactions, zuoraAccounts, zuoraSubscriptions } from './observe';
 import { nodesOfType, triggerPath, ZUORA_CALLOUT, type DemoStack, type Vendor } from './stack';
 
 type Json = Record<string, unknown>;
@@ -43,7 +43,18 @@ export function chargebeeSubscriptionId(stack: DemoStack, lead: Lead): string {
 	return String(one(chargebeeSubscriptions(stack, lead.id), `Chargebee subscription of deal ${lead.id}`).id);
 }
 
+/** The open Chargebee checkout page made for a card deal (Won → Chargebee, card path), if any. */
+function openCheckout(stack: DemoStack, lead: Lead): Json | undefined {
+	const customerIds = new Set(chargebeeCustomers(stack, lead.id).map((c) => String(c.id)));
+	return [...stack.chargebee.hostedPages.values()].find((p) => p.state === 'created' && customerIds.has(String((p._request?.customer as Json | undefined)?.id)));
+}
+
 export async function chargebeePay(stack: DemoStack, lead: Lead): Promise<string> {
+	const page = chargebeeSubscriptions(stack, lead.id).length === 0 ? openCheckout(stack, lead) : undefined;
+	if (page) {
+		await stack.chargebee.simulateCheckoutCompleted(String(page.id));
+		return `the customer paid on Chargebee's checkout page ${String(page.id)}: Chargebee saved the card, created the subscription and sent subscription_created and payment_succeeded`;
+	}
 	const id = chargebeeSubscriptionId(stack, lead);
 	const event = await stack.chargebee.simulatePaymentSucceeded(id);
 	return `Chargebee charged the card for subscription ${id} and sent ${String(event.event_type)}`;

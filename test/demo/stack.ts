@@ -121,6 +121,9 @@ function seedKommo(kommo: KommoSandbox): Record<DealKey, Lead> {
 	if (!kommo.customFields.some((f) => f.entity_type === 'leads' && f.name === 'Country')) {
 		kommo.addCustomField('leads', { name: 'Country', type: 'text' });
 	}
+	if (!kommo.customFields.some((f) => f.entity_type === 'leads' && f.name === 'Billing versions')) {
+		kommo.addCustomField('leads', { name: 'Billing versions', type: 'text' });
+	}
 	for (const plan of PLANS) {
 		const field = kommo.field('leads', 'Plan');
 		if (!field.enums?.some((e) => e.value === plan.name)) throw new Error(`Kommo sandbox: field Plan lacks the option ${plan.name}`);
@@ -130,7 +133,7 @@ function seedKommo(kommo: KommoSandbox): Record<DealKey, Lead> {
 	const deal = (name: string, price: number, customFields: Record<string, unknown>, contact: ContactSeed) =>
 		kommo.addLead({ name, price, status_id: negotiation.id, responsible_user_id: bob.id, customFields, contacts: [contact] });
 	return {
-		chargebee: deal('Acme Corp', 3000, { Plan: 'Pro', 'Billing system': 'Chargebee', Country: 'US' }, {
+		chargebee: deal('Acme Corp', 3000, { Plan: 'Pro', 'Billing system': 'Chargebee', 'Payment method': 'Card', Country: 'US' }, {
 			first_name: 'Ada',
 			last_name: 'Lovelace',
 			email: 'ada@acme.test',

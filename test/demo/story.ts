@@ -192,26 +192,20 @@ export function buildStory(stack: DemoStack): { steps: StepDef[]; skipped: strin
 		const cbCustomer = () => chargebeeCustomers(stack, acme.id)[0];
 		steps.push({
 			chapter: 'Chargebee',
-			title: `"${acme.name}" (plan Pro, billed by Chargebee) is won`,
+			title: `"${acme.name}" (plan Pro, billed by Chargebee, pays by card) is won`,
 			lead: acme,
-			act: async () => {
-				// the first invoice waits for a payment, so the payment is a step of its own
-				stack.chargebee.payments = 'none';
-				return await act.winDeal(stack, acme);
-			},
+			act: async () => await act.winDeal(stack, acme),
 			checks: [
 				{ what: 'Chargebee has one customer for the deal', test: () => (chargebeeCustomers(stack, acme.id).length === 1 ? true : `${chargebeeCustomers(stack, acme.id).length} customers`) },
-				{ what: 'Chargebee has one subscription for the deal', test: () => (chargebeeSubscriptions(stack, acme.id).length === 1 ? true : `${chargebeeSubscriptions(stack, acme.id).length} subscriptions`) },
 				{
-					what: `the subscription is on the plan's item price (${stack.catalog.chargebee.Pro})`,
+					what: 'Chargebee has a checkout page for the deal and no subscription yet (the customer has no card: a subscription now would be refused with payment_method_not_present)',
 					test: () => {
-						const items = (cbSub()?.subscription_items as Array<Record<string, unknown>> | undefined) ?? [];
-						return items.some((i) => i.item_price_id === stack.catalog.chargebee.Pro) ? true : `items: ${items.map((i) => String(i.item_price_id)).join(', ') || 'none'}`;
+						const pages = [...stack.chargebee.hostedPages.values()].filter((p) => (p._request?.customer as Record<string, unknown> | undefined)?.id === cbCustomer()?.id);
+						return pages.length === 1 && chargebeeSubscriptions(stack, acme.id).length === 0 ? true : `${pages.length} pages, ${chargebeeSubscriptions(stack, acme.id).length} subscriptions`;
 					},
 				},
 				fieldEquals(stack, acme, 'Billing customer ID', () => cbCustomer()?.id as string | undefined, 'the Chargebee customer id'),
-				fieldEquals(stack, acme, 'Subscription ID', () => cbSub()?.id as string | undefined, 'the Chargebee subscription id'),
-				fieldFilled(stack, acme, 'Subscription status'),
+				fieldMatches(stack, acme, 'Subscription status', /^awaiting payment$/, 'awaiting payment'),
 				noteAdded(stack, acme),
 			],
 		});
@@ -223,11 +217,12 @@ export function buildStory(stack: DemoStack): { steps: StepDef[]; skipped: strin
 			checks: [
 				workflowRan(stack, 'kommo-won-to-chargebee'),
 				{
-					what: 'still one customer and one subscription in Chargebee, none in Paddle or Zuora',
+					what: 'still one customer and one checkout page in Chargebee, none in Paddle or Zuora',
 					test: () => {
 						const c = vendorCounts(stack, acme.id);
-						const ok = c.chargebee.customers === 1 && c.chargebee.subscriptions === 1 && c.paddle.customers + c.zuora.customers === 0;
-						return ok ? true : JSON.stringify(c);
+						const pages = stack.chargebee.hostedPages.size;
+						const ok = c.chargebee.customers === 1 && pages === 1 && c.paddle.customers + c.zuora.customers === 0;
+						return ok ? true : JSON.stringify({ ...c, pages });
 					},
 				},
 			],
@@ -236,10 +231,24 @@ export function buildStory(stack: DemoStack): { steps: StepDef[]; skipped: strin
 			const amount = () => money(stack.chargebee.itemPrices.get(stack.catalog.chargebee.Pro)?.price);
 			steps.push({
 				chapter: 'Chargebee',
-				title: 'Acme pays the first invoice',
+				title: 'Acme pays on the Chargebee checkout page',
 				lead: acme,
 				act: async () => await act.chargebeePay(stack, acme),
-				checks: [chargebeeAnswered(stack, 'payment_succeeded'), noteAdded(stack, acme, amount, 'with the amount')],
+				checks: [
+					chargebeeAnswered(stack, 'subscription_created'),
+					chargebeeAnswered(stack, 'payment_succeeded'),
+					{ what: 'Chargebee has one subscription for the deal', test: () => (chargebeeSubscriptions(stack, acme.id).length === 1 ? true : `${chargebeeSubscriptions(stack, acme.id).length} subscriptions`) },
+					{
+						what: `the subscription is on the plan's item price (${stack.catalog.chargebee.Pro})`,
+						test: () => {
+							const items = (cbSub()?.subscription_items as Array<Record<string, unknown>> | undefined) ?? [];
+							return items.some((i) => i.item_price_id === stack.catalog.chargebee.Pro) ? true : `items: ${items.map((i) => String(i.item_price_id)).join(', ') || 'none'}`;
+						},
+					},
+					fieldEquals(stack, acme, 'Subscription ID', () => cbSub()?.id as string | undefined, 'the Chargebee subscription id'),
+					fieldMatches(stack, acme, 'Subscription status', /^active$/i, 'Active'),
+					noteAdded(stack, acme, amount, 'with the amount'),
+				],
 			});
 			steps.push({
 				chapter: 'Chargebee',

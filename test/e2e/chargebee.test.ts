@@ -36,7 +36,7 @@ let autoId: string;
 let manualId: string;
 
 beforeAll(async () => {
-	sandbox = await new ChargebeeSandbox().start();
+	sandbox = await new ChargebeeSandbox({ customersHaveCard: true }).start();
 	const credentials: CredentialJson[] = [
 		{
 			id: 'e2eCbApiCred0001',
@@ -132,6 +132,11 @@ describe('Chargebee Billing in a real n8n', () => {
 			amount: { minor: '3000', decimal: '30.00', currency: 'USD', formatted: '30.00 USD' },
 			planId: 'pro-USD-monthly',
 			previousPlanId: null,
+			ordering: {
+				object: `chargebee:subscription:${String(subscriptionId)}`,
+				version: String(((payment.content as Record<string, Record<string, unknown>>).subscription).resource_version),
+				source: 'resource_version',
+			},
 			status: 'success',
 			reason: null,
 			kommoLeadId: 4242,

@@ -2,8 +2,13 @@
  * workflows/kommo-won-to-chargebee.json in a real n8n 2.40.7 with the packed package, against
  * the Kommo and Chargebee sandboxes (one n8n for the file). The Kommo sandbox fires the Won
  * webhook at the workflow's own Kommo Trigger, which registered itself on activation.
- *  - happy path: customer kommo-lead-<id> (+ cf_kommo_lead_id) and subscription kommo-lead-<id>
- *    in Chargebee, ids and status written to the deal, a note with plan, amount and links;
+ *  - the sandbox's customers start card-less, as on a real site, so a paid subscription with auto
+ *    collection on would be refused (400 payment_method_not_present);
+ *  - invoice deal (Payment method Invoice or empty): customer kommo-lead-<id> (+ cf_kommo_lead_id,
+ *    auto collection off) and subscription kommo-lead-<id> in Chargebee, ids and status written to
+ *    the deal, a note with plan, amount and links;
+ *  - card deal: a Chargebee checkout page link in a note, status "awaiting payment"; a new Won
+ *    makes no second page; when the customer pays, Chargebee creates the subscription;
  *  - a deal of another billing system is left alone;
  *  - unmapped plan, missing email: a task for the deal's responsible user, nothing in Chargebee;
  *  - duplicate Won: the same webhook delivered twice at once, and a new Won on a provisioned
@@ -72,9 +77,10 @@ describe('Kommo Won → Chargebee (shipped workflow) in a real n8n', () => {
 		expect(execution.status).toBe('success');
 
 		const id = `kommo-lead-${lead.id}`;
-		expect(chargebee.customers.get(id)).toMatchObject({ id, email: 'grace@navy.test', first_name: 'Ada', cf_kommo_lead_id: String(lead.id) });
+		expect(chargebee.customers.get(id)).toMatchObject({ id, email: 'grace@navy.test', first_name: 'Ada', cf_kommo_lead_id: String(lead.id), auto_collection: 'off', card_status: 'no_card' });
 		const subscription = chargebee.subscriptions.get(id);
-		expect(subscription).toMatchObject({ id, customer_id: id, status: 'active', meta_data: { kommo_lead_id: lead.id } });
+		expect(subscription).toMatchObject({ id, customer_id: id, status: 'active', auto_collection: 'off', meta_data: { kommo_lead_id: lead.id } });
+		expect([...chargebee.invoices.values()].filter((i) => i.subscription_id === id).map((i) => i.status)).toEqual(['payment_due']);
 		expect((subscription?.subscription_items as Array<{ item_price_id: string; quantity: number }>).map((i) => [i.item_price_id, i.quantity])).toEqual([
 			['pro-USD-monthly', 1],
 		]);
@@ -94,6 +100,56 @@ describe('Kommo Won → Chargebee (shipped workflow) in a real n8n', () => {
 			].join('\n'),
 		);
 		expect(kommo.tasksFor(lead.id)).toEqual([]);
+	});
+
+	test('an invoice deal (Payment method Invoice) is provisioned with auto collection off', async () => {
+		const lead = seedDeal(kommo, { name: 'Ledger Ltd', plan: 'Pro', billingSystem: 'Chargebee', fields: { 'Payment method': 'Invoice' } });
+		const [execution] = await won.win(lead);
+		expect(execution.status).toBe('success');
+		const id = `kommo-lead-${lead.id}`;
+		expect(chargebee.subscriptions.get(id)).toMatchObject({ status: 'active', auto_collection: 'off' });
+		expect(kommo.leadFieldMap(lead.id)).toMatchObject({ 'Subscription ID': id, 'Subscription status': 'active' });
+		expect(kommo.tasksFor(lead.id)).toEqual([]);
+	});
+
+	test('a card deal gets a Chargebee checkout link in a note; the subscription appears when the customer pays', async () => {
+		const lead = seedDeal(kommo, { name: 'Card Corp', plan: 'Pro', billingSystem: 'Chargebee', email: 'owner@card.test', fields: { 'Payment method': 'Card' } });
+		const id = `kommo-lead-${lead.id}`;
+		const [execution] = await won.win(lead);
+		expect(execution.status).toBe('success');
+		expect(ran(execution)).toContain('Create checkout link');
+		expect(ran(execution)).not.toContain('Create subscription');
+		expect(chargebee.subscriptions.has(id)).toBe(false);
+		const pages = [...chargebee.hostedPages.values()].filter((p) => (p._request?.customer as { id?: string } | undefined)?.id === id);
+		expect(pages).toHaveLength(1);
+		const page = pages[0];
+		expect(page).toMatchObject({ type: 'checkout_new', state: 'created' });
+		expect(page._request?.subscription).toEqual({ id });
+		expect(chargebee.customers.get(id)).toMatchObject({ email: 'owner@card.test', cf_kommo_lead_id: String(lead.id), auto_collection: 'on' });
+		expect(kommo.leadFieldMap(lead.id)).toMatchObject({ 'Billing customer ID': id, 'Subscription status': 'awaiting payment' });
+		expect(kommo.leadFieldMap(lead.id)['Subscription ID']).toBeUndefined();
+		const notes = kommo.notesFor(lead.id);
+		expect(notes.map((n) => n.params.text)).toEqual([
+			[
+				`Chargebee checkout link for the customer (card payment): ${String(page.url)}`,
+				'Plan: Pro → pro-USD-monthly × 1',
+				`Subscription: ${id}, created by Chargebee when the customer pays`,
+				`Customer: https://your-site.chargebee.com/d/customers/${id}`,
+			].join('\n'),
+		]);
+		expect(kommo.tasksFor(lead.id)).toEqual([]);
+
+		// a manager moves it out of Won and back before the customer paid: nothing new
+		const writes = chargebeeWrites();
+		const [again] = await won.win(lead);
+		expect(ran(again)).toContain('Provisioned before: stop');
+		expect(chargebeeWrites()).toBe(writes);
+
+		// the customer pays on the page: Chargebee saves the card, creates and charges the subscription
+		await chargebee.simulateCheckoutCompleted(String(page.id));
+		expect(chargebee.subscriptions.get(id)).toMatchObject({ status: 'active', customer_id: id });
+		expect(chargebee.eventsOfType('subscription_created').pop()).toMatchObject({ source: 'hosted_page' });
+		expect(chargebee.eventsOfType('payment_succeeded').pop()).toMatchObject({ content: { subscription: { id } } });
 	});
 
 	test('a deal whose billing system is another vendor is left alone', async () => {

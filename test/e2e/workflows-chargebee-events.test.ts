@@ -71,7 +71,7 @@ beforeAll(async () => {
 	});
 	globex = kommo.addLead({ name: 'Globex — Pro', customFields: { 'Billing system': 'Chargebee' }, contacts: [{ first_name: 'Gus', email: 'gus@globex.test' }] });
 
-	chargebee = await new ChargebeeSandbox({ autoDeliver: false }).start();
+	chargebee = await new ChargebeeSandbox({ autoDeliver: false, customersHaveCard: true }).start();
 	chargebee.addCustomer({ id: 'cust-acme', email: 'ada@acme.test', cf_kommo_lead_id: String(acme.id) });
 	chargebee.addCustomer({ id: 'cust-globex', email: 'gus@globex.test' });
 	chargebee.addCustomer({ id: 'cust-stranger', email: 'nobody@nowhere.test' });
@@ -163,6 +163,53 @@ describe('Chargebee events → Kommo (shipped workflow)', () => {
 		expect(tasks[0].complete_till - now).toBeLessThanOrEqual(4 * 3600 + 120);
 		expect(tasks[1].complete_till - now).toBeGreaterThanOrEqual(86_400 - 5);
 		expect(kommo.notesFor(globex.id)).toHaveLength(0);
+	});
+
+	test('a card deal: the subscription Chargebee creates when the customer pays on the checkout page goes onto the deal', async () => {
+		const card = kommo.addLead({
+			name: 'Card Co — Pro',
+			customFields: { Plan: 'Pro', 'Billing system': 'Chargebee', 'Payment method': 'Card', 'Subscription status': 'awaiting payment' },
+			contacts: [{ first_name: 'Cy', email: 'cy@card.test' }],
+		});
+		// as Won → Chargebee leaves it: a card-less customer with the lead id, and a checkout page
+		const customerId = `kommo-lead-${card.id}`;
+		chargebee.addCustomer({ id: customerId, email: 'cy@card.test', cf_kommo_lead_id: String(card.id), card_status: 'no_card', primary_payment_source_id: undefined, payment_method: undefined });
+		const response = await fetch(`${chargebee.url}/api/v2/hosted_pages/checkout_new_for_items`, {
+			method: 'POST',
+			headers: { authorization: `Basic ${Buffer.from(`${chargebee.apiKey}:`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ 'customer[id]': customerId, 'subscription[id]': customerId, 'subscription_items[item_price_id][0]': 'pro-USD-monthly' }).toString(),
+		});
+		expect(response.status).toBe(200);
+		const page = ((await response.json()) as { hosted_page: { id: string } }).hosted_page;
+		await chargebee.simulateCheckoutCompleted(page.id);
+		expect((await deliver(latest('subscription_created'))).status).toBe(200);
+		expect(kommo.leadFieldMap(card.id)).toMatchObject({ 'Subscription ID': customerId, 'Subscription status': 'Active' });
+		expect((await deliver(latest('payment_succeeded'))).status).toBe(200);
+		expect(effects(kommo, card.id).notes).toEqual([expect.stringMatching(/^Payment received: 30\.00 USD/)]);
+	});
+
+	test('out of order: a late subscription_resumed after subscription_cancelled does not set the deal back to Active', async () => {
+		const deal = kommo.addLead({ name: 'Late Co — Pro', customFields: { Plan: 'Pro', 'Billing system': 'Chargebee', 'Subscription status': 'Active' }, contacts: [{ first_name: 'Lu', email: 'lu@late.test' }] });
+		chargebee.addCustomer({ id: 'cust-late', email: 'lu@late.test', cf_kommo_lead_id: String(deal.id) });
+		const sub = await createSubscription('cust-late');
+		const paused = await chargebee.simulatePause(sub);
+		const resumed = await chargebee.simulateResume(sub);
+		const cancelled = await chargebee.simulateCancellation(sub, 'Not Paid');
+		// Chargebee delivers pause, then cancel, and the resume only later (a retry)
+		expect((await deliver(paused)).status).toBe(200);
+		expect(effects(kommo, deal.id).status).toBe('Paused');
+		expect((await deliver(cancelled)).status).toBe(200);
+		expect(effects(kommo, deal.id).status).toBe('Cancelled');
+		const late = await deliver(resumed);
+		expect(late.status).toBe(200);
+		expect(JSON.parse(late.body)).toEqual({ received: true, stale: true });
+		expect(effects(kommo, deal.id).status).toBe('Cancelled');
+		const versions = JSON.parse(String(kommo.leadFieldMap(deal.id)['Billing versions'])) as Record<string, string>;
+		const version = (e: Json) => String(((e.content as Json).subscription as Json).resource_version);
+		expect(versions).toEqual({ [`chargebee:subscription:${sub}`]: version(cancelled) });
+		expect(BigInt(version(resumed)) < BigInt(version(cancelled))).toBe(true);
+		// acknowledged once: a redelivery of the late event is a duplicate, not a second check
+		expect(JSON.parse((await deliver(resumed)).body)).toEqual({ received: true, duplicate: true });
 	});
 
 	test('a customer without a stored lead id is matched by email to the contact\'s deal; an unknown one is acknowledged', async () => {

@@ -200,6 +200,7 @@ const VENDORS = {
 					'payment_succeeded',
 					'payment_failed',
 					'invoice_generated',
+					'subscription_created',
 					'subscription_renewed',
 					'subscription_changed',
 					'subscription_cancelled',
@@ -208,10 +209,16 @@ const VENDORS = {
 					'credit_note_created',
 				],
 				responseMode: 'responseNode',
-				options: { lookupCustomer: true },
+				options: { lookupCustomer: true, refetchEvent: true },
 			},
 			credentials: { chargebeeBillingApi: { id: 'kbChargebee00001', name: 'Chargebee Billing account' } },
 		},
+		// A card deal's subscription is created by Chargebee when the customer pays on the checkout
+		// page (Won → Chargebee, card path): its id and status go onto the deal.
+		subscriptionStarted: true,
+		// Status writes go through Billing Event Dedupe → Check Order against the deal's
+		// "Billing versions" field, so a late event never sets an older status (docs/workflows-events.md).
+		orderGuard: true,
 		plans: [
 			['pro-USD-monthly', 'Pro'],
 			['pro-USD-yearly', 'Pro'],
@@ -401,6 +408,7 @@ function eventWorkflow(vendor) {
 	rule('Cancelled', category('cancelled'));
 	rule('Paused', category('paused'));
 	rule('Resumed', category('resumed'));
+	if (vendor.subscriptionStarted) rule('Subscription started', category('subscription_created'));
 	const switchY = y0 + ((rules.length - 1) * ROW) / 2 - ROW;
 	const route = b.add('Route by event type', 'n8n-nodes-base.switch', 3.2, [switchX, switchY], {
 		rules: {
@@ -431,6 +439,40 @@ function eventWorkflow(vendor) {
 	const failed = (node) => failures.push([node, 1]);
 
 	const first = (key, node) => b.connect(route, node, branch[key].output);
+
+	// A status write that a late event must not undo: Get deal → Check order → Current: write the
+	// status and the versions; Stale: confirm and answer "stale" (nothing written).
+	let staleConfirm;
+	const statusWrite = (key, label, fields) => {
+		const y = branch[key].y;
+		if (!vendor.orderGuard) {
+			const n = setFields(b, `Status: ${label}`, [ex, y], '={{ $json.leadId }}', fields);
+			first(key, n);
+			failed(n);
+			return n;
+		}
+		if (!staleConfirm) {
+			staleConfirm = b.add('Confirm stale event', `${PKG}.billingEventDedupe`, 1, [ex + 5 * COL, rowY(rules.length) + ROW], {
+				operation: 'confirm',
+				key: "={{ $('Claim event').item.json.normalized.dedupeKey }}",
+			});
+			b.connect(staleConfirm, respond(b, 'Respond: stale, not applied', [ex + 6 * COL, rowY(rules.length) + ROW], { received: true, stale: true }));
+		}
+		const get = kommo(b, `Get deal (${label})`, [ex - COL / 2, y + ROW / 3], { resource: 'lead', operation: 'get', leadId: leadRl('={{ $json.leadId }}'), includeContacts: false }, { onError: 'continueErrorOutput' });
+		const check = b.add(`Check order (${label})`, `${PKG}.billingEventDedupe`, 1, [ex, y + ROW / 3], {
+			operation: 'checkOrder',
+			ordering: `={{ ${R}.normalized.ordering }}`,
+			appliedVersions: "={{ $json.custom_fields_map?.['Billing versions'] ?? '' }}",
+		});
+		const n = setFields(b, `Status: ${label}`, [ex + COL / 2, y], `={{ ${R}.leadId }}`, [...fields, ['Billing versions', '={{ $json.order.appliedVersions }}']]);
+		first(key, get);
+		b.connect(get, check);
+		b.connect(check, n);
+		b.connect(check, staleConfirm, 1);
+		failed(get);
+		failed(n);
+		return n;
+	};
 	let n1;
 	let n2;
 	let n3;
@@ -506,23 +548,25 @@ function eventWorkflow(vendor) {
 	ended(n1);
 	failed(n1);
 
-	n1 = setFields(b, 'Status: cancelled', [ex, branch.Cancelled.y], '={{ $json.leadId }}', [['Subscription status', 'Cancelled']]);
+	n1 = statusWrite('Cancelled', 'cancelled', [['Subscription status', 'Cancelled']]);
 	n2 = task(b, 'Task: subscription cancelled', [ex + COL, branch.Cancelled.y], t.cancelledTask, 1, 'days', `={{ ${R}.leadId }}`);
-	first('Cancelled', n1);
 	b.connect(n1, n2);
 	ended(n2);
-	failed(n1);
 	failed(n2);
 
-	n1 = setFields(b, 'Status: paused', [ex, branch.Paused.y], '={{ $json.leadId }}', [['Subscription status', 'Paused']]);
-	first('Paused', n1);
+	n1 = statusWrite('Paused', 'paused', [['Subscription status', 'Paused']]);
 	ended(n1);
-	failed(n1);
 
-	n1 = setFields(b, 'Status: active again', [ex, branch.Resumed.y], '={{ $json.leadId }}', [['Subscription status', 'Active']]);
-	first('Resumed', n1);
+	n1 = statusWrite('Resumed', 'active again', [['Subscription status', 'Active']]);
 	ended(n1);
-	failed(n1);
+
+	if (vendor.subscriptionStarted) {
+		n1 = statusWrite('Subscription started', 'subscription started', [
+			['Subscription ID', `={{ ${R}.normalized.subscriptionId }}`],
+			['Subscription status', `={{ ${R}.normalized.status === 'active' ? 'Active' : ${R}.normalized.status }}`],
+		]);
+		ended(n1);
+	}
 
 	const ignored = respond(b, 'Respond: ignored', [ex, rowY(rules.length)], { received: true, ignored: 'no Kommo effect for this event type' });
 	b.connect(route, ignored, rules.length);

@@ -277,13 +277,14 @@ const provisionedBySubscriptionId = (w) => [w.cond("={{ $json.custom_fields_map[
 
 function chargebee() {
 	const w = new Workflow('c');
-	intro(w, 'Kommo Won → Chargebee customer + subscription', [
-		'Runs when a deal moves to **Won** and its **Billing system** is *Chargebee*.',
-		'- **Plan mapping**: map each Kommo plan to a Chargebee item price (dropdowns from both systems). Plans without a row get a task, never a default price.',
-		'- Customer id `kommo-lead-<deal id>` and subscription id `kommo-lead-<deal id>`: a repeated Won cannot create twice; a deal with a **Subscription ID** is skipped.',
-		'- Task texts, due times and the note text are plain parameters: edit them in the *Task* and *Add note* nodes. Replace `your-site` in the note links with your Chargebee site.',
-		"- Any failure becomes a task for the deal's responsible user (error outputs); errors outside them go to the \"Failed executions → Kommo task\" workflow.",
+	intro(w, 'Kommo Won → Chargebee customer + subscription or checkout link', [
+		"Runs when a deal moves to **Won** and its **Billing system** is *Chargebee*. The deal's **Payment method** decides:",
+		'- *Card*: a Chargebee checkout page link goes into a note for the customer; Chargebee creates the subscription when the customer pays (the events workflow records it). A card-less customer cannot be charged by API: Chargebee answers `payment_method_not_present`.',
+		'- *Invoice* (or empty): customer and subscription with **auto collection off**; the first invoice waits for payment.',
+		'- **Plan mapping**: Kommo plan → Chargebee item price. Customer id and subscription id `kommo-lead-<deal id>`: a repeated Won cannot create twice; a deal with a **Subscription ID** or status *awaiting payment* is skipped.',
+		"- Task texts, due times and note texts are plain parameters; replace `your-site` in the note links with your Chargebee site. Any failure becomes a task for the deal's responsible user.",
 	]);
+	const PM_HERE = "$json.custom_fields_map['Payment method']";
 	const mapping = head(w, {
 		label: 'Chargebee',
 		key: 'chargebee',
@@ -291,9 +292,15 @@ function chargebee() {
 			{ kommoPlan: 'Pro', priceId: 'pro-USD-monthly', quantity: 1 },
 			{ kommoPlan: 'Enterprise', priceId: 'enterprise-USD-monthly', quantity: 1 },
 		],
-		provisioned: provisionedBySubscriptionId,
+		provisioned: (wf) => [
+			...provisionedBySubscriptionId(wf),
+			wf.cond("={{ $json.custom_fields_map['Subscription status'] }}", 'equals', 'awaiting payment'),
+		],
+		combinator: 'or',
 	});
 	const vendor = { onError: 'continueErrorOutput' };
+	const PM = `$('${GET}').item.json.custom_fields_map['Payment method']`;
+	const BY_CARD = `String(${PM} ?? '').trim().toLowerCase() === 'card'`;
 	const customer = w.add(
 		'Find or create customer',
 		`${PKG}chargebeeBilling`,
@@ -307,6 +314,9 @@ function chargebee() {
 			kommoLeadId: '={{ $json.id }}',
 			kommoLeadIdField: 'cf_kommo_lead_id',
 			additionalFields: {
+				// invoice customers are not charged automatically (a card-less customer with auto
+				// collection on cannot get a paid subscription: payment_method_not_present)
+				autoCollection: `={{ ${BY_CARD} ? 'on' : 'off' }}`,
 				firstName: '={{ $json.contact.first_name || $json.contact.name }}',
 				lastName: '={{ $json.contact.last_name }}',
 				phone: "={{ $json.contact.phone ?? '' }}",
@@ -317,25 +327,30 @@ function chargebee() {
 		vendor,
 	);
 	w.connect(mapping, 0, customer);
+	const method = w.ifNode('Pays by card?', [1760, 0], [w.cond(`={{ ${BY_CARD} }}`, 'true', '', 'boolean')]);
+	w.connect(customer, 0, method);
+	const items = { item: [{ itemPriceId: `={{ ${PLAN}.priceId }}`, quantity: `={{ ${PLAN}.quantity }}` }] };
+
+	// invoice branch
 	const subscription = w.add(
 		'Create subscription',
 		`${PKG}chargebeeBilling`,
 		1,
-		[1760, 0],
+		[1980, 120],
 		{
 			resource: 'subscription',
 			operation: 'create',
-			customerId: '={{ $json.id }}',
-			items: { item: [{ itemPriceId: `={{ ${PLAN}.priceId }}`, quantity: `={{ ${PLAN}.quantity }}` }] },
+			customerId: `={{ $('${customer}').item.json.id }}`,
+			items,
 			subscriptionId: `=kommo-lead-{{ $('${GET}').item.json.id }}`,
 			kommoLeadId: DEAL_ID,
-			additionalFields: { ifExists: 'returnExisting' },
+			additionalFields: { autoCollection: 'off', ifExists: 'returnExisting' },
 		},
 		VENDOR_CRED.chargebee,
 		vendor,
 	);
-	w.connect(customer, 0, subscription);
-	const write = writeIds(w, 'Write ids to deal', [1980, 0], [
+	w.connect(method, 1, subscription);
+	const write = writeIds(w, 'Write ids to deal', [2200, 120], [
 		['Billing customer ID', '={{ $json.customer_id }}'],
 		['Subscription ID', '={{ $json.id }}'],
 		['Subscription status', '={{ $json.status }}'],
@@ -345,7 +360,7 @@ function chargebee() {
 	const added = note(
 		w,
 		'Add note',
-		[2200, 0],
+		[2420, 120],
 		[
 			`=Chargebee subscription created ({{ ${S}.status }}).`,
 			`Plan: {{ ${PLAN}.kommoPlan }} → {{ ${PLAN}.priceId }} × {{ ${PLAN}.quantity }}`,
@@ -355,7 +370,56 @@ function chargebee() {
 		].join('\n'),
 	);
 	w.connect(write, 0, added);
-	failureTask(w, 'Chargebee', [1760, 480], [[GET, 1], [mapping, 2], [customer, 1], [subscription, 1], [write, 1], [added, 1]]);
+
+	// card branch
+	const link = w.add(
+		'Create checkout link',
+		`${PKG}chargebeeBilling`,
+		1,
+		[1980, -120],
+		{
+			resource: 'subscription',
+			operation: 'createCheckout',
+			customerId: `={{ $('${customer}').item.json.id }}`,
+			items,
+			subscriptionId: `=kommo-lead-{{ $('${GET}').item.json.id }}`,
+			kommoLeadId: DEAL_ID,
+			additionalFields: {},
+		},
+		VENDOR_CRED.chargebee,
+		vendor,
+	);
+	w.connect(method, 0, link);
+	const writeCard = writeIds(w, 'Write checkout to deal', [2200, -120], [
+		['Billing customer ID', '={{ $json.customer_id }}'],
+		['Subscription status', 'awaiting payment'],
+	]);
+	w.connect(link, 0, writeCard);
+	const L = `$('${link}').item.json`;
+	const cardNote = note(
+		w,
+		'Add checkout link note',
+		[2420, -120],
+		[
+			`=Chargebee checkout link for the customer (card payment): {{ ${L}.checkoutUrl }}`,
+			`Plan: {{ ${PLAN}.kommoPlan }} → {{ ${PLAN}.priceId }} × {{ ${PLAN}.quantity }}`,
+			`Subscription: kommo-lead-{{ $('${GET}').item.json.id }}, created by Chargebee when the customer pays`,
+			`Customer: https://your-site.chargebee.com/d/customers/{{ ${L}.customer_id }}`,
+		].join('\n'),
+	);
+	w.connect(writeCard, 0, cardNote);
+
+	failureTask(w, 'Chargebee', [1980, 480], [
+		[GET, 1],
+		[mapping, 2],
+		[customer, 1],
+		[subscription, 1],
+		[write, 1],
+		[added, 1],
+		[link, 1],
+		[writeCard, 1],
+		[cardNote, 1],
+	]);
 	return w.json('kbWonChargebee01', 'Kommo Won → Chargebee customer + subscription');
 }
 

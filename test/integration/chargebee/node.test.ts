@@ -13,7 +13,7 @@ import { itemPriceOptions, runNode, runNodeError } from './helpers';
 let sandbox: ChargebeeSandbox;
 
 beforeAll(async () => {
-	sandbox = await new ChargebeeSandbox().start();
+	sandbox = await new ChargebeeSandbox({ customersHaveCard: true }).start();
 });
 afterAll(async () => sandbox.stop());
 beforeEach(() => {
@@ -417,7 +417,7 @@ describe('credentials, limits and secrets', () => {
 
 	it('a read-only key cannot create: 403 with what to do', async () => {
 		await sandbox.stop();
-		sandbox = await new ChargebeeSandbox({ readOnlyApiKeys: ['test_readonly_0001'] }).start();
+		sandbox = await new ChargebeeSandbox({ readOnlyApiKeys: ['test_readonly_0001'], customersHaveCard: true }).start();
 		const error = await runNodeError(sandbox, { resource: 'customer', operation: 'create', email: 'a@b.co' }, { apiKey: 'test_readonly_0001' });
 		expect(error.message).toContain('Chargebee 403 (api_authorization_failed)');
 		expect(error.description).toContain('full-access key');

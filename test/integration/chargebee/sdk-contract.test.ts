@@ -40,7 +40,7 @@ async function sdkError(promise: Promise<unknown>): Promise<Record<string, unkno
 }
 
 beforeAll(async () => {
-	sandbox = await new ChargebeeSandbox().start();
+	sandbox = await new ChargebeeSandbox({ customersHaveCard: true }).start();
 	chargebee = sdk();
 });
 afterAll(async () => sandbox.stop());
@@ -108,7 +108,7 @@ describe('customer create/retrieve/list through the official SDK', () => {
 		expect(bad).toMatchObject({ http_status_code: 401, api_error_code: 'api_authentication_failed' });
 
 		await sandbox.stop();
-		sandbox = await new ChargebeeSandbox({ readOnlyApiKeys: ['test_readonly_key_0001'] }).start();
+		sandbox = await new ChargebeeSandbox({ readOnlyApiKeys: ['test_readonly_key_0001'], customersHaveCard: true }).start();
 		chargebee = sdk();
 		const readOnly = sdk('test_readonly_key_0001');
 		await expect(readOnly.customer.list()).resolves.toHaveProperty('list');

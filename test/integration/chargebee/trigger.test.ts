@@ -8,6 +8,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { ChargebeeBillingTrigger } from '../../../nodes/ChargebeeBilling/ChargebeeBillingTrigger.node';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
+import { basicAuthDigest } from '../../../nodes/shared/crypto';
 import { createHookContext, createWebhookContext, fakeHttpExchange } from '../../helpers/n8n-context';
 import { ChargebeeSandbox } from '../../sandbox/chargebee';
 import { chargebeeCredentials, credentialTypes, runNode } from './helpers';
@@ -16,7 +17,7 @@ let sandbox: ChargebeeSandbox;
 const NODE_KEY = 'node:Chargebee Billing Trigger';
 
 beforeAll(async () => {
-	sandbox = await new ChargebeeSandbox().start();
+	sandbox = await new ChargebeeSandbox({ customersHaveCard: true }).start();
 });
 afterAll(async () => sandbox.stop());
 beforeEach(() => {
@@ -73,14 +74,12 @@ describe('automatic mode lifecycle', () => {
 		expect(sandbox.webhookEndpoints.size).toBe(1);
 		const [endpoint] = [...sandbox.webhookEndpoints.values()];
 		const stored = staticData[NODE_KEY] as IDataObject;
-		expect(endpoint).toMatchObject({
-			url: h.url,
-			api_version: 'v2',
-			enabled_events: ['payment_succeeded', 'subscription_cancelled'],
-			basic_auth_username: stored.basicAuthUser,
-			basic_auth_password: stored.basicAuthPassword,
-		});
-		expect(String(stored.basicAuthPassword).length).toBeGreaterThanOrEqual(32);
+		expect(endpoint).toMatchObject({ url: h.url, api_version: 'v2', enabled_events: ['payment_succeeded', 'subscription_cancelled'] });
+		expect(String(endpoint.basic_auth_password).length).toBeGreaterThanOrEqual(32);
+		// only a digest of the generated pair is kept: static data is plain JSON in n8n's API and exports
+		expect(Object.keys(stored).sort()).toEqual(['basicAuthDigest', 'registeredEvents', 'webhookEndpointId', 'webhookUrl']);
+		expect(stored.basicAuthDigest).toBe(basicAuthDigest(String(endpoint.basic_auth_username), String(endpoint.basic_auth_password)));
+		expect(JSON.stringify(staticData)).not.toContain(String(endpoint.basic_auth_password));
 		expect(endpoint.name).toBe('n8n in-process test (wf-test)');
 		expect(stored.webhookEndpointId).toBe(endpoint.id);
 		expect(await h.checkExists()).toBe(true);
@@ -94,7 +93,7 @@ describe('automatic mode lifecycle', () => {
 		expect(await h.delete()).toBe(true);
 		expect(sandbox.webhookEndpoints.size).toBe(0);
 		expect(stored.webhookEndpointId).toBeUndefined();
-		expect(stored.basicAuthPassword).toBeUndefined();
+		expect(stored.basicAuthDigest).toBeUndefined();
 		// After deactivation the old pair opens nothing (no pair is stored: retry-later, no execution).
 		const after = await deliver(paid, endpointAuthOf(endpoint), params, staticData);
 		expect(after.response.statusCode).toBe(503);
@@ -102,25 +101,52 @@ describe('automatic mode lifecycle', () => {
 		expect(await h.delete()).toBe(true);
 	});
 
-	it('re-registers (replacing, not adding) when the events change or the endpoint vanished', async () => {
+	it('changed events update the endpoint in place (same id and pair, so scheduled retries survive); a vanished one is re-created', async () => {
 		const staticData: IDataObject = {};
 		const first = hooks({ mode: 'automatic', events: ['payment_succeeded'] }, staticData);
 		await first.create();
 		const firstId = (staticData[NODE_KEY] as IDataObject).webhookEndpointId;
+		const pair = { ...[...sandbox.webhookEndpoints.values()][0] };
 
 		const changed = hooks({ mode: 'automatic', events: ['payment_succeeded', 'payment_failed'] }, staticData);
 		expect(await changed.checkExists()).toBe(false);
 		await changed.create();
 		expect(sandbox.webhookEndpoints.size).toBe(1);
 		const [endpoint] = [...sandbox.webhookEndpoints.values()];
-		expect(endpoint.id).not.toBe(firstId);
+		expect(endpoint.id).toBe(firstId);
 		expect(endpoint.enabled_events).toEqual(['payment_succeeded', 'payment_failed']);
+		expect([endpoint.basic_auth_username, endpoint.basic_auth_password]).toEqual([pair.basic_auth_username, pair.basic_auth_password]);
+		expect(sandbox.requestsTo('POST', `/api/v2/webhook_endpoints/${String(firstId)}`)).toHaveLength(1);
+		expect(sandbox.requestsTo('POST', `/api/v2/webhook_endpoints/${String(firstId)}/delete`)).toHaveLength(0);
+		expect(await changed.checkExists()).toBe(true);
 
 		sandbox.webhookEndpoints.clear(); // removed in the Chargebee console
 		expect(await changed.checkExists()).toBe(false);
 		expect((staticData[NODE_KEY] as IDataObject).webhookEndpointId).toBeUndefined();
 		await changed.create();
 		expect(sandbox.webhookEndpoints.size).toBe(1);
+	});
+
+	it('a site with 5 endpoints: activation fails naming the cap and the stale n8n endpoints', async () => {
+		const post = (name: string, url: string) =>
+			fetch(`${sandbox.url}/api/v2/webhook_endpoints`, {
+				method: 'POST',
+				headers: { authorization: `Basic ${Buffer.from(`${sandbox.apiKey}:`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+				body: new URLSearchParams({ name, url }),
+			});
+		for (let i = 1; i <= 4; i++) expect((await post(`n8n Old flow (wf${i} test)`, `https://old.example/webhook-test/${i}`)).status).toBe(200);
+		expect((await post('ERP', 'https://erp.example/hook')).status).toBe(200);
+		// the sixth is refused by the sandbox, as by Chargebee
+		expect((await post('sixth', 'https://x.example/hook')).status).toBe(400);
+		const h = hooks({ mode: 'automatic', events: ['payment_succeeded'] }, {});
+		const error = await h.create().then(
+			() => undefined,
+			(e: Error & { description?: string }) => e,
+		);
+		expect(error?.message).toBe('Chargebee allows at most 5 webhook endpoints per site and all 5 are in use');
+		expect(error?.description).toContain('"n8n Old flow (wf1 test)"');
+		expect(error?.description).toContain('"n8n Old flow (wf4 test)"');
+		expect(error?.description).not.toContain('ERP');
 	});
 
 	it('takes over a leftover endpoint for the same URL instead of adding a second one; "*" registers for all events', async () => {
@@ -145,7 +171,7 @@ describe('automatic mode lifecycle', () => {
 
 	it('surfaces a Chargebee refusal (read-only key) at activation', async () => {
 		await sandbox.stop();
-		sandbox = await new ChargebeeSandbox({ readOnlyApiKeys: ['test_ro_key_0001'] }).start();
+		sandbox = await new ChargebeeSandbox({ readOnlyApiKeys: ['test_ro_key_0001'], customersHaveCard: true }).start();
 		const h = hooks({ mode: 'automatic' }, {}, chargebeeCredentials(sandbox, { apiKey: 'test_ro_key_0001' }));
 		await expect(h.create()).rejects.toThrow('Chargebee 403 (api_authorization_failed)');
 	});

@@ -55,6 +55,12 @@ export interface ChargebeeSandboxOptions {
 	payments?: PaymentOutcome;
 	/** Deliver events to webhook endpoints as they happen (default true). */
 	autoDeliver?: boolean;
+	/**
+	 * Every new customer starts with a valid card as primary payment source, as if it had been
+	 * added in the console or a hosted page before (default false: customers start card-less, as
+	 * on a real site, and a paid subscription with auto collection on is refused).
+	 */
+	customersHaveCard?: boolean;
 	/** Seed a small item-price catalogue (default true). */
 	seedCatalog?: boolean;
 }
@@ -136,6 +142,26 @@ const duplicate = (param: string, value: string) =>
 const invalidState = (message: string) =>
 	new ChargebeeApiError(400, message, 'invalid_state_for_request', undefined, 'invalid_request', 'invalid_state_for_request');
 
+/**
+ * A paid subscription that must be charged now (not future, not in trial, auto collection on)
+ * for a customer with no payment source. Real Chargebee refuses it: HTTP 400, error type
+ * `payment`, `api_error_code: payment_method_not_present` (the SDK's own typings list it as one of
+ * the three payment error codes: chargebee-typescript `ErrorCodeMap`; a live-site test
+ * `WhenSubscribeToPaidPlanWithoutPaymentSource_ThenReturnsError` and a measured note "400
+ * payment_method_not_present, no valid card on file"; see /work/shared/API-FACTS.md, "Corrections").
+ * Error body keys as in apidocs.chargebee.com "Error handling" (message, type, api_error_code,
+ * http_status_code; param absent because no single parameter is at fault).
+ */
+const paymentMethodNotPresent = (customerId: string) =>
+	new ChargebeeApiError(
+		400,
+		`No valid card on file for customer ${customerId}. Add a payment method, or create the subscription with auto_collection off.`,
+		'payment_method_not_present',
+		undefined,
+		'payment',
+		'payment_method_not_present',
+	);
+
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 function randomId(prefix = '', length = 16): string {
 	const bytes = randomBytes(length);
@@ -145,6 +171,7 @@ function randomId(prefix = '', length = 16): string {
 }
 
 const IDEMPOTENCY_TTL_MS = 30 * 60 * 1000;
+export const MAX_WEBHOOK_ENDPOINTS = 5;
 const KNOWN_EVENTS = new Set<string>(CHARGEBEE_EVENT_TYPES);
 
 function str(v: FormValue | undefined): string | undefined {
@@ -207,6 +234,7 @@ export class ChargebeeSandbox extends SandboxServer {
 	readonly creditNotes = new Map<string, Json>();
 	readonly events: Json[] = [];
 	readonly webhookEndpoints = new Map<string, WebhookEndpointRecord>();
+	readonly hostedPages = new Map<string, Json & { _request?: { customer: FormObject; subscription: FormObject; items: FormObject[] } }>();
 	readonly deliveries: DeliveryRecord[] = [];
 
 	private readonly idempotency = new Map<string, Stored>();
@@ -304,7 +332,7 @@ export class ChargebeeSandbox extends SandboxServer {
 
 	/** Forgets every resource, event and log entry, then seeds the catalogue again. */
 	reset(): void {
-		for (const map of [this.customers, this.subscriptions, this.itemPrices, this.invoices, this.transactions, this.creditNotes, this.webhookEndpoints]) {
+		for (const map of [this.customers, this.subscriptions, this.itemPrices, this.invoices, this.transactions, this.creditNotes, this.webhookEndpoints, this.hostedPages]) {
 			map.clear();
 		}
 		this.events.length = 0;
@@ -584,6 +612,20 @@ export class ChargebeeSandbox extends SandboxServer {
 			return { event: clone(event) };
 		});
 
+		// Hosted pages (checkout for a new subscription; the customer pays there, then Chargebee
+		// creates the subscription). apidocs.chargebee.com "Hosted Pages" → "Checkout new subscription"
+		// (POST /hosted_pages/checkout_new_for_items); shapes from the SDK's types/resources/HostedPage.d.ts.
+		this.api('POST', '/hosted_pages/checkout_new_for_items', (_req, form) => ({ hosted_page: this.publicHostedPage(this.createCheckout(form)) }));
+		this.api('GET', '/hosted_pages/:id', (req) => ({ hosted_page: this.publicHostedPage(this.hostedPage(req.params.id)) }));
+		this.route('GET', '/pages/v4/:id/', (req, res) => {
+			const page = this.hostedPages.get(req.params.id);
+			if (!page) {
+				res.text(404, 'Page not found');
+				return;
+			}
+			res.text(200, `<html><body>Chargebee sandbox checkout ${page.id as string} (${page.state as string})</body></html>`, 'text/html');
+		});
+
 		// Webhook endpoints
 		this.api('POST', '/webhook_endpoints', (_req, form) => ({ webhook_endpoint: this.endpointJson(this.createEndpoint(form)) }));
 		this.api('GET', '/webhook_endpoints', (_req, q) => {
@@ -625,6 +667,12 @@ export class ChargebeeSandbox extends SandboxServer {
 		return i;
 	}
 
+	private hostedPage(id: string): Json {
+		const page = this.hostedPages.get(id);
+		if (!page) throw notFound('Hosted page', id);
+		return page;
+	}
+
 	private endpoint(id: string): WebhookEndpointRecord {
 		const e = this.webhookEndpoints.get(id);
 		if (!e) throw notFound('Webhook endpoint', id);
@@ -649,6 +697,13 @@ export class ChargebeeSandbox extends SandboxServer {
 			deleted: false,
 			object: 'customer',
 			card_status: 'no_card',
+			...(this.options.customersHaveCard
+				? {
+						card_status: 'valid',
+						primary_payment_source_id: `pm_${String(fields.id)}`,
+						payment_method: { object: 'payment_method', type: 'card', reference_id: `tok_${String(fields.id)}`, gateway: 'chargebee', gateway_account_id: 'gw_sandbox', status: 'valid' },
+					}
+				: {}),
 			promotional_credits: 0,
 			refundable_credits: 0,
 			excess_payments: 0,
@@ -769,7 +824,7 @@ export class ChargebeeSandbox extends SandboxServer {
 		return { plan: plans[0], currency: [...currencies][0] };
 	}
 
-	private createSubscription(customerId: string, form: FormObject): Json {
+	private createSubscription(customerId: string, form: FormObject, source = 'api'): Json {
 		const customer = this.customer(customerId);
 		const id = str(form.id) ?? randomId();
 		if (id.length > 50) throw invalid('id', 'cannot be longer than 50 characters');
@@ -786,6 +841,11 @@ export class ChargebeeSandbox extends SandboxServer {
 		if (autoCollection !== undefined && !['on', 'off'].includes(autoCollection)) throw invalid('auto_collection', 'must be on or off');
 		const future = startDate !== undefined && startDate > now;
 		const inTrial = !future && trialEnd !== undefined && trialEnd > now;
+		const effectiveAutoCollection = autoCollection ?? String(customer.auto_collection ?? 'on');
+		const chargeNow = items.reduce((sum, i) => sum + Number(i.amount ?? 0), 0);
+		if (!future && !inTrial && chargeNow > 0 && effectiveAutoCollection === 'on' && !customer.primary_payment_source_id) {
+			throw paymentMethodNotPresent(customerId);
+		}
 		const start = future ? (startDate as number) : now;
 		const period = Number(planPrice.period ?? 1);
 		const unit = String(planPrice.period_unit ?? 'month');
@@ -826,9 +886,9 @@ export class ChargebeeSandbox extends SandboxServer {
 			invoice = this.createInvoice(subscription, { first: true });
 			result.invoice = invoice;
 		}
-		this.emit('subscription_created', { subscription, customer, ...(invoice ? { invoice } : {}) }, 'api');
+		this.emit('subscription_created', { subscription, customer, ...(invoice ? { invoice } : {}) }, source);
 		if (invoice) {
-			this.emit('invoice_generated', { invoice }, 'api');
+			this.emit('invoice_generated', { invoice }, source);
 			this.collect(invoice, subscription.auto_collection === 'off' ? 'none' : this.payments);
 		}
 		return clone(result);
@@ -955,6 +1015,87 @@ export class ChargebeeSandbox extends SandboxServer {
 		this.emit('subscription_cancelled', { ...result, ...(creditNotes.length ? { credit_notes: creditNotes } : {}) }, source);
 		for (const creditNote of creditNotes) this.emit('credit_note_created', { credit_note: creditNote }, source);
 		return clone(result);
+	}
+
+	// ---------------------------------------------------------- hosted pages
+
+	private createCheckout(form: FormObject): Json {
+		const customerForm = (form.customer ?? {}) as FormObject;
+		const subscriptionForm = (form.subscription ?? {}) as FormObject;
+		if (typeof customerForm !== 'object' || Array.isArray(customerForm)) throw invalid('customer', 'invalid, use customer[attribute]');
+		if (typeof subscriptionForm !== 'object' || Array.isArray(subscriptionForm)) throw invalid('subscription', 'invalid, use subscription[attribute]');
+		const items = this.parseItems(form, true).map((p) => this.subscriptionItem(p));
+		this.checkPlanAndCurrency(items);
+		const customerId = str(customerForm.id);
+		if (customerId !== undefined && this.customers.get(customerId)?.deleted) throw notFound('Customer', customerId, 'customer[id]');
+		const subscriptionId = str(subscriptionForm.id);
+		if (subscriptionId !== undefined && this.subscriptions.has(subscriptionId)) throw duplicate('subscription[id]', subscriptionId);
+		for (const key of ['redirect_url', 'cancel_url']) {
+			const url = str(form[key]);
+			if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) throw invalid(key, 'invalid URL');
+		}
+		const now = this.now();
+		const id = randomId('hp_', 24);
+		const page: Json & { _request?: { customer: FormObject; subscription: FormObject; items: FormObject[] } } = {
+			id,
+			type: 'checkout_new',
+			url: `${this.url}/pages/v4/${id}/`,
+			state: 'created',
+			embed: false,
+			created_at: now,
+			// The link's life is not modelled from a source; a day is enough for every test.
+			expires_at: now + 24 * 3600,
+			updated_at: now,
+			resource_version: this.nextVersion(),
+			object: 'hosted_page',
+			...(str(form.pass_thru_content) !== undefined ? { pass_thru_content: str(form.pass_thru_content) } : {}),
+		};
+		page._request = { customer: clone(customerForm), subscription: clone(subscriptionForm), items: clone((form.subscription_items ?? []) as FormObject[]) };
+		this.hostedPages.set(id, page);
+		return page;
+	}
+
+	private publicHostedPage(page: Json): Json {
+		const copy = clone(page);
+		delete copy._request;
+		return copy;
+	}
+
+	/** Gives a customer a valid card as their primary payment source (what a checkout or the console does). */
+	addPaymentSource(customerId: string): Json {
+		const customer = this.customer(customerId);
+		const sourceId = randomId('pm_');
+		Object.assign(customer, {
+			card_status: 'valid',
+			primary_payment_source_id: sourceId,
+			payment_method: { object: 'payment_method', type: 'card', reference_id: `tok_${sourceId}`, gateway: 'chargebee', gateway_account_id: 'gw_sandbox', status: 'valid' },
+			updated_at: this.now(),
+			resource_version: this.nextVersion(),
+		});
+		this.emit('payment_source_added', { customer }, 'hosted_page');
+		return clone(customer);
+	}
+
+	/**
+	 * The customer completes the checkout page: card saved, subscription created and charged
+	 * (as the sandbox's `payments` says), events subscription_created, invoice_generated and
+	 * payment_succeeded from source hosted_page. Returns the hosted page, now `succeeded`.
+	 */
+	async simulateCheckoutCompleted(hostedPageId: string): Promise<Json> {
+		const page = this.hostedPage(hostedPageId);
+		if (page.state !== 'created' && page.state !== 'requested') throw invalidState(`Hosted page ${hostedPageId} is ${String(page.state)}`);
+		const request = (page as { _request?: { customer: FormObject; subscription: FormObject; items: FormObject[] } })._request as {
+			customer: FormObject;
+			subscription: FormObject;
+			items: FormObject[];
+		};
+		let customerId = str(request.customer.id);
+		if (!customerId || !this.customers.has(customerId)) customerId = this.createCustomer(request.customer).id as string;
+		this.addPaymentSource(customerId);
+		const created = this.createSubscription(customerId, { ...request.subscription, subscription_items: request.items }, 'hosted_page');
+		Object.assign(page, { state: 'succeeded', content: created, updated_at: this.now(), resource_version: this.nextVersion() });
+		await this.settle();
+		return this.publicHostedPage(page);
 	}
 
 	// ------------------------------------------------------ invoices, money
@@ -1210,6 +1351,12 @@ export class ChargebeeSandbox extends SandboxServer {
 
 	private createEndpoint(form: FormObject): WebhookEndpointRecord {
 		const fields = this.endpointFields(form, true);
+		// "You can create up to five Webhooks" (chargebee.com/docs/2.0/webhook_settings.html; KB "how
+		// can I be notified of only certain events": "A maximum of 5 endpoints can be configured per
+		// site"). The exact error code is not in our sources: a 400 invalid_request, as strict as Chargebee.
+		if (this.webhookEndpoints.size >= MAX_WEBHOOK_ENDPOINTS) {
+			throw new ChargebeeApiError(400, `You can create up to ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints for a site`, 'invalid_request', undefined, 'invalid_request', 'invalid_request');
+		}
 		if ((fields.basic_auth_username === undefined) !== (fields.basic_auth_password === undefined)) {
 			throw invalid(fields.basic_auth_username === undefined ? 'basic_auth_username' : 'basic_auth_password', 'username and password must be given together');
 		}

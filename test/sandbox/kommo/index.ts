@@ -411,6 +411,8 @@ export class KommoSandbox extends SandboxServer {
 		// Added last so that the ids above stay as they were. Used by the Won → Paddle workflow.
 		this.addCustomField('leads', { name: 'Payment method', type: 'select', enums: ['Invoice', 'Card'] });
 		this.addCustomField('leads', { name: 'Country', type: 'text' });
+		// The events workflows keep the last applied version per billing object here (Check Order).
+		this.addCustomField('leads', { name: 'Billing versions', type: 'text' });
 	}
 
 	addUser(user: Partial<User> & { name: string }): User {

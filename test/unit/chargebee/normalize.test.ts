@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import { CHARGEBEE_EVENT_TYPES } from '../../../nodes/ChargebeeBilling/event-types';
 import { categoryOf, chargebeeEventSchema, normalizeChargebeeEvent } from '../../../nodes/ChargebeeBilling/normalize';
 import { customer, event, invoice, paymentSucceeded, subscription } from './fixtures';
@@ -23,7 +25,7 @@ describe('normalizeChargebeeEvent', () => {
 			status: 'success',
 			reason: null,
 			kommoLeadId: 42,
-			ordering: null,
+			ordering: expect.objectContaining({ source: 'occurred_at' }),
 		});
 	});
 
@@ -55,7 +57,7 @@ describe('normalizeChargebeeEvent', () => {
 			status: 'payment_due',
 			amount: { decimal: '40.00', currency: 'USD' },
 			kommoLeadId: null,
-			ordering: null,
+			ordering: expect.objectContaining({ source: 'occurred_at' }),
 		});
 		expect(normalizeChargebeeEvent(generated, { customer, invoiceUrl: 'https://x/pdf' })).toMatchObject({
 			kommoLeadId: 42,
@@ -101,9 +103,40 @@ describe('normalizeChargebeeEvent', () => {
 		expect(normalizeChargebeeEvent(e).category).toBe('renewal');
 	});
 
-	it('an unknown currency stops with a clear error instead of a wrong amount', () => {
+	it('an unknown currency gives no amount and a warning, never a wrong amount or an error (security review L6)', () => {
 		const e = event('payment_succeeded', { transaction: { id: 't', amount: 100, currency_code: 'XYZ' } });
-		expect(() => normalizeChargebeeEvent(e)).toThrow('Unknown currency "XYZ"');
+		const warnings: string[] = [];
+		expect(normalizeChargebeeEvent(e, { warnings }).amount).toBeNull();
+		expect(warnings).toEqual(['Unknown currency "XYZ": its minor unit is not known, so the amount cannot be converted safely (currency "XYZ")']);
+	});
+
+	it('amounts JSON already rounded (beyond 2^53), fractional or too long give no amount and a warning', () => {
+		const big = JSON.parse('{"total": 12345678901234567891, "currency_code": "USD", "id": "9"}') as IDataObject;
+		const cases: Array<[unknown, RegExp]> = [
+			[big.total, /beyond 2\^53/],
+			[12.5, /not a whole number/],
+			['9'.repeat(25), /longer than an int64/],
+		];
+		for (const [total, message] of cases) {
+			const warnings: string[] = [];
+			expect(normalizeChargebeeEvent(event('invoice_generated', { invoice: { id: '9', total, currency_code: 'USD' } }), { warnings }).amount).toBeNull();
+			expect(warnings).toEqual([expect.stringMatching(message)]);
+		}
+	});
+
+	it('"constructor" and "__proto__" as event types are category "other", not Object.prototype members', () => {
+		for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+			expect(categoryOf(type)).toBe('other');
+			expect(normalizeChargebeeEvent(event(type, {})).category).toBe('other');
+		}
+	});
+
+	it('ordering: the subscription\'s resource_version, else the event time, per billing object', () => {
+		const versioned = event('subscription_cancelled', { subscription: { id: 'sub-1', resource_version: 1735689600123, status: 'cancelled' } });
+		expect(normalizeChargebeeEvent(versioned).ordering).toEqual({ object: 'chargebee:subscription:sub-1', version: '1735689600123', source: 'resource_version' });
+		const unversioned = event('invoice_generated', { invoice: { id: '77', total: 1, currency_code: 'USD' } });
+		expect(normalizeChargebeeEvent(unversioned).ordering).toEqual({ object: 'chargebee:invoice:77', version: '2025-01-01T00:00:00.000Z', source: 'occurred_at' });
+		expect(normalizeChargebeeEvent(event('card_expiry_reminder', {})).ordering).toBeNull();
 	});
 });
 

@@ -27,7 +27,9 @@ async function call(
 	staticData: IDataObject = {},
 ): Promise<Call> {
 	const trigger = new ChargebeeBillingTrigger();
-	const exchange = fakeHttpExchange({ headers: { 'content-type': 'application/json', ...headers }, body });
+	// the fixtures' events happened on 2025-01-01; here they happen now (older ones are refused as replays)
+	const fresh = body && typeof body === 'object' && (body as IDataObject).occurred_at === 1735689600 ? { ...(body as IDataObject), occurred_at: Math.floor(Date.now() / 1000) - 60 } : body;
+	const exchange = fakeHttpExchange({ headers: { 'content-type': 'application/json', ...headers }, body: fresh });
 	const context = createWebhookContext(
 		{
 			nodeType: trigger,
@@ -54,7 +56,7 @@ describe('Basic auth', () => {
 		expect(result.workflowData).toHaveLength(1);
 		expect(result.workflowData?.[0]).toHaveLength(1);
 		const json = result.workflowData?.[0][0].json as IDataObject;
-		expect(json.event).toEqual(paymentSucceeded);
+		expect(json.event).toEqual({ ...paymentSucceeded, occurred_at: expect.any(Number) });
 		expect(json.normalized).toMatchObject({
 			vendor: 'chargebee',
 			eventId: 'ev_payment_succeeded_1',
@@ -87,12 +89,14 @@ describe('Basic auth', () => {
 	});
 
 	it('automatic mode checks the generated pair kept in static data; without one everything is refused', async () => {
-		const stored = { basicAuthUser: 'n8n-gen', basicAuthPassword: 'generated-secret-value-123456' };
+		const stored = { basicAuthDigest: sharedCrypto.basicAuthDigest('n8n-gen', 'generated-secret-value-123456') };
 		const staticData = { 'node:Chargebee Billing Trigger': stored };
-		const ok = await call(paymentSucceeded, { authorization: basic(stored.basicAuthUser, stored.basicAuthPassword) }, { mode: 'automatic' }, staticData);
+		const noRefetch = { mode: 'automatic', options: { refetchEvent: false } };
+		const ok = await call(paymentSucceeded, { authorization: basic('n8n-gen', 'generated-secret-value-123456') }, noRefetch, staticData);
 		expect(ok.result.workflowData).toHaveLength(1);
 		// The manual credential's pair is not accepted in automatic mode.
-		expectRejected(await call(paymentSucceeded, { authorization: basic(PAIR.user, PAIR.password) }, { mode: 'automatic' }, staticData), 401);
+		expectRejected(await call(paymentSucceeded, { authorization: basic(PAIR.user, PAIR.password) }, noRefetch, staticData), 401);
+		expectRejected(await call(paymentSucceeded, { authorization: basic('n8n-gen', 'generated-secret-value-12345') }, noRefetch, staticData), 401);
 		// Not stored yet (activation still running): nothing passes, Chargebee is asked to retry.
 		expectRejected(await call(paymentSucceeded, { authorization: basic('', '') }, { mode: 'automatic' }, {}), 503);
 	});
@@ -129,7 +133,7 @@ describe('event filter and body', () => {
 
 	it('reads the raw body when n8n did not parse it', async () => {
 		const trigger = new ChargebeeBillingTrigger();
-		const exchange = fakeHttpExchange({ headers: auth, body: {}, rawBody: JSON.stringify(paymentSucceeded) });
+		const exchange = fakeHttpExchange({ headers: auth, body: {}, rawBody: JSON.stringify({ ...paymentSucceeded, occurred_at: Math.floor(Date.now() / 1000) }) });
 		const context = createWebhookContext(
 			{ nodeType: trigger, parameters: { mode: 'manual' }, credentials: { chargebeeWebhookAuthApi: PAIR }, credentialTypes: [new ChargebeeWebhookAuthApi()] },
 			exchange,

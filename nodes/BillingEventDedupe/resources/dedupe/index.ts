@@ -1,11 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
+import * as checkOrder from './checkOrder';
 import * as claim from './claim';
 import * as clear from './clear';
 import * as confirm from './confirm';
 import * as count from './count';
 import * as release from './release';
 
-export const operations = { claim, clear, confirm, count, release };
+export const operations = { checkOrder, claim, clear, confirm, count, release };
 export type Operation = keyof typeof operations;
 
 export const description: INodeProperties[] = [
@@ -16,6 +17,13 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		default: 'claim',
 		options: [
+			{
+				name: 'Check Order',
+				value: 'checkOrder',
+				action: 'Check that an event is not stale',
+				description:
+					"Compare the event's version with the last one applied to the deal: Current (apply it) or Stale (a newer change was applied already)",
+			},
 			{
 				name: 'Claim',
 				value: 'claim',
@@ -48,6 +56,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
+	...checkOrder.description,
 	...claim.description,
 	...confirm.description,
 	...release.description,

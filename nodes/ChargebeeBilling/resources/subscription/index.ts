@@ -4,10 +4,11 @@ import type { Operation } from '../types';
 import * as cancel from './cancel';
 import * as changeItems from './changeItems';
 import * as create from './create';
+import * as createCheckout from './createCheckout';
 import * as get from './get';
 import * as listForCustomer from './listForCustomer';
 
-export const operations: Record<string, Operation> = { cancel, changeItems, create, get, listForCustomer };
+export const operations: Record<string, Operation> = { cancel, changeItems, create, createCheckout, get, listForCustomer };
 
 export const description: INodeProperties[] = [
 	{
@@ -30,6 +31,12 @@ export const description: INodeProperties[] = [
 				action: 'Create a subscription',
 				description: 'Create a subscription for item prices, safe to retry',
 			},
+			{
+				name: 'Create Checkout Link',
+				value: 'createCheckout',
+				action: 'Create a checkout link for a new subscription',
+				description: 'A Chargebee hosted checkout page where a card customer pays; Chargebee creates the subscription then',
+			},
 			{ name: 'Get', value: 'get', action: 'Get a subscription', description: 'Get a subscription by ID' },
 			{
 				name: 'List for Customer',
@@ -43,6 +50,7 @@ export const description: INodeProperties[] = [
 	...cancel.description,
 	...changeItems.description,
 	...create.description,
+	...createCheckout.description,
 	...get.description,
 	...listForCustomer.description,
 ];
