@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { BillingCategory, NormalizedBillingEvent as SharedNormalizedEvent } from '../shared/billing-event';
 import type { Money } from '../shared/money';
 import { leadIdFromCustomData, money } from './helpers';
+import { subscriptionChange } from './subscription-change';
 
 export type { BillingCategory };
 /** Paddle's envelope can lack ids in a malformed event, so they may be null here. */
@@ -57,19 +58,26 @@ function iso(value: unknown): string | null {
 export function categoryOf(eventType: string, data: IDataObject): BillingCategory {
 	switch (eventType) {
 		case 'transaction.completed':
-		case 'transaction.paid':
 			return data.origin === 'subscription_recurring' ? 'renewal' : 'payment_succeeded';
+		case 'transaction.paid':
+			// One payment, one meaning: Paddle sends transaction.paid and then transaction.completed
+			// (different event ids) for every successful payment (spec `GET /simulation-types`
+			// scenarios). transaction.completed is the payment; paid is the step before it.
+			return 'other';
 		case 'transaction.payment_failed':
 		case 'transaction.past_due':
 		case 'subscription.past_due':
 			return 'payment_failed';
 		case 'transaction.billed':
-			return 'invoice';
+			// An invoice only when Paddle collects by invoice; an automatic renewal is billed too,
+			// right before it is charged (scenario "subscription_renewal").
+			return data.collection_mode === 'manual' ? 'invoice' : 'other';
 		case 'subscription.created':
 			return 'subscription_created';
 		case 'subscription.updated':
-			// Paddle sends no previous values; items, quantity and billing changes all arrive here.
-			return 'plan_changed';
+			// A catch-all (renewals, pauses, resumes, scheduled changes): a plan change only when
+			// the items changed (see subscription-change.ts).
+			return subscriptionChange(data) === 'items_changed' ? 'plan_changed' : 'other';
 		case 'subscription.canceled':
 			return 'cancelled';
 		case 'subscription.paused':
@@ -115,11 +123,20 @@ function reasonOf(entity: string, eventType: string, data: IDataObject): string 
 		return str(failed?.error_code) ?? null;
 	}
 	if (entity === 'adjustment') return str(data.reason);
-	if (entity === 'subscription' && eventType === 'subscription.updated') {
-		const scheduled = (data.scheduled_change ?? null) as IDataObject | null;
-		return scheduled ? `scheduled_${String(scheduled.action)}` : null;
-	}
+	if (entity === 'subscription' && eventType === 'subscription.updated') return subscriptionChange(data);
 	return null;
+}
+
+/**
+ * Paddle objects carry no version counter; events about one object are ordered by the event's
+ * `occurred_at` (RFC 3339 with microseconds, kept as sent). Paddle does not guarantee delivery
+ * order and retries for days (developer.paddle.com, webhooks "Handle webhook delivery"), so a
+ * late event must not overwrite what a newer one wrote (compareOrderingVersions).
+ */
+function orderingOf(entity: string, own: string | null, occurredAt: unknown): NormalizedBillingEvent['ordering'] {
+	const version = str(occurredAt);
+	if (!entity || !own || !version || Number.isNaN(Date.parse(version))) return null;
+	return { object: `paddle:${entity}:${own}`, version, source: 'occurred_at' };
 }
 
 export function normalizePaddleEvent(event: IDataObject): NormalizedBillingEvent {
@@ -147,6 +164,6 @@ export function normalizePaddleEvent(event: IDataObject): NormalizedBillingEvent
 		status: str(data.status),
 		reason: reasonOf(entity, eventType, data),
 		kommoLeadId: leadIdFromCustomData(data.custom_data),
-		ordering: null,
+		ordering: orderingOf(entity, own, event.occurred_at),
 	};
 }

@@ -831,7 +831,8 @@ export class PaddleSandbox extends SandboxServer {
 		};
 	}
 
-	createTransaction(body: Json, origin = 'api'): Json {
+	/** `renewal`: a subscription_recurring transaction Paddle makes itself (no transaction.ready: it bills it at once). */
+	createTransaction(body: Json, origin = 'api', renewal?: { subscriptionId: string; billingPeriod: Json }): Json {
 		this.rejectUnknown(body, [
 			'items',
 			'status',
@@ -952,11 +953,11 @@ export class PaddleSandbox extends SandboxServer {
 			custom_data: body.custom_data ?? null,
 			origin,
 			collection_mode: mode,
-			subscription_id: null,
+			subscription_id: renewal?.subscriptionId ?? null,
 			invoice_id: null,
 			invoice_number: null,
 			billing_details: billingDetails,
-			billing_period: null,
+			billing_period: renewal?.billingPeriod ?? null,
 			currency_code: currency,
 			discount_id: body.discount_id ?? null,
 			created_at: at,
@@ -970,7 +971,7 @@ export class PaddleSandbox extends SandboxServer {
 		};
 		this.transactions.set(id, transaction);
 		this.emit('transaction.created', transaction);
-		if (ready) this.emit('transaction.ready', transaction);
+		if (ready && !renewal) this.emit('transaction.ready', transaction);
 		if (body.status === 'billed') {
 			if (!ready) throw new PaddleError(400, 'transaction_invalid_status_change', `Invalid attempt to change status from 'draft' to 'billed'`);
 			this.bill(transaction);
@@ -1141,6 +1142,9 @@ export class PaddleSandbox extends SandboxServer {
 			this.createSubscriptionFrom(transaction);
 		}
 		if (!transaction.invoice_number) transaction.invoice_number = `${325}-${++this.invoiceCounter}`;
+		// Paddle updates the transaction between paid and completed (spec `GET /simulation-types`
+		// example: "… transaction.paid, transaction.updated, transaction.completed").
+		this.emit('transaction.updated', transaction);
 		transaction.status = 'completed';
 		transaction.updated_at = this.iso();
 		const subscription = transaction.subscription_id ? this.subscriptions.get(String(transaction.subscription_id)) : undefined;
@@ -1187,9 +1191,33 @@ export class PaddleSandbox extends SandboxServer {
 		return transaction;
 	}
 
-	/** A renewal: a subscription_recurring transaction, completed (automatic) or billed (manual). */
+	/**
+	 * A renewal, as Paddle runs it when the billing period ends (here: now). Paddle's own scenario
+	 * list gives the sequence (spec `GET /simulation-types` example, "subscription_renewal", ~line
+	 * 9343 of ../shared/specs/paddle-billing-openapi.yaml): subscription.updated (new period),
+	 * transaction.created, transaction.billed, transaction.updated, transaction.paid,
+	 * transaction.updated, transaction.completed. A manual (invoiced) subscription stops at
+	 * transaction.billed until the invoice is paid.
+	 */
 	renewSubscription(subscriptionId: string): Json {
 		const subscription = this.mustGet(this.subscriptions, subscriptionId);
+		const start = this.now();
+		const cycle = subscription.billing_cycle as { interval: string; frequency: number };
+		const end = addInterval(start, cycle.interval, cycle.frequency);
+		subscription.current_billing_period = { starts_at: start.toISOString(), ends_at: end.toISOString() };
+		subscription.next_billed_at = end.toISOString();
+		subscription.updated_at = start.toISOString();
+		for (const item of subscription.items as Json[]) {
+			item.previously_billed_at = start.toISOString();
+			item.next_billed_at = end.toISOString();
+			item.updated_at = start.toISOString();
+		}
+		this.emit('subscription.updated', subscription);
+		return this.chargePeriod(subscription);
+	}
+
+	/** The subscription_recurring transaction for the period that just began: billed, then paid and completed unless invoiced. */
+	private chargePeriod(subscription: Json): Json {
 		const items = (subscription.items as Json[]).map((i) => ({ price_id: (i.price as Json).id, quantity: i.quantity }));
 		const transaction = this.createTransaction(
 			{
@@ -1203,17 +1231,13 @@ export class PaddleSandbox extends SandboxServer {
 				custom_data: subscription.custom_data,
 			},
 			'subscription_recurring',
+			{ subscriptionId: String(subscription.id), billingPeriod: clone(subscription.current_billing_period) },
 		);
-		transaction.subscription_id = subscriptionId;
-		const period = subscription.current_billing_period as Json;
-		const start = new Date(String(period.ends_at));
-		const cycle = subscription.billing_cycle as { interval: string; frequency: number };
-		const end = addInterval(start, cycle.interval, cycle.frequency);
-		subscription.current_billing_period = { starts_at: start.toISOString(), ends_at: end.toISOString() };
-		subscription.next_billed_at = end.toISOString();
-		transaction.billing_period = clone(subscription.current_billing_period);
-		if (subscription.collection_mode === 'manual') this.bill(transaction);
-		else this.completeTransaction(transaction.id as string);
+		this.bill(transaction);
+		if (subscription.collection_mode !== 'manual') {
+			this.emit('transaction.updated', transaction);
+			this.completeTransaction(transaction.id as string);
+		}
 		return transaction;
 	}
 
@@ -1291,6 +1315,7 @@ export class PaddleSandbox extends SandboxServer {
 			subscription.scheduled_change = null;
 			subscription.next_billed_at = null;
 			subscription.updated_at = this.iso();
+			this.emit('subscription.updated', subscription); // (Paddle's sequence, spec `GET /simulation-types` example: subscription.updated first)
 			this.emit('subscription.canceled', subscription);
 			return subscription;
 		}
@@ -1333,6 +1358,7 @@ export class PaddleSandbox extends SandboxServer {
 			subscription.next_billed_at = null;
 			subscription.scheduled_change = resumeAt ? { action: 'resume', effective_at: resumeAt, resume_at: null } : null;
 			subscription.updated_at = this.iso();
+			this.emit('subscription.updated', subscription); // (Paddle's sequence, spec `GET /simulation-types` example: subscription.updated first)
 			this.emit('subscription.paused', subscription);
 			return subscription;
 		}
@@ -1387,7 +1413,11 @@ export class PaddleSandbox extends SandboxServer {
 			subscription.next_billed_at = (subscription.current_billing_period as Json).ends_at;
 		}
 		subscription.updated_at = now.toISOString();
+		// Paddle's "subscription_resume" scenario (spec `GET /simulation-types` example): subscription.updated,
+		// subscription.resumed, then the new period's transaction.created … transaction.completed.
+		this.emit('subscription.updated', subscription);
 		this.emit('subscription.resumed', subscription);
+		if (onResume === 'start_new_billing_period') this.chargePeriod(subscription);
 	}
 
 	/** Lets a scheduled cancel / pause / resume take effect now (Paddle does it at effective_at). */
@@ -1402,6 +1432,7 @@ export class PaddleSandbox extends SandboxServer {
 			subscription.next_billed_at = null;
 			subscription.scheduled_change = null;
 			subscription.updated_at = at;
+			this.emit('subscription.updated', subscription); // (Paddle's sequence, spec `GET /simulation-types` example: subscription.updated first)
 			this.emit('subscription.canceled', subscription);
 		} else if (scheduled.action === 'pause') {
 			subscription.status = 'paused';
@@ -1409,6 +1440,7 @@ export class PaddleSandbox extends SandboxServer {
 			subscription.next_billed_at = null;
 			subscription.scheduled_change = scheduled.resume_at ? { action: 'resume', effective_at: scheduled.resume_at, resume_at: null } : null;
 			subscription.updated_at = at;
+			this.emit('subscription.updated', subscription); // (Paddle's sequence, spec `GET /simulation-types` example: subscription.updated first)
 			this.emit('subscription.paused', subscription);
 		} else if (scheduled.action === 'resume') {
 			this.resumeNow(subscription, 'start_new_billing_period');

@@ -34,7 +34,7 @@ describe('normalizePaddleEvent on the spec examples', () => {
 			status: 'completed',
 			reason: null,
 			kommoLeadId: 123,
-			ordering: null,
+			ordering: { object: 'paddle:transaction:txn_01hv8wptq8987qeep44cyrewp9', version: '2024-04-12T10:18:50.155553Z', source: 'occurred_at' },
 		});
 	});
 
@@ -45,7 +45,7 @@ describe('normalizePaddleEvent on the spec examples', () => {
 			amount: { minor: '65215', currency: 'USD' },
 			subscriptionId: null,
 			kommoLeadId: null,
-			ordering: null,
+			ordering: { object: expect.stringMatching(/^paddle:transaction:txn_/), source: 'occurred_at' },
 		});
 	});
 
