@@ -32,6 +32,11 @@ export const PADDLE_RETRY_WINDOW_SECONDS = 3 * 24 * 3600;
 export const DEFAULT_TOLERANCE_SECONDS = PADDLE_RETRY_WINDOW_SECONDS + 3600;
 /** Larger values are clamped to this (a week): older deliveries are never genuine retries. */
 export const MAX_TOLERANCE_SECONDS = 7 * 24 * 3600;
+/**
+ * A `ts` in the future is never a retry: only clock skew explains it, so it gets at most five
+ * minutes whatever the tolerance (a smaller tolerance applies as it is).
+ */
+export const MAX_FUTURE_SECONDS = 300;
 
 /**
  * The tolerance to use for a configured value: clamped to [1, MAX], or undefined when it is not
@@ -161,7 +166,7 @@ export function precheckPaddleSignature(options: Omit<VerifyOptions, 'secrets'>)
 	const nowSeconds = (options.now ?? Date.now()) / 1000;
 	const age = nowSeconds - parsed.ts;
 	if (age > tolerance) return fail('stale_timestamp');
-	if (-age > tolerance) return fail('future_timestamp');
+	if (-age > Math.min(tolerance, MAX_FUTURE_SECONDS)) return fail('future_timestamp');
 	if (rawBody === undefined || rawBody === null) return fail('missing_body');
 	return { valid: true, ts: parsed.ts, ageSeconds: Math.max(0, age), parsed };
 }

@@ -52,6 +52,8 @@ export interface DeliveryRecord {
 	destination: string;
 	body: string;
 	signature: string;
+	/** The `ts` this attempt was signed with. */
+	ts: number;
 	attempt: number;
 	result?: DeliveryResult;
 }
@@ -180,6 +182,13 @@ export class PaddleSandbox extends SandboxServer {
 	autoDeliver = true;
 	/** Clock used for timestamps and signatures (tests may shift it). */
 	now: () => Date = () => new Date();
+	/**
+	 * What a retry (`redeliver`) signs with. Paddle does not document whether a retry keeps the
+	 * first attempt's `ts` (../shared/API-FACTS.md: "unconfirmed; one report says they do",
+	 * emban.sidelabs.dev/blog/paddle-webhook-skew), so the sandbox offers both: 'fresh' signs each
+	 * attempt at its own time, 'original' re-sends the first attempt's ts (and thus its h1).
+	 */
+	retryTimestamp: 'fresh' | 'original' = 'fresh';
 	private readonly pending = new Set<Promise<unknown>>();
 	private idCounter = 0;
 	private invoiceCounter = 10_000;
@@ -1579,10 +1588,11 @@ export class PaddleSandbox extends SandboxServer {
 		});
 	}
 
-	private async deliverEvent(setting: Json, event: PaddleEvent, notificationId = this.newId('ntf'), attempt = 1): Promise<DeliveryRecord> {
+	private async deliverEvent(setting: Json, event: PaddleEvent, notificationId = this.newId('ntf'), attempt = 1, signedAt?: number): Promise<DeliveryRecord> {
 		const body = this.notificationBody(event, notificationId);
 		const secrets = [String(setting.endpoint_secret_key), ...(this.previousSecrets.get(String(setting.id)) ?? [])];
-		const signature = PaddleSandbox.signatureHeader(secrets, body, Math.floor(this.now().getTime() / 1000));
+		const ts = signedAt ?? Math.floor(this.now().getTime() / 1000);
+		const signature = PaddleSandbox.signatureHeader(secrets, body, ts);
 		const record: DeliveryRecord = {
 			notificationId,
 			settingId: String(setting.id),
@@ -1591,6 +1601,7 @@ export class PaddleSandbox extends SandboxServer {
 			destination: String(setting.destination),
 			body,
 			signature,
+			ts,
 			attempt,
 		};
 		this.deliveries.push(record);
@@ -1603,14 +1614,14 @@ export class PaddleSandbox extends SandboxServer {
 		return record;
 	}
 
-	/** Sends a recorded notification again, signed afresh (what Paddle's retries and replays do). */
+	/** Sends a recorded notification again (a retry: same notification id), signed as `retryTimestamp` says. */
 	async redeliver(notificationId: string): Promise<DeliveryRecord> {
 		const previous = this.deliveries.find((d) => d.notificationId === notificationId);
 		if (!previous) throw new Error(`sandbox: no delivery ${notificationId}`);
 		const setting = this.mustGet(this.notificationSettings, previous.settingId);
 		const event = this.events.find((e) => e.event_id === previous.eventId) as PaddleEvent;
 		const attempts = this.deliveries.filter((d) => d.notificationId === notificationId).length;
-		const promise = this.deliverEvent(setting, event, notificationId, attempts + 1);
+		const promise = this.deliverEvent(setting, event, notificationId, attempts + 1, this.retryTimestamp === 'original' ? previous.ts : undefined);
 		this.track(promise);
 		return await promise;
 	}
@@ -1641,6 +1652,7 @@ export class PaddleSandbox extends SandboxServer {
 		this.checkoutBaseUrl = 'https://pay.example.test/checkout';
 		this.taxPercent = 0;
 		this.autoDeliver = true;
+		this.retryTimestamp = 'fresh';
 		this.subscriptionDelayMs = 30;
 	}
 }
