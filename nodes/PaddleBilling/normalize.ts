@@ -14,6 +14,15 @@ export type { BillingCategory };
 export type NormalizedBillingEvent = Omit<SharedNormalizedEvent<'paddle'>, 'eventId' | 'dedupeKey'> & {
 	eventId: string | null;
 	dedupeKey: string | null;
+	/**
+	 * `custom_data.kommo_lead_id` of a transaction, subscription or adjustment: only a hint. The
+	 * paying customer can set or replace transaction custom_data in the browser (Paddle.js
+	 * `Checkout.open({customData})`, `Checkout.updateCheckout`), and Paddle copies it onto the
+	 * subscription and its renewals (developer.paddle.com/build/transactions/custom-data). Write to
+	 * that lead only after checking that its stored billing customer is this event's customer.
+	 * `kommoLeadId` is set only from API-only data (the customer's own custom_data).
+	 */
+	kommoLeadIdHint: number | null;
 };
 
 /** Event types the trigger offers (Paddle's names; subscription.canceled has one l). */
@@ -163,7 +172,9 @@ export function normalizePaddleEvent(event: IDataObject): NormalizedBillingEvent
 		previousPlanId: null,
 		status: str(data.status),
 		reason: reasonOf(entity, eventType, data),
-		kommoLeadId: leadIdFromCustomData(data.custom_data),
+		// Customer custom_data is written through the API only; everything else is a hint.
+		kommoLeadId: entity === 'customer' ? leadIdFromCustomData(data.custom_data) : null,
+		kommoLeadIdHint: entity === 'customer' ? null : leadIdFromCustomData(data.custom_data),
 		ordering: orderingOf(entity, own, event.occurred_at),
 	};
 }

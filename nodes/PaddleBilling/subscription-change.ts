@@ -31,6 +31,10 @@ export type SubscriptionChange =
 
 /** Paddle stamps everything changed by one update with (nearly) the same time. */
 const SAME_UPDATE_MS = 5_000;
+/** Items made with the subscription carry its created_at exactly (spec example, SDK fixtures). */
+const WITH_CREATION_MS = 1_000;
+/** Paddle renews when the period ends; its update lands within minutes of the new period's start. */
+const RENEWAL_WINDOW_MS = 10 * 60_000;
 
 function ms(value: unknown): number | null {
 	if (typeof value !== 'string' || value === '') return null;
@@ -56,19 +60,25 @@ export function subscriptionChange(data: IDataObject): SubscriptionChange {
 	const startedAt = ms(data.started_at);
 	const period = (data.current_billing_period ?? null) as IDataObject | null;
 	const periodStart = ms(period?.starts_at);
+	const items = Array.isArray(data.items) ? (data.items as IDataObject[]).filter((i) => i && typeof i === 'object') : [];
 	// A new billing period began with this update (renewal, or a resume that starts a new period):
-	// the period no longer starts when the subscription started, and it started at this update.
-	if (periodStart !== null && startedAt !== null && periodStart - startedAt > SAME_UPDATE_MS && near(periodStart, updatedAt, 60 * 60_000)) {
+	// the period no longer starts when the subscription started, it started at this update, and
+	// every item was billed at its start (an item added later is first billed when it is added).
+	if (
+		periodStart !== null &&
+		startedAt !== null &&
+		periodStart - startedAt > WITH_CREATION_MS &&
+		near(periodStart, updatedAt, RENEWAL_WINDOW_MS) &&
+		items.every((item) => near(ms(item.previously_billed_at), periodStart, WITH_CREATION_MS))
+	) {
 		return 'renewed';
 	}
 	// Items added or changed by this update (not those created with the subscription).
-	const items = Array.isArray(data.items) ? (data.items as IDataObject[]) : [];
 	const itemChanged = items.some((item) => {
-		if (!item || typeof item !== 'object') return false;
 		const itemCreated = ms(item.created_at);
 		const itemUpdated = ms(item.updated_at);
-		const added = near(itemCreated, updatedAt) && !near(itemCreated, createdAt);
-		const changed = near(itemUpdated, updatedAt) && !near(itemUpdated, itemCreated);
+		const added = near(itemCreated, updatedAt) && !near(itemCreated, createdAt, WITH_CREATION_MS);
+		const changed = near(itemUpdated, updatedAt) && !near(itemUpdated, itemCreated, WITH_CREATION_MS);
 		return added || changed;
 	});
 	if (itemChanged) return 'items_changed';

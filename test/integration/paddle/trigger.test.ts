@@ -177,7 +177,9 @@ describe('automatic mode: the destination lives and dies with the workflow', () 
 			previousPlanId: null,
 			status: 'completed',
 			reason: null,
-			kommoLeadId: 4242,
+			// Transaction custom_data can be set by the payer (Paddle.js): a hint, never the lead itself.
+			kommoLeadId: null,
+			kommoLeadIdHint: 4242,
 			ordering: { object: `paddle:transaction:${transaction.id as string}`, version: event.occurred_at, source: 'occurred_at' },
 		});
 	});
@@ -309,7 +311,7 @@ describe('manual mode: secrets from the credential', () => {
 
 		const accepted = await receive(params, {}, asDelivery(created), credentials(oldSecret));
 		const [[item]] = accepted.result.workflowData as Array<Array<{ json: IDataObject }>>;
-		expect(item.json.normalized).toMatchObject({ category: 'subscription_created', kommoLeadId: 7, subscriptionId: expect.stringMatching(/^sub_/) });
+		expect(item.json.normalized).toMatchObject({ category: 'subscription_created', kommoLeadId: null, kommoLeadIdHint: 7, subscriptionId: expect.stringMatching(/^sub_/) });
 
 		// Paddle rotates: deliveries now carry an h1 for the new and one for the old key.
 		const { secret: newSecret } = sandbox.rotateSecret(setting.id as string);
@@ -344,7 +346,8 @@ describe('manual mode: secrets from the credential', () => {
 			category: 'payment_failed',
 			reason: 'insufficient_funds',
 			amount: { minor: '3000', currency: 'USD' },
-			kommoLeadId: 99,
+			kommoLeadId: null,
+			kommoLeadIdHint: 99,
 		});
 	});
 

@@ -1240,7 +1240,7 @@ export class PaddleSandbox extends SandboxServer {
 				custom_data: subscription.custom_data,
 			},
 			'subscription_recurring',
-			{ subscriptionId: String(subscription.id), billingPeriod: clone(subscription.current_billing_period) },
+			{ subscriptionId: String(subscription.id), billingPeriod: clone(subscription.current_billing_period as Json) },
 		);
 		this.bill(transaction);
 		if (subscription.collection_mode !== 'manual') {
@@ -1297,7 +1297,9 @@ export class PaddleSandbox extends SandboxServer {
 					const existing = (subscription.items as Json[]).find((s) => (s.price as Json).id === price.id);
 					const quantity = item.quantity === undefined ? Number(existing?.quantity ?? 1) : Number(item.quantity);
 					if (!Number.isInteger(quantity) || quantity < 1) errors.add(`items[${i}].quantity`, 'must be an integer of at least 1');
-					else next.push(existing ? { ...existing, quantity, updated_at: this.iso() } : this.subscriptionItem(price, quantity, new Date(String(period.starts_at)), new Date(String(period.ends_at))));
+					// An item added mid-period is first billed now: Paddle's spec example subscription.updated
+					// shows the added item with previously_billed_at = its created_at, not the period start.
+					else next.push(existing ? { ...existing, quantity, updated_at: this.iso() } : this.subscriptionItem(price, quantity, this.now(), new Date(String(period.ends_at))));
 				}
 			});
 			if (errors.any) throw new PaddleError(400, 'invalid_field', 'Request does not pass validation.', errors.errors);

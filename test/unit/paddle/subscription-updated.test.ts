@@ -91,3 +91,24 @@ describe('one payment, one "payment received"', () => {
 		expect(categoryOf('transaction.billed', { collection_mode: 'automatic', origin: 'subscription_recurring' })).toBe('other');
 	});
 });
+
+describe('subscription.updated edge cases', () => {
+	it('a plan change shortly after a renewal is still a plan change (the added item was not billed at the period start)', () => {
+		const data = fixture('spec-example__subscription.updated.json').data as IDataObject;
+		// The spec example, moved so that its period began at a renewal 10 s before the change.
+		const changeAt = Date.parse(String(data.updated_at));
+		const renewedAt = new Date(changeAt - 10_000).toISOString();
+		data.started_at = '2024-03-12T10:37:59.556997Z';
+		data.current_billing_period = { starts_at: renewedAt, ends_at: '2024-05-12T10:37:59.556997Z' };
+		for (const item of data.items as IDataObject[]) {
+			if (item.previously_billed_at === '2024-04-12T10:37:59.556997Z') item.previously_billed_at = renewedAt;
+		}
+		expect(subscriptionChange(data)).toBe('items_changed');
+	});
+
+	it('an item created with the subscription, seconds before an unrelated update, is not "added"', () => {
+		const data = fixture('sdk-python__entity-data-only__subscription.activated.json');
+		data.updated_at = new Date(Date.parse(String(data.created_at)) + 2_000).toISOString();
+		expect(subscriptionChange(data)).toBe('updated');
+	});
+});
