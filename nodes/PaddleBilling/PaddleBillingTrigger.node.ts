@@ -270,18 +270,34 @@ export class PaddleBillingTrigger implements INodeType {
 				const staticData = this.getWorkflowStaticData('node') as TriggerStaticData;
 				const destination = this.getNodeWebhookUrl('default') as string;
 				const description = String(this.getNodeParameter('destinationDescription', '') || 'n8n workflow').slice(0, 500);
-				const setting = (await paddleData.call(this, {
-					method: 'POST',
-					path: '/notification-settings',
-					body: {
-						description,
-						destination,
-						type: 'url',
-						api_version: 1,
-						subscribed_events: wantedEvents.call(this),
-						traffic_source: this.getNodeParameter('trafficSource', 'platform'),
-					},
-				})) as IDataObject;
+				let setting: IDataObject;
+				try {
+					setting = (await paddleData.call(this, {
+						method: 'POST',
+						path: '/notification-settings',
+						body: {
+							description,
+							destination,
+							type: 'url',
+							api_version: 1,
+							subscribed_events: wantedEvents.call(this),
+							traffic_source: this.getNodeParameter('trafficSource', 'platform'),
+						},
+					})) as IDataObject;
+				} catch (error) {
+					// "Only ten notification settings may be active at once" (Paddle docs, notification destinations).
+					if (paddleErrorInfo(error).code === 'notification_maximum_active_settings_reached') {
+						throw new NodeOperationError(
+							this.getNode(),
+							'Paddle allows at most 10 active notification destinations, and 10 are active already, so this workflow cannot register its own',
+							{
+								description:
+									'Deactivate or delete a destination you no longer need (Paddle → Developer Tools → Notifications; every workflow with an automatic Paddle Billing Trigger has one, and "listen for test event" adds a temporary one), or use Manual mode with an existing destination.',
+							},
+						);
+					}
+					throw asNodeError(this.getNode(), error);
+				}
 				if (typeof setting.endpoint_secret_key !== 'string' || !setting.endpoint_secret_key) {
 					throw new NodeOperationError(
 						this.getNode(),

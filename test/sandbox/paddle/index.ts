@@ -937,9 +937,28 @@ export class PaddleSandbox extends SandboxServer {
 			throw new PaddleError(400, 'transaction_billing_details_must_be_null', 'billing_details must be null if collection_mode=automatic');
 		}
 
+		// Manual (invoice) collection only in USD, EUR or GBP: spec, transaction/subscription
+		// `currency_code` ("Must be USD, EUR, or GBP if collection_mode is manual") and
+		// developer.paddle.com/errors/transactions/transaction_currency_code_not_valid_for_manual (400).
+		if (mode === 'manual' && !['USD', 'EUR', 'GBP'].includes(currency)) {
+			throw new PaddleError(
+				400,
+				'transaction_currency_code_not_valid_for_manual',
+				`Currency code must be one of the following when collection_mode=manual: USD, GBP, EUR. Attempting to set currency_code=${currency}`,
+			);
+		}
 		const id = this.newId('txn');
 		const wantsCheckout = mode === 'automatic' || billingDetails?.enable_checkout === true;
 		let checkoutUrl: string | null = null;
+		// Every transaction needs the default payment link, "including manually-collected
+		// transactions" (developer.paddle.com/build/transactions/default-payment-link).
+		if (!this.checkoutBaseUrl && !(isObject(body.checkout) && typeof body.checkout.url === 'string')) {
+			throw new PaddleError(
+				400,
+				'transaction_default_checkout_url_not_set',
+				'Cannot create a transaction or open a checkout as no default payment link has been set for this account. Set in the Paddle dashboard, then try again.',
+			);
+		}
 		if (wantsCheckout) {
 			const base = isObject(body.checkout) && typeof body.checkout.url === 'string' ? body.checkout.url : this.checkoutBaseUrl;
 			if (!base) {
@@ -1420,6 +1439,12 @@ export class PaddleSandbox extends SandboxServer {
 			const end = addInterval(now, cycle.interval, cycle.frequency);
 			subscription.current_billing_period = { starts_at: now.toISOString(), ends_at: end.toISOString() };
 			subscription.next_billed_at = end.toISOString();
+			// As in the SDK's subscription.resumed fixture: every item billed at the new period's start.
+			for (const item of subscription.items as Json[]) {
+				item.previously_billed_at = now.toISOString();
+				item.next_billed_at = end.toISOString();
+				item.updated_at = now.toISOString();
+			}
 		} else {
 			subscription.next_billed_at = (subscription.current_billing_period as Json).ends_at;
 		}
@@ -1494,6 +1519,7 @@ export class PaddleSandbox extends SandboxServer {
 		const traffic = body.traffic_source ?? 'platform';
 		if (!['platform', 'simulation', 'all'].includes(String(traffic))) errors.add('traffic_source', "must be one of 'platform', 'simulation', 'all'");
 		if (errors.any) throw new PaddleError(400, 'invalid_field', 'Request does not pass validation.', errors.errors);
+		this.assertActiveSlot();
 		const id = this.newId('ntfset');
 		const setting: Json = {
 			id,
@@ -1511,8 +1537,22 @@ export class PaddleSandbox extends SandboxServer {
 		return setting;
 	}
 
+	/**
+	 * "Only ten notification settings may be active at once, but you may create as many … as you
+	 * like" (developer.paddle.com/changelog/2024/notification-settings-pagination; webhooks/
+	 * notification-destinations). Over it: 400 notification_maximum_active_settings_reached
+	 * (developer.paddle.com/errors/notifications/notification_maximum_active_settings_reached).
+	 */
+	private assertActiveSlot(exceptId?: string): void {
+		const active = [...this.notificationSettings.values()].filter((s) => s.active === true && s.id !== exceptId).length;
+		if (active >= 10) {
+			throw new PaddleError(400, 'notification_maximum_active_settings_reached', 'Maximum number of notification settings reached');
+		}
+	}
+
 	private updateNotificationSetting(id: string, body: Json): Json {
 		const setting = this.mustGet(this.notificationSettings, id);
+		if (body.active === true && setting.active !== true) this.assertActiveSlot(id);
 		this.rejectUnknown(body, ['description', 'destination', 'active', 'api_version', 'include_sensitive_fields', 'subscribed_events', 'traffic_source']);
 		const errors = new FieldErrors();
 		if (body.subscribed_events !== undefined) {
