@@ -9,7 +9,7 @@
  *  - a default payment link for every transaction, "including manually-collected transactions"
  *    (developer.paddle.com/build/transactions/default-payment-link).
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
@@ -61,7 +61,7 @@ describe('manual collection currencies', () => {
 		const a = sandbox.createAddressFor(c.id as string, 'JP');
 		return { customerId: c.id as string, addressId: a.id as string };
 	};
-	const params = (ids: IDataObject, price: string, additionalFields: IDataObject = {}) => ({
+	const params = (ids: IDataObject, price: string, additionalFields: Record<string, string> = {}): INodeParameters => ({
 		resource: 'subscription',
 		operation: 'createByInvoice',
 		...ids,
@@ -100,8 +100,8 @@ describe('default payment link', () => {
 		const error = await node.error({
 			resource: 'subscription',
 			operation: 'createByInvoice',
-			customerId: c.id,
-			addressId: a.id,
+			customerId: c.id as string,
+			addressId: a.id as string,
 			items: items([sandbox.seed.monthlyUsd, 1]),
 			paymentTermsInterval: 'day',
 			paymentTermsFrequency: 14,

@@ -22,6 +22,7 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
+import { requiredPermissions } from './permissions';
 import { header, SandboxServer, type DeliveryResult, type SandboxRequest, type SandboxResponse } from '../kit';
 
 type Json = Record<string, unknown>;
@@ -160,6 +161,8 @@ function docGroup(code: string): string {
 
 export class PaddleSandbox extends SandboxServer {
 	readonly apiKeys = new Set<string>([SANDBOX_API_KEY]);
+	/** Keys with restricted permissions (Paddle → Developer Tools → Authentication); others have all. */
+	readonly keyPermissions = new Map<string, Set<string>>();
 	readonly customers = new Map<string, Json>();
 	readonly addresses = new Map<string, Json>();
 	readonly businesses = new Map<string, Json>();
@@ -346,6 +349,15 @@ export class PaddleSandbox extends SandboxServer {
 			this.fail(res, new PaddleError(403, 'invalid_token', 'Invalid or revoked API key.'));
 			return false;
 		}
+		const granted = this.keyPermissions.get(match[1]);
+		if (granted) {
+			// Permissions per operation and per include value, read from Paddle's spec (permissions.ts).
+			const needed = requiredPermissions(req.method, req.path, req.query) ?? [];
+			if (needed.some((p) => !granted.has(p))) {
+				this.fail(res, new PaddleError(403, 'forbidden', "You aren't permitted to perform this request."));
+				return false;
+			}
+		}
 		return true;
 	}
 
@@ -366,6 +378,14 @@ export class PaddleSandbox extends SandboxServer {
 	}
 
 	/** Paddle's 429 with Retry-After, per the platform limit (240/min per IP) or a test's own. */
+	/** A new API key with only these permissions (e.g. ['price.read']), as a restricted Paddle key. */
+	addRestrictedKey(permissions: string[]): string {
+		const key = `pdl_sdbx_apikey_01hrestricted${String(this.keyPermissions.size).padStart(13, '0')}_${randomBytes(11).toString('hex').slice(0, 22)}_abc`;
+		this.apiKeys.add(key);
+		this.keyPermissions.set(key, new Set(permissions));
+		return key;
+	}
+
 	enableRateLimit(limit = 240, windowMs = 60_000, retryAfterSeconds = 60): void {
 		this.setRateLimit({
 			limit,
