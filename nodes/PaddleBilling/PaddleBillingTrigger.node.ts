@@ -14,6 +14,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { normalizePaddleEvent, PADDLE_EVENT_TYPES } from './normalize';
 import { candidateSecrets, forgetSecret, refreshSecret, rememberSecret } from './endpoint-secret';
+import { parseEventBody } from './event-body';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
 	MAX_TOLERANCE_SECONDS,
@@ -379,15 +380,9 @@ export class PaddleBillingTrigger implements INodeType {
 		}
 		if (!verdict.valid) return reject(401, verdict.reason, verdict.message);
 
-		let event: IDataObject;
-		try {
-			event = JSON.parse((rawBody as Buffer).toString('utf8')) as IDataObject;
-		} catch {
-			return reject(400, 'invalid_json', 'The signed body is not JSON');
-		}
-		if (!event || typeof event !== 'object' || typeof event.event_type !== 'string') {
-			return reject(400, 'not_an_event', 'The signed body is not a Paddle event (no event_type)');
-		}
+		const parsed = parseEventBody(rawBody as Buffer);
+		if (!parsed.ok) return reject(400, parsed.reason, parsed.message);
+		const event = parsed.event;
 		if (!acceptsEvent.call(this, event.event_type)) {
 			return { webhookResponse: { received: true, ignored: event.event_type } };
 		}
