@@ -100,20 +100,20 @@ export async function paddleRequest<T = IDataObject>(
 	call: PaddleCall,
 ): Promise<PaddleEnvelope<T>> {
 	const base = await baseUrlFor.call(this, call.itemIndex);
-	let body: unknown;
-	try {
-		body = await vendorRequest.call(this, paddleProfile, CREDENTIAL_TYPE, {
+	const body = await vendorRequest
+		.call(this, paddleProfile, CREDENTIAL_TYPE, {
 			method: call.method,
 			url: `${base}${call.path}`,
 			body: call.body,
 			qs: call.qs,
 			headers: call.body ? { 'Content-Type': 'application/json' } : undefined,
 			itemIndex: call.itemIndex,
+		})
+		.catch(async (error: unknown) => {
+			// The shared layer's NodeApiError, with the missing permission named on a 403 forbidden.
+			nameMissingPermission(error, call);
+			return await Promise.reject(error);
 		});
-	} catch (error) {
-		nameMissingPermission(error, call);
-		throw error;
-	}
 	return (body ?? { data: undefined }) as PaddleEnvelope<T>;
 }
 
