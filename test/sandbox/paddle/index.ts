@@ -1627,6 +1627,12 @@ export class PaddleSandbox extends SandboxServer {
 			data: clone(entity),
 		};
 		delete (event.data as Json).last_proration_billing_mode;
+		if (eventType.startsWith('subscription.')) {
+			// Subscription notifications carry no management_urls (an API-response field), and only
+			// subscription.created carries transaction_id (spec examples; SDK fixtures; real capture).
+			delete (event.data as Json).management_urls;
+			if (eventType !== 'subscription.created') delete (event.data as Json).transaction_id;
+		}
 		this.events.push(event);
 		if (this.autoDeliver) {
 			for (const setting of this.notificationSettings.values()) {
