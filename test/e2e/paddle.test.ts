@@ -170,7 +170,7 @@ describe('Paddle Billing Trigger in a real n8n', () => {
 		const delivery = sandbox.deliveriesOf('transaction.completed').find((d) => d.destination === n8n.webhookUrl(MANUAL.hook));
 		expect(delivery?.result?.status).toBe(200);
 		const outputs = await triggerOutputs(MANUAL.id, 1);
-		expect(outputs.map((o) => (o.normalized as Json).kommoLeadId)).toEqual([5002]);
+		expect(outputs.map((o) => (o.normalized as Json).kommoLeadIdHint)).toEqual([5002]); // transaction custom_data: a hint (security review M4)
 		const before = (await n8n.api.executions({ workflowId: MANUAL.id })).length;
 		const forged = await sandbox.post(n8n.webhookUrl(MANUAL.hook), delivery!.body, {
 			'paddle-signature': PaddleSandbox.signatureHeader(['some-other-secret'], delivery!.body, Math.floor(Date.now() / 1000)),
@@ -199,7 +199,7 @@ describe('Paddle Billing Trigger in a real n8n', () => {
 			.flatMap((d) => nodeOutput(d, 'Paddle Billing Trigger'))
 			.filter((o) => (o.normalized as Json).eventType === 'subscription.created');
 		expect(created).toHaveLength(1);
-		expect(created[0].normalized).toMatchObject({ category: 'subscription_created', subscriptionId: invoice.subscription_id, kommoLeadId: 7007 });
+		expect(created[0].normalized).toMatchObject({ category: 'subscription_created', subscriptionId: invoice.subscription_id, kommoLeadId: null, kommoLeadIdHint: 7007 });
 
 		// A second "Won" for the same lead provisions nothing new.
 		const again = await fetch(n8n.webhookUrl(PROVISION.hook), {
