@@ -13,19 +13,26 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { normalizePaddleEvent, PADDLE_EVENT_TYPES } from './normalize';
-import { DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER, splitSecrets, verifyPaddleSignature } from './signature';
+import { candidateSecrets, forgetSecret, refreshSecret, rememberSecret } from './endpoint-secret';
+import { parseEventBody } from './event-body';
+import {
+	DEFAULT_TOLERANCE_SECONDS,
+	MAX_TOLERANCE_SECONDS,
+	precheckPaddleSignature,
+	SIGNATURE_HEADER,
+	splitSecrets,
+	verifyPaddleSignature,
+} from './signature';
 import { asNodeError, paddleData, paddleErrorInfo, paddleList } from './transport';
 
 const ALL_EVENTS = '*';
 const SECRET_FORMAT = /^pdl_ntfset_[A-Za-z0-9]{26}_[A-Za-z0-9]{32}$/;
-const SECRET_REFETCH_MS = 60_000;
-/**
- * Per process, by destination: when its key was last read from Paddle and the key read then
- * (a cache beside static data, which n8n may not persist from a webhook call).
- */
-const lastSecretFetch = new Map<string, number>();
-const fetchedSecret = new Map<string, string>();
 
+/**
+ * What automatic mode keeps in workflow static data: ids only. The endpoint secret key lives in
+ * process memory (endpoint-secret.ts); `endpointSecretKey` was written by earlier versions and is
+ * removed at the next activation, never read.
+ */
 interface TriggerStaticData extends IDataObject {
 	notificationSettingId?: string;
 	endpointSecretKey?: string;
@@ -56,10 +63,12 @@ function sameList(a: string[], b: string[]): boolean {
 function adopt(staticData: TriggerStaticData, setting: IDataObject, destination: string): void {
 	staticData.notificationSettingId = setting.id as string;
 	staticData.destination = destination;
-	if (typeof setting.endpoint_secret_key === 'string') staticData.endpointSecretKey = setting.endpoint_secret_key;
+	delete staticData.endpointSecretKey;
+	if (typeof setting.endpoint_secret_key === 'string') rememberSecret(setting.id as string, setting.endpoint_secret_key);
 }
 
 function forget(staticData: TriggerStaticData): void {
+	if (staticData.notificationSettingId) forgetSecret(staticData.notificationSettingId);
 	delete staticData.notificationSettingId;
 	delete staticData.endpointSecretKey;
 	delete staticData.destination;
@@ -118,6 +127,8 @@ export class PaddleBillingTrigger implements INodeType {
 					{ name: 'All Events', value: ALL_EVENTS },
 					...PADDLE_EVENT_TYPES.map((e) => ({ name: e, value: e })),
 				],
+				// Not transaction.paid: Paddle sends it and then transaction.completed for every payment,
+				// so both would give two "payment received" items (docs/paddle.md, "One payment, one item").
 				default: [
 					'subscription.created',
 					'subscription.updated',
@@ -125,22 +136,21 @@ export class PaddleBillingTrigger implements INodeType {
 					'subscription.paused',
 					'subscription.resumed',
 					'transaction.completed',
-					'transaction.paid',
 					'transaction.payment_failed',
 					'transaction.past_due',
 					'customer.updated',
 				],
 				description:
-					'Events that start the workflow. Automatic mode subscribes the destination to exactly these; other verified events are acknowledged and ignored.',
+					'Events that start the workflow. A payment is transaction.completed (transaction.paid comes first for the same payment and is categorised "other"). Automatic mode subscribes the destination to exactly these; other verified events are acknowledged and ignored.',
 			},
 			{
 				displayName: 'Signature Tolerance (Seconds)',
 				name: 'toleranceSeconds',
 				type: 'number',
-				typeOptions: { minValue: 1, numberPrecision: 0 },
+				typeOptions: { minValue: 1, maxValue: MAX_TOLERANCE_SECONDS, numberPrecision: 0 },
 				default: DEFAULT_TOLERANCE_SECONDS,
 				description:
-					'Reject deliveries whose signature timestamp is further than this from now (replay protection). Paddle signs each attempt afresh; its SDKs use 5 seconds.',
+					"Reject deliveries whose signature timestamp is further than this from now. The default (3 days + 1 hour) covers Paddle's retry window even if retries keep the first attempt's timestamp; replays inside it are stopped by the event-ID dedupe. At most 7 days.",
 			},
 			{
 				displayName: 'Respond',
@@ -261,18 +271,34 @@ export class PaddleBillingTrigger implements INodeType {
 				const staticData = this.getWorkflowStaticData('node') as TriggerStaticData;
 				const destination = this.getNodeWebhookUrl('default') as string;
 				const description = String(this.getNodeParameter('destinationDescription', '') || 'n8n workflow').slice(0, 500);
-				const setting = (await paddleData.call(this, {
-					method: 'POST',
-					path: '/notification-settings',
-					body: {
-						description,
-						destination,
-						type: 'url',
-						api_version: 1,
-						subscribed_events: wantedEvents.call(this),
-						traffic_source: this.getNodeParameter('trafficSource', 'platform'),
-					},
-				})) as IDataObject;
+				let setting: IDataObject;
+				try {
+					setting = (await paddleData.call(this, {
+						method: 'POST',
+						path: '/notification-settings',
+						body: {
+							description,
+							destination,
+							type: 'url',
+							api_version: 1,
+							subscribed_events: wantedEvents.call(this),
+							traffic_source: this.getNodeParameter('trafficSource', 'platform'),
+						},
+					})) as IDataObject;
+				} catch (error) {
+					// "Only ten notification settings may be active at once" (Paddle docs, notification destinations).
+					if (paddleErrorInfo(error).code === 'notification_maximum_active_settings_reached') {
+						throw new NodeOperationError(
+							this.getNode(),
+							'Paddle allows at most 10 active notification destinations, and 10 are active already, so this workflow cannot register its own',
+							{
+								description:
+									'Deactivate or delete a destination you no longer need (Paddle → Developer Tools → Notifications; every workflow with an automatic Paddle Billing Trigger has one, and "listen for test event" adds a temporary one), or use Manual mode with an existing destination.',
+							},
+						);
+					}
+					throw asNodeError(this.getNode(), error);
+				}
 				if (typeof setting.endpoint_secret_key !== 'string' || !setting.endpoint_secret_key) {
 					throw new NodeOperationError(
 						this.getNode(),
@@ -311,13 +337,18 @@ export class PaddleBillingTrigger implements INodeType {
 		};
 
 		const rawBody = (request as unknown as { rawBody?: Buffer }).rawBody;
-		const verify = (secrets: string[]) =>
-			verifyPaddleSignature({
-				rawBody,
-				header: request.headers[SIGNATURE_HEADER],
-				secrets,
-				toleranceSeconds: Number(this.getNodeParameter('toleranceSeconds', DEFAULT_TOLERANCE_SECONDS)),
-			});
+		const signature = {
+			rawBody,
+			header: request.headers[SIGNATURE_HEADER],
+			toleranceSeconds: this.getNodeParameter('toleranceSeconds', DEFAULT_TOLERANCE_SECONDS) as number,
+		};
+		// Header, timestamp and body first: unsigned or malformed calls cost no API call.
+		const pre = precheckPaddleSignature(signature);
+		if (!pre.valid) {
+			// A broken tolerance is our configuration, not the caller's fault: 500 makes Paddle retry.
+			return reject(pre.reason === 'invalid_tolerance' ? 500 : 401, pre.reason, pre.message);
+		}
+		const verify = (secrets: string[]) => verifyPaddleSignature({ ...signature, secrets });
 
 		let verdict;
 		if (mode === 'automatic') {
@@ -325,38 +356,23 @@ export class PaddleBillingTrigger implements INodeType {
 			const settingId = staticData.notificationSettingId;
 			// n8n stores the destination only after activation finishes: ask Paddle to retry
 			// rather than refusing the call as forged.
-			if (!settingId && !staticData.endpointSecretKey) {
-				return reject(503, 'activating', 'The trigger is still being activated; try again shortly');
-			}
-			const fetchSecret = async (): Promise<string | undefined> => {
-				if (!settingId) return undefined;
-				lastSecretFetch.set(settingId, Date.now());
+			if (!settingId) return reject(503, 'activating', 'The trigger is still being activated; try again shortly');
+			const fetchKey = async (): Promise<string | undefined> => {
 				const setting = (await paddleData.call(this, {
 					method: 'GET',
 					path: `/notification-settings/${encodeURIComponent(settingId)}`,
 				})) as IDataObject;
-				const key = typeof setting.endpoint_secret_key === 'string' ? setting.endpoint_secret_key : undefined;
-				if (key) fetchedSecret.set(settingId, key);
-				return key;
+				return typeof setting.endpoint_secret_key === 'string' ? setting.endpoint_secret_key : undefined;
 			};
-			// Missing locally (e.g. registered by another instance): Paddle returns the key on GET.
-			if (!staticData.endpointSecretKey) staticData.endpointSecretKey = await fetchSecret();
-			const known = [staticData.endpointSecretKey, settingId ? fetchedSecret.get(settingId) : undefined];
-			verdict = verify(known.filter((k): k is string => typeof k === 'string' && k.length > 0));
-			// The key may have been rotated in Paddle: look it up again, at most once a minute per
-			// destination so that forged calls cannot make us hammer the API.
-			if (!verdict.valid && verdict.reason === 'signature_mismatch' && settingId && Date.now() - (lastSecretFetch.get(settingId) ?? 0) > SECRET_REFETCH_MS) {
-				let current: string | undefined;
-				try {
-					current = await fetchSecret();
-				} catch {
-					// Paddle unreachable: the delivery stays unverified and is refused below.
-					current = undefined;
-				}
-				if (current && current !== staticData.endpointSecretKey) {
-					verdict = verify([current]);
-					if (verdict.valid) staticData.endpointSecretKey = current;
-				}
+			// Not known in this process (restart, another worker): Paddle returns the key on GET.
+			if (candidateSecrets(settingId).length === 0 && (await refreshSecret(settingId, fetchKey)) !== 'fetched') {
+				return reject(503, 'secret_unavailable', 'The endpoint secret key could not be read from Paddle yet; try again shortly');
+			}
+			verdict = verify(candidateSecrets(settingId));
+			// The key may have been rotated in Paddle: read it again (at most once a minute per
+			// destination, so forged calls cannot make us hammer the API).
+			if (!verdict.valid && verdict.reason === 'signature_mismatch' && (await refreshSecret(settingId, fetchKey)) === 'fetched') {
+				verdict = verify(candidateSecrets(settingId));
 			}
 		} else {
 			const credentials = await this.getCredentials('paddleWebhookApi');
@@ -364,15 +380,9 @@ export class PaddleBillingTrigger implements INodeType {
 		}
 		if (!verdict.valid) return reject(401, verdict.reason, verdict.message);
 
-		let event: IDataObject;
-		try {
-			event = JSON.parse((rawBody as Buffer).toString('utf8')) as IDataObject;
-		} catch {
-			return reject(400, 'invalid_json', 'The signed body is not JSON');
-		}
-		if (!event || typeof event !== 'object' || typeof event.event_type !== 'string') {
-			return reject(400, 'not_an_event', 'The signed body is not a Paddle event (no event_type)');
-		}
+		const parsed = parseEventBody(rawBody as Buffer);
+		if (!parsed.ok) return reject(400, parsed.reason, parsed.message);
+		const event = parsed.event;
 		if (!acceptsEvent.call(this, event.event_type)) {
 			return { webhookResponse: { received: true, ignored: event.event_type } };
 		}

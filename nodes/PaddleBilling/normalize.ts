@@ -7,12 +7,22 @@ import type { IDataObject } from 'n8n-workflow';
 import type { BillingCategory, NormalizedBillingEvent as SharedNormalizedEvent } from '../shared/billing-event';
 import type { Money } from '../shared/money';
 import { leadIdFromCustomData, money } from './helpers';
+import { subscriptionChange } from './subscription-change';
 
 export type { BillingCategory };
 /** Paddle's envelope can lack ids in a malformed event, so they may be null here. */
 export type NormalizedBillingEvent = Omit<SharedNormalizedEvent<'paddle'>, 'eventId' | 'dedupeKey'> & {
 	eventId: string | null;
 	dedupeKey: string | null;
+	/**
+	 * `custom_data.kommo_lead_id` of a transaction, subscription or adjustment: only a hint. The
+	 * paying customer can set or replace transaction custom_data in the browser (Paddle.js
+	 * `Checkout.open({customData})`, `Checkout.updateCheckout`), and Paddle copies it onto the
+	 * subscription and its renewals (developer.paddle.com/build/transactions/custom-data). Write to
+	 * that lead only after checking that its stored billing customer is this event's customer.
+	 * `kommoLeadId` is set only from API-only data (the customer's own custom_data).
+	 */
+	kommoLeadIdHint: number | null;
 };
 
 /** Event types the trigger offers (Paddle's names; subscription.canceled has one l). */
@@ -57,19 +67,26 @@ function iso(value: unknown): string | null {
 export function categoryOf(eventType: string, data: IDataObject): BillingCategory {
 	switch (eventType) {
 		case 'transaction.completed':
-		case 'transaction.paid':
 			return data.origin === 'subscription_recurring' ? 'renewal' : 'payment_succeeded';
+		case 'transaction.paid':
+			// One payment, one meaning: Paddle sends transaction.paid and then transaction.completed
+			// (different event ids) for every successful payment (spec `GET /simulation-types`
+			// scenarios). transaction.completed is the payment; paid is the step before it.
+			return 'other';
 		case 'transaction.payment_failed':
 		case 'transaction.past_due':
 		case 'subscription.past_due':
 			return 'payment_failed';
 		case 'transaction.billed':
-			return 'invoice';
+			// An invoice only when Paddle collects by invoice; an automatic renewal is billed too,
+			// right before it is charged (scenario "subscription_renewal").
+			return data.collection_mode === 'manual' ? 'invoice' : 'other';
 		case 'subscription.created':
 			return 'subscription_created';
 		case 'subscription.updated':
-			// Paddle sends no previous values; items, quantity and billing changes all arrive here.
-			return 'plan_changed';
+			// A catch-all (renewals, pauses, resumes, scheduled changes): a plan change only when
+			// the items changed (see subscription-change.ts).
+			return subscriptionChange(data) === 'items_changed' ? 'plan_changed' : 'other';
 		case 'subscription.canceled':
 			return 'cancelled';
 		case 'subscription.paused':
@@ -115,11 +132,20 @@ function reasonOf(entity: string, eventType: string, data: IDataObject): string 
 		return str(failed?.error_code) ?? null;
 	}
 	if (entity === 'adjustment') return str(data.reason);
-	if (entity === 'subscription' && eventType === 'subscription.updated') {
-		const scheduled = (data.scheduled_change ?? null) as IDataObject | null;
-		return scheduled ? `scheduled_${String(scheduled.action)}` : null;
-	}
+	if (entity === 'subscription' && eventType === 'subscription.updated') return subscriptionChange(data);
 	return null;
+}
+
+/**
+ * Paddle objects carry no version counter; events about one object are ordered by the event's
+ * `occurred_at` (RFC 3339 with microseconds, kept as sent). Paddle does not guarantee delivery
+ * order and retries for days (developer.paddle.com, webhooks "Handle webhook delivery"), so a
+ * late event must not overwrite what a newer one wrote (compareOrderingVersions).
+ */
+function orderingOf(entity: string, own: string | null, occurredAt: unknown): NormalizedBillingEvent['ordering'] {
+	const version = str(occurredAt);
+	if (!entity || !own || !version || Number.isNaN(Date.parse(version))) return null;
+	return { object: `paddle:${entity}:${own}`, version, source: 'occurred_at' };
 }
 
 export function normalizePaddleEvent(event: IDataObject): NormalizedBillingEvent {
@@ -146,7 +172,9 @@ export function normalizePaddleEvent(event: IDataObject): NormalizedBillingEvent
 		previousPlanId: null,
 		status: str(data.status),
 		reason: reasonOf(entity, eventType, data),
-		kommoLeadId: leadIdFromCustomData(data.custom_data),
-		ordering: null,
+		// Customer custom_data is written through the API only; everything else is a hint.
+		kommoLeadId: entity === 'customer' ? leadIdFromCustomData(data.custom_data) : null,
+		kommoLeadIdHint: entity === 'customer' ? null : leadIdFromCustomData(data.custom_data),
+		ordering: orderingOf(entity, own, event.occurred_at),
 	};
 }

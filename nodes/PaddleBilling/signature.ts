@@ -20,7 +20,34 @@ import { createHmac } from 'crypto';
 import { safeEqual } from '../shared/crypto';
 
 export const SIGNATURE_HEADER = 'paddle-signature';
-export const DEFAULT_TOLERANCE_SECONDS = 5;
+/**
+ * Whether Paddle's retries keep the first attempt's `ts` is not documented (one third-party
+ * report says they do; Paddle's SDKs check 5 s, which only works if every attempt is signed
+ * afresh). Paddle retries for up to 3 days in live (developer.paddle.com "Handle webhook
+ * delivery"; API-FACTS). So the default accepts a `ts` as old as that retry window plus an hour:
+ * a retry survives either behaviour, and replays inside the window are stopped by the event-id
+ * dedupe (Billing Event Dedupe on `paddle:<event_id>`), not by the clock.
+ */
+export const PADDLE_RETRY_WINDOW_SECONDS = 3 * 24 * 3600;
+export const DEFAULT_TOLERANCE_SECONDS = PADDLE_RETRY_WINDOW_SECONDS + 3600;
+/** Larger values are clamped to this (a week): older deliveries are never genuine retries. */
+export const MAX_TOLERANCE_SECONDS = 7 * 24 * 3600;
+/**
+ * A `ts` in the future is never a retry: only clock skew explains it, so it gets at most five
+ * minutes whatever the tolerance (a smaller tolerance applies as it is).
+ */
+export const MAX_FUTURE_SECONDS = 300;
+
+/**
+ * The tolerance to use for a configured value: clamped to [1, MAX], or undefined when it is not
+ * a finite number of at least 1 (an expression that yields NaN or text must not switch the
+ * timestamp check off).
+ */
+export function resolveTolerance(value: unknown): number | undefined {
+	const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof n !== 'number' || !Number.isFinite(n) || n < 1) return undefined;
+	return Math.min(Math.floor(n), MAX_TOLERANCE_SECONDS);
+}
 
 /** Headers longer than this, or with more `h1` values, are malformed (bounds the work per request). */
 const MAX_HEADER_LENGTH = 4096;
@@ -42,6 +69,7 @@ export type SignatureFailure =
 	| 'stale_timestamp'
 	| 'future_timestamp'
 	| 'no_secret_configured'
+	| 'invalid_tolerance'
 	| 'missing_body'
 	| 'signature_mismatch';
 
@@ -55,6 +83,7 @@ const MESSAGES: Record<SignatureFailure, string> = {
 	stale_timestamp: 'The signature timestamp is older than the allowed tolerance (possible replay)',
 	future_timestamp: 'The signature timestamp lies too far in the future',
 	no_secret_configured: 'No endpoint secret key is configured, so the signature cannot be checked',
+	invalid_tolerance: `The trigger's Signature Tolerance is not a number of at least 1 second, so no delivery can be checked; set it to a number (at most ${MAX_TOLERANCE_SECONDS})`,
 	missing_body: 'The raw request body is not available, so the signature cannot be checked',
 	signature_mismatch: 'No h1 signature matches any configured endpoint secret key',
 };
@@ -119,7 +148,12 @@ export interface VerifyOptions {
 	now?: number;
 }
 
-export function verifyPaddleSignature(options: VerifyOptions): VerifyResult {
+/**
+ * Everything that can be checked without a secret: header present and well-formed, timestamp
+ * inside the tolerance, raw body present. Run it before looking a secret up (automatic mode asks
+ * Paddle for it), so that unsigned or malformed calls cost no API call.
+ */
+export function precheckPaddleSignature(options: Omit<VerifyOptions, 'secrets'>): VerifyResult & { parsed?: ParsedSignature } {
 	const { rawBody, header } = options;
 	if (header === undefined || header === null || header === '' || (Array.isArray(header) && header.length === 0)) {
 		return fail('missing_header');
@@ -127,26 +161,33 @@ export function verifyPaddleSignature(options: VerifyOptions): VerifyResult {
 	const parsed = parseSignatureHeader(header);
 	if (!parsed) return fail('malformed_header');
 
-	const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+	const tolerance = resolveTolerance(options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
+	if (tolerance === undefined) return fail('invalid_tolerance');
 	const nowSeconds = (options.now ?? Date.now()) / 1000;
 	const age = nowSeconds - parsed.ts;
 	if (age > tolerance) return fail('stale_timestamp');
-	if (-age > tolerance) return fail('future_timestamp');
-
-	const secrets = options.secrets.filter((s) => typeof s === 'string' && s.length > 0);
-	if (secrets.length === 0) return fail('no_secret_configured');
+	if (-age > Math.min(tolerance, MAX_FUTURE_SECONDS)) return fail('future_timestamp');
 	if (rawBody === undefined || rawBody === null) return fail('missing_body');
+	return { valid: true, ts: parsed.ts, ageSeconds: Math.max(0, age), parsed };
+}
+
+export function verifyPaddleSignature(options: VerifyOptions): VerifyResult {
+	const pre = precheckPaddleSignature(options);
+	if (!pre.valid) return pre;
+	const parsed = pre.parsed as ParsedSignature;
+	const secrets = options.secrets.filter((s) => typeof s === 'string' && s.trim().length > 0);
+	if (secrets.length === 0) return fail('no_secret_configured');
 
 	let matched = false;
 	for (const secret of secrets) {
-		const expected = computeSignature(secret, parsed.tsText, rawBody);
+		const expected = computeSignature(secret, parsed.tsText, options.rawBody as Buffer | string);
 		// No early exit: every candidate is compared, each in constant time.
 		for (const candidate of parsed.h1) {
 			if (safeEqual(candidate, expected)) matched = true;
 		}
 	}
 	if (!matched) return fail('signature_mismatch');
-	return { valid: true, ts: parsed.ts, ageSeconds: Math.max(0, age) };
+	return { valid: true, ts: pre.ts, ageSeconds: pre.ageSeconds };
 }
 
 /**

@@ -12,6 +12,7 @@ import type { IDataObject, IHttpRequestMethods, INode, JsonObject } from 'n8n-wo
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { vendorRequest, type RequestContext, type VendorProfile } from '../shared/http';
+import { permissionsFor } from './permissions';
 
 export const CREDENTIAL_TYPE = 'paddleBillingApi';
 
@@ -99,15 +100,38 @@ export async function paddleRequest<T = IDataObject>(
 	call: PaddleCall,
 ): Promise<PaddleEnvelope<T>> {
 	const base = await baseUrlFor.call(this, call.itemIndex);
-	const body = await vendorRequest.call(this, paddleProfile, CREDENTIAL_TYPE, {
-		method: call.method,
-		url: `${base}${call.path}`,
-		body: call.body,
-		qs: call.qs,
-		headers: call.body ? { 'Content-Type': 'application/json' } : undefined,
-		itemIndex: call.itemIndex,
-	});
+	const body = await vendorRequest
+		.call(this, paddleProfile, CREDENTIAL_TYPE, {
+			method: call.method,
+			url: `${base}${call.path}`,
+			body: call.body,
+			qs: call.qs,
+			headers: call.body ? { 'Content-Type': 'application/json' } : undefined,
+			itemIndex: call.itemIndex,
+		})
+		.catch(async (error: unknown) => {
+			// The shared layer's NodeApiError, with the missing permission named on a 403 forbidden.
+			nameMissingPermission(error, call);
+			return await Promise.reject(error);
+		});
 	return (body ?? { data: undefined }) as PaddleEnvelope<T>;
+}
+
+/**
+ * Paddle answers a key without a needed permission with 403 `forbidden` ("You aren't permitted to
+ * perform this request.", developer.paddle.com/errors/shared/forbidden) and does not say which:
+ * name it from the spec's permission list.
+ */
+function nameMissingPermission(error: unknown, call: PaddleCall): void {
+	if (!(error instanceof NodeApiError)) return;
+	const { status, code } = paddleErrorInfo(error);
+	if (status !== 403 || code !== 'forbidden') return;
+	const needed = permissionsFor(call.method, call.path, call.qs);
+	if (!needed || needed.length === 0) return;
+	const what = `${call.method} ${call.path.split('?')[0]}${typeof call.qs?.include === 'string' ? `?include=${call.qs.include}` : ''}`;
+	error.description = `This API key lacks a permission for ${what}: it needs ${needed.join(' and ')}. Add it to the key under Paddle → Developer Tools → Authentication (or use a key with those permissions); see docs/paddle.md "Key permissions".${
+		error.description ? ` ${error.description}` : ''
+	}`;
 }
 
 /** `data` of one Paddle call. */

@@ -102,8 +102,11 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 
 		paddle.failPayment(checkout.id as string, 'insufficient_funds');
 		expect((await lastDelivery('transaction.payment_failed')).result?.status).toBe(200);
+		// Paddle's renewal sequence starts with subscription.updated (new period): a renewal note, no "Plan changed".
 		paddle.renewSubscription(subscriptionId);
 		expect((await lastDelivery('transaction.completed')).result?.status).toBe(200);
+		expect((await lastDelivery('subscription.updated')).result?.status).toBe(200);
+		expect(kommo.notesFor(acme.id).filter((n) => String(n.params.text).startsWith('Plan changed'))).toHaveLength(0);
 		paddle.updateSubscription(subscriptionId, { items: [{ price_id: paddle.seed.yearlyUsd, quantity: 1 }], proration_billing_mode: 'do_not_bill' });
 		expect((await lastDelivery('subscription.updated')).result?.status).toBe(200);
 
@@ -149,6 +152,8 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 			expect.stringMatching(new RegExp(`^Plan changed on .*: Pro → Enterprise\\nPrice: ${paddle.seed.yearlyUsd}\\n`)),
 			expect.stringMatching(/^Invoice \(billed\): 99\.00 USD on .*\nInvoice: invoice 325-\d+/),
 			expect.stringMatching(/^Credit note: 5\.00 USD on .*\nReason: service outage/),
+			// Resuming starts a new billing period, which Paddle charges (scenario "subscription_resume").
+			expect.stringMatching(/^Subscription renewed on .*: 300\.00 USD\nPlan: pri_/),
 		]);
 		expect(after.plan).toBe('Enterprise');
 		expect(after.status).toBe('Cancelled');
@@ -159,6 +164,28 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 		]);
 		expect(tasks.every((t) => t.responsible_user_id === kommo.users[1].id)).toBe(true);
 		expect(tasks[0].complete_till - now).toBeGreaterThanOrEqual(4 * 3600 - 5);
+	});
+
+	test('security review M4: a lead id the payer put into custom_data (Paddle.js) reaches a deal only when that deal is the customer\'s', async () => {
+		// Mallory pays for something and sets custom_data.kommo_lead_id to Acme's deal in the browser.
+		const mallory = paddle.createCustomer({ email: 'mallory@evil.test', name: 'Mallory' });
+		const malloryAddress = paddle.createAddressFor(mallory.id as string, 'US');
+		const before = kommo.notesFor(acme.id).length;
+		const forged = paddle.createTransaction({ items: [{ price_id: paddle.seed.setupFeeUsd, quantity: 3 }], customer_id: mallory.id, address_id: malloryAddress.id, custom_data: { kommo_lead_id: acme.id } });
+		paddle.completeTransaction(forged.id as string);
+		const delivery = await lastDelivery('transaction.completed');
+		expect(delivery.result?.status).toBe(200);
+		expect(JSON.parse(delivery.result!.body)).toMatchObject({ ignored: 'no Kommo deal found for this customer' });
+		expect(kommo.notesFor(acme.id)).toHaveLength(before);
+
+		// A genuine hint: the deal stores this customer as its billing customer (written at provisioning).
+		const bill = paddle.createCustomer({ email: 'billing@initech.test', name: 'Bill' });
+		const initech = kommo.addLead({ name: 'Initech', customFields: { 'Billing customer ID': String(bill.id) }, contacts: [{ first_name: 'Bill', email: 'bill@initech.test' }] });
+		const billAddress = paddle.createAddressFor(bill.id as string, 'US');
+		const genuine = paddle.createTransaction({ items: [{ price_id: paddle.seed.setupFeeUsd, quantity: 1 }], customer_id: bill.id, address_id: billAddress.id, custom_data: { kommo_lead_id: initech.id } });
+		paddle.completeTransaction(genuine.id as string);
+		expect((await lastDelivery('transaction.completed')).result?.status).toBe(200);
+		expect(effects(kommo, initech.id).notes).toEqual([expect.stringMatching(/^Payment received: 99\.00 USD/)]);
 	});
 
 	test("a customer without a stored lead id is matched by the Paddle customer's email", async () => {

@@ -259,6 +259,10 @@ const VENDORS = {
 			['pri_replace_with_your_enterprise_price', 'Enterprise'],
 		],
 		customerLookup: true,
+		// custom_data.kommo_lead_id on transactions/subscriptions can be set by the payer (Paddle.js):
+		// normalize.ts gives it as kommoLeadIdHint, trusted only when the deal's stored billing
+		// customer is this event's customer (security review M4).
+		leadHint: true,
 	},
 	zuora: {
 		file: 'zuora-callouts-to-kommo.json',
@@ -348,6 +352,41 @@ function eventWorkflow(vendor) {
 		b.connect(getCustomer, details);
 		b.connect(details, leadOnCustomer);
 		fallbackStart = { customerKnown, leadOnCustomer };
+		if (vendor.leadHint) {
+			let hx = fx - COL;
+			const hy = fy + 4 * ROW;
+			const D = "$('Add customer details').item.json.normalized";
+			const hinted = ifNode(b, 'Lead ID hint?', [hx, hy], condition(`={{ ${N}.kommoLeadIdHint }}`, { type: 'number', operation: 'gt' }, 0));
+			const getHinted = kommo(
+				b,
+				'Get hinted deal',
+				[(hx += COL), hy],
+				{ resource: 'lead', operation: 'get', leadId: leadRl(`={{ ${N}.kommoLeadIdHint }}`), includeContacts: false },
+				{ onError: 'continueErrorOutput' },
+			);
+			const owned = b.add('Deal is this customer\'s?', 'n8n-nodes-base.if', 2.2, [(hx += COL), hy], {
+				conditions: conditions([
+					condition(`={{ ${D}.customerId }}`, { type: 'string', operation: 'notEmpty', singleValue: true }),
+					condition("={{ $json.custom_fields_map?.['Billing customer ID'] }}", { type: 'string', operation: 'equals' }, `={{ ${D}.customerId }}`),
+				]),
+				looseTypeValidation: true,
+				options: {},
+			});
+			const fromHint = setNode(b, 'Deal from lead hint', [(hx += COL), hy], [
+				['leadId', '={{ $json.id }}', 'number'],
+				['normalized', `={{ ${D} }}`, 'object'],
+			]);
+			// A hinted deal that does not exist is ignored; any other Kommo failure fails the run (503, retry).
+			const missing = ifNode(b, 'Hinted deal missing?', [hx - COL, hy + ROW], condition('={{ $json.error }}', { type: 'string', operation: 'contains' }, 'was not found'));
+			b.connect(hinted, getHinted);
+			b.connect(getHinted, owned);
+			b.connect(getHinted, missing, 1);
+			b.connect(owned, fromHint);
+			failures.push([missing, 1]);
+			fallbackStart.leadOnCustomerFalse = hinted;
+			fallbackStart.hintFallbacks = [[hinted, 1], [missing, 0], [owned, 1]];
+			fallbackStart.fromHint = fromHint;
+		}
 	}
 	const emailKnown = ifNode(b, 'Email known?', [(fx += COL), fy], condition(`={{ ${N}.customerEmail }}`, { type: 'string', operation: 'notEmpty', singleValue: true }));
 	const find = kommo(
@@ -378,7 +417,13 @@ function eventWorkflow(vendor) {
 	b.connect(emailKnown, noDeal, 1);
 	if (fallbackStart) {
 		b.connect(fallbackStart.customerKnown, emailKnown, 1);
-		b.connect(fallbackStart.leadOnCustomer, emailKnown, 1);
+		if (fallbackStart.leadOnCustomerFalse) {
+			b.connect(fallbackStart.leadOnCustomer, fallbackStart.leadOnCustomerFalse, 1);
+			// A hint that is absent, unreadable or names another customer's deal is ignored.
+			for (const [node, output] of fallbackStart.hintFallbacks) b.connect(node, emailKnown, output);
+		} else {
+			b.connect(fallbackStart.leadOnCustomer, emailKnown, 1);
+		}
 	} else {
 		b.connect(leadKnown, emailKnown, 1);
 	}
@@ -422,6 +467,7 @@ function eventWorkflow(vendor) {
 	});
 	b.connect(fromLead, route);
 	b.connect(fromEmail, route);
+	if (fallbackStart?.fromHint) b.connect(fallbackStart.fromHint, route);
 
 	const ex = switchX + COL;
 	const confirm = b.add('Confirm event', `${PKG}.billingEventDedupe`, 1, [ex + 5 * COL, switchY], {

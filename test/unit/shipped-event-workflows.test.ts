@@ -31,7 +31,9 @@ test.each([
 		expect(node.credentials).toEqual({ kommoApi: { id: 'kbKommoApi000001', name: 'Kommo account' } });
 		// every Kommo effect can fail into Release → 503
 		expect(node.onError).toBe('continueErrorOutput');
-		expect(workflow.connections[node.name].main[1]).toEqual([{ node: 'Release claim', type: 'main', index: 0 }]);
+		// Paddle's lead hint: a deal that does not exist is ignored, any other failure releases.
+		const errorPath = node.name === 'Get hinted deal' ? workflow.connections['Hinted deal missing?'].main[1] : workflow.connections[node.name].main[1];
+		expect(errorPath).toEqual([{ node: 'Release claim', type: 'main', index: 0 }]);
 	}
 	expect(new Set(nodes.map((n) => n.name)).size).toBe(nodes.length);
 });
@@ -41,4 +43,26 @@ test('the error workflow has its fixed id and starts with an Error Trigger', () 
 	expect(workflow.id).toBe('kbErrorToKommo01');
 	expect(workflow.nodes[0].type).toBe('n8n-nodes-base.errorTrigger');
 	expect(workflow.settings.errorWorkflow).toBeUndefined();
+});
+
+test('Paddle (security review M4): a payer-settable lead hint reaches a deal only through the check that the deal belongs to the event\'s customer', () => {
+	const workflow = load('paddle-events-to-kommo.json');
+	const nodes = workflow.nodes as Array<Record<string, any>>;
+	const next = (name: string, output = 0) => (workflow.connections[name]?.main[output] ?? []).map((c: { node: string }) => c.node);
+	// The hint is never used as the lead directly: only the customer's API-only custom_data is.
+	expect(JSON.stringify(nodes.find((n) => n.name === 'Deal from lead ID')!.parameters)).not.toContain('kommoLeadIdHint');
+	expect(next('Lead ID on customer?', 1)).toEqual(['Lead ID hint?']);
+	expect(next('Lead ID hint?')).toEqual(['Get hinted deal']);
+	expect(next('Get hinted deal')).toEqual(["Deal is this customer's?"]);
+	expect(next("Deal is this customer's?")).toEqual(['Deal from lead hint']);
+	expect(next("Deal is this customer's?", 1)).toEqual(['Email known?']);
+	const check = JSON.stringify(nodes.find((n) => n.name === "Deal is this customer's?")!.parameters);
+	expect(check).toContain("custom_fields_map?.['Billing customer ID']");
+	expect(check).toContain('.customerId');
+	// Every way into the Switch: the lead id from API-only data, a checked hint, or the email search.
+	const into = Object.entries(workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>)
+		.filter(([, c]) => c.main.some((out) => out.some((t) => t.node === 'Route by event type')))
+		.map(([name]) => name)
+		.sort();
+	expect(into).toEqual(['Deal from email', 'Deal from lead ID', 'Deal from lead hint']);
 });

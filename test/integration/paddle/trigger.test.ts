@@ -5,7 +5,9 @@
  */
 import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
 
+import { resetEndpointSecrets } from '../../../nodes/PaddleBilling/endpoint-secret';
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
+import { DEFAULT_TOLERANCE_SECONDS, MAX_TOLERANCE_SECONDS } from '../../../nodes/PaddleBilling/signature';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import {
 	createHookContext,
@@ -31,6 +33,7 @@ beforeEach(() => {
 	sandbox.reset();
 	sandbox.subscriptionDelayMs = 0;
 	resetLimiters();
+	resetEndpointSecrets();
 });
 
 const trigger = new PaddleBillingTrigger();
@@ -90,13 +93,15 @@ async function provision(leadId = 31337) {
 describe('automatic mode: the destination lives and dies with the workflow', () => {
 	const params = { mode: 'automatic', events: ['transaction.completed', 'subscription.created'] };
 
-	it('creates a notification setting for the webhook URL and keeps its secret in static data', async () => {
+	it('creates a notification setting for the webhook URL and keeps its secret out of static data', async () => {
 		const staticData: IDataObject = {};
 		expect(await hook('checkExists', params, staticData)).toBe(false);
 		expect(await hook('create', params, staticData)).toBe(true);
 		const setting = sandbox.notificationSettings.get(nodeData(staticData).notificationSettingId as string) as IDataObject;
 		expect(setting).toBeDefined();
-		expect(nodeData(staticData).endpointSecretKey).toBe(setting.endpoint_secret_key);
+		// Static data is plain JSON (public API, exports): the key must not be in it (security review M2).
+		expect(nodeData(staticData).endpointSecretKey).toBeUndefined();
+		expect(JSON.stringify(staticData)).not.toContain(String(setting.endpoint_secret_key));
 		expect(setting.destination).toMatch(/^http:\/\/127\.0\.0\.1\/webhook\//);
 		expect(setting.destination).toBe(nodeData(staticData).destination);
 		expect((setting.subscribed_events as IDataObject[]).map((e) => e.name).sort()).toEqual(['subscription.created', 'transaction.completed']);
@@ -123,7 +128,7 @@ describe('automatic mode: the destination lives and dies with the workflow', () 
 		const lost: IDataObject = {};
 		expect(await hook('checkExists', params, lost)).toBe(true);
 		expect(nodeData(lost).notificationSettingId).toBe(id);
-		expect(nodeData(lost).endpointSecretKey).toBe(nodeData(staticData).endpointSecretKey);
+		expect(nodeData(lost).endpointSecretKey).toBeUndefined();
 		sandbox.notificationSettings.clear();
 		expect(await hook('checkExists', params, staticData)).toBe(false);
 		expect(nodeData(staticData).notificationSettingId).toBeUndefined();
@@ -172,8 +177,10 @@ describe('automatic mode: the destination lives and dies with the workflow', () 
 			previousPlanId: null,
 			status: 'completed',
 			reason: null,
-			kommoLeadId: 4242,
-			ordering: null,
+			// Transaction custom_data can be set by the payer (Paddle.js): a hint, never the lead itself.
+			kommoLeadId: null,
+			kommoLeadIdHint: 4242,
+			ordering: { object: `paddle:transaction:${transaction.id as string}`, version: event.occurred_at, source: 'occurred_at' },
 		});
 	});
 });
@@ -205,10 +212,10 @@ describe('automatic mode: a key rotated in Paddle', () => {
 
 		const first = await receive(params, staticData, asDelivery(created));
 		expect(first.result.workflowData).toHaveLength(1);
-		expect(nodeData(staticData).endpointSecretKey).toBe(secret);
+		expect(JSON.stringify(staticData)).not.toContain(secret);
 		expect(gets()).toBe(1);
 
-		// n8n may not persist static data written during a webhook call: the process remembers the key.
+		// A key left in static data by an earlier version is never read: the process remembers Paddle's.
 		const reloaded = { 'node:Paddle Billing Trigger': { ...nodeData(staticData), endpointSecretKey: 'pdl_ntfset_the_old_one' } };
 		expect((await receive(params, reloaded, asDelivery(created))).result.workflowData).toHaveLength(1);
 		expect(gets()).toBe(1);
@@ -258,10 +265,11 @@ describe('rejections: 401 and no workflow run', () => {
 
 	it('rejects a replay older than the tolerance', async () => {
 		const { staticData, delivery } = await signedDelivery();
-		const old = PaddleSandbox.signatureHeader([nodeData(staticData).endpointSecretKey as string], delivery.body, Math.floor(Date.now() / 1000) - 60);
+		const secret = String(sandbox.notificationSettings.get(nodeData(staticData).notificationSettingId as string)?.endpoint_secret_key);
+		const old = PaddleSandbox.signatureHeader([secret], delivery.body, Math.floor(Date.now() / 1000) - DEFAULT_TOLERANCE_SECONDS - 60);
 		expectRejected(await receive(params, staticData, { body: delivery.body, headers: { 'paddle-signature': old } }), 'stale_timestamp');
-		// …unless the user widened the tolerance.
-		const wide = await receive({ ...params, toleranceSeconds: 120 }, staticData, { body: delivery.body, headers: { 'paddle-signature': old } });
+		// …unless the user widened the tolerance (up to the 7-day cap).
+		const wide = await receive({ ...params, toleranceSeconds: MAX_TOLERANCE_SECONDS }, staticData, { body: delivery.body, headers: { 'paddle-signature': old } });
 		expect(wide.result.workflowData).toHaveLength(1);
 	});
 
@@ -303,7 +311,7 @@ describe('manual mode: secrets from the credential', () => {
 
 		const accepted = await receive(params, {}, asDelivery(created), credentials(oldSecret));
 		const [[item]] = accepted.result.workflowData as Array<Array<{ json: IDataObject }>>;
-		expect(item.json.normalized).toMatchObject({ category: 'subscription_created', kommoLeadId: 7, subscriptionId: expect.stringMatching(/^sub_/) });
+		expect(item.json.normalized).toMatchObject({ category: 'subscription_created', kommoLeadId: null, kommoLeadIdHint: 7, subscriptionId: expect.stringMatching(/^sub_/) });
 
 		// Paddle rotates: deliveries now carry an h1 for the new and one for the old key.
 		const { secret: newSecret } = sandbox.rotateSecret(setting.id as string);
@@ -338,7 +346,8 @@ describe('manual mode: secrets from the credential', () => {
 			category: 'payment_failed',
 			reason: 'insufficient_funds',
 			amount: { minor: '3000', currency: 'USD' },
-			kommoLeadId: 99,
+			kommoLeadId: null,
+			kommoLeadIdHint: 99,
 		});
 	});
 

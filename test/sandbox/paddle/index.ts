@@ -22,6 +22,7 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
+import { requiredPermissions } from './permissions';
 import { header, SandboxServer, type DeliveryResult, type SandboxRequest, type SandboxResponse } from '../kit';
 
 type Json = Record<string, unknown>;
@@ -52,6 +53,8 @@ export interface DeliveryRecord {
 	destination: string;
 	body: string;
 	signature: string;
+	/** The `ts` this attempt was signed with. */
+	ts: number;
 	attempt: number;
 	result?: DeliveryResult;
 }
@@ -158,6 +161,8 @@ function docGroup(code: string): string {
 
 export class PaddleSandbox extends SandboxServer {
 	readonly apiKeys = new Set<string>([SANDBOX_API_KEY]);
+	/** Keys with restricted permissions (Paddle → Developer Tools → Authentication); others have all. */
+	readonly keyPermissions = new Map<string, Set<string>>();
 	readonly customers = new Map<string, Json>();
 	readonly addresses = new Map<string, Json>();
 	readonly businesses = new Map<string, Json>();
@@ -180,6 +185,13 @@ export class PaddleSandbox extends SandboxServer {
 	autoDeliver = true;
 	/** Clock used for timestamps and signatures (tests may shift it). */
 	now: () => Date = () => new Date();
+	/**
+	 * What a retry (`redeliver`) signs with. Paddle does not document whether a retry keeps the
+	 * first attempt's `ts` (../shared/API-FACTS.md: "unconfirmed; one report says they do",
+	 * emban.sidelabs.dev/blog/paddle-webhook-skew), so the sandbox offers both: 'fresh' signs each
+	 * attempt at its own time, 'original' re-sends the first attempt's ts (and thus its h1).
+	 */
+	retryTimestamp: 'fresh' | 'original' = 'fresh';
 	private readonly pending = new Set<Promise<unknown>>();
 	private idCounter = 0;
 	private invoiceCounter = 10_000;
@@ -337,6 +349,15 @@ export class PaddleSandbox extends SandboxServer {
 			this.fail(res, new PaddleError(403, 'invalid_token', 'Invalid or revoked API key.'));
 			return false;
 		}
+		const granted = this.keyPermissions.get(match[1]);
+		if (granted) {
+			// Permissions per operation and per include value, read from Paddle's spec (permissions.ts).
+			const needed = requiredPermissions(req.method, req.path, req.query) ?? [];
+			if (needed.some((p) => !granted.has(p))) {
+				this.fail(res, new PaddleError(403, 'forbidden', "You aren't permitted to perform this request."));
+				return false;
+			}
+		}
 		return true;
 	}
 
@@ -357,6 +378,14 @@ export class PaddleSandbox extends SandboxServer {
 	}
 
 	/** Paddle's 429 with Retry-After, per the platform limit (240/min per IP) or a test's own. */
+	/** A new API key with only these permissions (e.g. ['price.read']), as a restricted Paddle key. */
+	addRestrictedKey(permissions: string[]): string {
+		const key = `pdl_sdbx_apikey_01hrestricted${String(this.keyPermissions.size).padStart(13, '0')}_${randomBytes(11).toString('hex').slice(0, 22)}_abc`;
+		this.apiKeys.add(key);
+		this.keyPermissions.set(key, new Set(permissions));
+		return key;
+	}
+
 	enableRateLimit(limit = 240, windowMs = 60_000, retryAfterSeconds = 60): void {
 		this.setRateLimit({
 			limit,
@@ -831,7 +860,8 @@ export class PaddleSandbox extends SandboxServer {
 		};
 	}
 
-	createTransaction(body: Json, origin = 'api'): Json {
+	/** `renewal`: a subscription_recurring transaction Paddle makes itself (no transaction.ready: it bills it at once). */
+	createTransaction(body: Json, origin = 'api', renewal?: { subscriptionId: string; billingPeriod: Json }): Json {
 		this.rejectUnknown(body, [
 			'items',
 			'status',
@@ -927,9 +957,28 @@ export class PaddleSandbox extends SandboxServer {
 			throw new PaddleError(400, 'transaction_billing_details_must_be_null', 'billing_details must be null if collection_mode=automatic');
 		}
 
+		// Manual (invoice) collection only in USD, EUR or GBP: spec, transaction/subscription
+		// `currency_code` ("Must be USD, EUR, or GBP if collection_mode is manual") and
+		// developer.paddle.com/errors/transactions/transaction_currency_code_not_valid_for_manual (400).
+		if (mode === 'manual' && !['USD', 'EUR', 'GBP'].includes(currency)) {
+			throw new PaddleError(
+				400,
+				'transaction_currency_code_not_valid_for_manual',
+				`Currency code must be one of the following when collection_mode=manual: USD, GBP, EUR. Attempting to set currency_code=${currency}`,
+			);
+		}
 		const id = this.newId('txn');
 		const wantsCheckout = mode === 'automatic' || billingDetails?.enable_checkout === true;
 		let checkoutUrl: string | null = null;
+		// Every transaction needs the default payment link, "including manually-collected
+		// transactions" (developer.paddle.com/build/transactions/default-payment-link).
+		if (!this.checkoutBaseUrl && !(isObject(body.checkout) && typeof body.checkout.url === 'string')) {
+			throw new PaddleError(
+				400,
+				'transaction_default_checkout_url_not_set',
+				'Cannot create a transaction or open a checkout as no default payment link has been set for this account. Set in the Paddle dashboard, then try again.',
+			);
+		}
 		if (wantsCheckout) {
 			const base = isObject(body.checkout) && typeof body.checkout.url === 'string' ? body.checkout.url : this.checkoutBaseUrl;
 			if (!base) {
@@ -952,11 +1001,11 @@ export class PaddleSandbox extends SandboxServer {
 			custom_data: body.custom_data ?? null,
 			origin,
 			collection_mode: mode,
-			subscription_id: null,
+			subscription_id: renewal?.subscriptionId ?? null,
 			invoice_id: null,
 			invoice_number: null,
 			billing_details: billingDetails,
-			billing_period: null,
+			billing_period: renewal?.billingPeriod ?? null,
 			currency_code: currency,
 			discount_id: body.discount_id ?? null,
 			created_at: at,
@@ -970,7 +1019,7 @@ export class PaddleSandbox extends SandboxServer {
 		};
 		this.transactions.set(id, transaction);
 		this.emit('transaction.created', transaction);
-		if (ready) this.emit('transaction.ready', transaction);
+		if (ready && !renewal) this.emit('transaction.ready', transaction);
 		if (body.status === 'billed') {
 			if (!ready) throw new PaddleError(400, 'transaction_invalid_status_change', `Invalid attempt to change status from 'draft' to 'billed'`);
 			this.bill(transaction);
@@ -1141,6 +1190,9 @@ export class PaddleSandbox extends SandboxServer {
 			this.createSubscriptionFrom(transaction);
 		}
 		if (!transaction.invoice_number) transaction.invoice_number = `${325}-${++this.invoiceCounter}`;
+		// Paddle updates the transaction between paid and completed (spec `GET /simulation-types`
+		// example: "… transaction.paid, transaction.updated, transaction.completed").
+		this.emit('transaction.updated', transaction);
 		transaction.status = 'completed';
 		transaction.updated_at = this.iso();
 		const subscription = transaction.subscription_id ? this.subscriptions.get(String(transaction.subscription_id)) : undefined;
@@ -1187,9 +1239,33 @@ export class PaddleSandbox extends SandboxServer {
 		return transaction;
 	}
 
-	/** A renewal: a subscription_recurring transaction, completed (automatic) or billed (manual). */
+	/**
+	 * A renewal, as Paddle runs it when the billing period ends (here: now). Paddle's own scenario
+	 * list gives the sequence (spec `GET /simulation-types` example, "subscription_renewal", ~line
+	 * 9343 of ../shared/specs/paddle-billing-openapi.yaml): subscription.updated (new period),
+	 * transaction.created, transaction.billed, transaction.updated, transaction.paid,
+	 * transaction.updated, transaction.completed. A manual (invoiced) subscription stops at
+	 * transaction.billed until the invoice is paid.
+	 */
 	renewSubscription(subscriptionId: string): Json {
 		const subscription = this.mustGet(this.subscriptions, subscriptionId);
+		const start = this.now();
+		const cycle = subscription.billing_cycle as { interval: string; frequency: number };
+		const end = addInterval(start, cycle.interval, cycle.frequency);
+		subscription.current_billing_period = { starts_at: start.toISOString(), ends_at: end.toISOString() };
+		subscription.next_billed_at = end.toISOString();
+		subscription.updated_at = start.toISOString();
+		for (const item of subscription.items as Json[]) {
+			item.previously_billed_at = start.toISOString();
+			item.next_billed_at = end.toISOString();
+			item.updated_at = start.toISOString();
+		}
+		this.emit('subscription.updated', subscription);
+		return this.chargePeriod(subscription);
+	}
+
+	/** The subscription_recurring transaction for the period that just began: billed, then paid and completed unless invoiced. */
+	private chargePeriod(subscription: Json): Json {
 		const items = (subscription.items as Json[]).map((i) => ({ price_id: (i.price as Json).id, quantity: i.quantity }));
 		const transaction = this.createTransaction(
 			{
@@ -1203,17 +1279,13 @@ export class PaddleSandbox extends SandboxServer {
 				custom_data: subscription.custom_data,
 			},
 			'subscription_recurring',
+			{ subscriptionId: String(subscription.id), billingPeriod: clone(subscription.current_billing_period as Json) },
 		);
-		transaction.subscription_id = subscriptionId;
-		const period = subscription.current_billing_period as Json;
-		const start = new Date(String(period.ends_at));
-		const cycle = subscription.billing_cycle as { interval: string; frequency: number };
-		const end = addInterval(start, cycle.interval, cycle.frequency);
-		subscription.current_billing_period = { starts_at: start.toISOString(), ends_at: end.toISOString() };
-		subscription.next_billed_at = end.toISOString();
-		transaction.billing_period = clone(subscription.current_billing_period);
-		if (subscription.collection_mode === 'manual') this.bill(transaction);
-		else this.completeTransaction(transaction.id as string);
+		this.bill(transaction);
+		if (subscription.collection_mode !== 'manual') {
+			this.emit('transaction.updated', transaction);
+			this.completeTransaction(transaction.id as string);
+		}
 		return transaction;
 	}
 
@@ -1264,7 +1336,9 @@ export class PaddleSandbox extends SandboxServer {
 					const existing = (subscription.items as Json[]).find((s) => (s.price as Json).id === price.id);
 					const quantity = item.quantity === undefined ? Number(existing?.quantity ?? 1) : Number(item.quantity);
 					if (!Number.isInteger(quantity) || quantity < 1) errors.add(`items[${i}].quantity`, 'must be an integer of at least 1');
-					else next.push(existing ? { ...existing, quantity, updated_at: this.iso() } : this.subscriptionItem(price, quantity, new Date(String(period.starts_at)), new Date(String(period.ends_at))));
+					// An item added mid-period is first billed now: Paddle's spec example subscription.updated
+					// shows the added item with previously_billed_at = its created_at, not the period start.
+					else next.push(existing ? { ...existing, quantity, updated_at: this.iso() } : this.subscriptionItem(price, quantity, this.now(), new Date(String(period.ends_at))));
 				}
 			});
 			if (errors.any) throw new PaddleError(400, 'invalid_field', 'Request does not pass validation.', errors.errors);
@@ -1291,6 +1365,7 @@ export class PaddleSandbox extends SandboxServer {
 			subscription.scheduled_change = null;
 			subscription.next_billed_at = null;
 			subscription.updated_at = this.iso();
+			this.emit('subscription.updated', subscription); // (Paddle's sequence, spec `GET /simulation-types` example: subscription.updated first)
 			this.emit('subscription.canceled', subscription);
 			return subscription;
 		}
@@ -1333,6 +1408,7 @@ export class PaddleSandbox extends SandboxServer {
 			subscription.next_billed_at = null;
 			subscription.scheduled_change = resumeAt ? { action: 'resume', effective_at: resumeAt, resume_at: null } : null;
 			subscription.updated_at = this.iso();
+			this.emit('subscription.updated', subscription); // (Paddle's sequence, spec `GET /simulation-types` example: subscription.updated first)
 			this.emit('subscription.paused', subscription);
 			return subscription;
 		}
@@ -1383,11 +1459,21 @@ export class PaddleSandbox extends SandboxServer {
 			const end = addInterval(now, cycle.interval, cycle.frequency);
 			subscription.current_billing_period = { starts_at: now.toISOString(), ends_at: end.toISOString() };
 			subscription.next_billed_at = end.toISOString();
+			// As in the SDK's subscription.resumed fixture: every item billed at the new period's start.
+			for (const item of subscription.items as Json[]) {
+				item.previously_billed_at = now.toISOString();
+				item.next_billed_at = end.toISOString();
+				item.updated_at = now.toISOString();
+			}
 		} else {
 			subscription.next_billed_at = (subscription.current_billing_period as Json).ends_at;
 		}
 		subscription.updated_at = now.toISOString();
+		// Paddle's "subscription_resume" scenario (spec `GET /simulation-types` example): subscription.updated,
+		// subscription.resumed, then the new period's transaction.created … transaction.completed.
+		this.emit('subscription.updated', subscription);
 		this.emit('subscription.resumed', subscription);
+		if (onResume === 'start_new_billing_period') this.chargePeriod(subscription);
 	}
 
 	/** Lets a scheduled cancel / pause / resume take effect now (Paddle does it at effective_at). */
@@ -1402,6 +1488,7 @@ export class PaddleSandbox extends SandboxServer {
 			subscription.next_billed_at = null;
 			subscription.scheduled_change = null;
 			subscription.updated_at = at;
+			this.emit('subscription.updated', subscription); // (Paddle's sequence, spec `GET /simulation-types` example: subscription.updated first)
 			this.emit('subscription.canceled', subscription);
 		} else if (scheduled.action === 'pause') {
 			subscription.status = 'paused';
@@ -1409,6 +1496,7 @@ export class PaddleSandbox extends SandboxServer {
 			subscription.next_billed_at = null;
 			subscription.scheduled_change = scheduled.resume_at ? { action: 'resume', effective_at: scheduled.resume_at, resume_at: null } : null;
 			subscription.updated_at = at;
+			this.emit('subscription.updated', subscription); // (Paddle's sequence, spec `GET /simulation-types` example: subscription.updated first)
 			this.emit('subscription.paused', subscription);
 		} else if (scheduled.action === 'resume') {
 			this.resumeNow(subscription, 'start_new_billing_period');
@@ -1451,6 +1539,7 @@ export class PaddleSandbox extends SandboxServer {
 		const traffic = body.traffic_source ?? 'platform';
 		if (!['platform', 'simulation', 'all'].includes(String(traffic))) errors.add('traffic_source', "must be one of 'platform', 'simulation', 'all'");
 		if (errors.any) throw new PaddleError(400, 'invalid_field', 'Request does not pass validation.', errors.errors);
+		this.assertActiveSlot();
 		const id = this.newId('ntfset');
 		const setting: Json = {
 			id,
@@ -1468,8 +1557,22 @@ export class PaddleSandbox extends SandboxServer {
 		return setting;
 	}
 
+	/**
+	 * "Only ten notification settings may be active at once, but you may create as many … as you
+	 * like" (developer.paddle.com/changelog/2024/notification-settings-pagination; webhooks/
+	 * notification-destinations). Over it: 400 notification_maximum_active_settings_reached
+	 * (developer.paddle.com/errors/notifications/notification_maximum_active_settings_reached).
+	 */
+	private assertActiveSlot(exceptId?: string): void {
+		const active = [...this.notificationSettings.values()].filter((s) => s.active === true && s.id !== exceptId).length;
+		if (active >= 10) {
+			throw new PaddleError(400, 'notification_maximum_active_settings_reached', 'Maximum number of notification settings reached');
+		}
+	}
+
 	private updateNotificationSetting(id: string, body: Json): Json {
 		const setting = this.mustGet(this.notificationSettings, id);
+		if (body.active === true && setting.active !== true) this.assertActiveSlot(id);
 		this.rejectUnknown(body, ['description', 'destination', 'active', 'api_version', 'include_sensitive_fields', 'subscribed_events', 'traffic_source']);
 		const errors = new FieldErrors();
 		if (body.subscribed_events !== undefined) {
@@ -1524,6 +1627,12 @@ export class PaddleSandbox extends SandboxServer {
 			data: clone(entity),
 		};
 		delete (event.data as Json).last_proration_billing_mode;
+		if (eventType.startsWith('subscription.')) {
+			// Subscription notifications carry no management_urls (an API-response field), and only
+			// subscription.created carries transaction_id (spec examples; SDK fixtures; real capture).
+			delete (event.data as Json).management_urls;
+			if (eventType !== 'subscription.created') delete (event.data as Json).transaction_id;
+		}
 		this.events.push(event);
 		if (this.autoDeliver) {
 			for (const setting of this.notificationSettings.values()) {
@@ -1547,10 +1656,11 @@ export class PaddleSandbox extends SandboxServer {
 		});
 	}
 
-	private async deliverEvent(setting: Json, event: PaddleEvent, notificationId = this.newId('ntf'), attempt = 1): Promise<DeliveryRecord> {
+	private async deliverEvent(setting: Json, event: PaddleEvent, notificationId = this.newId('ntf'), attempt = 1, signedAt?: number): Promise<DeliveryRecord> {
 		const body = this.notificationBody(event, notificationId);
 		const secrets = [String(setting.endpoint_secret_key), ...(this.previousSecrets.get(String(setting.id)) ?? [])];
-		const signature = PaddleSandbox.signatureHeader(secrets, body, Math.floor(this.now().getTime() / 1000));
+		const ts = signedAt ?? Math.floor(this.now().getTime() / 1000);
+		const signature = PaddleSandbox.signatureHeader(secrets, body, ts);
 		const record: DeliveryRecord = {
 			notificationId,
 			settingId: String(setting.id),
@@ -1559,6 +1669,7 @@ export class PaddleSandbox extends SandboxServer {
 			destination: String(setting.destination),
 			body,
 			signature,
+			ts,
 			attempt,
 		};
 		this.deliveries.push(record);
@@ -1571,14 +1682,14 @@ export class PaddleSandbox extends SandboxServer {
 		return record;
 	}
 
-	/** Sends a recorded notification again, signed afresh (what Paddle's retries and replays do). */
+	/** Sends a recorded notification again (a retry: same notification id), signed as `retryTimestamp` says. */
 	async redeliver(notificationId: string): Promise<DeliveryRecord> {
 		const previous = this.deliveries.find((d) => d.notificationId === notificationId);
 		if (!previous) throw new Error(`sandbox: no delivery ${notificationId}`);
 		const setting = this.mustGet(this.notificationSettings, previous.settingId);
 		const event = this.events.find((e) => e.event_id === previous.eventId) as PaddleEvent;
 		const attempts = this.deliveries.filter((d) => d.notificationId === notificationId).length;
-		const promise = this.deliverEvent(setting, event, notificationId, attempts + 1);
+		const promise = this.deliverEvent(setting, event, notificationId, attempts + 1, this.retryTimestamp === 'original' ? previous.ts : undefined);
 		this.track(promise);
 		return await promise;
 	}
@@ -1609,6 +1720,7 @@ export class PaddleSandbox extends SandboxServer {
 		this.checkoutBaseUrl = 'https://pay.example.test/checkout';
 		this.taxPercent = 0;
 		this.autoDeliver = true;
+		this.retryTimestamp = 'fresh';
 		this.subscriptionDelayMs = 30;
 	}
 }

@@ -33,8 +33,9 @@ describe('normalizePaddleEvent on the spec examples', () => {
 			previousPlanId: null,
 			status: 'completed',
 			reason: null,
-			kommoLeadId: 123,
-			ordering: null,
+			kommoLeadId: null,
+			kommoLeadIdHint: 123,
+			ordering: { object: 'paddle:transaction:txn_01hv8wptq8987qeep44cyrewp9', version: '2024-04-12T10:18:50.155553Z', source: 'occurred_at' },
 		});
 	});
 
@@ -45,7 +46,7 @@ describe('normalizePaddleEvent on the spec examples', () => {
 			amount: { minor: '65215', currency: 'USD' },
 			subscriptionId: null,
 			kommoLeadId: null,
-			ordering: null,
+			ordering: { object: expect.stringMatching(/^paddle:transaction:txn_/), source: 'occurred_at' },
 		});
 	});
 
@@ -83,6 +84,18 @@ describe('normalizePaddleEvent on the spec examples', () => {
 		expect(categoryOf('transaction.completed', { origin: 'subscription_recurring' })).toBe('renewal');
 		expect(categoryOf('transaction.completed', { origin: 'web' })).toBe('payment_succeeded');
 		expect(categoryOf('payout.paid', {})).toBe('other');
+	});
+
+	it('security review M4: a lead id in transaction/subscription custom_data (payer-settable via Paddle.js) is only a hint; the customer\'s (API-only) is the lead', () => {
+		const transaction = example('transaction-completed');
+		(transaction.data as IDataObject).custom_data = { kommo_lead_id: 666 };
+		expect(normalizePaddleEvent(transaction)).toMatchObject({ kommoLeadId: null, kommoLeadIdHint: 666 });
+		const subscription = example('subscription-updated');
+		(subscription.data as IDataObject).custom_data = { kommo_lead_id: 666 };
+		expect(normalizePaddleEvent(subscription)).toMatchObject({ kommoLeadId: null, kommoLeadIdHint: 666 });
+		const customer = example('customer-updated');
+		(customer.data as IDataObject).custom_data = { kommo_lead_id: 42 };
+		expect(normalizePaddleEvent(customer)).toMatchObject({ kommoLeadId: 42, kommoLeadIdHint: null });
 	});
 
 	it('survives junk: missing fields become null, a bad lead id is ignored', () => {

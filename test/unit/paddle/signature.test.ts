@@ -1,7 +1,10 @@
 import {
 	buildSignatureHeader,
 	computeSignature,
+	DEFAULT_TOLERANCE_SECONDS,
+	MAX_TOLERANCE_SECONDS,
 	parseSignatureHeader,
+	resolveTolerance,
 	splitSecrets,
 	verifyPaddleSignature,
 } from '../../../nodes/PaddleBilling/signature';
@@ -73,18 +76,21 @@ describe('Paddle-Signature verification', () => {
 		expect(verify(`ts=${TS};h1=${h1}`)).toMatchObject({ valid: false, reason: 'signature_mismatch' });
 	});
 
-	it('rejects a stale timestamp beyond the tolerance (default 5 s) and honours a configured tolerance', () => {
+	it("rejects a stale timestamp beyond the tolerance (default: Paddle's 3-day retry window + 1 h) and honours a configured tolerance", () => {
 		const at = (ts: number) => buildSignatureHeader([SECRET], BODY, ts);
-		expect(verify(at(TS - 5), [SECRET], { now: TS * 1000 }).valid).toBe(true);
-		expect(verify(at(TS - 6), [SECRET], { now: TS * 1000 })).toMatchObject({ valid: false, reason: 'stale_timestamp' });
+		expect(DEFAULT_TOLERANCE_SECONDS).toBe(3 * 86400 + 3600);
+		expect(verify(at(TS - 3 * 86400), [SECRET], { now: TS * 1000 }).valid).toBe(true);
+		expect(verify(at(TS - DEFAULT_TOLERANCE_SECONDS - 1), [SECRET], { now: TS * 1000 })).toMatchObject({ valid: false, reason: 'stale_timestamp' });
+		expect(verify(at(TS - 5), [SECRET], { now: TS * 1000, tolerance: 5 }).valid).toBe(true);
+		expect(verify(at(TS - 6), [SECRET], { now: TS * 1000, tolerance: 5 })).toMatchObject({ valid: false, reason: 'stale_timestamp' });
 		expect(verify(at(TS - 30), [SECRET], { now: TS * 1000, tolerance: 60 }).valid).toBe(true);
 		expect(verify(at(TS - 61), [SECRET], { now: TS * 1000, tolerance: 60 })).toMatchObject({ reason: 'stale_timestamp' });
 	});
 
 	it('rejects a timestamp too far in the future (unlike the official SDK)', () => {
 		const header = buildSignatureHeader([SECRET], BODY, TS + 3600);
-		expect(verify(header, [SECRET], { now: TS * 1000 })).toMatchObject({ valid: false, reason: 'future_timestamp' });
-		expect(verify(buildSignatureHeader([SECRET], BODY, TS + 3), [SECRET], { now: TS * 1000 }).valid).toBe(true);
+		expect(verify(header, [SECRET], { now: TS * 1000, tolerance: 60 })).toMatchObject({ valid: false, reason: 'future_timestamp' });
+		expect(verify(buildSignatureHeader([SECRET], BODY, TS + 3), [SECRET], { now: TS * 1000, tolerance: 60 }).valid).toBe(true);
 	});
 
 	it.each([
@@ -174,13 +180,43 @@ describe("the official SDK's signed fixtures", () => {
 		});
 	});
 
+	// The SDK's own 5-second cases, with the SDK's tolerance configured.
 	it.each([
 		['1 s after signing', Date.UTC(2023, 10, 1, 0, 0, 1), true],
 		['5 s after signing (the edge)', Date.UTC(2023, 10, 1, 0, 0, 5), true],
 		['6 s after signing', Date.UTC(2023, 10, 1, 0, 0, 6), false],
 		['days later', Date.UTC(2023, 10, 5), false],
-	])('time window: %s', (_label, now, expected) => {
+	])('time window (5 s configured): %s', (_label, now, expected) => {
+		expect(verifyPaddleSignature({ rawBody: '{"data": ["1", "2"]}', header: SIG_A, secrets: [SDK_SECRET], now, toleranceSeconds: 5 }).valid).toBe(expected);
+	});
+
+	// The default: a retry that keeps the first attempt's ts survives Paddle's 3-day retry window.
+	it.each([
+		['6 s after signing', Date.UTC(2023, 10, 1, 0, 0, 6), true],
+		['3 days after signing (last live retry)', Date.UTC(2023, 10, 4), true],
+		['3 days + 2 h after signing', Date.UTC(2023, 10, 4, 2), false],
+	])('time window (default): %s', (_label, now, expected) => {
 		expect(verifyPaddleSignature({ rawBody: '{"data": ["1", "2"]}', header: SIG_A, secrets: [SDK_SECRET], now }).valid).toBe(expected);
+	});
+
+	it.each([
+		['NaN', Number.NaN],
+		['text', 'five'],
+		['zero', 0],
+		['negative', -10],
+		['Infinity', Number.POSITIVE_INFINITY],
+	])('a tolerance that is not a number of at least 1 (%s) fails closed, never open', (_label, tolerance) => {
+		const header = buildSignatureHeader([SECRET], BODY, TS - 365 * 86400);
+		expect(verify(header, [SECRET], { tolerance: tolerance as number })).toMatchObject({ valid: false, reason: 'invalid_tolerance' });
+		expect(resolveTolerance(tolerance)).toBeUndefined();
+	});
+
+	it('a tolerance above the maximum is clamped to 7 days: a year-old signature is refused', () => {
+		expect(resolveTolerance(10 ** 9)).toBe(MAX_TOLERANCE_SECONDS);
+		expect(MAX_TOLERANCE_SECONDS).toBe(7 * 86400);
+		const header = buildSignatureHeader([SECRET], BODY, TS - 365 * 86400);
+		expect(verify(header, [SECRET], { tolerance: 10 ** 9 })).toMatchObject({ valid: false, reason: 'stale_timestamp' });
+		expect(verify(buildSignatureHeader([SECRET], BODY, TS - 6 * 86400), [SECRET], { tolerance: 10 ** 9 }).valid).toBe(true);
 	});
 });
 

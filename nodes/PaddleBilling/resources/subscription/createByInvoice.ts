@@ -14,7 +14,7 @@ import {
 } from '../../helpers';
 import { asNodeError, paddleCreate, paddleData, paddleErrorInfo } from '../../transport';
 import { currencyCodeField, customDataField, customerIdField, forOperation, itemsField, kommoLeadIdField } from '../common';
-import { explainManualCollectionError, hasRecurringItems, subscriptionOrNull, waitForSubscriptionId } from './shared';
+import { explainManualCollectionError, hasRecurringItems, MANUAL_COLLECTION_CURRENCIES, subscriptionOrNull, waitForSubscriptionId } from './shared';
 
 export const description: INodeProperties[] = forOperation('subscription', 'createByInvoice', [
 	customerIdField,
@@ -74,7 +74,7 @@ export const description: INodeProperties[] = forOperation('subscription', 'crea
 				description: 'Notes printed on the invoice',
 			},
 			{ displayName: 'Business ID', name: 'businessId', type: 'string', default: '', placeholder: 'biz_…' },
-			{ ...currencyCodeField },
+			{ ...currencyCodeField, description: 'USD, EUR or GBP: Paddle invoices (manual collection) only in these. Leave empty to let Paddle choose from the prices and address.' },
 			{
 				displayName: 'Enable Checkout',
 				name: 'enableCheckout',
@@ -126,7 +126,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (additional.businessId) {
 		body.business_id = requirePaddleId.call(this, additional.businessId, 'biz', 'Business ID', itemIndex);
 	}
-	if (additional.currencyCode) body.currency_code = String(additional.currencyCode).trim().toUpperCase();
+	if (additional.currencyCode) {
+		const currency = String(additional.currencyCode).trim().toUpperCase();
+		if (!(MANUAL_COLLECTION_CURRENCIES as readonly string[]).includes(currency)) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Currency Code "${currency}" cannot be invoiced: Paddle's manual (invoice) collection works only in ${MANUAL_COLLECTION_CURRENCIES.join(', ')}.`,
+				{ itemIndex, description: 'Pick USD, EUR or GBP (with prices in that currency), or send a card checkout link (Create Checkout Link) for other currencies.' },
+			);
+		}
+		body.currency_code = currency;
+	}
 	const customData = buildCustomData(
 		parseJsonObject.call(this, this.getNodeParameter('customData', itemIndex, '{}'), 'Additional Custom Data (JSON)', itemIndex),
 		leadId,

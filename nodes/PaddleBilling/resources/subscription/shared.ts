@@ -60,4 +60,12 @@ export function explainManualCollectionError(error: unknown, customerId: string)
 			error.description ? ` ${error.description}` : ''
 		}`;
 	}
+	if (code === 'transaction_currency_code_not_valid_for_manual') {
+		error.description = `Paddle invoices (manual collection) only in ${MANUAL_COLLECTION_CURRENCIES.join(', ')}. Paddle took the currency from the prices or the address: set Currency Code to one of these and use prices in that currency, or send a card checkout link instead.${
+			error.description ? ` ${error.description}` : ''
+		}`;
+	}
 }
+
+/** Paddle invoices only in these (spec `currency_code`: "Must be USD, EUR, or GBP if collection_mode is manual"). */
+export const MANUAL_COLLECTION_CURRENCIES = ['USD', 'EUR', 'GBP'] as const;
