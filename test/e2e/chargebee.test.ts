@@ -140,7 +140,6 @@ describe('Chargebee Billing in a real n8n', () => {
 			status: 'success',
 			reason: null,
 			kommoLeadId: 4242,
-			ordering: null,
 		});
 
 		// The same Won again (a retried Kommo webhook): no second subscription, no second payment.
