@@ -52,7 +52,7 @@ async function call(
 	const trigger = new ChargebeeBillingTrigger();
 	const exchange = fakeHttpExchange({ headers: { 'content-type': 'application/json', ...headers }, body, rawBody: raw });
 	const credentials: Record<string, IDataObject> = { chargebeeWebhookAuthApi: pair };
-	if (sandbox) credentials.chargebeeBillingApi = { site: sandbox.site, apiKey: sandbox.apiKey, baseUrl: sandbox.url, requestsPerMinute: 0 };
+	if (sandbox) credentials.chargebeeBillingApi = { site: sandbox.site, apiKey: sandbox.apiKey, customHost: true, baseUrl: sandbox.url, requestsPerMinute: 0 };
 	const ctx = createWebhookContext(
 		{
 			nodeType: trigger,
