@@ -282,6 +282,8 @@ const VENDORS = {
 			['Enterprise Monthly', 'Enterprise'],
 		],
 		reminderEvent: 'RenewalReminder',
+		// ordering = the object's UpdatedDate, else the signed event time (docs/workflows-events.md)
+		orderGuard: true,
 	},
 };
 
