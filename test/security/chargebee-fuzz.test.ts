@@ -16,23 +16,14 @@ import { ChargebeeBillingTrigger } from '../../nodes/ChargebeeBilling/ChargebeeB
 import { BILLING_CATEGORIES } from '../../nodes/shared/billing-event';
 import { createWebhookContext, fakeHttpExchange } from '../helpers/n8n-context';
 import { paymentSucceeded } from '../unit/chargebee/fixtures';
+import { seededRandom as rng } from '../helpers/prng';
 
 const PAIR = { user: 'chargebee-hook', password: 'a-long-random-webhook-password' };
 const AUTH = `Basic ${Buffer.from(`${PAIR.user}:${PAIR.password}`).toString('base64')}`;
-const PAYLOADS = '/work/shared/payloads/chargebee';
+const PAYLOADS = path.join(__dirname, '../fixtures/chargebee-payloads');
 const CASES = 400;
 const PER_CASE_MS = 500;
 
-function rng(seed: number) {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function seeds(): IDataObject[] {
 	const out: IDataObject[] = [paymentSucceeded];

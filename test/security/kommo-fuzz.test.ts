@@ -15,6 +15,7 @@ import { secretDigest } from '../../nodes/Kommo/trigger-checks';
 import { KommoTrigger } from '../../nodes/Kommo/KommoTrigger.node';
 import { TRIGGER_EVENTS } from '../../nodes/Kommo/trigger-filters';
 import { createWebhookContext, fakeHttpExchange } from '../helpers/n8n-context';
+import { seededRandom as rng } from '../helpers/prng';
 
 const DIR = join(__dirname, '../fixtures/kommo-payloads');
 const CORPUS = readdirSync(DIR).filter((f) => f.endsWith('.body') || f.endsWith('.txt')).map((f) => readFileSync(join(DIR, f), 'utf8'));
@@ -23,17 +24,6 @@ const ACCOUNT = 29000001;
 const CASES = 400;
 const PER_CASE_MS = 1500;
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function rng(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const withAccount = (body: string) =>
 	body.replace(/(account(?:%5B|\[)id(?:%5D|\])=)\d+/, `$1${ACCOUNT}`).replace(/(account(?:%5B|\[)subdomain(?:%5D|\])=)[^&]+/, '$1acme');

@@ -16,23 +16,13 @@ import { buildSignatureHeader } from '../../nodes/PaddleBilling/signature';
 import { BILLING_CATEGORIES } from '../../nodes/shared/billing-event';
 import { createWebhookContext, fakeHttpExchange } from '../helpers/n8n-context';
 import { credentialTypes } from '../integration/paddle/helpers';
+import { seededRandom as rng } from '../helpers/prng';
 
 const KEY = 'pdl_ntfset_01fuzzfuzzfuzzfuzzfuzzfuzzfu_fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz';
 const trigger = new PaddleBillingTrigger();
 const FIXTURES = path.join(__dirname, '../fixtures/paddle');
 const CASE_MS = 2_000;
 
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-function rng(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Every body in the corpus; the SDK's entity fixtures (`data` only) wrapped as SOURCES.md says. */
 const real = readdirSync(FIXTURES)

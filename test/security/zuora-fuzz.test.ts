@@ -10,20 +10,11 @@ import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-wor
 
 import { BILLING_CATEGORIES } from '../../nodes/shared/billing-event';
 import { basicHeader, callZuora, CREDS, recent, sign } from './zuora-helpers';
+import { seededRandom as prng } from '../helpers/prng';
 
 const SEED = 20261204;
 const CASES_PER_MODE = 150;
 
-function prng(seed: number) {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 // ../shared/payloads/zuora (guardian/support-service-lambdas fixtures, VENDOR-FACTS §27), inlined
 // so the suite runs without the shared folder; the corpus test reads the files themselves.
