@@ -64,6 +64,14 @@ export function subscriptionChange(data: IDataObject): SubscriptionChange {
 	const period = (data.current_billing_period ?? null) as IDataObject | null;
 	const periodStart = ms(period?.starts_at);
 	const items = Array.isArray(data.items) ? (data.items as IDataObject[]).filter((i) => i && typeof i === 'object') : [];
+	// An item created by this update (not with the subscription) is a plan change, whatever else
+	// moved: a renewal never adds items. Checked first, because an item added mid-period is billed
+	// at once (previously_billed_at = its created_at), which near a renewal looks like one.
+	const addedNow = (item: IDataObject) => {
+		const itemCreated = ms(item.created_at);
+		return near(itemCreated, updatedAt) && !near(itemCreated, createdAt, WITH_CREATION_MS);
+	};
+	if (items.some(addedNow)) return 'items_changed';
 	// A new billing period began with this update (renewal, or a resume that starts a new period):
 	// the period no longer starts when the subscription started, it started at this update, and
 	// every item was billed at its start (an item added later is first billed when it is added).
@@ -76,13 +84,10 @@ export function subscriptionChange(data: IDataObject): SubscriptionChange {
 	) {
 		return 'renewed';
 	}
-	// Items added or changed by this update (not those created with the subscription).
+	// Items changed (quantity) by this update.
 	const itemChanged = items.some((item) => {
-		const itemCreated = ms(item.created_at);
 		const itemUpdated = ms(item.updated_at);
-		const added = near(itemCreated, updatedAt) && !near(itemCreated, createdAt, WITH_CREATION_MS);
-		const changed = near(itemUpdated, updatedAt) && !near(itemUpdated, itemCreated, WITH_CREATION_MS);
-		return added || changed;
+		return near(itemUpdated, updatedAt) && !near(itemUpdated, ms(item.created_at), WITH_CREATION_MS);
 	});
 	if (itemChanged) return 'items_changed';
 	return 'updated';

@@ -173,7 +173,12 @@ describe('Kommo Trigger → Get lead → Add note in a real n8n', () => {
 		await n8n.api.request('POST', `/rest/workflows/${workflowId}/deactivate`, {});
 		// n8n 2.40 unpublishes through an outbox: the trigger's delete() runs just after the answer.
 		await waitFor('the trigger to delete its webhook in the sandbox', () => kommo.webhooks.length === 0);
-		expect(kommo.requestsTo('DELETE', '/api/v4/webhooks').map((r) => r.body)).toEqual([{ destination }]);
+		// Every DELETE names our destination. A DELETE may be sent twice (the HTTP layer repeats an
+		// idempotent request after a 429 or a lost answer; seen once on a loaded CI machine), which
+		// Kommo answers harmlessly; what matters is that no registration is left.
+		const deletes = kommo.requestsTo('DELETE', '/api/v4/webhooks').map((r) => r.body);
+		expect(deletes.length).toBeGreaterThanOrEqual(1);
+		expect(new Set(deletes.map((body) => JSON.stringify(body)))).toEqual(new Set([JSON.stringify({ destination })]));
 		const lead = seedDeal('After deactivation');
 		expect(await kommo.moveLead(lead.id, WON_STATUS_ID)).toEqual([]);
 	});

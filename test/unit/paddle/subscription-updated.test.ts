@@ -112,3 +112,23 @@ describe('subscription.updated edge cases', () => {
 		expect(subscriptionChange(data)).toBe('updated');
 	});
 });
+
+describe('subscription.updated: a plan change right after a renewal', () => {
+	it('an item added by this update is a plan change, even within a second of the renewal', () => {
+		// Found by the e2e: renewal at 12:00:00.000, plan change at 12:00:00.400. The added item is
+		// billed at once (previously_billed_at = created_at), which the renewal test alone mistook.
+		const { subscriptionChange } = jest.requireActual('../../../nodes/PaddleBilling/subscription-change') as typeof import('../../../nodes/PaddleBilling/subscription-change');
+		expect(
+			subscriptionChange({
+				status: 'active',
+				created_at: '2026-11-04T11:59:50.000Z',
+				started_at: '2026-11-04T11:59:50.000Z',
+				updated_at: '2026-12-04T12:00:00.400Z',
+				current_billing_period: { starts_at: '2026-12-04T12:00:00.000Z', ends_at: '2027-01-04T12:00:00.000Z' },
+				items: [
+					{ created_at: '2026-12-04T12:00:00.400Z', updated_at: '2026-12-04T12:00:00.400Z', previously_billed_at: '2026-12-04T12:00:00.400Z' },
+				],
+			}),
+		).toBe('items_changed');
+	});
+});
