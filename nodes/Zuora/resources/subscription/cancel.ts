@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { asNodeError, forOperation, requireDate, text } from '../../helpers';
-import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 import {
 	getSubscription,
@@ -9,6 +8,7 @@ import {
 	requireSubscriptionNumber,
 	subscriptionNumberField,
 	triggerDates,
+	postOrder,
 } from './common';
 
 /**
@@ -100,13 +100,7 @@ export const cancel: ItemOperation = {
 		};
 		let order: IDataObject;
 		try {
-			order = await zuoraRequest.call(this, {
-				method: 'POST',
-				path: '/v1/orders',
-				body,
-				idempotencyKey: text(additional.idempotencyKey) || idempotencyKeyFor.call(this, 'order-cancel', body, itemIndex),
-				itemIndex,
-			});
+			order = await postOrder.call(this, body, 'order-cancel', additional.idempotencyKey, itemIndex);
 		} catch (error) {
 			// A concurrent execution may have cancelled it meanwhile.
 			const now = await getSubscription.call(this, number, itemIndex).catch(() => undefined);

@@ -2,7 +2,6 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { forOperation, requireDate, text } from '../../helpers';
-import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 import {
 	getSubscription,
@@ -11,6 +10,7 @@ import {
 	requireSubscriptionNumber,
 	subscriptionNumberField,
 	triggerDates,
+	postOrder,
 } from './common';
 
 /**
@@ -145,13 +145,7 @@ export const changePlan: ItemOperation = {
 				},
 			],
 		};
-		const order = await zuoraRequest.call(this, {
-			method: 'POST',
-			path: '/v1/orders',
-			body,
-			idempotencyKey: text(additional.idempotencyKey) || idempotencyKeyFor.call(this, 'order-change', body, itemIndex),
-			itemIndex,
-		});
+		const order = await postOrder.call(this, body, 'order-change', additional.idempotencyKey, itemIndex);
 		const after = await getSubscription.call(this, number, itemIndex);
 		return { ...after, alreadyApplied: false, previousRatePlans: previous, order: orderSummary(order) };
 	},

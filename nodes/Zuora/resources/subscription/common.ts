@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, isNotFound, moneyBlock, text } from '../../helpers';
-import { zuoraRequest } from '../../transport';
+import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 
 export const subscriptionNumberField: INodeProperties = {
 	displayName: 'Subscription Number',
@@ -105,4 +105,24 @@ export function pendingInfo(status: unknown): { pending: boolean; pendingReason:
 		return { pending: true, pendingReason: 'Zuora waits for the Customer Acceptance date (set it on the order in Zuora, or send Customer Acceptance Date)' };
 	}
 	return { pending: false, pendingReason: null };
+}
+
+/**
+ * POST /v1/orders with the user's Idempotency Key, else one derived per logical attempt
+ * (`scope` names the operation: order-create, order-change, order-cancel).
+ */
+export async function postOrder(
+	this: IExecuteFunctions,
+	body: IDataObject,
+	scope: string,
+	userKey: unknown,
+	itemIndex: number,
+): Promise<IDataObject> {
+	return await zuoraRequest.call(this, {
+		method: 'POST',
+		path: '/v1/orders',
+		body,
+		idempotencyKey: text(userKey) || idempotencyKeyFor.call(this, scope, body, itemIndex),
+		itemIndex,
+	});
 }

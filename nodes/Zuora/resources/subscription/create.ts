@@ -2,9 +2,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, forOperation, jsonParameter, requireDate, text } from '../../helpers';
-import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
-import { findSubscription, getSubscription, orderSummary, pendingInfo, ratePlanLoadOptions, triggerDates } from './common';
+import { findSubscription, getSubscription, orderSummary, pendingInfo, ratePlanLoadOptions, triggerDates, postOrder } from './common';
 
 /**
  * Subscription → Create through the Orders API (`POST /v1/orders` with a
@@ -269,13 +268,7 @@ export const create: ItemOperation = {
 
 		let order: IDataObject;
 		try {
-			order = await zuoraRequest.call(this, {
-				method: 'POST',
-				path: '/v1/orders',
-				body,
-				idempotencyKey: text(additional.idempotencyKey) || idempotencyKeyFor.call(this, 'order-create', body, itemIndex),
-				itemIndex,
-			});
+			order = await postOrder.call(this, body, 'order-create', additional.idempotencyKey, itemIndex);
 		} catch (error) {
 			// Another execution (or an earlier attempt whose answer was lost) may have created it
 			// meanwhile: look again before reporting a failure.
