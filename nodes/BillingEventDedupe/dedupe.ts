@@ -125,10 +125,21 @@ export function isUniqueViolation(error: unknown): boolean {
 	return /UNIQUE constraint failed|SQLITE_CONSTRAINT|duplicate key value violates unique constraint|\b23505\b/i.test(text);
 }
 
-/** What the lock needs from n8n (bound to the Claim node's own "node" scope row). */
+/**
+ * The lock row's entries are its token plus one time stamp per LOCK_STAMP_MS slot in which its
+ * holder created it or a waiter found it busy. The row is deleted on every release, so the
+ * stamps describe the CURRENT holder only: how long this one lock has been held, however many
+ * holders came and went while a waiter waited.
+ */
+export const LOCK_STAMP_MS = 5_000;
+export const lockStamp = (nowMs: number) => `at:${Math.floor(nowMs / LOCK_STAMP_MS)}`;
+
+/** What the lock needs from n8n (bound to the node's own "node" scope row). */
 export interface LockRow {
-	/** Creates the row holding `token` if it does not exist; reports whether `token` was new. */
-	tryCreate(token: string): Promise<boolean>;
+	/** Records the entries, creating the row when there is none; returns those that were new. */
+	record(entries: string[]): Promise<ReadonlySet<string>>;
+	/** Entries in the row (0 when there is no row). */
+	size(): Promise<number>;
 	/** Deletes the row. */
 	remove(): Promise<void>;
 }
@@ -136,11 +147,13 @@ export interface LockRow {
 export interface LockOptions {
 	/** Give up after this long (ms). */
 	timeoutMs: number;
-	/** A lock older than this (ms) is treated as left behind by a crashed process. */
+	/** A lock held longer than this (ms) is treated as left behind by a crashed process. */
 	staleAfterMs: number;
 	sleep: (ms: number) => Promise<void>;
 	now?: () => number;
 	random?: () => number;
+	/** Called before a stale lock is removed (for a log line). */
+	onStale?: (stamps: number) => void;
 }
 
 export class LockTimeoutError extends Error {
@@ -150,29 +163,43 @@ export class LockTimeoutError extends Error {
 	}
 }
 
+/** Distinct stamps that prove a lock older than `staleAfterMs`: n stamps span more than (n - 2) slots. */
+export const staleStampCount = (staleAfterMs: number) => Math.ceil(staleAfterMs / LOCK_STAMP_MS) + 2;
+
 /**
  * Runs `fn` while holding the lock. Acquiring = creating the lock row (atomic: a second creator
- * fails on the primary key); a row that already exists means someone holds the lock. A lock held
- * longer than `staleAfterMs` (normal hold time is a few database round trips) is assumed to be
- * left by a crashed process and is deleted once.
+ * fails on the primary key); a row that already exists means someone holds the lock. A waiter that
+ * stamps a new time slot into a busy row counts the row's stamps: a row stamped in more slots
+ * than `staleAfterMs` can span (normal hold time is a few database round trips) was left by a
+ * crashed process and is deleted.
+ *
+ * The age is the lock's own, not the waiter's: measured by the waiter's waiting time, a waiter
+ * that lost the race to many short-lived holders in a row (a burst of redeliveries in queue mode)
+ * deleted a LIVE lock after 20 s, and two claims of one event both went to New (reliability run,
+ * queue mode, December 2026).
  */
 export async function withLock<T>(row: LockRow, options: LockOptions, fn: () => Promise<T>): Promise<T> {
 	const now = options.now ?? Date.now;
 	const random = options.random ?? Math.random;
 	const started = now();
-	let busySince = started;
+	const staleStamps = staleStampCount(options.staleAfterMs);
 	let delay = 10;
 	for (;;) {
+		const stamp = lockStamp(now());
 		// a unique violation means another execution created the row first: busy, like "exists"
-		const outcome = await settle(row.tryCreate(LOCK_TOKEN));
+		const outcome = await settle(row.record([LOCK_TOKEN, stamp]));
 		if (!outcome.ok && !isUniqueViolation(outcome.error)) throw outcome.error;
-		if (outcome.ok && outcome.value) break;
-		const waited = now() - started;
-		if (now() - busySince > options.staleAfterMs) {
-			await row.remove();
-			busySince = now();
-			continue;
+		if (outcome.ok && outcome.value.has(LOCK_TOKEN)) break;
+		// busy; the waiter that added this slot's stamp checks the holder's age (one read a slot)
+		if (outcome.ok && outcome.value.has(stamp)) {
+			const stamps = (await row.size()) - 1;
+			if (stamps >= staleStamps) {
+				options.onStale?.(stamps);
+				await row.remove();
+				continue;
+			}
 		}
+		const waited = now() - started;
 		if (waited > options.timeoutMs) throw new LockTimeoutError(waited);
 		await options.sleep(delay + Math.floor(random() * delay));
 		delay = Math.min(delay * 2, 200);

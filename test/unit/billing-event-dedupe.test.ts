@@ -17,6 +17,8 @@ import {
 	routeByKey,
 	uniqueKeys,
 	withLock,
+	lockStamp,
+	staleStampCount,
 	type LockRow,
 } from '../../nodes/BillingEventDedupe/dedupe';
 import { BillingEventDedupe } from '../../nodes/BillingEventDedupe/BillingEventDedupe.node';
@@ -91,27 +93,37 @@ describe('isUniqueViolation', () => {
 	});
 });
 
-/** A lock row that behaves like n8n's: creating races, a second creator gets a unique violation. */
+/**
+ * A lock row that behaves like n8n's helpers (deduplication-helper.js in n8n 2.40): record =
+ * findOne, then INSERT when there was no row (a second creator gets a unique violation) or an
+ * UPDATE of the entries read (which changes nothing when the row was deleted meanwhile).
+ */
 function fakeRow() {
-	const state = { exists: false, creates: 0, removes: 0 };
+	const state = { entries: undefined as string[] | undefined, creates: 0, removes: 0 };
 	const row: LockRow = {
-		async tryCreate(token) {
-			expect(token).toBe(LOCK_TOKEN);
-			const existed = state.exists; // n8n's findOne …
+		async record(entries) {
+			const read = state.entries ? [...state.entries] : undefined; // findOne …
 			await tick();
-			if (existed) return false; // … row found: token already recorded
-			if (state.exists) throw new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed'); // … lost the INSERT race
-			state.exists = true;
-			state.creates++;
-			return true;
+			if (!read) {
+				if (state.entries) throw new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed'); // … lost the INSERT race
+				state.entries = [...entries];
+				state.creates++;
+				return new Set(entries);
+			}
+			const fresh = entries.filter((entry) => !read.includes(entry));
+			if (state.entries) state.entries = [...read, ...fresh]; // UPDATE … WHERE (0 rows when deleted)
+			return new Set(fresh);
+		},
+		async size() {
+			return state.entries?.length ?? 0;
 		},
 		async remove() {
 			await tick();
-			state.exists = false;
+			state.entries = undefined;
 			state.removes++;
 		},
 	};
-	return { row, state };
+	return { row, state, exists: () => state.entries !== undefined };
 }
 
 describe('withLock', () => {
@@ -136,7 +148,7 @@ describe('withLock', () => {
 		);
 		expect(counter).toBe(25);
 		expect(maxInside).toBe(1);
-		expect(state).toEqual({ exists: false, creates: 25, removes: 25 });
+		expect(state).toEqual({ entries: undefined, creates: 25, removes: 25 });
 	});
 
 	test('the same sections without the lock lose updates (the fake is faithful)', async () => {
@@ -152,28 +164,65 @@ describe('withLock', () => {
 	});
 
 	test('releases the lock when the section fails, and passes the error on', async () => {
-		const { row, state } = fakeRow();
+		const { row, exists } = fakeRow();
 		await expect(withLock(row, fast, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-		expect(state.exists).toBe(false);
+		expect(exists()).toBe(false);
 	});
 
 	test('a lock left by a crashed process is taken over after staleAfterMs', async () => {
 		const { row, state } = fakeRow();
-		state.exists = true; // nobody will ever remove it
+		state.entries = [LOCK_TOKEN]; // nobody will ever remove it
 		let clock = 0;
+		const stale: number[] = [];
 		const result = await withLock(
 			row,
-			{ timeoutMs: 60_000, staleAfterMs: 20_000, now: () => clock, sleep: async (ms) => void (clock += ms) },
+			{ timeoutMs: 60_000, staleAfterMs: 20_000, now: () => clock, sleep: async (ms) => void (clock += ms), onStale: (n) => stale.push(n) },
 			async () => 'done',
 		);
 		expect(result).toBe('done');
+		expect(stale).toEqual([staleStampCount(20_000)]);
+		// taken over once the lock was seen in enough 5 s slots: more than 20 s, less than 30 s
 		expect(clock).toBeGreaterThan(20_000);
-		expect(clock).toBeLessThan(21_000);
+		expect(clock).toBeLessThan(30_000);
+	});
+
+	test('a live lock is never taken over, however long a waiter waits behind short-lived holders', async () => {
+		// The queue-mode burst: one waiter keeps losing the race to other executions, each
+		// holding the lock for 300 ms. It must not delete a lock that is 300 ms old because IT
+		// has waited more than 20 s (the old rule, which let two claims of one event both go New).
+		const { row, state } = fakeRow();
+		let clock = 0;
+		const holdFor300ms = () => {
+			state.entries = [LOCK_TOKEN, lockStamp(clock)];
+			const until = clock + 300;
+			return until;
+		};
+		let releaseAt = holdFor300ms();
+		const stale: number[] = [];
+		await expect(
+			withLock(
+				row,
+				{
+					timeoutMs: 40_000,
+					staleAfterMs: 20_000,
+					now: () => clock,
+					onStale: (n) => stale.push(n),
+					sleep: async (ms) => {
+						clock += ms;
+						// another execution always takes the lock just before the waiter retries
+						if (clock >= releaseAt) releaseAt = holdFor300ms();
+					},
+				},
+				async () => 'never',
+			),
+		).rejects.toBeInstanceOf(LockTimeoutError);
+		expect(stale).toEqual([]);
+		expect(state.removes).toBe(0);
 	});
 
 	test('gives up with LockTimeoutError when the timeout is shorter than the stale limit', async () => {
 		const { row, state } = fakeRow();
-		state.exists = true;
+		state.entries = [LOCK_TOKEN];
 		let clock = 0;
 		await expect(
 			withLock(row, { timeoutMs: 3000, staleAfterMs: 20_000, now: () => clock, sleep: async (ms) => void (clock += ms) }, async () => 'x'),
@@ -182,7 +231,8 @@ describe('withLock', () => {
 
 	test('other errors while acquiring are not mistaken for a busy lock', async () => {
 		const row: LockRow = {
-			tryCreate: async () => Promise.reject(new Error('connect ECONNREFUSED')),
+			record: async () => Promise.reject(new Error('connect ECONNREFUSED')),
+			size: async () => 0,
 			remove: async () => undefined,
 		};
 		await expect(withLock(row, fast, async () => 'x')).rejects.toThrow('ECONNREFUSED');

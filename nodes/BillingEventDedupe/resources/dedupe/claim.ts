@@ -6,6 +6,7 @@ import {
 	DEFAULT_LEASE_SECONDS,
 	ENTRIES_PER_EVENT_WITH_LEASE,
 	liveSlots,
+	LOCK_STAMP_MS,
 	LockTimeoutError,
 	probeEntries,
 	probingEntry,
@@ -115,20 +116,25 @@ export const description: INodeProperties[] = [
 /** Lock in this node's own ("node" scope) row: it exists only while a claim is in progress. */
 export function nodeLockRow(context: IExecuteFunctions): LockRow {
 	return {
-		tryCreate: async (token) =>
-			(await context.helpers.checkProcessedAndRecord([token], 'node', { mode: 'entries', maxEntries: 1 })).new
-				.length > 0,
+		record: async (entries) =>
+			new Set((await context.helpers.checkProcessedAndRecord(entries, 'node', { mode: 'entries' })).new.map(String)),
+		size: async () => await context.helpers.getProcessedDataCount('node', { mode: 'entries' }),
 		remove: async () => await context.helpers.clearAllProcessedItems('node', { mode: 'entries' }),
 	};
 }
 
 export async function runLocked<T>(context: IExecuteFunctions, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
+	const onStale = (stamps: number) =>
+		context.logger.warn(
+			`Billing Event Dedupe: removed a claim lock held for over ${STALE_LOCK_MS / 1000} s (seen in ${stamps} time slots of ${LOCK_STAMP_MS / 1000} s); an n8n process probably died while holding it`,
+			{ node: context.getNode().name, workflowId: context.getWorkflow().id },
+		);
 	try {
-		return await withLock(nodeLockRow(context), { timeoutMs: timeoutSeconds * 1000, staleAfterMs: STALE_LOCK_MS, sleep }, fn);
+		return await withLock(nodeLockRow(context), { timeoutMs: timeoutSeconds * 1000, staleAfterMs: STALE_LOCK_MS, sleep, onStale }, fn);
 	} catch (error) {
 		if (error instanceof LockTimeoutError) {
 			throw new NodeOperationError(context.getNode(), error.message, {
-				description: `Other executions of this node kept the claim lock busy. Raise "Lock Wait Timeout" if many duplicates arrive at once. A lock left by a crashed n8n process is cleared automatically after ${STALE_LOCK_MS / 1000} s.`,
+				description: `Other executions of this node kept the claim lock busy. Raise "Lock Wait Timeout" if many duplicates arrive at once. A lock left by a crashed n8n process is cleared automatically once it is over ${STALE_LOCK_MS / 1000} s old.`,
 			});
 		}
 		// database errors (NodeOperationErrors pass through unchanged)
