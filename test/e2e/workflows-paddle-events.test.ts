@@ -7,6 +7,8 @@
  *  - the same notification 5 times (in a row and at once) has exactly one effect;
  *  - a Kommo 500 on the note answers 503, Paddle's retry writes exactly one note, and the error
  *    workflow records the failed execution as a task on the deal;
+ *  - a late subscription.resumed after subscription.canceled is acknowledged as stale (occurred_at
+ *    ordering, Check Order) and the deal stays Cancelled;
  *  - forged and unsigned deliveries get 401 and start nothing.
  */
 import { startN8n, type N8nHandle, type WorkflowJson } from './harness';
@@ -223,6 +225,55 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 		expect(notes()).toBe(before + 2);
 		expect(kommo.notesFor(acme.id).filter((n) => String(n.params.text).includes('expired_card'))).toHaveLength(1);
 		expect(kommo.tasksFor(acme.id).filter((t) => t.text.includes('expired_card'))).toHaveLength(1);
+	});
+
+	test('out of order: a late subscription.resumed after subscription.canceled does not set the deal back to Active', async () => {
+		const deal = kommo.addLead({ name: 'Late Co', customFields: { Plan: 'Pro', 'Billing system': 'Paddle' }, contacts: [{ first_name: 'Lu', email: 'lu@late.test' }] });
+		const customer = paddle.createCustomer({ email: 'lu@late.test', name: 'Lu', custom_data: { kommo_lead_id: deal.id } });
+		const address = paddle.createAddressFor(customer.id as string, 'US');
+		const checkout = paddle.createTransaction({
+			items: [{ price_id: paddle.seed.monthlyUsd, quantity: 1 }],
+			customer_id: customer.id,
+			address_id: address.id,
+			custom_data: { kommo_lead_id: deal.id },
+		});
+		paddle.completeTransaction(checkout.id as string);
+		await paddle.settle();
+		const sub = String(paddle.transactions.get(checkout.id as string)?.subscription_id);
+		const setting = [...paddle.notificationSettings.values()].find((s) => s.destination === n8n.webhookUrl(HOOK))!;
+		const deliver = async (event: (typeof paddle.events)[number]) => {
+			const body = paddle.notificationBody(event, `ntf_late${event.event_id.slice(-20)}`);
+			const signature = PaddleSandbox.signatureHeader([String(setting.endpoint_secret_key)], body, Math.floor(Date.now() / 1000));
+			return await paddle.post(n8n.webhookUrl(HOOK), body, { 'paddle-signature': signature });
+		};
+		const latest = (type: string) => [...paddle.events].reverse().find((e) => e.event_type === type && (e.data as Json).id === sub)!;
+		paddle.autoDeliver = false;
+		let paused, resumed, canceled;
+		try {
+			paddle.pauseSubscription(sub, { effective_from: 'immediately' });
+			paused = latest('subscription.paused');
+			await pause(5); // distinct occurred_at (microseconds in real Paddle)
+			paddle.resumeSubscription(sub, { effective_from: 'immediately' });
+			resumed = latest('subscription.resumed');
+			await pause(5);
+			paddle.cancelSubscription(sub, { effective_from: 'immediately' });
+			canceled = latest('subscription.canceled');
+		} finally {
+			paddle.autoDeliver = true;
+		}
+		// Paddle delivers the pause, then the cancellation, and the resume only later (a retry)
+		expect((await deliver(paused)).status).toBe(200);
+		expect(effects(kommo, deal.id).status).toBe('Paused');
+		expect((await deliver(canceled)).status).toBe(200);
+		expect(effects(kommo, deal.id).status).toBe('Cancelled');
+		const late = await deliver(resumed);
+		expect(late.status).toBe(200);
+		expect(JSON.parse(late.body)).toEqual({ received: true, stale: true });
+		expect(effects(kommo, deal.id).status).toBe('Cancelled');
+		const versions = JSON.parse(String(kommo.leadFieldMap(deal.id)['Billing versions'])) as Record<string, string>;
+		expect(versions).toEqual({ [`paddle:subscription:${sub}`]: canceled.occurred_at });
+		// acknowledged once: a redelivery of the late event is a duplicate
+		expect(JSON.parse((await deliver(resumed)).body)).toEqual({ received: true, duplicate: true });
 	});
 
 	test("a Kommo 500 on the note answers 503; Paddle's retry writes exactly one note; the failure becomes a task on the deal", async () => {

@@ -263,6 +263,9 @@ const VENDORS = {
 		// normalize.ts gives it as kommoLeadIdHint, trusted only when the deal's stored billing
 		// customer is this event's customer (security review M4).
 		leadHint: true,
+		// ordering = occurred_at of the event (normalize.ts), per entity: a late subscription.resumed
+		// after subscription.canceled is acknowledged as stale (issue 15 item 14)
+		orderGuard: true,
 	},
 	zuora: {
 		file: 'zuora-callouts-to-kommo.json',
