@@ -8,6 +8,8 @@
  *  - the same callout 5 times (in a row and at once) has exactly one effect;
  *  - a Kommo 500 on the note answers 503, the retry writes exactly one note, and the error
  *    workflow records the failure as a task;
+ *  - a late callout (older UpdatedDate) after a newer status is acknowledged as stale, and the
+ *    deal keeps the newer status;
  *  - wrong credentials get 401 and start nothing.
  */
 import { startN8n, type N8nHandle } from './harness';
@@ -139,6 +141,27 @@ describe('Zuora callouts → Kommo (shipped workflow)', () => {
 		const concurrent = await redeliverInProgress(await Promise.all([0, 1, 2, 3, 4].map(() => send(two))), () => send(two));
 		expect(concurrent.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
 		expect(notes()).toBe(before + 2);
+	});
+
+	test('out of order: a late SubscriptionResumed (older UpdatedDate) after SubscriptionCancelled does not set the deal back to Active', async () => {
+		const deal = kommo.addLead({ name: 'Late Co', customFields: { Plan: 'Pro', 'Billing system': 'Zuora' }, contacts: [{ first_name: 'Lu', email: 'lu@late.test' }] });
+		const about = { crmId: String(deal.id), subscriptionNumber: 'A-S00000099' };
+		const suspended = callout('SubscriptionSuspended', { ...about, updatedDate: `${TODAY}T10:00:00.000Z` });
+		const resumed = callout('SubscriptionResumed', { ...about, updatedDate: `${TODAY}T10:05:00.000Z` });
+		const cancelled = callout('SubscriptionCancelled', { ...about, cancelReason: 'Too expensive', updatedDate: `${TODAY}T10:10:00.000Z` });
+		// Zuora delivers the suspension, then the cancellation, and the resumption only later (a retry)
+		expect((await send(suspended)).status).toBe(200);
+		expect(effects(kommo, deal.id).status).toBe('Paused');
+		expect((await send(cancelled)).status).toBe(200);
+		expect(effects(kommo, deal.id).status).toBe('Cancelled');
+		const late = await send(resumed);
+		expect(late.status).toBe(200);
+		expect(JSON.parse(late.body)).toEqual({ received: true, stale: true });
+		expect(effects(kommo, deal.id).status).toBe('Cancelled');
+		const versions = JSON.parse(String(kommo.leadFieldMap(deal.id)['Billing versions'])) as Record<string, string>;
+		expect(versions).toEqual({ 'zuora:subscription:A-S00000099': `${TODAY}T10:10:00.000Z` });
+		// acknowledged once: a redelivery of the late callout is a duplicate
+		expect(JSON.parse((await send(resumed)).body)).toEqual({ received: true, duplicate: true });
 	});
 
 	test('a Kommo 500 on the note answers 503; the retry writes exactly one note; the error workflow records a task', async () => {
