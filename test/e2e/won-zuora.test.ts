@@ -6,7 +6,9 @@
  *  - unmapped plan, missing email: a task for the deal's responsible user, nothing in Zuora;
  *  - duplicate Won (same webhook twice at once; new Won on a provisioned deal): nothing twice;
  *  - Zuora answers 500 to the order, also to the transport's retries: a task; the next Won
- *    provisions exactly once.
+ *    provisions exactly once;
+ *  - after Won, the Zuora node's Change Plan (in a user's webhook flow) changes the plan twice and
+ *    back to the first plan, one order each; the same change again is alreadyApplied.
  */
 import path from 'node:path';
 
@@ -21,6 +23,48 @@ const WEBHOOK_PATH = 'kb-won-zuora/webhook';
 const CLIENT_ID = 'e2e-won-client';
 const CLIENT_SECRET = 'e2e-won-client-secret-0123456789';
 const PRO_MONTHLY = '8ad09be48db5aba7018db5plan00pro-m';
+const ENTERPRISE_MONTHLY = '8ad09be48db5aba7018db5plan00ent-m';
+const PRO_ANNUAL = '8ad09be48db5aba7018db5plan00pro-a';
+const PLAN_CHANGE_PATH = 'kb-zuora-change-plan';
+const PLAN_CHANGE_WORKFLOW_ID = 'kbZuoraPlanChg01';
+
+/**
+ * A flow a user builds around the Zuora node: a webhook that changes a subscription's plan
+ * (Subscription → Change Plan, "All Other Rate Plans" removed) and answers with the node's output.
+ */
+const planChangeWorkflow = {
+	id: PLAN_CHANGE_WORKFLOW_ID,
+	name: 'Change a Zuora plan',
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		{
+			id: '5c1d0a00-0001-4e5f-8a9b-0c0c0c0c0001',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2.1,
+			position: [0, 0],
+			webhookId: '5c1d0a00-1001-4e5f-8a9b-0c0c0c0c1001',
+			parameters: { httpMethod: 'POST', path: PLAN_CHANGE_PATH, responseMode: 'lastNode', options: {} },
+		},
+		{
+			id: '5c1d0a00-0002-4e5f-8a9b-0c0c0c0c0002',
+			name: 'Change plan',
+			type: 'n8n-nodes-kommo-billing.zuora',
+			typeVersion: 1,
+			position: [260, 0],
+			parameters: {
+				resource: 'subscription',
+				operation: 'changePlan',
+				subscriptionNumber: '={{ $json.body.subscription }}',
+				addRatePlanIds: '={{ [$json.body.plan] }}',
+				removeMode: 'allOthers',
+				effectiveDate: '={{ $now.toISODate() }}',
+			},
+			credentials: { zuoraOAuth2Api: { id: 'kbZuora000000001', name: 'Zuora OAuth2 client' } },
+		},
+	],
+	connections: { Webhook: { main: [[{ node: 'Change plan', type: 'main', index: 0 }]] } },
+};
 
 let kommo: KommoSandbox;
 let zuora: ZuoraSandbox;
@@ -31,7 +75,7 @@ beforeAll(async () => {
 	[kommo, zuora] = await Promise.all([new KommoSandbox().start(), new ZuoraSandbox().addClient(CLIENT_ID, CLIENT_SECRET).start()]);
 	n8n = await startN8n({
 		name: 'won-zuora',
-		workflows: [WORKFLOW_FILE],
+		workflows: [WORKFLOW_FILE, planChangeWorkflow],
 		credentials: [
 			kommoCredential(kommo),
 			{
@@ -41,7 +85,7 @@ beforeAll(async () => {
 				data: { environment: 'custom', baseUrl: zuora.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, accessToken: '', expiresAt: 0, refreshAt: 0, obtainedAt: 0 },
 			},
 		],
-		waitForWebhooks: [WEBHOOK_PATH],
+		waitForWebhooks: [WEBHOOK_PATH, PLAN_CHANGE_PATH],
 	});
 	await waitFor('the Kommo Trigger to register its webhook', () => kommo.webhooks.length === 1);
 	await n8n.api.waitForTriggerData(WORKFLOW_ID);
@@ -158,5 +202,43 @@ describe('Kommo Won → Zuora (shipped workflow) in a real n8n', () => {
 		expect(kommo.leadFieldMap(lead.id)).toMatchObject({ 'Subscription ID': `KL-${lead.id}`, 'Subscription status': 'Active' });
 		expect(kommo.notesFor(lead.id)).toHaveLength(1);
 		expect(kommo.tasksFor(lead.id)).toHaveLength(1);
+	});
+
+	test('after Won: two consecutive plan changes, then a change back to the first plan, each a real order (issue 15 item 2)', async () => {
+		const lead = seedDeal(kommo, { name: 'Switch Co', plan: 'Pro', billingSystem: 'Zuora' });
+		expect((await won.win(lead))[0].status).toBe('success');
+		const subscription = `KL-${lead.id}`;
+		const change = async (plan: string) => {
+			const response = await fetch(n8n.webhookUrl(PLAN_CHANGE_PATH), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ subscription, plan }),
+			});
+			expect(response.status).toBe(200);
+			return (await response.json()) as { alreadyApplied: boolean; previousRatePlans: Array<{ productRatePlanId: string }>; order?: unknown };
+		};
+		// Zuora's current subscription view: removed rate plans stay, marked lastChangeType "Remove"
+		const live = () =>
+			subscriptionsOf(lead.id)
+				.find((s) => s.subscriptionNumber === subscription)!
+				.ratePlans.filter((rp) => rp.lastChangeType !== 'Remove')
+				.map((rp) => rp.productRatePlanId);
+		expect(live()).toEqual([PRO_MONTHLY]);
+		const orders = zuora.requestsTo('POST', '/v1/orders').length;
+
+		const first = await change(ENTERPRISE_MONTHLY);
+		expect(first).toMatchObject({ alreadyApplied: false, previousRatePlans: [{ productRatePlanId: PRO_MONTHLY }] });
+		expect(live()).toEqual([ENTERPRISE_MONTHLY]);
+		const second = await change(PRO_ANNUAL);
+		expect(second).toMatchObject({ alreadyApplied: false, previousRatePlans: [{ productRatePlanId: ENTERPRISE_MONTHLY }] });
+		expect(live()).toEqual([PRO_ANNUAL]);
+		// back to the first plan: its removed rate plan is not "already there"
+		const back = await change(PRO_MONTHLY);
+		expect(back).toMatchObject({ alreadyApplied: false, previousRatePlans: [{ productRatePlanId: PRO_ANNUAL }] });
+		expect(live()).toEqual([PRO_MONTHLY]);
+		expect(zuora.requestsTo('POST', '/v1/orders').length - orders).toBe(3);
+		// the same change again changes nothing
+		expect(await change(PRO_MONTHLY)).toMatchObject({ alreadyApplied: true });
+		expect(zuora.requestsTo('POST', '/v1/orders').length - orders).toBe(3);
 	});
 });
