@@ -63,12 +63,30 @@ export class PaddleBillingApi implements ICredentialType {
 		},
 	};
 
+	/**
+	 * The Test button reads one price with its product: what every price dropdown and the plan
+	 * mapping need (`price.read` and `product.read`, spec x-permissions / x-enum-permissions). A key
+	 * that cannot even do that fails here, named, instead of on the first dropdown.
+	 */
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
 				'={{ $credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : ($credentials.environment === "live" ? "https://api.paddle.com" : "https://sandbox-api.paddle.com") }}',
-			url: '/event-types',
+			url: '/prices',
 			method: 'GET',
+			qs: { include: 'product', per_page: 1 },
 		},
+		// Paddle answers every refusal with 403 and says why only in the body (invalid_token,
+		// forbidden: developer.paddle.com/errors/shared/*); n8n's rules see the status alone.
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'Paddle refused the key: it is invalid or revoked, belongs to the other environment (sandbox keys start with pdl_sdbx_, live keys with pdl_live_), or lacks price.read or product.read, which every price dropdown needs. Permissions are set under Paddle → Developer Tools → Authentication; the docs list what each operation needs (customer.write, transaction.write, notification_setting.write, …).',
+				},
+			},
+		],
 	};
 }

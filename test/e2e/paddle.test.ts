@@ -212,4 +212,29 @@ describe('Paddle Billing Trigger in a real n8n', () => {
 		expect(second.reusedExisting).toBe(true);
 		expect(sandbox.subscriptions.size).toBe(1);
 	});
+
+	test("testing the credentials in n8n: the key must read prices with products; a restricted or unknown key is refused with the causes named", async () => {
+		type TestResult = { status: string; message: string };
+		const check = async (apiKey: string) =>
+			await n8n.api.request<TestResult>('POST', '/rest/credentials/test', {
+				credentials: { id: 'e2ePaddleApi0001', name: 'Paddle sandbox API', type: 'paddleBillingApi', data: { apiKey, environment: 'custom', baseUrl: sandbox.url } },
+			});
+		const calls = () => sandbox.requests.filter((r) => r.method === 'GET' && r.path === '/prices').length;
+		const before = calls();
+		expect(await check(SANDBOX_API_KEY)).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(calls()).toBe(before + 1);
+		// a key restricted to price.read: Paddle answers 403 forbidden to include=product
+		const priceOnly = sandbox.addRestrictedKey(['price.read']);
+		const restricted = await check(priceOnly);
+		expect(restricted.status).toBe('Error');
+		expect(restricted.message).toContain('lacks price.read or product.read');
+		expect(restricted.message).toContain('Paddle refused the key');
+		expect(restricted.message).not.toContain(priceOnly);
+		expect(await check(sandbox.addRestrictedKey(['price.read', 'product.read']))).toMatchObject({ status: 'OK' });
+		const unknown = 'pdl_sdbx_apikey_01hunknownkey000000000000_' + 'x'.repeat(22) + '_abc';
+		const refused = await check(unknown);
+		expect(refused.status).toBe('Error');
+		expect(refused.message).toContain('invalid or revoked');
+		expect(refused.message).not.toContain(unknown);
+	});
 });
