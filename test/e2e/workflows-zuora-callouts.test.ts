@@ -5,6 +5,7 @@
  *  - each callout kind (payment processed/declined, invoice, renewal, plan change, credit memo,
  *    cancellation, suspension, resumption, the configurable renewal reminder, anything else)
  *    has its effect on the deal whose id is the account's crmId, or the email's contact's deal;
+ *  - a callout without crmId: the account is read from Zuora (its crmId, else its bill-to email);
  *  - the same callout 5 times (in a row and at once) has exactly one effect;
  *  - a Kommo 500 on the note answers 503, the retry writes exactly one note, and the error
  *    workflow records the failure as a task;
@@ -15,11 +16,13 @@
 import { startN8n, type N8nHandle } from './harness';
 import { effects, ERROR_WORKFLOW_ID, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
 import { KommoSandbox, type Lead } from '../sandbox/kommo';
-import { ZuoraSandbox } from '../sandbox/zuora';
+import { ZuoraSandbox, type ZuoraContact } from '../sandbox/zuora';
 
 const WORKFLOW_ID = 'kbZuEvents000001';
 const HOOK = 'kommo-billing-zuora-callouts/callout';
 const AUTH = { type: 'basic' as const, user: 'zuora-callouts', password: 'callout-password-0123456789' };
+const CLIENT_ID = 'e2e-callouts-client';
+const CLIENT_SECRET = 'e2e-callouts-client-secret-0123456789';
 
 type Json = Record<string, unknown>;
 
@@ -61,12 +64,19 @@ beforeAll(async () => {
 		contacts: [{ first_name: 'Ada', email: 'ada@acme.test' }],
 	});
 	globex = kommo.addLead({ name: 'Globex', contacts: [{ first_name: 'Gus', email: 'gus@globex.test' }] });
-	zuora = await new ZuoraSandbox().start();
+	zuora = await new ZuoraSandbox().addClient(CLIENT_ID, CLIENT_SECRET).start();
 	n8n = await startN8n({
 		name: 'wf-zuora-callouts',
 		credentials: [
 			kommoCredential(kommo),
 			{ id: 'kbZuoraCallout01', name: 'Zuora callout auth', type: 'zuoraCalloutAuthApi', data: { user: AUTH.user, password: AUTH.password } },
+			// for the account look-up of a callout without crmId
+			{
+				id: 'kbZuora000000001',
+				name: 'Zuora OAuth2 client',
+				type: 'zuoraOAuth2Api',
+				data: { environment: 'custom', baseUrl: zuora.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, accessToken: '', expiresAt: 0, refreshAt: 0, obtainedAt: 0 },
+			},
 		],
 		// all published: n8n 2.x runs only a published error workflow
 		workflows: [shippedWorkflow('zuora-callouts-to-kommo.json'), shippedWorkflow('error-to-kommo-task.json')],
@@ -123,10 +133,33 @@ describe('Zuora callouts → Kommo (shipped workflow)', () => {
 		expect(tasks[2].complete_till - now).toBeGreaterThanOrEqual(3 * 86_400 - 5);
 	});
 
-	test("a callout without crmId is matched by email to the contact's deal", async () => {
-		const answer = await send(callout('PaymentProcessed', { crmId: '', email: 'gus@globex.test', amount: '12.00', currency: 'EUR' }));
+	test("a callout without crmId: the account is read from Zuora (Account → Get); its crmId names the deal, else its bill-to email finds the contact's deal", async () => {
+		const gets = () => zuora.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/accounts/')).length;
+		// the template sent the account number only: the account's crmId is the deal
+		const withCrm = zuora.seedAccount({ name: 'Acme', crmId: String(acme.id) });
+		const before = kommo.notesFor(acme.id).length;
+		const first = await send(callout('PaymentProcessed', { accountNumber: withCrm.accountNumber, crmId: '', amount: '13.00', currency: 'USD' }));
+		expect(first.status).toBe(200);
+		expect(kommo.notesFor(acme.id).slice(before).map((n) => String(n.params.text))).toEqual([expect.stringMatching(/^Payment received: 13\.00 USD/)]);
+		expect(gets()).toBe(1);
+		// an account without crmId: its bill-to email (ahead of the callout's) finds the contact's deal
+		const noCrm = zuora.seedAccount({ name: 'Globex', billToContact: { firstName: 'Gus', lastName: 'G', workEmail: 'gus@globex.test', country: 'United States' } as ZuoraContact });
+		const answer = await send(callout('PaymentProcessed', { accountNumber: noCrm.accountNumber, crmId: '', email: 'someone-else@globex.test', amount: '12.00', currency: 'EUR' }));
 		expect(answer.status).toBe(200);
 		expect(effects(kommo, globex.id).notes).toEqual([expect.stringMatching(/^Payment received: 12\.00 EUR/)]);
+		expect(gets()).toBe(2);
+		// a callout with neither crmId nor account number: the callout's email is all there is
+		const bare = await send(callout('PaymentProcessed', { accountNumber: '', crmId: '', email: 'gus@globex.test', amount: '14.00', currency: 'EUR' }));
+		expect(bare.status).toBe(200);
+		expect(effects(kommo, globex.id).notes).toHaveLength(2);
+		expect(gets()).toBe(2);
+		// an account Zuora does not know: the look-up fails, the callout is answered 503 so Zuora retries
+		const errorRuns = (await n8n.api.executions({ workflowId: ERROR_WORKFLOW_ID })).length;
+		const unknown = await send(callout('PaymentProcessed', { accountNumber: 'A99999999', crmId: '', email: 'gus@globex.test', amount: '15.00', currency: 'EUR' }));
+		expect(unknown.status).toBe(503);
+		expect(effects(kommo, globex.id).notes).toHaveLength(2);
+		// … and the error workflow runs for the failed execution (settled before the next test)
+		await n8n.api.waitForExecutions(ERROR_WORKFLOW_ID, errorRuns + 1);
 	});
 
 	test('the same callout 5 times, in a row and at once, has exactly one effect', async () => {
@@ -174,8 +207,7 @@ describe('Zuora callouts → Kommo (shipped workflow)', () => {
 		expect((await send(payload)).status).toBe(200);
 		expect(withAmount()).toHaveLength(1);
 		await n8n.api.waitForExecutions(ERROR_WORKFLOW_ID, errorRuns + 1);
-		await until(() => errorTasks(kommo, 'Zuora callouts').length > 0, 'the error task');
-		expect(errorTasks(kommo, 'Zuora callouts')[0]).toMatchObject({ entity_id: acme.id });
+		await until(() => errorTasks(kommo, 'Zuora callouts').some((t) => t.entity_id === acme.id), 'the error task on the deal');
 	});
 
 	test('wrong or missing credentials get 401 and start nothing', async () => {

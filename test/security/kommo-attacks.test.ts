@@ -127,7 +127,9 @@ describe('decoder robustness (L5)', () => {
 		const { exchange, result } = await call(many, { secret: SECRET });
 		expect(exchange.response.statusCode).toBe(413);
 		expect(result.workflowData).toBeUndefined();
-		expect(Date.now() - t).toBeLessThan(500);
+		// a bound against pathological (quadratic, minutes-long) paths, not a speed target: speed lives
+		// in bench/; 500 ms failed on a loaded 2-core CI machine
+		expect(Date.now() - t).toBeLessThan(5000);
 		expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
 	});
 
@@ -135,7 +137,8 @@ describe('decoder robustness (L5)', () => {
 		const body = 'a&'.repeat(Math.floor((MAX_BODY_BYTES - 2) / 2));
 		const t = Date.now();
 		expect(decodeKommoWebhook(body)).toMatchObject({ ok: false, status: 413 });
-		expect(Date.now() - t).toBeLessThan(500);
+		// against pathological paths, not a speed target (see above)
+		expect(Date.now() - t).toBeLessThan(5000);
 	});
 
 	it('a newline in a key cannot forge a log line or reach the answer raw', async () => {

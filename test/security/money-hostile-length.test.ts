@@ -19,7 +19,7 @@ describe('money: hostile amount lengths', () => {
 		expect((error as Error).message).toMatch(/1000003 characters/);
 		expect((error as Error).message.length).toBeLessThan(200);
 		// generous for a loaded shared machine: the old regex needed about 9 minutes for this input
-		expect(ms).toBeLessThan(1000);
+		expect(ms).toBeLessThan(5000);
 	});
 
 	it('the trailing-zero strip is linear even inside the length bound', () => {

@@ -136,7 +136,8 @@ describe('M1: a hostile amount costs nothing in the Zuora Trigger', () => {
 		const raw = JSON.stringify({ eventType: 'PaymentProcessed', paymentId: 'P-1', eventTimestamp: recent(), amount: `1.${'0'.repeat(n)}1`, currency: 'USD' });
 		const started = Date.now();
 		const { result } = await callZuora({ authentication: 'hmac' }, { headers: { 'x-zuora-signature': sign(raw) }, rawBody: raw });
-		expect(Date.now() - started).toBeLessThan(500);
+		// a bound against the pathological parse (minutes), not a speed target: speed lives in bench/
+		expect(Date.now() - started).toBeLessThan(5000);
 		expect(normalizedOf(result).amount).toBeNull();
 	});
 });

@@ -258,7 +258,17 @@ const VENDORS = {
 			['pri_replace_with_your_pro_price', 'Pro'],
 			['pri_replace_with_your_enterprise_price', 'Enterprise'],
 		],
-		customerLookup: true,
+		// A notification without the lead id: read the customer (custom_data.kommo_lead_id, email).
+		customerLookup: {
+			name: 'Get Paddle customer',
+			idLabel: 'Customer ID',
+			type: `${PKG}.paddleBilling`,
+			parameters: { resource: 'customer', operation: 'get', customerId: `={{ ${N}.customerId }}` },
+			credentials: { paddleBillingApi: { id: 'kbPaddle00000001', name: 'Paddle Billing account' } },
+			email: '$json.email',
+			leadId: '$json.custom_data?.kommo_lead_id',
+			leadLabel: 'Lead ID on customer?',
+		},
 		// custom_data.kommo_lead_id on transactions/subscriptions can be set by the payer (Paddle.js):
 		// normalize.ts gives it as kommoLeadIdHint, trusted only when the deal's stored billing
 		// customer is this event's customer (security review M4).
@@ -285,6 +295,18 @@ const VENDORS = {
 			['Enterprise Monthly', 'Enterprise'],
 		],
 		reminderEvent: 'RenewalReminder',
+		// A callout carries only what its template put in (issue 15 item 12): without crmId, the
+		// authoritative account is read by number (Account → Get): its crmId, else its bill-to email.
+		customerLookup: {
+			name: 'Get Zuora account',
+			idLabel: 'Account number',
+			type: `${PKG}.zuora`,
+			parameters: { resource: 'account', operation: 'get', accountKey: `={{ ${N}.customerId }}` },
+			credentials: { zuoraOAuth2Api: { id: 'kbZuora000000001', name: 'Zuora OAuth2 client' } },
+			email: '($json.billToContact?.workEmail || $json.billToContact?.personalEmail)',
+			leadId: '$json.crmId',
+			leadLabel: 'Lead ID on account?',
+		},
 		// ordering = the object's UpdatedDate, else the signed event time (docs/workflows-events.md)
 		orderGuard: true,
 	},
@@ -334,24 +356,18 @@ function eventWorkflow(vendor) {
 	let fx = x + COL;
 	const noDeal = respond(b, 'Respond: no deal found', [0, 0], { received: true, ignored: 'no Kommo deal found for this customer' });
 	if (vendor.customerLookup) {
-		const customerKnown = ifNode(b, 'Customer ID known?', [fx, fy], condition(`={{ ${N}.customerId }}`, { type: 'string', operation: 'notEmpty', singleValue: true }));
-		const getCustomer = b.add(
-			'Get Paddle customer',
-			`${PKG}.paddleBilling`,
-			1,
-			[(fx += COL), fy],
-			{ resource: 'customer', operation: 'get', customerId: `={{ ${N}.customerId }}` },
-			{ credentials: { paddleBillingApi: { id: 'kbPaddle00000001', name: 'Paddle Billing account' } }, onError: 'continueErrorOutput' },
-		);
+		const lookup = vendor.customerLookup;
+		const customerKnown = ifNode(b, `${lookup.idLabel} known?`, [fx, fy], condition(`={{ ${N}.customerId }}`, { type: 'string', operation: 'notEmpty', singleValue: true }));
+		const getCustomer = b.add(lookup.name, lookup.type, 1, [(fx += COL), fy], lookup.parameters, { credentials: lookup.credentials, onError: 'continueErrorOutput' });
 		failures.push([getCustomer, 1]);
 		const details = setNode(b, 'Add customer details', [(fx += COL), fy], [
 			[
 				'normalized',
-				"={{ Object.assign({}, $('Claim event').item.json.normalized, { customerEmail: $json.email || null, kommoLeadId: Number($json.custom_data?.kommo_lead_id) > 0 ? Number($json.custom_data.kommo_lead_id) : null }) }}",
+				`={{ Object.assign({}, $('Claim event').item.json.normalized, { customerEmail: ${lookup.email} || $('Claim event').item.json.normalized.customerEmail || null, kommoLeadId: /^\\d{1,15}$/.test(String(${lookup.leadId} ?? '')) && Number(${lookup.leadId}) > 0 ? Number(${lookup.leadId}) : null }) }}`,
 				'object',
 			],
 		]);
-		const leadOnCustomer = ifNode(b, 'Lead ID on customer?', [(fx += COL), fy], condition(`={{ ${N}.kommoLeadId }}`, { type: 'number', operation: 'gt' }, 0));
+		const leadOnCustomer = ifNode(b, lookup.leadLabel, [(fx += COL), fy], condition(`={{ ${N}.kommoLeadId }}`, { type: 'number', operation: 'gt' }, 0));
 		b.connect(leadKnown, customerKnown, 1);
 		b.connect(customerKnown, getCustomer);
 		b.connect(getCustomer, details);
