@@ -12,7 +12,7 @@
  *  - forged and unsigned deliveries get 401 and start nothing.
  */
 import { startN8n, type N8nHandle, type WorkflowJson } from './harness';
-import { effects, ERROR_WORKFLOW_ID, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
+import { effects, ERROR_WORKFLOW_ID, expectLateResumeIsStale, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
 import { KommoSandbox, type Lead } from '../sandbox/kommo';
 import { PaddleSandbox, SANDBOX_API_KEY, type DeliveryRecord } from '../sandbox/paddle';
 
@@ -49,6 +49,28 @@ async function lastDelivery(eventType: string): Promise<DeliveryRecord> {
 	const last = list[list.length - 1];
 	expect(last).toBeDefined();
 	return last;
+}
+
+/** A customer (lead id in custom_data) buys `quantity` × `priceId` by card; returns the completed transaction's id. */
+function paidTransaction(leadId: number, email: string, priceId: string, quantity = 1): string {
+	const customer = paddle.createCustomer({ email, name: email.split('@')[0], custom_data: { kommo_lead_id: leadId } });
+	const address = paddle.createAddressFor(customer.id as string, 'US');
+	const transaction = paddle.createTransaction({
+		items: [{ price_id: priceId, quantity }],
+		customer_id: customer.id,
+		address_id: address.id,
+		custom_data: { kommo_lead_id: leadId },
+	});
+	paddle.completeTransaction(transaction.id as string);
+	return transaction.id as string;
+}
+
+/** Posts one event as a notification to our destination, signed now, the way Paddle sends it. */
+async function postSigned(event: (typeof paddle.events)[number], notificationId: string) {
+	const setting = [...paddle.notificationSettings.values()].find((s) => s.destination === n8n.webhookUrl(HOOK))!;
+	const body = paddle.notificationBody(event, notificationId);
+	const signature = PaddleSandbox.signatureHeader([String(setting.endpoint_secret_key)], body, Math.floor(Date.now() / 1000));
+	return await paddle.post(n8n.webhookUrl(HOOK), body, { 'paddle-signature': signature });
 }
 
 beforeAll(async () => {
@@ -213,10 +235,7 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 		try {
 			const event = paddle.events[paddle.events.length - 1];
 			expect(event.event_type).toBe('transaction.payment_failed');
-			const setting = [...paddle.notificationSettings.values()].find((s) => s.destination === n8n.webhookUrl(HOOK))!;
-			const body = paddle.notificationBody(event, 'ntf_01e2econcurrent000000000001');
-			const signature = () => PaddleSandbox.signatureHeader([String(setting.endpoint_secret_key)], body, Math.floor(Date.now() / 1000));
-			const post = () => paddle.post(n8n.webhookUrl(HOOK), body, { 'paddle-signature': signature() });
+			const post = () => postSigned(event, 'ntf_01e2econcurrent000000000001');
 			const results = await redeliverInProgress(await Promise.all([0, 1, 2, 3, 4].map(post)), post);
 			expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
 		} finally {
@@ -229,23 +248,10 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 
 	test('out of order: a late subscription.resumed after subscription.canceled does not set the deal back to Active', async () => {
 		const deal = kommo.addLead({ name: 'Late Co', customFields: { Plan: 'Pro', 'Billing system': 'Paddle' }, contacts: [{ first_name: 'Lu', email: 'lu@late.test' }] });
-		const customer = paddle.createCustomer({ email: 'lu@late.test', name: 'Lu', custom_data: { kommo_lead_id: deal.id } });
-		const address = paddle.createAddressFor(customer.id as string, 'US');
-		const checkout = paddle.createTransaction({
-			items: [{ price_id: paddle.seed.monthlyUsd, quantity: 1 }],
-			customer_id: customer.id,
-			address_id: address.id,
-			custom_data: { kommo_lead_id: deal.id },
-		});
-		paddle.completeTransaction(checkout.id as string);
+		const checkout = paidTransaction(deal.id, 'lu@late.test', paddle.seed.monthlyUsd);
 		await paddle.settle();
-		const sub = String(paddle.transactions.get(checkout.id as string)?.subscription_id);
-		const setting = [...paddle.notificationSettings.values()].find((s) => s.destination === n8n.webhookUrl(HOOK))!;
-		const deliver = async (event: (typeof paddle.events)[number]) => {
-			const body = paddle.notificationBody(event, `ntf_late${event.event_id.slice(-20)}`);
-			const signature = PaddleSandbox.signatureHeader([String(setting.endpoint_secret_key)], body, Math.floor(Date.now() / 1000));
-			return await paddle.post(n8n.webhookUrl(HOOK), body, { 'paddle-signature': signature });
-		};
+		const sub = String(paddle.transactions.get(checkout)?.subscription_id);
+		const deliver = async (event: (typeof paddle.events)[number]) => await postSigned(event, `ntf_late${event.event_id.slice(-20)}`);
 		const latest = (type: string) => [...paddle.events].reverse().find((e) => e.event_type === type && (e.data as Json).id === sub)!;
 		paddle.autoDeliver = false;
 		let paused, resumed, canceled;
@@ -262,32 +268,13 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 			paddle.autoDeliver = true;
 		}
 		// Paddle delivers the pause, then the cancellation, and the resume only later (a retry)
-		expect((await deliver(paused)).status).toBe(200);
-		expect(effects(kommo, deal.id).status).toBe('Paused');
-		expect((await deliver(canceled)).status).toBe(200);
-		expect(effects(kommo, deal.id).status).toBe('Cancelled');
-		const late = await deliver(resumed);
-		expect(late.status).toBe(200);
-		expect(JSON.parse(late.body)).toEqual({ received: true, stale: true });
-		expect(effects(kommo, deal.id).status).toBe('Cancelled');
-		const versions = JSON.parse(String(kommo.leadFieldMap(deal.id)['Billing versions'])) as Record<string, string>;
-		expect(versions).toEqual({ [`paddle:subscription:${sub}`]: canceled.occurred_at });
-		// acknowledged once: a redelivery of the late event is a duplicate
-		expect(JSON.parse((await deliver(resumed)).body)).toEqual({ received: true, duplicate: true });
+		await expectLateResumeIsStale(kommo, deal.id, { paused, cancelled: canceled, resumed }, deliver, { [`paddle:subscription:${sub}`]: canceled.occurred_at });
 	});
 
 	test("a Kommo 500 on the note answers 503; Paddle's retry writes exactly one note; the failure becomes a task on the deal", async () => {
 		const errorRuns = (await n8n.api.executions({ workflowId: ERROR_WORKFLOW_ID })).length;
 		kommo.faults.push({ method: 'POST', path: '/api/v4/leads/notes', status: 500, body: { title: 'Internal Server Error', status: 500 }, times: 1 });
-		const customer = paddle.createCustomer({ email: 'retry@acme.test', name: 'Retry', custom_data: { kommo_lead_id: acme.id } });
-		const address = paddle.createAddressFor(customer.id as string, 'US');
-		const transaction = paddle.createTransaction({
-			items: [{ price_id: paddle.seed.setupFeeUsd, quantity: 2 }],
-			customer_id: customer.id,
-			address_id: address.id,
-			custom_data: { kommo_lead_id: acme.id },
-		});
-		paddle.completeTransaction(transaction.id as string);
+		paidTransaction(acme.id, 'retry@acme.test', paddle.seed.setupFeeUsd, 2);
 		const first = await lastDelivery('transaction.completed');
 		expect(first.result?.status).toBe(503);
 		const withAmount = () => kommo.notesFor(acme.id).filter((n) => String(n.params.text).includes('198.00 USD'));

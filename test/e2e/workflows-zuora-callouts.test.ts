@@ -14,7 +14,7 @@
  *  - wrong credentials get 401 and start nothing.
  */
 import { startN8n, type N8nHandle } from './harness';
-import { effects, ERROR_WORKFLOW_ID, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
+import { effects, ERROR_WORKFLOW_ID, expectLateResumeIsStale, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
 import { KommoSandbox, type Lead } from '../sandbox/kommo';
 import { ZuoraSandbox, type ZuoraContact } from '../sandbox/zuora';
 
@@ -183,18 +183,7 @@ describe('Zuora callouts → Kommo (shipped workflow)', () => {
 		const resumed = callout('SubscriptionResumed', { ...about, updatedDate: `${TODAY}T10:05:00.000Z` });
 		const cancelled = callout('SubscriptionCancelled', { ...about, cancelReason: 'Too expensive', updatedDate: `${TODAY}T10:10:00.000Z` });
 		// Zuora delivers the suspension, then the cancellation, and the resumption only later (a retry)
-		expect((await send(suspended)).status).toBe(200);
-		expect(effects(kommo, deal.id).status).toBe('Paused');
-		expect((await send(cancelled)).status).toBe(200);
-		expect(effects(kommo, deal.id).status).toBe('Cancelled');
-		const late = await send(resumed);
-		expect(late.status).toBe(200);
-		expect(JSON.parse(late.body)).toEqual({ received: true, stale: true });
-		expect(effects(kommo, deal.id).status).toBe('Cancelled');
-		const versions = JSON.parse(String(kommo.leadFieldMap(deal.id)['Billing versions'])) as Record<string, string>;
-		expect(versions).toEqual({ 'zuora:subscription:A-S00000099': `${TODAY}T10:10:00.000Z` });
-		// acknowledged once: a redelivery of the late callout is a duplicate
-		expect(JSON.parse((await send(resumed)).body)).toEqual({ received: true, duplicate: true });
+		await expectLateResumeIsStale(kommo, deal.id, { paused: suspended, cancelled, resumed }, send, { 'zuora:subscription:A-S00000099': `${TODAY}T10:10:00.000Z` });
 	});
 
 	test('a Kommo 500 on the note answers 503; the retry writes exactly one note; the error workflow records a task', async () => {

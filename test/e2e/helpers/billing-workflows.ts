@@ -92,3 +92,28 @@ export async function settledExecutions(n8n: N8nHandle, workflowId: string, coun
 export function errorTasks(kommo: KommoSandbox, marker: string) {
 	return kommo.tasks.filter((t) => t.text.startsWith('Workflow "') && t.text.includes(marker));
 }
+
+/**
+ * The out-of-order proof every event workflow shares: the vendor delivers the pause, then the
+ * cancellation, and the older resume only later (a retry). The late one is answered as stale, the
+ * deal stays Cancelled, its Billing versions keep the cancellation's, and a redelivery of the late
+ * event is a duplicate. `send` delivers one event and returns the webhook's answer.
+ */
+export async function expectLateResumeIsStale<E>(
+	kommo: KommoSandbox,
+	leadId: number,
+	events: { paused: E; cancelled: E; resumed: E },
+	send: (event: E) => Promise<{ status: number; body: string }>,
+	applied: Record<string, string>,
+): Promise<void> {
+	expect((await send(events.paused)).status).toBe(200);
+	expect(effects(kommo, leadId).status).toBe('Paused');
+	expect((await send(events.cancelled)).status).toBe(200);
+	expect(effects(kommo, leadId).status).toBe('Cancelled');
+	const late = await send(events.resumed);
+	expect(late.status).toBe(200);
+	expect(JSON.parse(late.body)).toEqual({ received: true, stale: true });
+	expect(effects(kommo, leadId).status).toBe('Cancelled');
+	expect(JSON.parse(String(kommo.leadFieldMap(leadId)['Billing versions']))).toEqual(applied);
+	expect(JSON.parse((await send(events.resumed)).body)).toEqual({ received: true, duplicate: true });
+}
