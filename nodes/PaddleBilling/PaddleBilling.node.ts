@@ -11,6 +11,9 @@ import * as address from './resources/address';
 import * as business from './resources/business';
 import type { Operation } from './resources/common';
 import * as customer from './resources/customer';
+import * as event from './resources/event';
+import { getEventTypes } from './resources/event/getAll';
+import * as notification from './resources/notification';
 import * as price from './resources/price';
 import { getPrices } from './resources/price/list';
 import * as subscription from './resources/subscription';
@@ -20,6 +23,8 @@ const RESOURCES: Record<string, Record<string, Operation>> = {
 	address: address.operations,
 	business: business.operations,
 	customer: customer.operations,
+	event: event.operations,
+	notification: notification.operations,
 	price: price.operations,
 	subscription: subscription.operations,
 };
@@ -32,7 +37,7 @@ export class PaddleBilling implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Customers, invoiced and card subscriptions and prices in Paddle Billing (not Paddle Classic)',
+		description: 'Customers, invoiced and card subscriptions, prices, events and notifications in Paddle Billing (not Paddle Classic)',
 		defaults: { name: 'Paddle Billing' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -48,6 +53,8 @@ export class PaddleBilling implements INodeType {
 					{ name: 'Address', value: 'address' },
 					{ name: 'Business', value: 'business' },
 					{ name: 'Customer', value: 'customer' },
+					{ name: 'Event', value: 'event' },
+					{ name: 'Notification', value: 'notification' },
 					{ name: 'Price', value: 'price' },
 					{ name: 'Subscription', value: 'subscription' },
 				],
@@ -56,13 +63,15 @@ export class PaddleBilling implements INodeType {
 			...address.description,
 			...business.description,
 			...customer.description,
+			...event.description,
+			...notification.description,
 			...price.description,
 			...subscription.description,
 		],
 	};
 
 	methods = {
-		loadOptions: { getPrices },
+		loadOptions: { getEventTypes, getPrices },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

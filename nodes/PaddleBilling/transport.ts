@@ -141,25 +141,33 @@ export async function paddleData<T = IDataObject>(this: RequestContext, call: Pa
 }
 
 /**
- * Every item of a list endpoint, following `meta.pagination.next` (Paddle's
- * cursor pagination), up to `limit` items.
+ * The pages of a list endpoint, one `data` array at a time, following `meta.pagination.next`
+ * (Paddle's cursor pagination: `next` carries the request's query with `after` = the page's last
+ * id, `has_more` says whether another page exists). Stop iterating to stop reading.
  */
+export async function* paddlePages<T = IDataObject>(this: RequestContext, call: PaddleCall): AsyncGenerator<T[]> {
+	let qs: IDataObject = { ...(call.qs ?? {}) };
+	for (let page = 0; page < 1000; page++) {
+		const envelope = (await paddleRequest.call(this, { ...call, qs })) as PaddleEnvelope<T[]>;
+		yield envelope.data ?? [];
+		const pagination = envelope.meta?.pagination;
+		if (!pagination?.has_more || !pagination.next) return;
+		const after = new URL(pagination.next).searchParams.get('after');
+		if (!after || after === qs.after) return;
+		qs = { ...qs, after };
+	}
+}
+
+/** Every item of a list endpoint (all its pages), up to `limit` items. */
 export async function paddleList<T = IDataObject>(
 	this: RequestContext,
 	call: PaddleCall,
 	limit = Number.POSITIVE_INFINITY,
 ): Promise<T[]> {
 	const out: T[] = [];
-	let qs: IDataObject = { ...(call.qs ?? {}) };
-	for (let page = 0; page < 1000; page++) {
-		const envelope = (await paddleRequest.call(this, { ...call, qs })) as PaddleEnvelope<T[]>;
-		out.push(...(envelope.data ?? []));
+	for await (const page of paddlePages.call(this, call) as AsyncGenerator<T[]>) {
+		out.push(...page);
 		if (out.length >= limit) return out.slice(0, limit);
-		const pagination = envelope.meta?.pagination;
-		if (!pagination?.has_more || !pagination.next) break;
-		const after = new URL(pagination.next).searchParams.get('after');
-		if (!after || after === qs.after) break;
-		qs = { ...qs, after };
 	}
 	return out;
 }

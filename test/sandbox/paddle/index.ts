@@ -22,6 +22,7 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
+import { NotificationLog, registerNotificationRoutes } from './notifications';
 import { requiredPermissions } from './permissions';
 import { header, SandboxServer, type DeliveryResult, type SandboxRequest, type SandboxResponse } from '../kit';
 
@@ -175,6 +176,8 @@ export class PaddleSandbox extends SandboxServer {
 	readonly previousSecrets = new Map<string, string[]>();
 	readonly events: PaddleEvent[] = [];
 	readonly deliveries: DeliveryRecord[] = [];
+	/** Notification entities (GET /notifications, replay): test/sandbox/paddle/notifications.ts. */
+	readonly notificationLog: NotificationLog = new NotificationLog({ now: () => this.now(), newId: (prefix) => this.newId(prefix) });
 	/** The account's default payment link; null makes automatic transactions fail as in Paddle. */
 	checkoutBaseUrl: string | null = 'https://pay.example.test/checkout';
 	/** How long after billing Paddle "creates" the subscription. */
@@ -263,7 +266,7 @@ export class PaddleSandbox extends SandboxServer {
 		res.json(error.status, { error: body, meta: { request_id: randomUUID() } });
 	}
 
-	private list(req: SandboxRequest, res: SandboxResponse, all: Json[], maxPerPage: number, defaultPerPage: number): void {
+	private list(req: SandboxRequest, res: SandboxResponse, all: Json[], maxPerPage: number, defaultPerPage: number, key = 'id'): void {
 		const orderBy = String(req.query.order_by ?? 'id[DESC]');
 		const ascending = orderBy === 'id[ASC]';
 		if (!/^id\[(ASC|DESC)\]$/.test(orderBy)) {
@@ -277,12 +280,12 @@ export class PaddleSandbox extends SandboxServer {
 				{ field: 'per_page', message: `must be between 1 and ${maxPerPage}` },
 			]);
 		}
-		const sorted = [...all].sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1) * (ascending ? 1 : -1));
+		const sorted = [...all].sort((a, b) => (String(a[key]) < String(b[key]) ? -1 : 1) * (ascending ? 1 : -1));
 		const after = req.query.after === undefined ? undefined : String(req.query.after);
-		const start = after === undefined ? 0 : sorted.findIndex((e) => (ascending ? String(e.id) > after : String(e.id) < after));
+		const start = after === undefined ? 0 : sorted.findIndex((e) => (ascending ? String(e[key]) > after : String(e[key]) < after));
 		const from = start < 0 ? sorted.length : start;
 		const page = sorted.slice(from, from + perPage);
-		const last = page.length > 0 ? String(page[page.length - 1].id) : after ?? '';
+		const last = page.length > 0 ? String(page[page.length - 1][key]) : after ?? '';
 		const params = new URLSearchParams();
 		for (const [k, v] of Object.entries(req.query)) {
 			if (k === 'after') continue;
@@ -646,20 +649,21 @@ export class PaddleSandbox extends SandboxServer {
 			res.empty(204);
 		});
 
-		// Events
-		this.api('GET', '/events', (req, res) => {
-			const types = this.queryList(req, 'event_type');
-			const found = this.events
-				.filter((e) => !types || types.includes(e.event_type))
-				.map((e) => ({ ...e, id: e.event_id }));
-			this.list(
-				req,
-				res,
-				found as unknown as Json[],
-				200,
-				50,
-			);
-		});
+		// Events and notifications (GET /events has no event-type filter in the spec)
+		registerNotificationRoutes(
+			{
+				now: () => this.now(),
+				newId: (prefix) => this.newId(prefix),
+				events: this.events,
+				api: (method, path, fn) => this.api(method, path, fn),
+				list: (req, res, all, max, def, key) => this.list(req, res, all, max, def, key),
+				ok: (res, status, data) => this.ok(res, status, data),
+				error: (status, code, detail, errors) => new PaddleError(status, code, detail, errors),
+				deliver: (notification, event) =>
+					this.track(this.deliverEvent(this.mustGet(this.notificationSettings, String(notification.notification_setting_id)), event, String(notification.id))),
+			},
+			this.notificationLog,
+		);
 	}
 
 	private mustGet(map: Map<string, Json>, id: string): Json {
@@ -1639,7 +1643,7 @@ export class PaddleSandbox extends SandboxServer {
 				if (!setting.active || setting.type !== 'url' || setting.traffic_source === 'simulation') continue;
 				const names = (setting.subscribed_events as Json[]).map((e) => e.name);
 				if (!names.includes(eventType)) continue;
-				this.track(this.deliverEvent(setting, event));
+				this.track(this.deliverEvent(setting, event, String(this.notificationLog.create(String(setting.id), event).id)));
 			}
 		}
 		return event;
@@ -1656,7 +1660,7 @@ export class PaddleSandbox extends SandboxServer {
 		});
 	}
 
-	private async deliverEvent(setting: Json, event: PaddleEvent, notificationId = this.newId('ntf'), attempt = 1, signedAt?: number): Promise<DeliveryRecord> {
+	private async deliverEvent(setting: Json, event: PaddleEvent, notificationId: string, attempt = 1, signedAt?: number): Promise<DeliveryRecord> {
 		const body = this.notificationBody(event, notificationId);
 		const secrets = [String(setting.endpoint_secret_key), ...(this.previousSecrets.get(String(setting.id)) ?? [])];
 		const ts = signedAt ?? Math.floor(this.now().getTime() / 1000);
@@ -1679,6 +1683,7 @@ export class PaddleSandbox extends SandboxServer {
 			body,
 			timeoutMs: 5_000,
 		});
+		this.notificationLog.attempted(notificationId, record.result.status >= 200 && record.result.status < 300);
 		return record;
 	}
 
@@ -1717,6 +1722,7 @@ export class PaddleSandbox extends SandboxServer {
 		this.previousSecrets.clear();
 		this.events.length = 0;
 		this.deliveries.length = 0;
+		this.notificationLog.clear();
 		this.checkoutBaseUrl = 'https://pay.example.test/checkout';
 		this.taxPercent = 0;
 		this.autoDeliver = true;
