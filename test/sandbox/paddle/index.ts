@@ -659,8 +659,13 @@ export class PaddleSandbox extends SandboxServer {
 				list: (req, res, all, max, def, key) => this.list(req, res, all, max, def, key),
 				ok: (res, status, data) => this.ok(res, status, data),
 				error: (status, code, detail, errors) => new PaddleError(status, code, detail, errors),
-				deliver: (notification, event) =>
-					this.track(this.deliverEvent(this.mustGet(this.notificationSettings, String(notification.notification_setting_id)), event, String(notification.id))),
+				deliver: (notification, event) => {
+					const setting = this.notificationSettings.get(String(notification.notification_setting_id));
+					// A destination deleted since: Paddle does not document this case; the sandbox accepts the
+					// replay and records a failed attempt (nowhere to send it).
+					if (!setting) this.notificationLog.attempted(String(notification.id), false);
+					else this.track(this.deliverEvent(setting, event, String(notification.id)));
+				},
 			},
 			this.notificationLog,
 		);

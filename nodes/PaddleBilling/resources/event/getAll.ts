@@ -139,11 +139,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			if (stopAtLimit && events.length >= limit) break pages;
 		}
 	}
+	// Always in event-id order (Paddle's order, the one the After Event ID cursor follows).
 	if (oldestFirst && readNewestFirst) events.reverse();
-	// Newest-first reading can meet a few events out of id order within the margin: sort by time.
-	if (readNewestFirst && since !== undefined) {
-		events.sort((a, b) => (oldestFirst ? 1 : -1) * (occurredMs(a) - occurredMs(b)));
-	}
 	events = events.slice(0, limit);
 	if (output === 'raw') return events;
 	return events.map((event) => ({ normalized: normalizePaddleEvent(event) as unknown as IDataObject, event }));
