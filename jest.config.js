@@ -17,13 +17,13 @@ module.exports = {
 			displayName: 'unit',
 			// test/security: hostile-input and attack regression tests (in-process, like unit tests)
 			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/security/**/*.test.ts'],
-			setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-process-state.ts'],
+			setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-process-state.ts', '<rootDir>/test/helpers/paddle-spec-guard.ts'],
 		},
 		{
 			...base,
 			displayName: 'integration',
 			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-			setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-process-state.ts'],
+			setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-process-state.ts', '<rootDir>/test/helpers/paddle-spec-guard.ts'],
 		},
 		{
 			...base,

@@ -106,8 +106,11 @@ beforeAll(async () => {
 afterAll(async () => {
 	await n8n?.stop();
 	await paddle?.settle();
-	await paddle?.stop();
-	await kommo?.stop();
+	try {
+		await paddle?.stop(); // throws if any Paddle traffic deviated from Paddle's spec (sandbox/paddle/spec.ts)
+	} finally {
+		await kommo?.stop();
+	}
 });
 
 describe('Paddle events → Kommo (shipped workflow)', () => {
@@ -124,7 +127,7 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 		expect((await lastDelivery('transaction.completed')).result?.status).toBe(200);
 		subscriptionId = String(paddle.transactions.get(checkout.id as string)?.subscription_id);
 
-		paddle.failPayment(checkout.id as string, 'insufficient_funds');
+		paddle.failPayment(checkout.id as string, 'not_enough_balance');
 		expect((await lastDelivery('transaction.payment_failed')).result?.status).toBe(200);
 		// Paddle's renewal sequence starts with subscription.updated (new period): a renewal note, no "Plan changed".
 		paddle.renewSubscription(subscriptionId);
@@ -171,7 +174,7 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 		const after = effects(kommo, acme.id);
 		expect(after.notes).toEqual([
 			expect.stringMatching(/^Payment received: 30\.00 USD on \d{4}-\d{2}-\d{2}\nInvoice: invoice 325-\d+\nPaddle subscription /),
-			expect.stringMatching(/^Payment FAILED: 30\.00 USD on .*\nReason: insufficient_funds/),
+			expect.stringMatching(/^Payment FAILED: 30\.00 USD on .*\nReason: not_enough_balance/),
 			expect.stringMatching(/^Subscription renewed on .*: 30\.00 USD\nPlan: pri_/),
 			expect.stringMatching(new RegExp(`^Plan changed on .*: Pro → Enterprise\\nPrice: ${paddle.seed.yearlyUsd}\\n`)),
 			expect.stringMatching(/^Invoice \(billed\): 99\.00 USD on .*\nInvoice: invoice 325-\d+/),
@@ -183,7 +186,7 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 		expect(after.status).toBe('Cancelled');
 		const tasks = kommo.tasksFor(acme.id);
 		expect(tasks.map((t) => taskText(t.text))).toEqual([
-			'Payment failed (insufficient_funds): 30.00 USD. Contact the customer about their payment method.',
+			'Payment failed (not_enough_balance): 30.00 USD. Contact the customer about their payment method.',
 			`Subscription ${subscriptionId} was cancelled (no reason given). Call the customer to understand why and whether it can be saved.`,
 		]);
 		expect(tasks.every((t) => t.responsible_user_id === kommo.users[1].id)).toBe(true);
@@ -224,7 +227,7 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 	test('the same notification 5 times, in a row and at once, has exactly one effect', async () => {
 		const notes = () => kommo.notesFor(acme.id).length;
 		const before = notes();
-		paddle.failPayment([...paddle.transactions.values()].find((t) => t.origin === 'subscription_recurring')!.id as string, 'card_declined');
+		paddle.failPayment([...paddle.transactions.values()].find((t) => t.origin === 'subscription_recurring')!.id as string, 'declined');
 		const first = await lastDelivery('transaction.payment_failed');
 		expect(first.result?.status).toBe(200);
 		for (let i = 0; i < 4; i++) expect((await paddle.redeliver(first.notificationId)).result?.status).toBe(200);

@@ -335,7 +335,7 @@ describe('manual mode: secrets from the credential', () => {
 	it('normalises a failed payment with its decline reason and amount', async () => {
 		const setting = await destination();
 		const { transaction } = await provision(99);
-		sandbox.failPayment(transaction.id as string, 'insufficient_funds');
+		sandbox.failPayment(transaction.id as string, 'not_enough_balance');
 		await sandbox.settle();
 		const failed = sandbox.deliveriesOf('transaction.payment_failed')[0];
 		const { result } = await receive({ mode: 'manual', events: ['transaction.payment_failed'] }, {}, asDelivery(failed), {
@@ -344,7 +344,7 @@ describe('manual mode: secrets from the credential', () => {
 		const [[item]] = result.workflowData as Array<Array<{ json: IDataObject }>>;
 		expect(item.json.normalized).toMatchObject({
 			category: 'payment_failed',
-			reason: 'insufficient_funds',
+			reason: 'not_enough_balance',
 			amount: { minor: '3000', currency: 'USD' },
 			kommoLeadId: null,
 			kommoLeadIdHint: 99,
