@@ -5,11 +5,7 @@
  * one answers 403 `forbidden`, "You aren't permitted to perform this request."
  * (developer.paddle.com/errors/shared/forbidden; api-reference/about/permissions).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = require('js-yaml') as { load(text: string): unknown };
+import { specDoc } from './spec';
 
 type Json = Record<string, unknown>;
 
@@ -22,18 +18,8 @@ interface Rule {
 
 let rules: Rule[] | undefined;
 
-function specFile(): string {
-	const found = [
-		process.env.PADDLE_OPENAPI_SPEC,
-		resolve(__dirname, '../../../../shared/specs/paddle-billing-openapi.yaml'),
-		'/work/shared/specs/paddle-billing-openapi.yaml',
-	].find((p): p is string => typeof p === 'string' && p !== '' && existsSync(p));
-	if (!found) throw new Error('sandbox: Paddle OpenAPI spec not found (set PADDLE_OPENAPI_SPEC) — needed for restricted API keys');
-	return found;
-}
-
 function load(): Rule[] {
-	const doc = yaml.load(readFileSync(specFile(), 'utf8')) as { paths: Record<string, Record<string, Json>>; components: { parameters: Record<string, Json> } };
+	const doc = specDoc() as unknown as { paths: Record<string, Record<string, Json>>; components: { parameters: Record<string, Json> } };
 	const out: Rule[] = [];
 	for (const [path, operations] of Object.entries(doc.paths)) {
 		const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`);

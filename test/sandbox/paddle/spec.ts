@@ -105,7 +105,7 @@ export class PaddleSpec {
 
 	constructor(path = specPath(), relaxed = false) {
 		this.doc = specDoc(path);
-		this.ajv = newAjv(relaxed ? allowExtraFields(this.doc) : this.doc);
+		this.ajv = newAjv(relaxed ? forAnswers(this.doc) : this.doc);
 	}
 
 	validator(pointer: string): Validator {
@@ -151,20 +151,74 @@ export class PaddleSpec {
 	}
 }
 
-/** A deep copy of the spec without `additionalProperties: false` (fields newer than 2025-05 allowed). */
-function allowExtraFields(doc: SpecDoc): SpecDoc {
-	// `names`: the keys of this object are property names (under `properties`), not keywords
-	const walk = (value: unknown, names = false): unknown => {
-		if (Array.isArray(value)) return value.map((v) => walk(v));
+/**
+ * Properties Paddle's own published examples or real payloads omit, so they are optional although
+ * the entity declares them (`<schema> : <property>`). Found by validating every response and
+ * webhook example of the spec (2025-05-27) and ../shared/payloads/paddle/ against the spec with
+ * every declared property required; each entry names one omitting example.
+ */
+const OPTIONAL = new Set([
+	'adjustment : credit_applied_to_balance', // spec example "post /adjustments 201 Standard"
+	'adjustment : tax_rates_used', // same
+	'adjustment.created.data : tax_rates_used', // webhook example adjustment.created
+	'adjustment.updated.data : tax_rates_used', // webhook example adjustment.updated
+	'adjustment_payout_totals : chargeback_fee', // spec example "post /adjustments 201 Standard"
+	// @paddle/paddle-node-sdk types shared/billing-details-response.d.ts: `purchase_order_number?: string | null`
+	'billing_details : purchase_order_number',
+	'customer-payment-method : underlying_details', // "get /customers/{customer_id}/payment-methods 200"
+	'discount : mode', // "post /pricing-preview 200 Standard"
+	'error.error : errors', // spec `error`.errors: "Only returned when there's a validation error."
+	'item-subscription : product', // "patch /subscriptions/{subscription_id}/preview 200 Standard"
+	'method_details : underlying_details', // "get /transactions 200 Standard", webhook transaction.completed
+	'price : import_meta', // "get /transactions/{transaction_id} 200 Standard" (transaction items[].price)
+	'price : trial_period', // "get /subscriptions/{subscription_id}/update-payment-method-transaction 200"
+	'price-preview : import_meta', // "post /transactions/preview 200 Standard"
+	'product : import_meta', // payloads/paddle/real-capture__monsterwriter_subscription.updated (items[].product)
+	'product-preview : import_meta', // "post /transactions/preview 200 Standard"
+	'subscription_transaction_preview_details.line_items : proration', // "post …/charge/preview 200"
+	'transaction : revised_at', // "get /transactions 200 Standard"
+	'transaction_details : adjusted_payout_totals', // webhook examples transaction.billed / .canceled / .completed
+	'transaction_item : price_id', // "post /transactions 201 Standard" (items carry `price`)
+	'transaction_item : proration', // same
+	'transaction_line_item : proration', // same
+	'transaction_preview_line_item : proration', // "post /transactions/preview 200 Standard"
+]);
+
+/**
+ * The spec for checking answers and notifications: `additionalProperties: false` dropped (fields
+ * newer than 2025-05 allowed), and every property an object schema declares required unless it is
+ * include-only (`x-included: true`, returned only when asked for with `include`) or in OPTIONAL.
+ * Paddle's entity schemas list no `required` at all (e.g. `customer`, `transaction`), while its
+ * answers carry every field, `null` when empty (every example of the spec does), so without this a
+ * missing field would pass unnoticed.
+ */
+function forAnswers(doc: SpecDoc): SpecDoc {
+	// `names`: the keys of this object are property names (under `properties`), not keywords;
+	// `owner`: the component schema (and property path) the object schema belongs to
+	const walk = (value: unknown, names: boolean, owner: string): unknown => {
+		if (Array.isArray(value)) return value.map((v) => walk(v, false, owner));
 		if (value === null || typeof value !== 'object') return value;
 		const out: Json = {};
 		for (const [k, v] of Object.entries(value as Json)) {
 			if (!names && k === 'additionalProperties' && v === false) continue;
-			out[k] = walk(v, !names && (k === 'properties' || k === 'patternProperties'));
+			out[k] = walk(v, !names && (k === 'properties' || k === 'patternProperties'), names ? `${owner}.${k}` : owner);
+		}
+		if (!names && out.properties && typeof out.properties === 'object' && !Array.isArray(out.properties)) {
+			const required = new Set((out.required as string[] | undefined) ?? []);
+			for (const [k, p] of Object.entries(out.properties as Json)) {
+				if (!(p as Json | null)?.['x-included'] && !OPTIONAL.has(`${owner} : ${k}`)) required.add(k);
+			}
+			out.required = [...required];
 		}
 		return out;
 	};
-	return { paths: walk(doc.paths), webhooks: walk(doc.webhooks), components: walk(doc.components) } as SpecDoc;
+	const schemas: Json = {};
+	for (const [name, schema] of Object.entries(doc.components.schemas)) schemas[name] = walk(schema, false, name);
+	return {
+		paths: walk(doc.paths, false, 'paths'),
+		webhooks: walk(doc.webhooks, false, 'webhooks'),
+		components: { ...(walk(doc.components, false, 'components') as Json), schemas },
+	} as SpecDoc;
 }
 
 // ---------------------------------------------------------------- operations and parameters
