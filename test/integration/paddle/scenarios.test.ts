@@ -7,6 +7,9 @@
 import { normalizePaddleEvent } from '../../../nodes/PaddleBilling/normalize';
 import { PaddleSandbox } from '../../sandbox/paddle';
 
+// The sandbox checks its traffic against Paddle's spec; compiling the checks takes a moment under load.
+jest.setTimeout(30_000);
+
 let sandbox: PaddleSandbox;
 beforeAll(async () => {
 	sandbox = await new PaddleSandbox().start();

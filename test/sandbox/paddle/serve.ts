@@ -21,7 +21,15 @@ async function main(): Promise<void> {
 		`Prices: ${JSON.stringify(sandbox.seed)}`,
 	];
 	process.stdout.write(`${lines.join('\n')}\n`);
-	const stop = () => void sandbox.stop().then(() => process.exit(0));
+	// stop() lists any traffic that deviated from Paddle's OpenAPI spec (spec.ts)
+	const stop = () =>
+		void sandbox.stop().then(
+			() => process.exit(0),
+			(error: unknown) => {
+				process.stderr.write(`${(error as Error).message}\n`);
+				process.exit(1);
+			},
+		);
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
 }

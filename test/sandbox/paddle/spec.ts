@@ -34,8 +34,10 @@
  * started). A test that sends bad input on purpose sets `sandbox.tolerateInvalidRequests`; the
  * refusals are still listed in `sandbox.specGuard.refused`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = require('js-yaml') as { load(text: string): unknown };
@@ -68,11 +70,29 @@ export function specPath(): string {
 
 const docs = new Map<string, SpecDoc>();
 
-/** The parsed spec (cached per path); callers must not modify it. */
+/**
+ * The parsed spec (cached per path); callers must not modify it. Parsing 1.6 MB of YAML takes
+ * ~0.3 s and every test file that uses the sandbox needs it, so the parsed form is also kept as
+ * JSON in the temp directory, keyed by the spec's path, size and modification time (~0.03 s).
+ */
 export function specDoc(path = specPath()): SpecDoc {
 	let doc = docs.get(path);
 	if (!doc) {
-		doc = yaml.load(readFileSync(path, 'utf8')) as SpecDoc;
+		const stat = statSync(path);
+		const key = createHash('sha256').update(`${path}|${stat.size}|${stat.mtimeMs}`).digest('hex').slice(0, 16);
+		const cached = join(tmpdir(), `kommo-billing-paddle-openapi-${key}.json`);
+		try {
+			doc = JSON.parse(readFileSync(cached, 'utf8')) as SpecDoc;
+		} catch {
+			doc = yaml.load(readFileSync(path, 'utf8')) as SpecDoc;
+			try {
+				const partial = `${cached}.${process.pid}.tmp`;
+				writeFileSync(partial, JSON.stringify(doc));
+				renameSync(partial, cached);
+			} catch {
+				// a read-only temp directory only costs the parse next time
+			}
+		}
 		docs.set(path, doc);
 	}
 	return doc;
