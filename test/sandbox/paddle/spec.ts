@@ -110,7 +110,7 @@ function newAjv(doc: object): InstanceType<typeof Ajv> {
 	return ajv;
 }
 
-function describe(errors: Validator['errors'], prefix = ''): Array<{ field: string; message: string }> {
+function fieldList(errors: Validator['errors'], prefix = ''): Array<{ field: string; message: string }> {
 	return (errors ?? []).map((e) => ({
 		field: [prefix, (e.dataPath ?? '').replace(/^\//, '').replace(/\//g, '.')].filter(Boolean).join('.') || '(body)',
 		message: `${e.message ?? 'invalid'} ${JSON.stringify(e.params)}`,
@@ -144,7 +144,7 @@ export class PaddleSpec {
 
 	fieldErrors(pointer: string, data: unknown, prefix = ''): Array<{ field: string; message: string }> {
 		const validate = this.validator(pointer);
-		return validate(data) ? [] : describe(validate.errors, prefix);
+		return validate(data) ? [] : fieldList(validate.errors, prefix);
 	}
 
 	static schema(name: string): string {
