@@ -157,6 +157,8 @@ it('a replay keeps event_id and is dropped by the Claim; after Release of paddle
 	});
 	secret = String(setting.endpoint_secret_key);
 	const event = sandbox.emit('transaction.completed', {
+		// Paddle's own example transaction (whole: the sandbox checks notifications against the spec)
+		...(JSON.parse(readFileSync(path.join(__dirname, '../../fixtures/paddle/spec-example__transaction.completed.json'), 'utf8')) as { data: IDataObject }).data,
 		id: 'txn_01hv975mbh902hcyb7mks5kt0n',
 		status: 'completed',
 		customer_id: 'ctm_01hv976dcgq4wmyrp8yq7asfmj',
