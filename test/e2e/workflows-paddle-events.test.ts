@@ -15,6 +15,7 @@ import { startN8n, type N8nHandle, type WorkflowJson } from './harness';
 import { effects, ERROR_WORKFLOW_ID, expectLateResumeIsStale, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
 import { KommoSandbox, type Lead } from '../sandbox/kommo';
 import { PaddleSandbox, SANDBOX_API_KEY, type DeliveryRecord } from '../sandbox/paddle';
+import { specDoc } from '../sandbox/paddle/spec';
 
 const WORKFLOW_ID = 'kbPdEvents000001';
 const HOOK = 'kommo-billing-paddle-events/webhook';
@@ -149,16 +150,24 @@ describe('Paddle events → Kommo (shipped workflow)', () => {
 		expect((await lastDelivery('transaction.billed')).result?.status).toBe(200);
 
 		// A credit (adjustment) carries no custom_data: the lead id comes from the customer.
+		// The whole entity (Paddle's own adjustment.created example, our ids and amounts): the sandbox
+		// checks every notification against the spec.
+		const example = (specDoc().components.examples['adjustment-created'] as { value: { data: Record<string, unknown> } }).value.data;
+		const totals = { subtotal: '500', tax: '0', total: '500', fee: '0', earnings: '500', currency_code: 'USD' };
 		paddle.emit('adjustment.created', {
-			id: 'adj_01e2e0000000000000000000001',
+			...example,
+			id: 'adj_01e2e000000000000000000001',
 			action: 'credit',
+			type: 'partial',
+			items: [{ ...(example.items as Array<Record<string, unknown>>)[0], amount: '500', totals: { tax: '0', total: '500', subtotal: '500' } }],
 			transaction_id: checkout.id,
 			subscription_id: subscriptionId,
 			customer_id: acmeCustomer.id,
 			reason: 'service outage',
 			currency_code: 'USD',
 			status: 'approved',
-			totals: { subtotal: '500', tax: '0', total: '500', fee: '0', earnings: '500', currency_code: 'USD' },
+			totals,
+			payout_totals: totals,
 		});
 		expect((await lastDelivery('adjustment.created')).result?.status).toBe(200);
 
