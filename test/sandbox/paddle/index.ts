@@ -282,7 +282,9 @@ export class PaddleSandbox extends SandboxServer {
 			]);
 		}
 		// The spec's per_page: its default and maximum, and a larger value clamped where the spec says
-		// Paddle does so (spec.ts perPage); the spec check has refused non-integers already.
+		// Paddle does so (spec.ts perPage); the spec check has refused non-integers already. Below 1
+		// the spec states nothing (no minimum) and Paddle's answer is undocumented: refused here, the
+		// stricter guess.
 		const rule = perPage(req.method, req.path) ?? { default: defaultPerPage, maximum: maxPerPage, clamps: false };
 		const asked = req.query.per_page === undefined ? rule.default : Number(req.query.per_page);
 		const perPageCount = rule.clamps ? Math.min(asked, rule.maximum) : asked;
