@@ -63,7 +63,20 @@ export interface ChargebeeSandboxOptions {
 	customersHaveCard?: boolean;
 	/** Seed a small item-price catalogue (default true). */
 	seedCatalog?: boolean;
+	/**
+	 * Custom fields defined on the site (Settings → Configure Chargebee → Custom Fields), per
+	 * resource. A `cf_*` key that is not defined here is refused. Default: the customer field the
+	 * shipped workflow and the node's default send (`cf_kommo_lead_id`), none on subscriptions.
+	 */
+	customFields?: { customer?: string[]; subscription?: string[] };
 }
+
+/**
+ * What the shipped nodes and workflows send by default: the customer custom field holding the
+ * Kommo lead id (nodes/ChargebeeBilling/helpers.ts DEFAULT_KOMMO_FIELD,
+ * workflows/kommo-won-to-chargebee.json `kommoLeadIdField`). The README tells the user to create it.
+ */
+export const DEFAULT_CUSTOM_FIELDS = { customer: ['cf_kommo_lead_id'], subscription: [] as string[] };
 
 export interface ItemPriceSeed {
 	id: string;
@@ -86,6 +99,8 @@ export interface DeliveryRecord extends DeliveryResult {
 }
 
 interface Stored {
+	/** Method, path and sorted parameters of the first request: a replay must match them. */
+	fingerprint: string;
 	status: number;
 	headers: Record<string, string>;
 	body: Buffer | string;
@@ -141,6 +156,43 @@ const duplicate = (param: string, value: string) =>
 	new ChargebeeApiError(400, `${param} : The value ${value} is already present.`, 'duplicate_entry', param, 'invalid_request', 'param_not_unique');
 const invalidState = (message: string) =>
 	new ChargebeeApiError(400, message, 'invalid_state_for_request', undefined, 'invalid_request', 'invalid_state_for_request');
+
+/**
+ * A `cf_*` key the site does not define. Chargebee knows only the custom fields created on the
+ * site (apidocs.chargebee.com/docs/api/advanced-features "Custom fields": they are created in
+ * Settings → Configure Chargebee → Custom Fields, then passed as `cf_*` parameters). Chargebee
+ * refuses custom-field parameters it cannot take with an invalid_request naming the key, e.g.
+ * `cf_push_licenses : not in allowed values` (chargebee/chargebee-php issue #6, a live answer).
+ * The exact wording for an undefined field is not in our sources: the same shape, HTTP 400,
+ * type invalid_request, api_error_code param_wrong_value, param = the key.
+ */
+const undefinedCustomField = (key: string, resource: string) =>
+	new ChargebeeApiError(400, `${key} : is not a custom field defined for ${resource} on this site`, 'param_wrong_value', key, 'invalid_request', 'param_invalid_value');
+
+/**
+ * The same idempotency key again with other parameters. Chargebee: "any requests with the same
+ * idempotency key and parameters will be considered as a replay of the original request"
+ * (apidocs.chargebee.com/docs/api/v1/idempotency); anything else is not a replay. The body
+ * Chargebee answers is not in our sources; the sandbox refuses it (at least as strict as
+ * Chargebee) with its error shape, HTTP 400, type invalid_request, naming the header.
+ */
+const idempotencyConflict = (key: string) =>
+	new ChargebeeApiError(
+		400,
+		`chargebee-idempotency-key : ${key} was already used with different parameters within the idempotency window`,
+		'invalid_request',
+		'chargebee-idempotency-key',
+		'invalid_request',
+		'invalid_request',
+	);
+
+/** Method, path and sorted parameters (query and form body), so that order does not matter. */
+function requestFingerprint(req: SandboxRequest): string {
+	const pairs: string[] = [];
+	for (const [k, v] of Object.entries(req.query)) for (const one of Array.isArray(v) ? v : [v]) pairs.push(`${k}=${one}`);
+	for (const [k, v] of new URLSearchParams(req.rawBody.toString('utf8'))) pairs.push(`${k}=${v}`);
+	return `${req.method} ${req.path}\n${pairs.sort().join('&')}`;
+}
 
 /**
  * A paid subscription that must be charged now (not future, not in trial, auto collection on)
@@ -236,6 +288,8 @@ export class ChargebeeSandbox extends SandboxServer {
 	readonly webhookEndpoints = new Map<string, WebhookEndpointRecord>();
 	readonly hostedPages = new Map<string, Json & { _request?: { customer: FormObject; subscription: FormObject; items: FormObject[] } }>();
 	readonly deliveries: DeliveryRecord[] = [];
+	/** Custom fields defined on the site, per resource (see `customFields` option). */
+	readonly customFields: { customer: Set<string>; subscription: Set<string> };
 
 	private readonly idempotency = new Map<string, Stored>();
 	private readonly downloads = new Map<string, { invoiceId: string; validTill: number }>();
@@ -253,6 +307,10 @@ export class ChargebeeSandbox extends SandboxServer {
 		this.requestsPerMinute = options.requestsPerMinute ?? 150;
 		this.payments = options.payments ?? 'succeed';
 		this.autoDeliver = options.autoDeliver ?? true;
+		this.customFields = {
+			customer: new Set(options.customFields?.customer ?? DEFAULT_CUSTOM_FIELDS.customer),
+			subscription: new Set(options.customFields?.subscription ?? DEFAULT_CUSTOM_FIELDS.subscription),
+		};
 		if (options.seedCatalog ?? true) this.seedCatalog();
 		this.registerRoutes();
 	}
@@ -325,6 +383,11 @@ export class ChargebeeSandbox extends SandboxServer {
 
 	/** Puts a customer straight into the store (no event). */
 	addCustomer(fields: Json & { id: string }): Json {
+		for (const key of Object.keys(fields)) {
+			if (key.startsWith('cf_') && !this.customFields.customer.has(key)) {
+				throw new Error(`sandbox chargebee: ${key} is not a customer custom field of this site (option customFields)`);
+			}
+		}
 		const customer = this.buildCustomer(fields);
 		this.customers.set(customer.id as string, customer);
 		return clone(customer);
@@ -407,6 +470,10 @@ export class ChargebeeSandbox extends SandboxServer {
 					return false;
 				}
 				const stored = this.idempotency.get(idem);
+				if (stored && stored.expiresAt > this.nowMs() && stored.fingerprint !== requestFingerprint(req)) {
+					res.json(400, idempotencyConflict(idem).body());
+					return false;
+				}
 				if (stored && stored.expiresAt > this.nowMs()) {
 					res.status = stored.status;
 					Object.assign(res.headers, stored.headers);
@@ -437,6 +504,7 @@ export class ChargebeeSandbox extends SandboxServer {
 			const idem = header(req, 'chargebee-idempotency-key');
 			if (req.method === 'POST' && idem && res.status >= 200 && res.status < 300) {
 				this.idempotency.set(idem, {
+					fingerprint: requestFingerprint(req),
 					status: res.status,
 					headers: { ...res.headers },
 					body: res.body,
@@ -470,7 +538,11 @@ export class ChargebeeSandbox extends SandboxServer {
 					throw invalid(key, 'must be a JSON array such as ["a","b"]');
 				}
 			}
-			const norm = (v: unknown) => (field === 'email' ? String(v ?? '').toLowerCase() : String(v ?? ''));
+			// Exact match, case included, for every field. Chargebee documents the operators (`is`,
+			// `is_not`, `starts_with`, `in`, `not_in`: apidocs.chargebee.com "Filtering", and the
+			// SDK's ListCustomerEmailSchema) but not case folding, so the sandbox is strict: an email
+			// differing only in case is another value.
+			const norm = (v: unknown) => String(v ?? '');
 			out = out.filter((item) => {
 				const actual = item[field];
 				switch (op) {
@@ -740,6 +812,7 @@ export class ChargebeeSandbox extends SandboxServer {
 		if (meta !== undefined) out.meta_data = meta;
 		for (const [key, value] of Object.entries(form)) {
 			if (!key.startsWith('cf_')) continue;
+			if (!this.customFields.customer.has(key)) throw undefinedCustomField(key, 'customer');
 			if (typeof value !== 'string') throw invalid(key, 'must be a string');
 			out[key] = value;
 		}
@@ -878,7 +951,11 @@ export class ChargebeeSandbox extends SandboxServer {
 			...(meta !== undefined ? { meta_data: meta } : {}),
 			decommissioned: false,
 		};
-		for (const [key, value] of Object.entries(form)) if (key.startsWith('cf_')) subscription[key] = value;
+		for (const [key, value] of Object.entries(form)) {
+			if (!key.startsWith('cf_')) continue;
+			if (!this.customFields.subscription.has(key)) throw undefinedCustomField(key, 'subscription');
+			subscription[key] = value;
+		}
 		this.subscriptions.set(id, subscription);
 		const result: Json = { subscription, customer };
 		let invoice: Json | undefined;
