@@ -1192,7 +1192,7 @@ export class ChargebeeSandbox extends SandboxServer {
 				quantity: item.quantity ?? 1,
 				amount: item.amount,
 				pricing_model: price?.pricing_model,
-				is_taxable: false,
+				is_taxed: false,
 				tax_amount: 0,
 				object: 'line_item',
 				subscription_id: subscription.id,
