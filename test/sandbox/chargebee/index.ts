@@ -1472,7 +1472,6 @@ export class ChargebeeSandbox extends SandboxServer {
 			api_version: e.api_version,
 			chargebee_response_schema_type: 'compat',
 			...(e.enabled_events.length > 0 ? { enabled_events: [...e.enabled_events] } : {}),
-			created_at: e.created_at,
 			object: 'webhook_endpoint',
 		};
 	}
