@@ -617,13 +617,13 @@ export class ChargebeeSandbox extends SandboxServer {
 		this.api('GET', '/customers/:id/subscriptions', (req, q) => {
 			this.customer(req.params.id);
 			const items = [...this.subscriptions.values()].filter((s) => s.customer_id === req.params.id);
-			return this.page(this.sortByCreated(items, q), q, (subscription) => ({ subscription }));
+			return this.page(this.sortByCreated(items, q), q, (subscription) => this.subscriptionListEntry(subscription));
 		});
 
 		// Subscriptions
 		this.api('GET', '/subscriptions', (_req, q) => {
 			const items = this.applyFilters([...this.subscriptions.values()], q, ['id', 'customer_id', 'status', 'created_at', 'updated_at', 'next_billing_at', 'cancelled_at']);
-			return this.page(this.sortByCreated(items, q), q, (subscription) => ({ subscription }));
+			return this.page(this.sortByCreated(items, q), q, (subscription) => this.subscriptionListEntry(subscription));
 		});
 		this.api('GET', '/subscriptions/:id', (req) => {
 			const subscription = this.subscription(req.params.id);
@@ -711,6 +711,15 @@ export class ChargebeeSandbox extends SandboxServer {
 			this.webhookEndpoints.delete(endpoint.id);
 			return { webhook_endpoint: this.endpointJson(endpoint) };
 		});
+	}
+
+	/**
+	 * One entry of a subscription list: the subscription with its customer, as the SDK's
+	 * Subscription.ListResponse and SubscriptionsForCustomerResponse type it
+	 * (`list: {subscription, customer, card?}[]`).
+	 */
+	private subscriptionListEntry(subscription: Json): Json {
+		return { subscription: this.publicSubscription(subscription), customer: clone(this.customers.get(subscription.customer_id as string) ?? {}) };
 	}
 
 	// -------------------------------------------------------------- lookups
