@@ -1692,9 +1692,63 @@ export class ChargebeeSandbox extends SandboxServer {
 		return this.settled(this.emit('credit_note_created', { credit_note: creditNote }, 'admin_console'));
 	}
 
-	/** Any event with hand-made content (for event types the sandbox does not model). */
+	/**
+	 * Any event with hand-made content (for event types the sandbox does not model). Resources given
+	 * in part are completed with the fields every such resource has (the SDK's resource types
+	 * require them: Customer, Subscription, Invoice, Transaction, CreditNote); given fields win.
+	 */
 	async simulateEvent(eventType: string, content: Json, source = 'admin_console'): Promise<Json> {
-		return this.settled(this.emit(eventType, content, source));
+		return this.settled(this.emit(eventType, this.completeContent(content), source));
+	}
+
+	private completeContent(content: Json): Json {
+		const out: Json = { ...content };
+		const currency = (r: Json) => (typeof r.currency_code === 'string' ? r.currency_code : 'USD');
+		const complete = (key: string, defaults: (given: Json) => Json) => {
+			const given = out[key];
+			if (given && typeof given === 'object' && !Array.isArray(given)) out[key] = { ...defaults(given as Json), ...(given as Json) };
+		};
+		complete('customer', (c) => this.buildCustomer({ id: c.id }));
+		complete('subscription', (sub) => ({
+			currency_code: 'USD',
+			status: 'active',
+			has_scheduled_advance_invoices: false,
+			has_scheduled_changes: false,
+			deleted: false,
+			decommissioned: false,
+			object: 'subscription',
+			...(sub.id === undefined ? { id: randomId() } : {}),
+		}));
+		complete('invoice', (inv) => ({
+			recurring: true,
+			status: 'posted',
+			price_type: 'tax_exclusive',
+			currency_code: currency(inv),
+			tax: 0,
+			sub_total: typeof inv.total === 'number' ? inv.total : 0,
+			term_finalized: true,
+			is_gifted: false,
+			deleted: false,
+			object: 'invoice',
+		}));
+		complete('transaction', (txn) => ({
+			payment_method: 'card',
+			gateway: 'chargebee',
+			type: 'payment',
+			currency_code: currency(txn),
+			deleted: false,
+			object: 'transaction',
+		}));
+		complete('credit_note', (cn) => ({
+			type: 'refundable',
+			status: 'refund_due',
+			price_type: 'tax_exclusive',
+			currency_code: currency(cn),
+			sub_total: typeof cn.total === 'number' ? cn.total : 0,
+			deleted: false,
+			object: 'credit_note',
+		}));
+		return out;
 	}
 }
 
