@@ -37,6 +37,8 @@ import {
 	type SandboxResponse,
 } from '../kit';
 import { decodeChargebeeForm, type FormObject, type FormValue } from './form';
+import { checkRequest, operationFor } from './spec-check';
+import { checkResponse, checkWebhookEvent } from './type-check';
 
 type Json = Record<string, unknown>;
 
@@ -69,6 +71,21 @@ export interface ChargebeeSandboxOptions {
 	 * shipped workflow and the node's default send (`cf_kommo_lead_id`), none on subscriptions.
 	 */
 	customFields?: { customer?: string[]; subscription?: string[] };
+	/**
+	 * Check every request against the SDK's request schemas and every answer and webhook against
+	 * its resource types (spec-check.ts, type-check.ts); deviations are recorded and `stop()`
+	 * throws listing them, so any suite that starts a sandbox fails on one. Default true. Turn it
+	 * off only in a test that sends bad requests on purpose (or read them with `takeDeviations()`).
+	 */
+	specCheck?: boolean;
+}
+
+/** Something the sandbox received or sent that the official SDK's schemas or types do not allow. */
+export interface Deviation {
+	kind: 'request' | 'response' | 'webhook';
+	/** `POST /api/v2/customers` or `webhook subscription_created`. */
+	where: string;
+	problems: string[];
 }
 
 /**
@@ -288,12 +305,16 @@ export class ChargebeeSandbox extends SandboxServer {
 	readonly webhookEndpoints = new Map<string, WebhookEndpointRecord>();
 	readonly hostedPages = new Map<string, Json & { _request?: { customer: FormObject; subscription: FormObject; items: FormObject[] } }>();
 	readonly deliveries: DeliveryRecord[] = [];
+	/** What spec-check / type-check found so far (see `specCheck`); `stop()` throws if any. */
+	readonly deviations: Deviation[] = [];
+	readonly specCheck: boolean;
 	/** Custom fields defined on the site, per resource (see `customFields` option). */
 	readonly customFields: { customer: Set<string>; subscription: Set<string> };
 
 	private readonly idempotency = new Map<string, Stored>();
 	private readonly downloads = new Map<string, { invoiceId: string; validTill: number }>();
 	private readonly pending = new Set<Promise<unknown>>();
+	private readonly typeChecked = new Set<string>();
 	private arrivals: number[] = [];
 	private invoiceSeq = 1;
 	private creditNoteSeq = 1;
@@ -307,6 +328,7 @@ export class ChargebeeSandbox extends SandboxServer {
 		this.requestsPerMinute = options.requestsPerMinute ?? 150;
 		this.payments = options.payments ?? 'succeed';
 		this.autoDeliver = options.autoDeliver ?? true;
+		this.specCheck = options.specCheck ?? true;
 		this.customFields = {
 			customer: new Set(options.customFields?.customer ?? DEFAULT_CUSTOM_FIELDS.customer),
 			subscription: new Set(options.customFields?.subscription ?? DEFAULT_CUSTOM_FIELDS.subscription),
@@ -393,7 +415,29 @@ export class ChargebeeSandbox extends SandboxServer {
 		return clone(customer);
 	}
 
-	/** Forgets every resource, event and log entry, then seeds the catalogue again. */
+	/** Returns the deviations found so far and forgets them (for tests that provoke one on purpose). */
+	takeDeviations(): Deviation[] {
+		return this.deviations.splice(0, this.deviations.length);
+	}
+
+	/** Throws listing every deviation found so far (then forgets them); nothing when there is none. */
+	assertNoDeviations(): void {
+		const found = this.takeDeviations();
+		if (found.length === 0) return;
+		const lines = found.slice(0, 40).map((d) => `- ${d.kind} ${d.where}:\n    ${d.problems.slice(0, 12).join('\n    ')}`);
+		throw new Error(
+			`Chargebee sandbox: ${found.length} deviation(s) from the official chargebee package's request schemas / resource types ` +
+				`(test/sandbox/chargebee/spec-check.ts, type-check.ts):\n${lines.join('\n')}${found.length > 40 ? `\n… ${found.length - 40} more` : ''}`,
+		);
+	}
+
+	/** Stops the server, then fails (throws) if spec-check or type-check found a deviation. */
+	override async stop(): Promise<void> {
+		await super.stop();
+		if (this.specCheck) this.assertNoDeviations();
+	}
+
+	/** Forgets every resource, event and log entry, then seeds the catalogue again (deviations are kept until stop). */
 	reset(): void {
 		for (const map of [this.customers, this.subscriptions, this.itemPrices, this.invoices, this.transactions, this.creditNotes, this.webhookEndpoints, this.hostedPages]) {
 			map.clear();
@@ -488,6 +532,9 @@ export class ChargebeeSandbox extends SandboxServer {
 	}
 
 	protected override notFound(req: SandboxRequest, res: SandboxResponse): void {
+		if (this.specCheck && req.path.startsWith('/api/v2/') && !operationFor(req.method, req.path.slice('/api/v2'.length))) {
+			this.deviations.push({ kind: 'request', where: `${req.method} ${req.path}`, problems: ['not a Chargebee API operation (SDK api_endpoints.js)'] });
+		}
 		res.json(404, new ChargebeeApiError(404, `Sorry, we couldn't find that resource (${req.method} ${req.path})`, 'resource_not_found', undefined, 'invalid_request').body());
 	}
 
@@ -495,11 +542,22 @@ export class ChargebeeSandbox extends SandboxServer {
 	private api(method: 'GET' | 'POST', path: string, handler: (req: SandboxRequest, form: FormObject) => Json): void {
 		const wrapped: Handler = (req, res) => {
 			const form = (req.method === 'GET' ? this.queryForm(req) : (req.body as FormObject | undefined)) ?? {};
+			const where = `${req.method} ${req.path}`;
+			const spec = this.specCheck ? this.checkRequestSpec(req, where) : undefined;
+			if (spec?.refuse) {
+				res.json(400, spec.refuse.body());
+				return;
+			}
+			const operation = spec?.operation;
 			try {
 				res.json(200, handler(req, form));
 			} catch (error) {
 				if (error instanceof ChargebeeApiError) res.json(error.status, error.body());
 				else throw error;
+			}
+			if (operation && res.status >= 200 && res.status < 300) {
+				const { root, problems } = checkResponse(operation.resource, operation.action, JSON.parse(String(res.body)));
+				if (problems.length > 0) this.deviations.push({ kind: 'response', where: `${where} (${root})`, problems });
 			}
 			const idem = header(req, 'chargebee-idempotency-key');
 			if (req.method === 'POST' && idem && res.status >= 200 && res.status < 300) {
@@ -513,6 +571,33 @@ export class ChargebeeSandbox extends SandboxServer {
 			}
 		};
 		this.route(method, `/api/v2${path}`, wrapped);
+	}
+
+	/**
+	 * spec-check.ts on one request: parameters the SDK's request schema refuses are answered the way
+	 * Chargebee answers invalid parameters (400 invalid_request, param_wrong_value, the parameter
+	 * named: apidocs.chargebee.com "Error handling") and recorded; unknown parameters are recorded.
+	 * Returns the operation (for the answer's type check).
+	 */
+	private checkRequestSpec(req: SandboxRequest, where: string): { operation?: { resource: string; action: string }; refuse?: ChargebeeApiError } {
+		const pairs: Array<[string, string]> = [];
+		if (req.method === 'GET') {
+			for (const [k, v] of Object.entries(req.query)) for (const one of Array.isArray(v) ? v : [v]) pairs.push([k, one]);
+		} else {
+			for (const pair of new URLSearchParams(req.rawBody.toString('utf8'))) pairs.push(pair);
+		}
+		const check = checkRequest(req.method, req.path.slice('/api/v2'.length), pairs);
+		if (!check.operation) {
+			this.deviations.push({ kind: 'request', where, problems: ['not a Chargebee API operation (SDK api_endpoints.js)'] });
+			return {};
+		}
+		const problems = [
+			...check.invalid.map((i) => `${i.param}: ${i.message}`),
+			...check.unknown.map((name) => `${name}: not a parameter of ${check.operation?.resource}.${check.operation?.action}`),
+		];
+		if (problems.length > 0) this.deviations.push({ kind: 'request', where: `${where} (${check.operation.resource}.${check.operation.action})`, problems });
+		const [first] = check.invalid;
+		return { operation: check.operation, ...(first ? { refuse: invalid(first.param, first.message) } : {}) };
 	}
 
 	private queryForm(req: SandboxRequest): FormObject {
@@ -1523,7 +1608,13 @@ export class ChargebeeSandbox extends SandboxServer {
 		const event = typeof eventOrId === 'string' ? this.events.find((e) => e.id === eventOrId) : eventOrId;
 		if (!event) throw new Error(`sandbox chargebee: no event ${String(eventOrId)}`);
 		const targets = endpoints ?? this.matchingEndpoints(event.event_type as string);
-		const body = JSON.stringify(this.wireEvent(event));
+		const wire = this.wireEvent(event);
+		if (this.specCheck && targets.length > 0 && !this.typeChecked.has(String(event.id))) {
+			this.typeChecked.add(String(event.id));
+			const problems = checkWebhookEvent(wire);
+			if (problems.length > 0) this.deviations.push({ kind: 'webhook', where: `webhook ${String(event.event_type)} ${String(event.id)}`, problems });
+		}
+		const body = JSON.stringify(wire);
 		const records = await Promise.all(
 			targets.map(async (endpoint) => {
 				const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'ChargeBee' };
