@@ -1183,7 +1183,9 @@ export class ChargebeeSandbox extends SandboxServer {
 			}
 		}
 		if (creditNotes.length > 0) result.credit_notes = creditNotes;
-		this.emit('subscription_cancelled', { ...result, ...(creditNotes.length ? { credit_notes: creditNotes } : {}) }, source);
+		// The answer lists them as `credit_notes` (SDK Subscription.CancelForItemsResponse); the event
+		// content as `credit_note`, an array (SDK WebhookEvent.d.ts SubscriptionCancelledContent).
+		this.emit('subscription_cancelled', { subscription: result.subscription, customer, ...(creditNotes.length ? { credit_note: creditNotes } : {}) }, source);
 		for (const creditNote of creditNotes) this.emit('credit_note_created', { credit_note: creditNote }, source);
 		return clone(result);
 	}
