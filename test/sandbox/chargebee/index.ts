@@ -702,7 +702,8 @@ export class ChargebeeSandbox extends SandboxServer {
 		this.api('GET', '/customers/:id/subscriptions', (req, q) => {
 			this.customer(req.params.id);
 			const items = [...this.subscriptions.values()].filter((s) => s.customer_id === req.params.id);
-			return this.page(this.sortByCreated(items, q), q, (subscription) => this.subscriptionListEntry(subscription));
+			// entries without the customer: SDK Subscription.SubscriptionsForCustomerResponse (`list: {subscription}[]`)
+			return this.page(this.sortByCreated(items, q), q, (subscription) => ({ subscription: this.publicSubscription(subscription) }));
 		});
 
 		// Subscriptions
@@ -799,9 +800,8 @@ export class ChargebeeSandbox extends SandboxServer {
 	}
 
 	/**
-	 * One entry of a subscription list: the subscription with its customer, as the SDK's
-	 * Subscription.ListResponse and SubscriptionsForCustomerResponse type it
-	 * (`list: {subscription, customer, card?}[]`).
+	 * One entry of the subscription list: the subscription with its customer, as the SDK's
+	 * Subscription.ListResponse types it (`list: {subscription, customer, card?}[]`).
 	 */
 	private subscriptionListEntry(subscription: Json): Json {
 		return { subscription: this.publicSubscription(subscription), customer: clone(this.customers.get(subscription.customer_id as string) ?? {}) };
