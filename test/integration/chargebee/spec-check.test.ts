@@ -145,6 +145,55 @@ describe('answers and webhooks', () => {
 	});
 });
 
+describe("the sandbox's own traffic", () => {
+	it('every event it can send, and every list and retrieve of its resources, conforms to the SDK types', async () => {
+		await call('POST', '/webhook_endpoints', { name: 'spec', url: receiverUrl });
+		{
+			// invoice customer (auto collection off) and a card checkout
+			expect((await call('POST', '/customers', { id: 'inv', email: 'inv@example.com', auto_collection: 'off', cf_kommo_lead_id: '1' })).status).toBe(200);
+			const sub = { 'subscription_items[item_price_id][0]': 'pro-USD-monthly', 'subscription_items[quantity][0]': '2', 'subscription_items[item_price_id][1]': 'seats-USD-monthly', 'subscription_items[quantity][1]': '3' };
+			expect((await call('POST', '/customers/inv/subscription_for_items', { id: 'sub-inv', ...sub, meta_data: '{"kommo_lead_id":1}' })).status).toBe(200);
+			expect((await call('POST', '/customers/inv/subscription_for_items', { id: 'sub-trial', ...sub, trial_end: String(Math.floor(Date.now() / 1000) + 86_400) })).status).toBe(200);
+			expect((await call('POST', '/customers/inv/subscription_for_items', { id: 'sub-future', ...sub, start_date: String(Math.floor(Date.now() / 1000) + 86_400) })).status).toBe(200);
+			await call('POST', '/customers', { id: 'buyer', email: 'buyer@example.com' });
+			const checkout = await call('POST', '/hosted_pages/checkout_new_for_items', {
+				'customer[id]': 'buyer',
+				'subscription[id]': 'sub-card',
+				'subscription_items[item_price_id][0]': 'pro-USD-monthly',
+				pass_thru_content: '{"kommo_lead_id":2}',
+			});
+			expect(checkout.status).toBe(200);
+			const pageId = (checkout.body.hosted_page as { id: string }).id;
+			await sandbox.simulateCheckoutCompleted(pageId);
+			expect((await call('GET', `/hosted_pages/${pageId}`)).status).toBe(200);
+
+			await sandbox.simulateInvoiceGenerated('sub-inv');
+			await sandbox.simulatePaymentSucceeded('sub-inv');
+			await sandbox.simulatePaymentFailed('sub-card', 'Insufficient funds');
+			await sandbox.simulateRenewal('sub-card');
+			await sandbox.simulateSubscriptionChanged('sub-card', [{ itemPriceId: 'pro-USD-yearly' }]);
+			await call('POST', '/subscriptions/sub-card/update_for_items', { 'subscription_items[item_price_id][0]': 'seats-USD-monthly', 'subscription_items[quantity][0]': '5', change_option: 'end_of_term' });
+			await sandbox.simulateRenewal('sub-card');
+			await sandbox.simulatePause('sub-inv');
+			await sandbox.simulateResume('sub-inv');
+			await sandbox.simulateCreditNote('sub-card', 500);
+			await call('POST', '/subscriptions/sub-trial/cancel_for_items', { end_of_term: 'true', cancel_reason_code: 'Too expensive' });
+			await sandbox.simulateCancellation('sub-card', 'Not Paid', 'prorate');
+			await sandbox.settle();
+
+			for (const path of ['/customers', '/subscriptions', '/customers/inv/subscriptions', '/item_prices', '/invoices', '/events?limit=100', '/webhook_endpoints', '/customers/inv', '/subscriptions/sub-card', '/invoices/1', '/item_prices/pro-USD-monthly']) {
+				expect((await call('GET', path)).status).toBe(200);
+			}
+			expect((await call('POST', '/invoices/1/pdf', { disposition_type: 'inline' })).status).toBe(200);
+			const types = new Set(sandbox.deliveries.map((d) => d.eventType));
+			expect([...types].sort()).toEqual(
+				expect.arrayContaining(['customer_created', 'invoice_generated', 'payment_failed', 'payment_source_added', 'payment_succeeded', 'subscription_cancelled', 'subscription_changed', 'subscription_created', 'subscription_paused', 'subscription_renewed', 'subscription_resumed', 'credit_note_created', 'subscription_cancellation_scheduled', 'subscription_changes_scheduled']),
+			);
+			expect(sandbox.takeDeviations()).toEqual([]);
+		}
+	});
+});
+
 describe('stop()', () => {
 	it('throws listing the deviations, so a suite that starts a sandbox fails on one', async () => {
 		const other = await new ChargebeeSandbox().start();

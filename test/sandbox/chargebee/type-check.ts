@@ -207,6 +207,8 @@ export function loadTypeSchemas(): TypeSchemas {
  *  - required fields real Chargebee leaves out: `HostedPage.content` (typed as always present, but
  *    a page only has content once it is completed: the sandbox fills it then; a fresh
  *    checkout_new_for_items answer carries none).
+ * `Content` (a completed hosted page's content, and the key → resource map) types every resource
+ * key as present; it is a bag that holds only the resources that apply.
  */
 const WIRE_EXTRAS: Record<string, string[]> = { Transaction: ['base_currency_code'] };
 const WIRE_OPTIONAL: Record<string, string[]> = { HostedPage: ['content'] };
@@ -267,7 +269,7 @@ export function checkValue(schemas: TypeSchemas, schema: TypeSchema, value: unkn
 			for (const [key, prop] of Object.entries(schema.props)) {
 				const v = record[key];
 				if (v === undefined) {
-					if (!prop.opt && !WIRE_OPTIONAL[typeName ?? '']?.includes(key)) problems.push(`${path ? `${path}.` : ''}${key}: required, missing`);
+					if (!prop.opt && typeName !== 'Content' && !WIRE_OPTIONAL[typeName ?? '']?.includes(key)) problems.push(`${path ? `${path}.` : ''}${key}: required, missing`);
 					continue;
 				}
 				problems.push(...checkValue(schemas, prop.s, v, path ? `${path}.${key}` : key));
