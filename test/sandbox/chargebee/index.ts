@@ -37,8 +37,8 @@ import {
 	type SandboxResponse,
 } from '../kit';
 import { decodeChargebeeForm, type FormObject, type FormValue } from './form';
-import { checkRequest, operationFor } from './spec-check';
-import { checkResponse, checkWebhookEvent } from './type-check';
+import { checkRequest, operationFor, preloadSchemas } from './spec-check';
+import { checkResponse, checkWebhookEvent, loadTypeSchemas } from './type-check';
 
 type Json = Record<string, unknown>;
 
@@ -429,6 +429,15 @@ export class ChargebeeSandbox extends SandboxServer {
 			`Chargebee sandbox: ${found.length} deviation(s) from the official chargebee package's request schemas / resource types ` +
 				`(test/sandbox/chargebee/spec-check.ts, type-check.ts):\n${lines.join('\n')}${found.length > 40 ? `\n… ${found.length - 40} more` : ''}`,
 		);
+	}
+
+	/** Starts the server; with the spec check on, its schemas and types are loaded first. */
+	override async start(port = 0): Promise<this> {
+		if (this.specCheck) {
+			preloadSchemas(['customer', 'subscription', 'itemPrice', 'invoice', 'event', 'hostedPage', 'webhookEndpoint']);
+			loadTypeSchemas();
+		}
+		return await super.start(port);
 	}
 
 	/** Stops the server, then fails (throws) if spec-check or type-check found a deviation. */

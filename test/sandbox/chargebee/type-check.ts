@@ -18,9 +18,9 @@
  * Customer and Subscription do for `cf_*` fields) are deviations.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export type TypeSchema =
 	| { k: 'any' }
@@ -191,6 +191,10 @@ export function loadTypeSchemas(): TypeSchemas {
 	}
 	loaded = generateTypeSchemas();
 	mkdirSync(dir, { recursive: true });
+	for (const old of readdirSync(dir)) {
+		// schemas made by an older generator or package version
+		if (old !== basename(file) && old.endsWith('.json')) rmSync(join(dir, old), { force: true });
+	}
 	const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
 	writeFileSync(temp, JSON.stringify(loaded));
 	renameSync(temp, file);
