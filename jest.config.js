@@ -17,12 +17,16 @@ module.exports = {
 			displayName: 'unit',
 			// test/security: hostile-input and attack regression tests (in-process, like unit tests)
 			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/security/**/*.test.ts'],
+			// builds the Chargebee sandbox's type schemas (type-check.ts) once, outside any test timeout
+			globalSetup: '<rootDir>/test/sandbox/chargebee/warm-type-cache.ts',
 			setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-process-state.ts', '<rootDir>/test/helpers/paddle-spec-guard.ts'],
 		},
 		{
 			...base,
 			displayName: 'integration',
 			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+			// builds the Chargebee sandbox's type schemas (type-check.ts) once, outside any test timeout
+			globalSetup: '<rootDir>/test/sandbox/chargebee/warm-type-cache.ts',
 			setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-process-state.ts', '<rootDir>/test/helpers/paddle-spec-guard.ts'],
 		},
 		{

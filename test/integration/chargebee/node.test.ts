@@ -13,7 +13,9 @@ import { itemPriceOptions, runNode, runNodeError } from './helpers';
 let sandbox: ChargebeeSandbox;
 
 beforeAll(async () => {
-	sandbox = await new ChargebeeSandbox({ customersHaveCard: true }).start();
+	// the site also defines cf_kommo_deal_id (the "configurable custom field" test); Chargebee
+	// refuses cf_ keys the site does not define
+	sandbox = await new ChargebeeSandbox({ customersHaveCard: true, customFields: { customer: ['cf_kommo_lead_id', 'cf_kommo_deal_id'] } }).start();
 });
 afterAll(async () => sandbox.stop());
 beforeEach(() => {
@@ -113,6 +115,25 @@ describe('Customer', () => {
 		expect(await customer({ operation: 'findByEmail', email: 'none@example.com' })).toEqual([]);
 		const limited = await customer({ operation: 'findByEmail', email: 'twin@example.com', returnAll: false, limit: 1 });
 		expect(limited.map((c) => c.id)).toEqual(['new']);
+	});
+
+	it('Find by email: an address typed with capitals also finds the customer stored in lower case (email[is] is exact)', async () => {
+		await customer({ operation: 'create', customerId: 'stored-lower', email: 'ana.lima@example.com' });
+		sandbox.advanceClock(5_000);
+		await customer({ operation: 'create', customerId: 'stored-as-typed', email: 'Ana.Lima@Example.com' });
+		const found = await customer({ operation: 'findByEmail', email: 'Ana.Lima@Example.com', returnAll: true });
+		expect(found.map((c) => c.id)).toEqual(['stored-as-typed', 'stored-lower']);
+		const queried = sandbox.requestsTo('GET', '/api/v2/customers').map((r) => r.query['email[is]']);
+		expect(queried.sort()).toEqual(['Ana.Lima@Example.com', 'ana.lima@example.com']);
+		const limited = await customer({ operation: 'findByEmail', email: 'ANA.LIMA@EXAMPLE.COM', returnAll: false, limit: 1 });
+		expect(limited.map((c) => c.id)).toEqual(['stored-lower']);
+	});
+
+	it('Find-or-create: a capitalised email finds the existing lower-case customer instead of creating a second one', async () => {
+		await customer({ operation: 'create', customerId: 'existing', email: 'bo@example.com' });
+		const [out] = await customer({ operation: 'findOrCreate', email: 'Bo@Example.com' });
+		expect(out).toMatchObject({ id: 'existing', outcome: 'found_by_email' });
+		expect(sandbox.customers.size).toBe(1);
 	});
 
 	it('Update: changes fields and the lead id; nothing to update is an error', async () => {

@@ -101,6 +101,8 @@ describe('customer create/retrieve/list through the official SDK', () => {
 
 		const email = await sdkError(chargebee.customer.create({ email: 'not-an-email' }));
 		expect(email).toMatchObject({ http_status_code: 400, api_error_code: 'param_wrong_value', param: 'email' });
+		// sent on purpose: the spec check recorded it (stop() would fail on it otherwise)
+		expect(sandbox.takeDeviations()).toEqual([expect.objectContaining({ kind: 'request', where: 'POST /api/v2/customers (customer.create)', problems: ['email: Invalid email address'] })]);
 	});
 
 	it('rejects a wrong API key with 401 and a read-only key on writes with 403', async () => {
@@ -329,5 +331,10 @@ describe('webhook endpoints through the official SDK, delivery checked by the SD
 			chargebee.webhookEndpoint.create({ name: 'x', url: receiverUrl, enabled_events: ['no_such_event' as never] }),
 		);
 		expect(error).toMatchObject({ http_status_code: 400, param: 'enabled_events[0]' });
+		// sent on purpose: the SDK's request schema refused the event name, and the check recorded it
+		const [deviation, ...more] = sandbox.takeDeviations();
+		expect(more).toEqual([]);
+		expect(deviation).toMatchObject({ kind: 'request', where: 'POST /api/v2/webhook_endpoints (webhookEndpoint.create)' });
+		expect(deviation.problems[0]).toMatch(/^enabled_events\[0\]: Invalid option/);
 	});
 });

@@ -37,6 +37,8 @@ import {
 	type SandboxResponse,
 } from '../kit';
 import { decodeChargebeeForm, type FormObject, type FormValue } from './form';
+import { checkRequest, operationFor, preloadSchemas } from './spec-check';
+import { checkResponse, checkWebhookEvent, loadTypeSchemas } from './type-check';
 
 type Json = Record<string, unknown>;
 
@@ -63,7 +65,35 @@ export interface ChargebeeSandboxOptions {
 	customersHaveCard?: boolean;
 	/** Seed a small item-price catalogue (default true). */
 	seedCatalog?: boolean;
+	/**
+	 * Custom fields defined on the site (Settings → Configure Chargebee → Custom Fields), per
+	 * resource. A `cf_*` key that is not defined here is refused. Default: the customer field the
+	 * shipped workflow and the node's default send (`cf_kommo_lead_id`), none on subscriptions.
+	 */
+	customFields?: { customer?: string[]; subscription?: string[] };
+	/**
+	 * Check every request against the SDK's request schemas and every answer and webhook against
+	 * its resource types (spec-check.ts, type-check.ts); deviations are recorded and `stop()`
+	 * throws listing them, so any suite that starts a sandbox fails on one. Default true. Turn it
+	 * off only in a test that sends bad requests on purpose (or read them with `takeDeviations()`).
+	 */
+	specCheck?: boolean;
 }
+
+/** Something the sandbox received or sent that the official SDK's schemas or types do not allow. */
+export interface Deviation {
+	kind: 'request' | 'response' | 'webhook';
+	/** `POST /api/v2/customers` or `webhook subscription_created`. */
+	where: string;
+	problems: string[];
+}
+
+/**
+ * What the shipped nodes and workflows send by default: the customer custom field holding the
+ * Kommo lead id (nodes/ChargebeeBilling/helpers.ts DEFAULT_KOMMO_FIELD,
+ * workflows/kommo-won-to-chargebee.json `kommoLeadIdField`). The README tells the user to create it.
+ */
+export const DEFAULT_CUSTOM_FIELDS = { customer: ['cf_kommo_lead_id'], subscription: [] as string[] };
 
 export interface ItemPriceSeed {
 	id: string;
@@ -86,6 +116,8 @@ export interface DeliveryRecord extends DeliveryResult {
 }
 
 interface Stored {
+	/** Method, path and sorted parameters of the first request: a replay must match them. */
+	fingerprint: string;
 	status: number;
 	headers: Record<string, string>;
 	body: Buffer | string;
@@ -141,6 +173,43 @@ const duplicate = (param: string, value: string) =>
 	new ChargebeeApiError(400, `${param} : The value ${value} is already present.`, 'duplicate_entry', param, 'invalid_request', 'param_not_unique');
 const invalidState = (message: string) =>
 	new ChargebeeApiError(400, message, 'invalid_state_for_request', undefined, 'invalid_request', 'invalid_state_for_request');
+
+/**
+ * A `cf_*` key the site does not define. Chargebee knows only the custom fields created on the
+ * site (apidocs.chargebee.com/docs/api/advanced-features "Custom fields": they are created in
+ * Settings → Configure Chargebee → Custom Fields, then passed as `cf_*` parameters). Chargebee
+ * refuses custom-field parameters it cannot take with an invalid_request naming the key, e.g.
+ * `cf_push_licenses : not in allowed values` (chargebee/chargebee-php issue #6, a live answer).
+ * The exact wording for an undefined field is not in our sources: the same shape, HTTP 400,
+ * type invalid_request, api_error_code param_wrong_value, param = the key.
+ */
+const undefinedCustomField = (key: string, resource: string) =>
+	new ChargebeeApiError(400, `${key} : is not a custom field defined for ${resource} on this site`, 'param_wrong_value', key, 'invalid_request', 'param_invalid_value');
+
+/**
+ * The same idempotency key again with other parameters. Chargebee: "any requests with the same
+ * idempotency key and parameters will be considered as a replay of the original request"
+ * (apidocs.chargebee.com/docs/api/v1/idempotency); anything else is not a replay. The body
+ * Chargebee answers is not in our sources; the sandbox refuses it (at least as strict as
+ * Chargebee) with its error shape, HTTP 400, type invalid_request, naming the header.
+ */
+const idempotencyConflict = (key: string) =>
+	new ChargebeeApiError(
+		400,
+		`chargebee-idempotency-key : ${key} was already used with different parameters within the idempotency window`,
+		'invalid_request',
+		'chargebee-idempotency-key',
+		'invalid_request',
+		'invalid_request',
+	);
+
+/** Method, path and sorted parameters (query and form body), so that order does not matter. */
+function requestFingerprint(req: SandboxRequest): string {
+	const pairs: string[] = [];
+	for (const [k, v] of Object.entries(req.query)) for (const one of Array.isArray(v) ? v : [v]) pairs.push(`${k}=${one}`);
+	for (const [k, v] of new URLSearchParams(req.rawBody.toString('utf8'))) pairs.push(`${k}=${v}`);
+	return `${req.method} ${req.path}\n${pairs.sort().join('&')}`;
+}
 
 /**
  * A paid subscription that must be charged now (not future, not in trial, auto collection on)
@@ -236,10 +305,16 @@ export class ChargebeeSandbox extends SandboxServer {
 	readonly webhookEndpoints = new Map<string, WebhookEndpointRecord>();
 	readonly hostedPages = new Map<string, Json & { _request?: { customer: FormObject; subscription: FormObject; items: FormObject[] } }>();
 	readonly deliveries: DeliveryRecord[] = [];
+	/** What spec-check / type-check found so far (see `specCheck`); `stop()` throws if any. */
+	readonly deviations: Deviation[] = [];
+	readonly specCheck: boolean;
+	/** Custom fields defined on the site, per resource (see `customFields` option). */
+	readonly customFields: { customer: Set<string>; subscription: Set<string> };
 
 	private readonly idempotency = new Map<string, Stored>();
 	private readonly downloads = new Map<string, { invoiceId: string; validTill: number }>();
 	private readonly pending = new Set<Promise<unknown>>();
+	private readonly typeChecked = new Set<string>();
 	private arrivals: number[] = [];
 	private invoiceSeq = 1;
 	private creditNoteSeq = 1;
@@ -253,6 +328,11 @@ export class ChargebeeSandbox extends SandboxServer {
 		this.requestsPerMinute = options.requestsPerMinute ?? 150;
 		this.payments = options.payments ?? 'succeed';
 		this.autoDeliver = options.autoDeliver ?? true;
+		this.specCheck = options.specCheck ?? true;
+		this.customFields = {
+			customer: new Set(options.customFields?.customer ?? DEFAULT_CUSTOM_FIELDS.customer),
+			subscription: new Set(options.customFields?.subscription ?? DEFAULT_CUSTOM_FIELDS.subscription),
+		};
 		if (options.seedCatalog ?? true) this.seedCatalog();
 		this.registerRoutes();
 	}
@@ -325,12 +405,48 @@ export class ChargebeeSandbox extends SandboxServer {
 
 	/** Puts a customer straight into the store (no event). */
 	addCustomer(fields: Json & { id: string }): Json {
+		for (const key of Object.keys(fields)) {
+			if (key.startsWith('cf_') && !this.customFields.customer.has(key)) {
+				throw new Error(`sandbox chargebee: ${key} is not a customer custom field of this site (option customFields)`);
+			}
+		}
 		const customer = this.buildCustomer(fields);
 		this.customers.set(customer.id as string, customer);
 		return clone(customer);
 	}
 
-	/** Forgets every resource, event and log entry, then seeds the catalogue again. */
+	/** Returns the deviations found so far and forgets them (for tests that provoke one on purpose). */
+	takeDeviations(): Deviation[] {
+		return this.deviations.splice(0, this.deviations.length);
+	}
+
+	/** Throws listing every deviation found so far (then forgets them); nothing when there is none. */
+	assertNoDeviations(): void {
+		const found = this.takeDeviations();
+		if (found.length === 0) return;
+		const lines = found.slice(0, 40).map((d) => `- ${d.kind} ${d.where}:\n    ${d.problems.slice(0, 12).join('\n    ')}`);
+		throw new Error(
+			`Chargebee sandbox: ${found.length} deviation(s) from the official chargebee package's request schemas / resource types ` +
+				`(test/sandbox/chargebee/spec-check.ts, type-check.ts):\n${lines.join('\n')}${found.length > 40 ? `\n… ${found.length - 40} more` : ''}`,
+		);
+	}
+
+	/** Starts the server; with the spec check on, its schemas and types are loaded first. */
+	override async start(port = 0): Promise<this> {
+		if (this.specCheck) {
+			preloadSchemas(['customer', 'subscription', 'itemPrice', 'invoice', 'event', 'hostedPage', 'webhookEndpoint']);
+			loadTypeSchemas();
+		}
+		return await super.start(port);
+	}
+
+	/** Stops the server, then fails (throws) if spec-check or type-check found a deviation. */
+	override async stop(): Promise<void> {
+		await super.stop();
+		if (this.specCheck) this.assertNoDeviations();
+	}
+
+	/** Forgets every resource, event and log entry, then seeds the catalogue again (deviations are kept until stop). */
 	reset(): void {
 		for (const map of [this.customers, this.subscriptions, this.itemPrices, this.invoices, this.transactions, this.creditNotes, this.webhookEndpoints, this.hostedPages]) {
 			map.clear();
@@ -407,6 +523,10 @@ export class ChargebeeSandbox extends SandboxServer {
 					return false;
 				}
 				const stored = this.idempotency.get(idem);
+				if (stored && stored.expiresAt > this.nowMs() && stored.fingerprint !== requestFingerprint(req)) {
+					res.json(400, idempotencyConflict(idem).body());
+					return false;
+				}
 				if (stored && stored.expiresAt > this.nowMs()) {
 					res.status = stored.status;
 					Object.assign(res.headers, stored.headers);
@@ -421,6 +541,9 @@ export class ChargebeeSandbox extends SandboxServer {
 	}
 
 	protected override notFound(req: SandboxRequest, res: SandboxResponse): void {
+		if (this.specCheck && req.path.startsWith('/api/v2/') && !operationFor(req.method, req.path.slice('/api/v2'.length))) {
+			this.deviations.push({ kind: 'request', where: `${req.method} ${req.path}`, problems: ['not a Chargebee API operation (SDK api_endpoints.js)'] });
+		}
 		res.json(404, new ChargebeeApiError(404, `Sorry, we couldn't find that resource (${req.method} ${req.path})`, 'resource_not_found', undefined, 'invalid_request').body());
 	}
 
@@ -428,15 +551,27 @@ export class ChargebeeSandbox extends SandboxServer {
 	private api(method: 'GET' | 'POST', path: string, handler: (req: SandboxRequest, form: FormObject) => Json): void {
 		const wrapped: Handler = (req, res) => {
 			const form = (req.method === 'GET' ? this.queryForm(req) : (req.body as FormObject | undefined)) ?? {};
+			const where = `${req.method} ${req.path}`;
+			const spec = this.specCheck ? this.checkRequestSpec(req, where) : undefined;
+			if (spec?.refuse) {
+				res.json(400, spec.refuse.body());
+				return;
+			}
+			const operation = spec?.operation;
 			try {
 				res.json(200, handler(req, form));
 			} catch (error) {
 				if (error instanceof ChargebeeApiError) res.json(error.status, error.body());
 				else throw error;
 			}
+			if (operation && res.status >= 200 && res.status < 300) {
+				const { root, problems } = checkResponse(operation.resource, operation.action, JSON.parse(String(res.body)));
+				if (problems.length > 0) this.deviations.push({ kind: 'response', where: `${where} (${root})`, problems });
+			}
 			const idem = header(req, 'chargebee-idempotency-key');
 			if (req.method === 'POST' && idem && res.status >= 200 && res.status < 300) {
 				this.idempotency.set(idem, {
+					fingerprint: requestFingerprint(req),
 					status: res.status,
 					headers: { ...res.headers },
 					body: res.body,
@@ -445,6 +580,33 @@ export class ChargebeeSandbox extends SandboxServer {
 			}
 		};
 		this.route(method, `/api/v2${path}`, wrapped);
+	}
+
+	/**
+	 * spec-check.ts on one request: parameters the SDK's request schema refuses are answered the way
+	 * Chargebee answers invalid parameters (400 invalid_request, param_wrong_value, the parameter
+	 * named: apidocs.chargebee.com "Error handling") and recorded; unknown parameters are recorded.
+	 * Returns the operation (for the answer's type check).
+	 */
+	private checkRequestSpec(req: SandboxRequest, where: string): { operation?: { resource: string; action: string }; refuse?: ChargebeeApiError } {
+		const pairs: Array<[string, string]> = [];
+		if (req.method === 'GET') {
+			for (const [k, v] of Object.entries(req.query)) for (const one of Array.isArray(v) ? v : [v]) pairs.push([k, one]);
+		} else {
+			for (const pair of new URLSearchParams(req.rawBody.toString('utf8'))) pairs.push(pair);
+		}
+		const check = checkRequest(req.method, req.path.slice('/api/v2'.length), pairs);
+		if (!check.operation) {
+			this.deviations.push({ kind: 'request', where, problems: ['not a Chargebee API operation (SDK api_endpoints.js)'] });
+			return {};
+		}
+		const problems = [
+			...check.invalid.map((i) => `${i.param}: ${i.message}`),
+			...check.unknown.map((name) => `${name}: not a parameter of ${check.operation?.resource}.${check.operation?.action}`),
+		];
+		if (problems.length > 0) this.deviations.push({ kind: 'request', where: `${where} (${check.operation.resource}.${check.operation.action})`, problems });
+		const [first] = check.invalid;
+		return { operation: check.operation, ...(first ? { refuse: invalid(first.param, first.message) } : {}) };
 	}
 
 	private queryForm(req: SandboxRequest): FormObject {
@@ -470,7 +632,11 @@ export class ChargebeeSandbox extends SandboxServer {
 					throw invalid(key, 'must be a JSON array such as ["a","b"]');
 				}
 			}
-			const norm = (v: unknown) => (field === 'email' ? String(v ?? '').toLowerCase() : String(v ?? ''));
+			// Exact match, case included, for every field. Chargebee documents the operators (`is`,
+			// `is_not`, `starts_with`, `in`, `not_in`: apidocs.chargebee.com "Filtering", and the
+			// SDK's ListCustomerEmailSchema) but not case folding, so the sandbox is strict: an email
+			// differing only in case is another value.
+			const norm = (v: unknown) => String(v ?? '');
 			out = out.filter((item) => {
 				const actual = item[field];
 				switch (op) {
@@ -545,13 +711,14 @@ export class ChargebeeSandbox extends SandboxServer {
 		this.api('GET', '/customers/:id/subscriptions', (req, q) => {
 			this.customer(req.params.id);
 			const items = [...this.subscriptions.values()].filter((s) => s.customer_id === req.params.id);
-			return this.page(this.sortByCreated(items, q), q, (subscription) => ({ subscription }));
+			// entries without the customer: SDK Subscription.SubscriptionsForCustomerResponse (`list: {subscription}[]`)
+			return this.page(this.sortByCreated(items, q), q, (subscription) => ({ subscription: this.publicSubscription(subscription) }));
 		});
 
 		// Subscriptions
 		this.api('GET', '/subscriptions', (_req, q) => {
 			const items = this.applyFilters([...this.subscriptions.values()], q, ['id', 'customer_id', 'status', 'created_at', 'updated_at', 'next_billing_at', 'cancelled_at']);
-			return this.page(this.sortByCreated(items, q), q, (subscription) => ({ subscription }));
+			return this.page(this.sortByCreated(items, q), q, (subscription) => this.subscriptionListEntry(subscription));
 		});
 		this.api('GET', '/subscriptions/:id', (req) => {
 			const subscription = this.subscription(req.params.id);
@@ -639,6 +806,14 @@ export class ChargebeeSandbox extends SandboxServer {
 			this.webhookEndpoints.delete(endpoint.id);
 			return { webhook_endpoint: this.endpointJson(endpoint) };
 		});
+	}
+
+	/**
+	 * One entry of the subscription list: the subscription with its customer, as the SDK's
+	 * Subscription.ListResponse types it (`list: {subscription, customer, card?}[]`).
+	 */
+	private subscriptionListEntry(subscription: Json): Json {
+		return { subscription: this.publicSubscription(subscription), customer: clone(this.customers.get(subscription.customer_id as string) ?? {}) };
 	}
 
 	// -------------------------------------------------------------- lookups
@@ -740,6 +915,7 @@ export class ChargebeeSandbox extends SandboxServer {
 		if (meta !== undefined) out.meta_data = meta;
 		for (const [key, value] of Object.entries(form)) {
 			if (!key.startsWith('cf_')) continue;
+			if (!this.customFields.customer.has(key)) throw undefinedCustomField(key, 'customer');
 			if (typeof value !== 'string') throw invalid(key, 'must be a string');
 			out[key] = value;
 		}
@@ -878,7 +1054,11 @@ export class ChargebeeSandbox extends SandboxServer {
 			...(meta !== undefined ? { meta_data: meta } : {}),
 			decommissioned: false,
 		};
-		for (const [key, value] of Object.entries(form)) if (key.startsWith('cf_')) subscription[key] = value;
+		for (const [key, value] of Object.entries(form)) {
+			if (!key.startsWith('cf_')) continue;
+			if (!this.customFields.subscription.has(key)) throw undefinedCustomField(key, 'subscription');
+			subscription[key] = value;
+		}
 		this.subscriptions.set(id, subscription);
 		const result: Json = { subscription, customer };
 		let invoice: Json | undefined;
@@ -1012,7 +1192,9 @@ export class ChargebeeSandbox extends SandboxServer {
 			}
 		}
 		if (creditNotes.length > 0) result.credit_notes = creditNotes;
-		this.emit('subscription_cancelled', { ...result, ...(creditNotes.length ? { credit_notes: creditNotes } : {}) }, source);
+		// The answer lists them as `credit_notes` (SDK Subscription.CancelForItemsResponse); the event
+		// content as `credit_note`, an array (SDK WebhookEvent.d.ts SubscriptionCancelledContent).
+		this.emit('subscription_cancelled', { subscription: result.subscription, customer, ...(creditNotes.length ? { credit_note: creditNotes } : {}) }, source);
 		for (const creditNote of creditNotes) this.emit('credit_note_created', { credit_note: creditNote }, source);
 		return clone(result);
 	}
@@ -1115,7 +1297,7 @@ export class ChargebeeSandbox extends SandboxServer {
 				quantity: item.quantity ?? 1,
 				amount: item.amount,
 				pricing_model: price?.pricing_model,
-				is_taxable: false,
+				is_taxed: false,
 				tax_amount: 0,
 				object: 'line_item',
 				subscription_id: subscription.id,
@@ -1395,7 +1577,6 @@ export class ChargebeeSandbox extends SandboxServer {
 			api_version: e.api_version,
 			chargebee_response_schema_type: 'compat',
 			...(e.enabled_events.length > 0 ? { enabled_events: [...e.enabled_events] } : {}),
-			created_at: e.created_at,
 			object: 'webhook_endpoint',
 		};
 	}
@@ -1438,7 +1619,13 @@ export class ChargebeeSandbox extends SandboxServer {
 		const event = typeof eventOrId === 'string' ? this.events.find((e) => e.id === eventOrId) : eventOrId;
 		if (!event) throw new Error(`sandbox chargebee: no event ${String(eventOrId)}`);
 		const targets = endpoints ?? this.matchingEndpoints(event.event_type as string);
-		const body = JSON.stringify(this.wireEvent(event));
+		const wire = this.wireEvent(event);
+		if (this.specCheck && targets.length > 0 && !this.typeChecked.has(String(event.id))) {
+			this.typeChecked.add(String(event.id));
+			const problems = checkWebhookEvent(wire);
+			if (problems.length > 0) this.deviations.push({ kind: 'webhook', where: `webhook ${String(event.event_type)} ${String(event.id)}`, problems });
+		}
+		const body = JSON.stringify(wire);
 		const records = await Promise.all(
 			targets.map(async (endpoint) => {
 				const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'ChargeBee' };
@@ -1607,9 +1794,63 @@ export class ChargebeeSandbox extends SandboxServer {
 		return this.settled(this.emit('credit_note_created', { credit_note: creditNote }, 'admin_console'));
 	}
 
-	/** Any event with hand-made content (for event types the sandbox does not model). */
+	/**
+	 * Any event with hand-made content (for event types the sandbox does not model). Resources given
+	 * in part are completed with the fields every such resource has (the SDK's resource types
+	 * require them: Customer, Subscription, Invoice, Transaction, CreditNote); given fields win.
+	 */
 	async simulateEvent(eventType: string, content: Json, source = 'admin_console'): Promise<Json> {
-		return this.settled(this.emit(eventType, content, source));
+		return this.settled(this.emit(eventType, this.completeContent(content), source));
+	}
+
+	private completeContent(content: Json): Json {
+		const out: Json = { ...content };
+		const currency = (r: Json) => (typeof r.currency_code === 'string' ? r.currency_code : 'USD');
+		const complete = (key: string, defaults: (given: Json) => Json) => {
+			const given = out[key];
+			if (given && typeof given === 'object' && !Array.isArray(given)) out[key] = { ...defaults(given as Json), ...(given as Json) };
+		};
+		complete('customer', (c) => this.buildCustomer({ id: c.id }));
+		complete('subscription', (sub) => ({
+			currency_code: 'USD',
+			status: 'active',
+			has_scheduled_advance_invoices: false,
+			has_scheduled_changes: false,
+			deleted: false,
+			decommissioned: false,
+			object: 'subscription',
+			...(sub.id === undefined ? { id: randomId() } : {}),
+		}));
+		complete('invoice', (inv) => ({
+			recurring: true,
+			status: 'posted',
+			price_type: 'tax_exclusive',
+			currency_code: currency(inv),
+			tax: 0,
+			sub_total: typeof inv.total === 'number' ? inv.total : 0,
+			term_finalized: true,
+			is_gifted: false,
+			deleted: false,
+			object: 'invoice',
+		}));
+		complete('transaction', (txn) => ({
+			payment_method: 'card',
+			gateway: 'chargebee',
+			type: 'payment',
+			currency_code: currency(txn),
+			deleted: false,
+			object: 'transaction',
+		}));
+		complete('credit_note', (cn) => ({
+			type: 'refundable',
+			status: 'refund_due',
+			price_type: 'tax_exclusive',
+			currency_code: currency(cn),
+			sub_total: typeof cn.total === 'number' ? cn.total : 0,
+			deleted: false,
+			object: 'credit_note',
+		}));
+		return out;
 	}
 }
 

@@ -18,7 +18,15 @@ export async function serveChargebee(port = Number(process.env.CHARGEBEE_SANDBOX
 
 if (require.main === module) {
 	void serveChargebee(Number(process.argv[2] ?? process.env.CHARGEBEE_SANDBOX_PORT ?? 0)).then((sandbox) => {
-		const stop = () => void sandbox.stop().then(() => process.exit(0));
+		// stop() throws when the spec check found deviations (index.ts `specCheck`): print them
+		const stop = () =>
+			void sandbox.stop().then(
+				() => process.exit(0),
+				(error: Error) => {
+					process.stderr.write(`${error.message}\n`);
+					process.exit(1);
+				},
+			);
 		process.on('SIGINT', stop);
 		process.on('SIGTERM', stop);
 	});
