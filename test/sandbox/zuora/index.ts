@@ -219,6 +219,9 @@ const OFF_SPEC_ROUTES: Array<{ method: string; pattern: RegExp }> = [{ method: '
  */
 const UNDECLARED_STATUSES: Array<{ path: string; statuses: number[] }> = [{ path: '/oauth/token', statuses: [400, 401] }];
 
+/** RFC 3339 §5.6 date-time: the offset (Z or ±hh:mm) is not optional. */
+const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_USAGE_FILE_BYTES = 4 * 1024 * 1024;
 const TENANT_CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'CHF'];
@@ -1500,8 +1503,15 @@ export class ZuoraSandbox extends SandboxServer {
 		if (b.Quantity === undefined || b.Quantity === '' || !Number.isFinite(quantity)) {
 			return this.crudFail(res, 'INVALID_VALUE', `Quantity '${String(b.Quantity)}' is not a number`);
 		}
-		if (typeof b.StartDateTime !== 'string' || Number.isNaN(Date.parse(b.StartDateTime))) {
-			return this.crudFail(res, 'INVALID_VALUE', `StartDateTime '${String(b.StartDateTime)}' is not a date-time`);
+		// spec ProxyCreateUsage.StartDateTime / EndDateTime: `format: date-time` (RFC 3339, a UTC
+		// offset required) and at most 29 characters (Zuora reference, Usage object). Holds also
+		// with the spec referee switched off.
+		for (const field of ['StartDateTime', 'EndDateTime'] as const) {
+			const value = b[field];
+			if (field === 'EndDateTime' && value === undefined) continue;
+			if (typeof value !== 'string' || value.length > 29 || !RFC3339_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+				return this.crudFail(res, 'INVALID_VALUE', `${field} '${String(value)}' is not a date-time with a UTC offset (e.g. 2025-01-31T10:00:00+01:00)`);
+			}
 		}
 		if (typeof b.UOM !== 'string' || !this.knownUoms().has(b.UOM)) {
 			return this.crudFail(res, 'INVALID_VALUE', `The unit of measure '${String(b.UOM)}' is not defined in this tenant`);
