@@ -1527,7 +1527,7 @@ export class ZuoraSandbox extends SandboxServer {
 			AccountId: account.id,
 			AccountNumber: account.accountNumber,
 			Quantity: quantity,
-			StartDateTime: b.StartDateTime,
+			StartDateTime: b.StartDateTime as string,
 			EndDateTime: typeof b.EndDateTime === 'string' ? b.EndDateTime : undefined,
 			UOM: b.UOM,
 			SubscriptionNumber: b.SubscriptionNumber as string | undefined,
@@ -1667,6 +1667,61 @@ export class ZuoraSandbox extends SandboxServer {
 	// -------------------------------------------------------------- callouts
 
 	/**
+	 * The merge fields Zuora fills from an account (and a payment or invoice) when it renders a
+	 * callout template: `DataSource.Account.AccountNumber`, `DataSource.Account.Id`, … (Zuora docs
+	 * "Insert merge fields into the request body of callout templates",
+	 * payloads/zuora/zuora-docs__callout-template-request-body.TEMPLATE.json).
+	 */
+	mergeFields(account: ZuoraAccount, objects: { payment?: Json; invoice?: Json; subscription?: ZuoraSubscription } = {}): Record<string, unknown> {
+		const contact = account.billToContact;
+		const fields: Record<string, unknown> = {
+			'DataSource.Account.Id': account.id,
+			'DataSource.Account.AccountNumber': account.accountNumber,
+			'DataSource.Account.Name': account.name,
+			'DataSource.Account.CrmId': account.crmId,
+			'DataSource.Account.Currency': account.currency,
+			'DataSource.Account.AutoPay': account.autoPay,
+			'DataSource.BillToContact.FirstName': contact.firstName,
+			'DataSource.BillToContact.LastName': contact.lastName,
+			'DataSource.BillToContact.WorkEmail': contact.workEmail,
+			'Event.Timestamp': new Date().toISOString(),
+		};
+		const { payment, invoice, subscription } = objects;
+		if (payment) {
+			for (const [k, v] of Object.entries({ Id: payment.id, PaymentNumber: payment.number, Amount: payment.amount, Status: payment.status, GatewayResponse: payment.gatewayResponse, UpdatedDate: payment.updatedDate })) {
+				fields[`DataSource.Payment.${k}`] = v;
+			}
+		}
+		if (invoice) {
+			for (const [k, v] of Object.entries({ Id: invoice.id, InvoiceNumber: invoice.invoiceNumber, Amount: invoice.amount, Balance: invoice.balance, Status: invoice.status })) {
+				fields[`DataSource.Invoice.${k}`] = v;
+			}
+		}
+		if (subscription) {
+			for (const [k, v] of Object.entries({ Id: subscription.id, SubscriptionNumber: subscription.subscriptionNumber, Status: subscription.status })) {
+				fields[`DataSource.Subscription.${k}`] = v;
+			}
+		}
+		return fields;
+	}
+
+	/**
+	 * Renders a callout template body as Zuora does: each `{{Merge.Field}}` becomes the field's
+	 * value as text (numbers and booleans too, VENDOR-FACTS §27); an unknown or empty merge field
+	 * renders empty. Keys and literal text stay as written.
+	 */
+	static renderCallout(template: Json, fields: Record<string, unknown>): Record<string, string> {
+		const out: Record<string, string> = {};
+		for (const [key, value] of Object.entries(template)) {
+			out[key] = String(value).replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, name: string) => {
+				const v = fields[name];
+				return v === undefined || v === null ? '' : String(v);
+			});
+		}
+		return out;
+	}
+
+	/**
 	 * Sends a callout like Zuora: JSON body, a new `Zuora-Request-Id` per
 	 * attempt. Basic auth first goes without credentials and repeats with
 	 * them only after `401` + `WWW-Authenticate: Basic` (unless preemptive).
@@ -1677,6 +1732,12 @@ export class ZuoraSandbox extends SandboxServer {
 		auth: CalloutAuth,
 		extraHeaders: Record<string, string> = {},
 	): Promise<CalloutResult> {
+		// Zuora renders every merge field as text: callout values are strings, also numbers and
+		// booleans ("failureNumber": "1", "autoPay": "true"; payloads/VENDOR-FACTS.md §27).
+		const notText = Object.entries(payload).filter(([, v]) => v !== undefined && typeof v !== 'string');
+		if (notText.length > 0) {
+			throw new Error(`Zuora callout values are strings; not: ${notText.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
+		}
 		const rawBody = JSON.stringify(payload);
 		const attempts: DeliveryResult[] = [];
 		const send = async (headers: Record<string, string>) => {
