@@ -77,6 +77,38 @@ describe('Zuora sandbox spec referee', () => {
 		expect(((await res.json()) as { reasons: Array<{ message: string }> }).reasons[0].message).toContain('query parameter pageSize="41": above the maximum 40');
 	});
 
+	it("the routes no node test reaches answer inside the spec too (ZOQL, subscriptions of an account, usage by id, import, 401s, idempotency 409/422)", async () => {
+		const account = sandbox.seedAccount({ name: 'Sweep Co', crmId: '4242' });
+		const get = async (path: string, auth = true) =>
+			await fetch(`${sandbox.url}${path}`, { headers: auth ? { authorization: `Bearer ${bearer}` } : {} });
+		expect((await post('/v1/action/query', { queryString: "select Id, Name, CrmId from Account where CrmId = '4242'" })).status).toBe(200);
+		expect((await post('/v1/action/query', { queryString: 'select nonsense' })).status).toBe(200); // CRUD error under 200
+		const order = await post('/v1/orders', {
+			orderDate: '2025-04-01',
+			existingAccountNumber: account.accountNumber,
+			subscriptions: [{ orderActions: [{ type: 'CreateSubscription', triggerDates: [{ name: 'ContractEffective', triggerDate: '2025-04-01' }], createSubscription: { terms: { initialTerm: { termType: 'EVERGREEN' } }, subscribeToRatePlans: [{ productRatePlanId: '8ad09be48db5aba7018db5plan00pro-m' }] } }] }],
+		});
+		expect(((await order.json()) as { success: boolean }).success).toBe(true);
+		expect((await get(`/v1/subscriptions/accounts/${account.accountNumber}`)).status).toBe(200);
+		expect((await get('/v1/subscriptions/A-S404')).status).toBe(200); // not found: HTTP 200, success false
+		const usage = (await (await post('/v1/object/usage', { AccountNumber: account.accountNumber, UOM: 'API Call', Quantity: 3, StartDateTime: '2025-04-01T10:00:00+02:00' })).json()) as { Id: string };
+		expect((await get(`/v1/object/usage/${usage.Id}`)).status).toBe(200);
+		const form = new FormData();
+		form.append('file', new Blob([`ACCOUNT_ID,UOM,QTY,STARTDATE\n${account.accountNumber},API Call,5,04/01/2025\n`], { type: 'text/csv' }), 'april.csv');
+		const upload = (await (await fetch(`${sandbox.url}/v1/usage`, { method: 'POST', headers: { authorization: `Bearer ${bearer}` }, body: form })).json()) as { checkImportStatus: string };
+		const importId = /usage\/([^/]+)\/status/.exec(upload.checkImportStatus)?.[1];
+		for (let i = 0; i < 3; i++) await get(`/v1/usage/${importId}/status`);
+		expect((await get(`/v1/object/import/${importId}`)).status).toBe(200);
+		expect((await get(`/v1/accounts/${account.accountNumber}`, false)).status).toBe(401);
+		expect((await get(`/v1/object/usage/${usage.Id}`, false)).status).toBe(401);
+		const keyed = async (body: unknown) =>
+			await fetch(`${sandbox.url}/v1/accounts`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', 'idempotency-key': 'sweep-1' }, body: JSON.stringify(body) });
+		const newAccount = { name: 'Keyed', currency: 'USD', billCycleDay: 1, billToContact: { firstName: 'A', lastName: 'B' } };
+		expect((await keyed(newAccount)).status).toBe(200);
+		expect((await keyed({ ...newAccount, name: 'Other' })).status).toBe(422);
+		expect(sandbox.responseDeviations).toEqual([]);
+	});
+
 	it('records a wrong answer, shows it as a 500, and stop() lists it', async () => {
 		const broken = await startZuora();
 		const account = broken.seedAccount({ name: 'Broken view' });
