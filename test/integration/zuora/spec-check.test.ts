@@ -3,6 +3,8 @@
  * spec refuses is answered as Zuora answers invalid input and recorded; an answer of the sandbox
  * outside the spec is recorded, turned into a 500 the caller sees, and makes stop() throw.
  */
+import { ZuoraOAuth2Api } from '../../../credentials/ZuoraOAuth2Api.credentials';
+import { ZUORA_VERSION } from '../../../nodes/Zuora/transport';
 import { CLIENT_ID, CLIENT_SECRET, startZuora } from '../../helpers/zuora';
 import { ZuoraSandbox } from '../../sandbox/zuora';
 import { ZuoraSpec } from '../../sandbox/zuora/spec';
@@ -107,6 +109,18 @@ describe('Zuora sandbox spec referee', () => {
 		expect((await keyed(newAccount)).status).toBe(200);
 		expect((await keyed({ ...newAccount, name: 'Other' })).status).toBe(422);
 		expect(sandbox.responseDeviations).toEqual([]);
+	});
+
+	it("the credential's Test request is pinned to the node's Zuora-Version and its answer is inside the spec", async () => {
+		const { request } = new ZuoraOAuth2Api().test;
+		expect(request.headers).toEqual({ 'Zuora-Version': ZUORA_VERSION });
+		const url = `${sandbox.url}${request.url}?${new URLSearchParams(Object.entries(request.qs ?? {}).map(([k, v]): [string, string] => [k, String(v)]))}`;
+		const pinned = await fetch(url, { headers: { authorization: `Bearer ${bearer}`, ...(request.headers as Record<string, string>) } });
+		expect(pinned.status).toBe(200);
+		expect(sandbox.responseDeviations).toEqual([]);
+		// unpinned, the old embedded shape comes back: outside the spec
+		expect((await fetch(url, { headers: { authorization: `Bearer ${bearer}` } })).status).toBe(500);
+		expect(sandbox.takeResponseDeviations()).toHaveLength(1);
 	});
 
 	it('records a wrong answer, shows it as a 500, and stop() lists it', async () => {
