@@ -704,6 +704,12 @@ export class ZuoraSandbox extends SandboxServer {
 		});
 	}
 
+	/** Parses the spec (or reads its cache) while the sandbox starts, not in the first test. */
+	override async start(port = 0): Promise<this> {
+		if (this.specCheck) ZuoraSpec.get();
+		return await super.start(port);
+	}
+
 	override async stop(): Promise<void> {
 		await super.stop();
 		if (this.responseDeviations.length > 0) {
