@@ -48,7 +48,11 @@ function candidatePaths(): string[] {
 export function zuoraSpecPath(): string {
 	const paths = candidatePaths();
 	const found = paths.find((p) => existsSync(p));
-	if (!found) throw new Error(`Zuora OpenAPI spec not found; set ZUORA_OPENAPI_SPEC (looked in ${paths.join(', ')})`);
+	if (!found) {
+		throw new Error(
+			`Zuora OpenAPI spec not found; set ZUORA_OPENAPI_SPEC (looked in ${paths.join(', ')}), or ZUORA_SANDBOX_SPEC_CHECK=off to run the sandbox without its referee`,
+		);
+	}
 	return found;
 }
 
