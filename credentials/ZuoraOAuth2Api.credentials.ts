@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { requestAccessToken, tokenIdentity, ZUORA_ENVIRONMENTS } from '../nodes/Zuora/transport';
+import { requestAccessToken, tokenIdentity, ZUORA_ENVIRONMENTS, ZUORA_VERSION } from '../nodes/Zuora/transport';
 import { zuoraTokenCache } from '../nodes/Zuora/token-cache';
 
 /**
@@ -146,6 +146,9 @@ export class ZuoraOAuth2Api implements ICredentialType {
 			baseURL: '={{ $credentials.baseUrl || $credentials.environment }}',
 			url: '/v1/catalog/products',
 			qs: { pageSize: 1 },
+			// pinned like every node call: unpinned, the tenant's default version answers in old
+			// shapes (embedded rate plans) that Zuora's current spec no longer describes
+			headers: { 'Zuora-Version': ZUORA_VERSION },
 		},
 		rules: [
 			{

@@ -16,7 +16,8 @@ import { ZuoraSandbox } from '../../test/sandbox/zuora';
 import type { CredentialJson } from '../../test/e2e/harness';
 import { CREDENTIAL_IDS } from '../../test/demo/stack';
 
-export const ZUORA_CLIENT_ID = 'bench-zuora-client';
+// Zuora client ids are 36 characters (spec createToken.client_id)
+export const ZUORA_CLIENT_ID = 'be4c0000-0000-4000-8000-00000000c11e';
 export const ZUORA_CLIENT_SECRET = 'bench-zuora-client-secret-0123456789';
 export const ZUORA_CALLOUT_USER = 'bench-zuora-callout';
 export const ZUORA_CALLOUT_PASSWORD = 'bench-zuora-callout-password-0123456789abcdef';

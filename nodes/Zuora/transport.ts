@@ -198,9 +198,17 @@ export function parseZuoraError(status: number, body: unknown): VendorErrorDetai
 	const b = parseBody(body);
 	type Reason = { code?: unknown; message?: unknown };
 	let reasons: Reason[] = [];
+	// REST / Orders: spec CommonResponse `reasons[{code, message}]`; CRUD under HTTP 200:
+	// `Errors[{Code, Message}]`; CRUD under HTTP 400: spec ProxyBadRequestResponse
+	// `errors[{code, message}]` (e.g. Object_POSTUsage responses.400).
 	if (Array.isArray(b?.reasons)) reasons = b.reasons as Reason[];
 	else if (Array.isArray(b?.Errors)) {
 		reasons = (b.Errors as Array<{ Code?: unknown; Message?: unknown }>).map((e) => ({ code: e.Code, message: e.Message }));
+	} else if (Array.isArray(b?.errors)) {
+		reasons = (b.errors as Array<{ code?: unknown; message?: unknown; Code?: unknown; Message?: unknown }>).map((e) => ({
+			code: e.code ?? e.Code,
+			message: e.message ?? e.Message,
+		}));
 	}
 	const processId = b?.processId ? ` Zuora processId ${String(b.processId)} (quote it to Zuora support).` : '';
 	if (reasons.length > 0) {

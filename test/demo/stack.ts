@@ -23,7 +23,8 @@ export const CREDENTIAL_IDS = {
 } as const;
 
 /** Demo-only secrets for the Zuora OAuth client and the callout receiver (loopback sandboxes). */
-export const ZUORA_CLIENT = { id: 'demo-zuora-client', secret: 'demo-zuora-client-secret-0001' };
+// Zuora client ids are 36 characters (spec createToken.client_id)
+export const ZUORA_CLIENT = { id: 'de70de70-0000-4000-8000-00000000c11e', secret: 'demo-zuora-client-secret-0001' };
 export const ZUORA_CALLOUT = {
 	user: 'zuora-callouts',
 	password: 'demo-callout-password-0001',

@@ -20,7 +20,7 @@ import { ZuoraSandbox } from '../sandbox/zuora';
 const WORKFLOW_FILE = path.join(WORKFLOWS_DIR, 'kommo-won-to-zuora.json');
 const WORKFLOW_ID = 'kbWonZuora000001';
 const WEBHOOK_PATH = 'kb-won-zuora/webhook';
-const CLIENT_ID = 'e2e-won-client';
+const CLIENT_ID = 'e2e0a0b1-c2d3-4e5f-8a9b-0c1d2e3f4a01'; // 36 characters (spec createToken.client_id)
 const CLIENT_SECRET = 'e2e-won-client-secret-0123456789';
 const PRO_MONTHLY = '8ad09be48db5aba7018db5plan00pro-m';
 const ENTERPRISE_MONTHLY = '8ad09be48db5aba7018db5plan00ent-m';

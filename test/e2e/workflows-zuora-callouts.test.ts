@@ -21,7 +21,7 @@ import { ZuoraSandbox, type ZuoraContact } from '../sandbox/zuora';
 const WORKFLOW_ID = 'kbZuEvents000001';
 const HOOK = 'kommo-billing-zuora-callouts/callout';
 const AUTH = { type: 'basic' as const, user: 'zuora-callouts', password: 'callout-password-0123456789' };
-const CLIENT_ID = 'e2e-callouts-client';
+const CLIENT_ID = 'e2e0a0b1-c2d3-4e5f-8a9b-0c1d2e3f4a02'; // 36 characters (spec createToken.client_id)
 const CLIENT_SECRET = 'e2e-callouts-client-secret-0123456789';
 
 type Json = Record<string, unknown>;

@@ -18,7 +18,7 @@ const ACCOUNT_WF = 'E2E Zuora find or create account';
 const CALLOUT_USER = 'zuora-e2e';
 const CALLOUT_PASSWORD = 'e2e-callout-password-123456';
 const HMAC_SECRET = 'e2e-hmac-secret-0123456789abcdef';
-const CLIENT_ID = 'e2e-client';
+const CLIENT_ID = 'e2e0a0b1-c2d3-4e5f-8a9b-0c1d2e3f4a03'; // 36 characters (spec createToken.client_id)
 const CLIENT_SECRET = 'e2e-client-secret-value-0987';
 
 const callout = {

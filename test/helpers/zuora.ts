@@ -14,7 +14,8 @@ import { Zuora } from '../../nodes/Zuora/Zuora.node';
 import { ZuoraSandbox } from '../sandbox/zuora';
 import { executeNode, loadOptions } from './n8n-context';
 
-export const CLIENT_ID = 'n8n-client-8f2e';
+// Zuora OAuth client ids are 36 characters (spec createToken: client_id minLength = maxLength = 36)
+export const CLIENT_ID = '6f1c2a4e-8f2e-4c1b-9a57-3d0b8e4f2a10';
 export const CLIENT_SECRET = 'zuora-very-secret-client-value-42';
 
 export async function startZuora(): Promise<ZuoraSandbox> {

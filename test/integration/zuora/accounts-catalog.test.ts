@@ -288,7 +288,17 @@ describe('Product rate plan', () => {
 		// the old shape, as an integration without the header would get it
 		const token = [...sandbox.tokens.keys()][0];
 		const old = (await (await fetch(`${sandbox.url}/v1/catalog/products?pageSize=40`, { headers: { authorization: `Bearer ${token}` } })).json()) as { products: Array<{ productRatePlans: unknown[] }> };
-		expect(old.products[0].productRatePlans).toHaveLength(300);
+		// the 2026 spec describes only the pinned shape (GETProductType.productRatePlans: a URL
+		// string); the embedded array of old versions is outside it, and the referee says so
+		expect(sandbox.takeResponseDeviations().map((d) => d.errors.join())).toEqual(['200 body /products/0/productRatePlans should be string {"type":"string"}']);
+		expect(JSON.stringify(old)).toContain('sandbox_spec_violation');
+		sandbox.specCheck = false;
+		try {
+			const embedded = (await (await fetch(`${sandbox.url}/v1/catalog/products?pageSize=40`, { headers: { authorization: `Bearer ${token}` } })).json()) as { products: Array<{ productRatePlans: unknown[] }> };
+			expect(embedded.products[0].productRatePlans).toHaveLength(300);
+		} finally {
+			sandbox.specCheck = true;
+		}
 	}, 30_000);
 
 	it('feeds the dropdowns: active plans named "Product – Plan" with prices', async () => {

@@ -40,7 +40,8 @@ describe('Usage → Add Record', () => {
 
 	it('posts one usage record (CRUD API) with an Idempotency-Key; a retry stores it once', async () => {
 		const [out] = await runZuora(sandbox, params());
-		expect(out).toMatchObject({ success: true, AccountNumber: account.accountNumber, Quantity: 1250, StartDateTime: '2025-02-01T00:00:00' });
+		// the workflow's time zone (n8n's default here: America/New_York) when none is set
+		expect(out).toMatchObject({ success: true, AccountNumber: account.accountNumber, Quantity: 1250, StartDateTime: expect.stringMatching(/^2025-02-01T00:00:00(?:Z|[+-]\d{2}:\d{2})$/) });
 		expect(out.id).toBe(sandbox.usage[0].Id);
 		await runZuora(sandbox, params()); // a later execution with the same Record ID
 		expect(sandbox.usage).toHaveLength(1);
@@ -50,6 +51,46 @@ describe('Usage → Add Record', () => {
 		// another Record ID is another usage event
 		await runZuora(sandbox, { ...params(), additionalFields: { recordId: 'evt-2' } });
 		expect(sandbox.usage).toHaveLength(2);
+	});
+
+	it('sends Start/End Date-Time with the offset of the Time Zone (spec ProxyCreateUsage: format date-time)', async () => {
+		const [out] = await runZuora(sandbox, {
+			...params(),
+			startDateTime: '2025-02-01',
+			timeZone: 'Europe/Berlin',
+			additionalFields: { endDateTime: '2025-02-28 23:59:59', recordId: 'evt-tz' },
+		});
+		expect(out).toMatchObject({ StartDateTime: '2025-02-01T00:00:00+01:00', EndDateTime: '2025-02-28T23:59:59+01:00' });
+		const [sent] = sandbox.requestsTo('POST', '/v1/object/usage');
+		expect(sent.body).toMatchObject({ StartDateTime: '2025-02-01T00:00:00+01:00', EndDateTime: '2025-02-28T23:59:59+01:00' });
+		expect(sandbox.usage[0].StartDateTime).toBe('2025-02-01T00:00:00+01:00');
+		const bad = await runZuoraError(sandbox, { ...params(), timeZone: 'Berlin' });
+		expect(bad.message).toBe('Time Zone "Berlin" is not an IANA time zone');
+	});
+
+	it('the sandbox refuses a usage date-time without an offset, as the spec does (format date-time), also with the referee off', async () => {
+		const token = await (async () => {
+			await runZuora(sandbox, params());
+			return [...sandbox.tokens.keys()][0];
+		})();
+		const send = async (StartDateTime: string) =>
+			(await (
+				await fetch(`${sandbox.url}/v1/object/usage`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+					body: JSON.stringify({ AccountNumber: account.accountNumber, UOM: 'API Call', Quantity: 1, StartDateTime }),
+				})
+			).json()) as { Success?: boolean; success?: boolean; errors?: unknown[]; Errors?: unknown[] };
+		expect((await send('2025-02-01T00:00:00')).errors).toHaveLength(1); // referee: 400 ProxyBadRequestResponse
+		sandbox.specCheck = false;
+		try {
+			expect(await send('2025-02-01T00:00:00')).toMatchObject({ Success: false, Errors: [{ Code: 'INVALID_VALUE' }] });
+			expect(await send('02/01/2025')).toMatchObject({ Success: false });
+			expect(await send('2025-02-01T00:00:00+01:00')).toMatchObject({ Success: true });
+		} finally {
+			sandbox.specCheck = true;
+		}
+		sandbox.invalidRequests.length = 0;
 	});
 
 	it('Zuora\'s CRUD error {Success:false, Errors} under HTTP 200 is an error', async () => {

@@ -30,6 +30,7 @@ import {
 	type SandboxResponse,
 	SandboxServer,
 } from '../kit';
+import { type OperationRef, ZuoraSpec } from './spec';
 
 type Json = Record<string, unknown>;
 
@@ -190,6 +191,37 @@ export interface CalloutResult {
 	final: DeliveryResult;
 }
 
+export interface SpecDeviation {
+	method: string;
+	path: string;
+	status?: number;
+	operation: string;
+	errors: string[];
+}
+
+function describe(op: OperationRef): string {
+	return `${op.operationId || 'operation'} (${op.method} ${op.template})`;
+}
+
+/**
+ * Routes real Zuora serves that the compact spec leaves out; neither request nor answer can be
+ * checked against it.
+ *  - `GET /v1/usage/{import-id}/status`: the URL that POST /v1/usage answers in
+ *    `checkImportStatus` (spec POSTUsageResponseType.checkImportStatus); the spec has no
+ *    operation for it.
+ */
+const OFF_SPEC_ROUTES: Array<{ method: string; pattern: RegExp }> = [{ method: 'GET', pattern: /^\/v1\/usage\/[^/]+\/status\/?$/ }];
+
+/**
+ * Statuses the spec does not declare for an operation although Zuora answers them:
+ *  - `/oauth/token` declares only 200 and 429; a refused client gets OAuth 2.0's own error
+ *    answer, RFC 6749 §5.2 (`400 invalid_request | unsupported_grant_type`, `401 invalid_client`).
+ */
+const UNDECLARED_STATUSES: Array<{ path: string; statuses: number[] }> = [{ path: '/oauth/token', statuses: [400, 401] }];
+
+/** RFC 3339 §5.6 date-time: the offset (Z or ±hh:mm) is not optional. */
+const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_USAGE_FILE_BYTES = 4 * 1024 * 1024;
 const TENANT_CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'CHF'];
@@ -236,6 +268,26 @@ function addPeriod(date: string, amount: number, periodType: string): string {
 			d.setUTCMonth(d.getUTCMonth() + amount);
 	}
 	return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Leaves out null fields: the spec types these fields without `nullable` (e.g.
+ * GETSubscriptionByKeyWithSuccess.subscriptionEndDate: string, GETAccountTypeBasicInfo.notes:
+ * string), so an absent field is the only way to say "none" that it allows.
+ */
+function withoutNulls<T>(value: T): T {
+	if (Array.isArray(value)) return value.map((v) => withoutNulls(v)) as T;
+	if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+		const out: Json = {};
+		for (const [k, v] of Object.entries(value as Json)) if (v !== null && v !== undefined) out[k] = withoutNulls(v);
+		return out as T;
+	}
+	return value;
+}
+
+/** A decimal as the spec's `format: decimal` string (e.g. GETAccountType.metrics.balance). */
+function decimal(value: number): string {
+	return (Math.round(value * 100) / 100).toFixed(2);
 }
 
 /** Same JSON whatever the key order. */
@@ -496,7 +548,8 @@ export class ZuoraSandbox extends SandboxServer {
 			currency: account.currency,
 			status: 'Processed',
 			type: 'Electronic',
-			effectiveDate: today(),
+			// spec GETARPaymentType.effectiveDate: format date-time
+			effectiveDate: `${today()}T00:00:00+00:00`,
 			gatewayResponse: 'Approved',
 			createdDate: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
 			updatedDate: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
@@ -527,7 +580,7 @@ export class ZuoraSandbox extends SandboxServer {
 	private getRecord(list: Json[], numberField: string, req: SandboxRequest, res: SandboxResponse): void {
 		const found = list.find((r) => r.id === req.params.key || r[numberField] === req.params.key);
 		if (!found) return this.fail(res, 50000040, `Cannot find entity by key: '${req.params.key}'.`);
-		res.json(200, { ...found, success: true });
+		res.json(200, withoutNulls({ ...found, success: true }));
 	}
 
 	// ---------------------------------------------------------------- seeding
@@ -599,7 +652,8 @@ export class ZuoraSandbox extends SandboxServer {
 	}
 
 	private fail(res: SandboxResponse, code: number, message: string, status = 200): void {
-		res.json(status, { success: false, processId: randomBytes(8).toString('hex').toUpperCase(), reasons: [{ code, message }] });
+		// spec CommonResponse.reasons[].code is a string (e.g. "53100020")
+		res.json(status, { success: false, processId: randomBytes(8).toString('hex').toUpperCase(), reasons: [{ code: String(code), message }] });
 	}
 
 	private crudFail(res: SandboxResponse, code: string, message: string): void {
@@ -612,14 +666,123 @@ export class ZuoraSandbox extends SandboxServer {
 	}
 
 	protected override before(req: SandboxRequest, res: SandboxResponse): boolean {
-		if (req.path === '/oauth/token') return true;
-		const token = bearerToken(req);
-		const known = token ? this.tokens.get(token) : undefined;
-		if (!known || known.expiresAt <= Date.now()) {
-			this.fail(res, 90000011, 'this resource is protected, please sign in first', 401);
-			return false;
+		if (req.path !== '/oauth/token') {
+			const token = bearerToken(req);
+			const known = token ? this.tokens.get(token) : undefined;
+			if (!known || known.expiresAt <= Date.now()) {
+				this.fail(res, 90000011, 'this resource is protected, please sign in first', 401);
+				this.checkResponse(req, res);
+				return false;
+			}
 		}
-		return true;
+		return this.checkRequest(req, res);
+	}
+
+	// ------------------------------------------------------- spec referee (issue 15 item 15)
+
+	/**
+	 * Every request is checked against Zuora's OpenAPI spec (test/sandbox/zuora/spec.ts) before a
+	 * route sees it, and every answer after. `ZUORA_SANDBOX_SPEC_CHECK=off` turns both off, for
+	 * debugging only.
+	 */
+	specCheck = process.env.ZUORA_SANDBOX_SPEC_CHECK !== 'off';
+	/** Requests the spec refuses; answered as Zuora answers invalid input (see refuseRequest). */
+	readonly invalidRequests: SpecDeviation[] = [];
+	/** Answers of this sandbox that the spec does not allow; stop() throws while any is left. */
+	readonly responseDeviations: SpecDeviation[] = [];
+
+	/** Returns and forgets the recorded response deviations (for tests that provoke one). */
+	takeResponseDeviations(): SpecDeviation[] {
+		return this.responseDeviations.splice(0);
+	}
+
+	override route(method: string, path: string, handler: (req: SandboxRequest, res: SandboxResponse) => unknown): this {
+		return super.route(method, path, async (req, res) => {
+			await handler(req, res);
+			if (!res.sent) res.empty(204);
+			this.checkResponse(req, res);
+		});
+	}
+
+	/** Parses the spec (or reads its cache) while the sandbox starts, not in the first test. */
+	override async start(port = 0): Promise<this> {
+		if (this.specCheck) ZuoraSpec.get();
+		return await super.start(port);
+	}
+
+	override async stop(): Promise<void> {
+		await super.stop();
+		if (this.responseDeviations.length > 0) {
+			const grouped = new Map<string, { first: SpecDeviation; count: number }>();
+			for (const d of this.responseDeviations) {
+				const key = `${d.operation} ${d.status} ${d.errors.join('; ')}`;
+				const entry = grouped.get(key);
+				if (entry) entry.count++;
+				else grouped.set(key, { first: d, count: 1 });
+			}
+			const list = [...grouped.values()].map(
+				({ first: d, count }) => `- ${d.method} ${d.path} → ${d.status} (${d.operation})${count > 1 ? ` ×${count}` : ''}: ${d.errors.join('; ')}`,
+			);
+			throw new Error(`Zuora sandbox answered ${this.responseDeviations.length} time(s) outside Zuora's OpenAPI spec:\n${list.join('\n')}`);
+		}
+	}
+
+	private checkRequest(req: SandboxRequest, res: SandboxResponse): boolean {
+		if (!this.specCheck) return true;
+		const offSpec = OFF_SPEC_ROUTES.find((r) => r.method === req.method && r.pattern.test(req.path));
+		if (offSpec) return true;
+		const result = ZuoraSpec.get().requestErrors(req);
+		if (!result) return true; // no such operation: the router answers 404 (or checkResponse records the route)
+		if (result.errors.length === 0) return true;
+		this.invalidRequests.push({ method: req.method, path: req.path, operation: describe(result.operation), errors: result.errors });
+		this.refuseRequest(req, res, result.operation, result.errors);
+		this.checkResponse(req, res);
+		return false;
+	}
+
+	/**
+	 * Zuora's answer to input its spec refuses, in the error shape of the API family:
+	 *  - OAuth: RFC 6749 §5.2 `400 {error: "invalid_request", error_description}` (the spec
+	 *    declares no error body for /oauth/token);
+	 *  - CRUD / actions (`/v1/object/…`, `/v1/action/…`): spec ProxyBadRequestResponse,
+	 *    `400 {success: false, errors: [{code, message}]}` (e.g. Object_POSTUsage responses.400);
+	 *  - REST and Orders: spec CommonResponse (the `4XX` response of e.g. POST_Order),
+	 *    `400 {success: false, processId, reasons: [{code, message}]}`; code 50000020 is Zuora's
+	 *    "invalid value" category (last two digits 20).
+	 */
+	private refuseRequest(req: SandboxRequest, res: SandboxResponse, operation: OperationRef, errors: string[]): void {
+		const message = `Request does not match ${describe(operation)}: ${errors.join('; ')}`;
+		if (req.path === '/oauth/token') {
+			res.json(400, { error: 'invalid_request', error_description: message });
+		} else if (/^\/v1\/(object|action)\//.test(req.path)) {
+			res.json(400, { success: false, errors: [{ code: 'INVALID_VALUE', message }] });
+		} else {
+			this.fail(res, 50000020, message, 400);
+		}
+	}
+
+	private checkResponse(req: SandboxRequest, res: SandboxResponse): void {
+		if (!this.specCheck || res.status < 0) return;
+		const offSpec = OFF_SPEC_ROUTES.find((r) => r.method === req.method && r.pattern.test(req.path));
+		if (offSpec) return;
+		const body = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : res.body;
+		const result = ZuoraSpec.get().responseErrors(req.method, req.path, res.status, res.headers['content-type'] ?? '', body);
+		let errors: string[];
+		let operation: string;
+		if (!result) {
+			errors = ['the spec has no such operation'];
+			operation = 'no operation';
+		} else {
+			operation = describe(result.operation);
+			errors = result.errors;
+			const allowed = UNDECLARED_STATUSES.find((u) => u.path === req.path && u.statuses.includes(res.status));
+			if (allowed && errors.length === 1 && errors[0].startsWith(`status ${res.status} is not declared`)) errors = [];
+		}
+		if (errors.length === 0) return;
+		const deviation = { method: req.method, path: req.path, status: res.status, operation, errors };
+		this.responseDeviations.push(deviation);
+		// the node under test sees the deviation too
+		res.json(500, { sandbox_spec_violation: deviation });
 	}
 
 	/** What identifies a request body for the idempotency rules. */
@@ -820,11 +983,12 @@ export class ZuoraSandbox extends SandboxServer {
 				additionalEmailAddresses: [],
 				autoPay: account.autoPay,
 			},
+			// spec GETAccountType.metrics: decimal strings
 			metrics: {
-				balance: 0,
-				totalInvoiceBalance: 0,
-				creditBalance: 0,
-				contractedMrr: Math.round(mrr * 100) / 100,
+				balance: decimal(0),
+				totalInvoiceBalance: decimal(0),
+				creditBalance: decimal(0),
+				contractedMrr: decimal(mrr),
 			},
 			billToContact: account.billToContact,
 			soldToContact: account.soldToContact,
@@ -835,7 +999,7 @@ export class ZuoraSandbox extends SandboxServer {
 	private getAccount(req: SandboxRequest, res: SandboxResponse): void {
 		const account = this.findAccount(req.params.key);
 		if (!account) return this.fail(res, 50000040, `Cannot find entity by key: '${req.params.key}'.`);
-		res.json(200, this.accountView(account));
+		res.json(200, withoutNulls(this.accountView(account)));
 	}
 
 	private async query(req: SandboxRequest, res: SandboxResponse): Promise<void> {
@@ -936,7 +1100,15 @@ export class ZuoraSandbox extends SandboxServer {
 		if (!product) return this.fail(res, 50000040, `Cannot find entity by key: '${req.params.key}'.`);
 		const pageSize = Math.min(40, Math.max(1, Number(req.query.pageSize ?? 20) || 20));
 		const page = Math.max(1, Number(req.query.page ?? 1) || 1);
-		const body: Json = { productRatePlans: product.productRatePlans.slice((page - 1) * pageSize, page * pageSize), success: true };
+		// spec GETProductRatePlanChargePricingType.price: a decimal string
+		const plans = product.productRatePlans.slice((page - 1) * pageSize, page * pageSize).map((plan) => ({
+			...plan,
+			productRatePlanCharges: plan.productRatePlanCharges.map((c) => ({
+				...c,
+				pricing: c.pricing.map((p) => ({ ...p, price: String(p.price) })),
+			})),
+		}));
+		const body: Json = { productRatePlans: plans, success: true };
 		if (page * pageSize < product.productRatePlans.length) {
 			body.nextPage = `${this.url}/v1/products/${product.id}/product-rate-plans?page=${page + 1}&pageSize=${pageSize}`;
 		}
@@ -1295,7 +1467,7 @@ export class ZuoraSandbox extends SandboxServer {
 	subscriptionView(s: ZuoraSubscription): Json {
 		const { crmId: _crmId, ...rest } = s;
 		void _crmId;
-		return { success: true, ...rest };
+		return withoutNulls({ success: true, ...rest });
 	}
 
 	private getSubscription(req: SandboxRequest, res: SandboxResponse): void {
@@ -1337,8 +1509,15 @@ export class ZuoraSandbox extends SandboxServer {
 		if (b.Quantity === undefined || b.Quantity === '' || !Number.isFinite(quantity)) {
 			return this.crudFail(res, 'INVALID_VALUE', `Quantity '${String(b.Quantity)}' is not a number`);
 		}
-		if (typeof b.StartDateTime !== 'string' || Number.isNaN(Date.parse(b.StartDateTime))) {
-			return this.crudFail(res, 'INVALID_VALUE', `StartDateTime '${String(b.StartDateTime)}' is not a date-time`);
+		// spec ProxyCreateUsage.StartDateTime / EndDateTime: `format: date-time` (RFC 3339, a UTC
+		// offset required) and at most 29 characters (Zuora reference, Usage object). Holds also
+		// with the spec referee switched off.
+		for (const field of ['StartDateTime', 'EndDateTime'] as const) {
+			const value = b[field];
+			if (field === 'EndDateTime' && value === undefined) continue;
+			if (typeof value !== 'string' || value.length > 29 || !RFC3339_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+				return this.crudFail(res, 'INVALID_VALUE', `${field} '${String(value)}' is not a date-time with a UTC offset (e.g. 2025-01-31T10:00:00+01:00)`);
+			}
 		}
 		if (typeof b.UOM !== 'string' || !this.knownUoms().has(b.UOM)) {
 			return this.crudFail(res, 'INVALID_VALUE', `The unit of measure '${String(b.UOM)}' is not defined in this tenant`);
@@ -1354,7 +1533,7 @@ export class ZuoraSandbox extends SandboxServer {
 			AccountId: account.id,
 			AccountNumber: account.accountNumber,
 			Quantity: quantity,
-			StartDateTime: b.StartDateTime,
+			StartDateTime: b.StartDateTime as string,
 			EndDateTime: typeof b.EndDateTime === 'string' ? b.EndDateTime : undefined,
 			UOM: b.UOM,
 			SubscriptionNumber: b.SubscriptionNumber as string | undefined,
@@ -1478,7 +1657,7 @@ export class ZuoraSandbox extends SandboxServer {
 		const imp = this.imports.get(req.params.id);
 		if (!imp) return this.crudFail(res, 'INVALID_ID', `invalid id ${req.params.id}`);
 		const done = imp.polls >= this.importPollsUntilDone;
-		res.json(200, {
+		res.json(200, withoutNulls({
 			Id: imp.id,
 			Name: imp.fileName,
 			ImportType: 'Usage',
@@ -1488,10 +1667,65 @@ export class ZuoraSandbox extends SandboxServer {
 			ImportedCount: done ? imp.importedCount : 0,
 			OriginalResourceUrl: `${this.url}/v1/files/${imp.id}`,
 			CreatedDate: imp.createdDate,
-		});
+		}));
 	}
 
 	// -------------------------------------------------------------- callouts
+
+	/**
+	 * The merge fields Zuora fills from an account (and a payment or invoice) when it renders a
+	 * callout template: `DataSource.Account.AccountNumber`, `DataSource.Account.Id`, … (Zuora docs
+	 * "Insert merge fields into the request body of callout templates",
+	 * payloads/zuora/zuora-docs__callout-template-request-body.TEMPLATE.json).
+	 */
+	mergeFields(account: ZuoraAccount, objects: { payment?: Json; invoice?: Json; subscription?: ZuoraSubscription } = {}): Record<string, unknown> {
+		const contact = account.billToContact;
+		const fields: Record<string, unknown> = {
+			'DataSource.Account.Id': account.id,
+			'DataSource.Account.AccountNumber': account.accountNumber,
+			'DataSource.Account.Name': account.name,
+			'DataSource.Account.CrmId': account.crmId,
+			'DataSource.Account.Currency': account.currency,
+			'DataSource.Account.AutoPay': account.autoPay,
+			'DataSource.BillToContact.FirstName': contact.firstName,
+			'DataSource.BillToContact.LastName': contact.lastName,
+			'DataSource.BillToContact.WorkEmail': contact.workEmail,
+			'Event.Timestamp': new Date().toISOString(),
+		};
+		const { payment, invoice, subscription } = objects;
+		if (payment) {
+			for (const [k, v] of Object.entries({ Id: payment.id, PaymentNumber: payment.number, Amount: payment.amount, Status: payment.status, GatewayResponse: payment.gatewayResponse, UpdatedDate: payment.updatedDate })) {
+				fields[`DataSource.Payment.${k}`] = v;
+			}
+		}
+		if (invoice) {
+			for (const [k, v] of Object.entries({ Id: invoice.id, InvoiceNumber: invoice.invoiceNumber, Amount: invoice.amount, Balance: invoice.balance, Status: invoice.status })) {
+				fields[`DataSource.Invoice.${k}`] = v;
+			}
+		}
+		if (subscription) {
+			for (const [k, v] of Object.entries({ Id: subscription.id, SubscriptionNumber: subscription.subscriptionNumber, Status: subscription.status })) {
+				fields[`DataSource.Subscription.${k}`] = v;
+			}
+		}
+		return fields;
+	}
+
+	/**
+	 * Renders a callout template body as Zuora does: each `{{Merge.Field}}` becomes the field's
+	 * value as text (numbers and booleans too, VENDOR-FACTS §27); an unknown or empty merge field
+	 * renders empty. Keys and literal text stay as written.
+	 */
+	static renderCallout(template: Json, fields: Record<string, unknown>): Record<string, string> {
+		const out: Record<string, string> = {};
+		for (const [key, value] of Object.entries(template)) {
+			out[key] = String(value).replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, name: string) => {
+				const v = fields[name];
+				return v === undefined || v === null ? '' : String(v);
+			});
+		}
+		return out;
+	}
 
 	/**
 	 * Sends a callout like Zuora: JSON body, a new `Zuora-Request-Id` per
@@ -1504,6 +1738,12 @@ export class ZuoraSandbox extends SandboxServer {
 		auth: CalloutAuth,
 		extraHeaders: Record<string, string> = {},
 	): Promise<CalloutResult> {
+		// Zuora renders every merge field as text: callout values are strings, also numbers and
+		// booleans ("failureNumber": "1", "autoPay": "true"; payloads/VENDOR-FACTS.md §27).
+		const notText = Object.entries(payload).filter(([, v]) => v !== undefined && typeof v !== 'string');
+		if (notText.length > 0) {
+			throw new Error(`Zuora callout values are strings; not: ${notText.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
+		}
 		const rawBody = JSON.stringify(payload);
 		const attempts: DeliveryResult[] = [];
 		const send = async (headers: Record<string, string>) => {

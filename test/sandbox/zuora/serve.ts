@@ -20,7 +20,8 @@ export interface ZuoraSandboxInfo {
 
 export async function startZuoraSandbox(
 	port = 0,
-	clientId = 'demo-client',
+	// Zuora client ids are 36 characters (spec createToken.client_id)
+	clientId = 'de70de70-0000-4000-8000-0000000c11e0',
 	clientSecret = 'demo-secret',
 ): Promise<ZuoraSandboxInfo> {
 	const sandbox = await new ZuoraSandbox().addClient(clientId, clientSecret).start(port);
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
 	const port = Number(process.argv[2] ?? process.env.ZUORA_SANDBOX_PORT ?? 0);
 	const info = await startZuoraSandbox(
 		port,
-		process.env.ZUORA_SANDBOX_CLIENT_ID ?? 'demo-client',
+		process.env.ZUORA_SANDBOX_CLIENT_ID ?? 'de70de70-0000-4000-8000-0000000c11e0',
 		process.env.ZUORA_SANDBOX_CLIENT_SECRET ?? 'demo-secret',
 	);
 	process.stdout.write(

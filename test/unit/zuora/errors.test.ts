@@ -43,6 +43,15 @@ describe('reading Zuora error bodies', () => {
 			code: 'INVALID_VALUE',
 			message: 'bad',
 		});
+		// spec ProxyBadRequestResponse: the CRUD API's HTTP 400 answer, lower-case keys
+		expect(
+			parseZuoraError(400, { success: false, errors: [{ code: 'INVALID_VALUE', message: "StartDateTime '2025-01-31T00:00:00' is not a date-time" }] }),
+		).toMatchObject({ code: 'INVALID_VALUE', message: "StartDateTime '2025-01-31T00:00:00' is not a date-time" });
+		// spec CommonResponse: reasons[].code is a string
+		expect(parseZuoraError(400, { success: false, processId: 'P', reasons: [{ code: '50000020', message: 'bad' }] })).toMatchObject({
+			code: '50000020',
+			message: 'bad',
+		});
 		expect(parseZuoraError(401, { error: 'invalid_client', error_description: 'Bad client credentials' })).toEqual({
 			message: 'Bad client credentials',
 			code: 'invalid_client',

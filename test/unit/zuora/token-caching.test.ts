@@ -122,16 +122,16 @@ describe('token caching across executions', () => {
 		await sandbox.stop();
 		const { ZuoraSandbox } = await import('../../sandbox/zuora');
 		const limited = await new ZuoraSandbox({ tokenRateLimit: { limit: 1, windowMs: 1000 } })
-			.addClient('client-a', 'secret-a-secret-a')
-			.addClient('client-b', 'secret-b-secret-b')
+			.addClient('aaaaaaaa-0000-4000-8000-00000000000a', 'secret-a-secret-a')
+			.addClient('bbbbbbbb-0000-4000-8000-00000000000b', 'secret-b-secret-b')
 			.start();
 		try {
 			limited.seedAccount({ name: 'Limited' });
 			const creds = (clientId: string, clientSecret: string): IDataObject =>
 				zuoraCredentials(limited, { clientId, clientSecret });
-			await runZuora(limited, getAccount, { credentials: creds('client-a', 'secret-a-secret-a') as never });
+			await runZuora(limited, getAccount, { credentials: creds('aaaaaaaa-0000-4000-8000-00000000000a', 'secret-a-secret-a') as never });
 			const started = Date.now();
-			await runZuora(limited, getAccount, { credentials: creds('client-b', 'secret-b-secret-b') as never });
+			await runZuora(limited, getAccount, { credentials: creds('bbbbbbbb-0000-4000-8000-00000000000b', 'secret-b-secret-b') as never });
 			expect(Date.now() - started).toBeGreaterThanOrEqual(900);
 			expect(limited.stats.rateLimited).toBe(1);
 		} finally {

@@ -75,9 +75,26 @@ describe('dates, money and ZOQL literals', () => {
 		expect(toZuoraDate('14.03.2025')).toBeUndefined();
 		expect(toZuoraDate('2025-02-30')).toBeUndefined();
 		expect(toZuoraDate('')).toBeUndefined();
-		expect(toDateTime('2025-03-14')).toBe('2025-03-14T00:00:00');
-		expect(toDateTime('2025-03-14 10:00:00')).toBe('2025-03-14T10:00:00');
-		expect(toDateTime(1741975200)).toBe('2025-03-14T18:00:00.000Z');
+	});
+
+	it('usage date-times carry a UTC offset (spec ProxyCreateUsage.StartDateTime: format date-time, RFC 3339), read in the Time Zone', () => {
+		const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})$/;
+		expect(toDateTime('2025-03-14')).toBe('2025-03-14T00:00:00Z');
+		expect(toDateTime('2025-03-14', 'Europe/Berlin')).toBe('2025-03-14T00:00:00+01:00');
+		expect(toDateTime('2025-07-14 10:00:00', 'Europe/Berlin')).toBe('2025-07-14T10:00:00+02:00');
+		expect(toDateTime('2025-03-14T10:00', 'America/New_York')).toBe('2025-03-14T10:00:00-04:00');
+		// an instant keeps its moment and its own offset
+		expect(toDateTime('2025-03-14T23:30:00+03:00', 'America/New_York')).toBe('2025-03-14T23:30:00+03:00');
+		expect(toDateTime('2025-03-14T10:00:00.123Z', 'Europe/Berlin')).toBe('2025-03-14T10:00:00Z');
+		// Unix seconds and milliseconds: the moment, shown in the zone
+		expect(toDateTime(1741975200)).toBe('2025-03-14T18:00:00Z');
+		expect(toDateTime('1741975200000', 'Asia/Tokyo')).toBe('2025-03-15T03:00:00+09:00');
+		expect(toDateTime('2025-02-30')).toBeUndefined();
+		expect(toDateTime('2025-03-14', 'Mars/Olympus')).toBeUndefined();
+		for (const v of [toDateTime('2025-03-14', 'Pacific/Chatham'), toDateTime(1741975200, 'Asia/Kolkata')]) {
+			expect(v).toMatch(rfc3339);
+			expect((v as string).length).toBeLessThanOrEqual(29); // Zuora reference: max 29 characters
+		}
 	});
 
 	it('money blocks are exact or null', () => {

@@ -1,18 +1,35 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { DateTime, IANAZone } from 'luxon';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { forOperation, text, toZuoraDate } from '../../helpers';
 import { idempotencyKeyFor, stableIdempotencyKey, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 
-/** ISO date-time for Zuora's CRUD API from a date, date-time or Unix time. */
-export function toDateTime(value: unknown): string | undefined {
+/**
+ * A usage date-time as Zuora's spec types it: ProxyCreateUsage.StartDateTime / EndDateTime are
+ * `format: date-time`, i.e. RFC 3339 with a UTC offset (OpenAPI 3.0 data types), at most 29
+ * characters (Zuora reference, Usage object). Sent as `2025-01-31T10:00:00+01:00`.
+ *
+ * A date or a date-time without an offset is read in `zone` (an IANA name such as
+ * Europe/Berlin: the tenant's time zone keeps a usage on the intended day); one with an offset or
+ * `Z`, and Unix seconds/milliseconds, are instants and keep their moment.
+ */
+export function toDateTime(value: unknown, zone = 'UTC'): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
+	if (!IANAZone.isValidZone(zone)) return undefined;
 	const raw = String(value).trim();
-	if (/^\d{9,13}$/.test(raw)) return new Date(raw.length <= 11 ? Number(raw) * 1000 : Number(raw)).toISOString();
-	if (!/^\d{4}-\d{2}-\d{2}(?:$|[T ]\d{2}:\d{2})/.test(raw) || toZuoraDate(raw) === undefined) return undefined;
-	if (raw.length === 10) return `${raw}T00:00:00`;
-	return Number.isNaN(Date.parse(raw.replace(' ', 'T'))) ? undefined : raw.replace(' ', 'T');
+	let moment: DateTime;
+	if (/^\d{9,13}$/.test(raw)) {
+		moment = DateTime.fromMillis(raw.length <= 11 ? Number(raw) * 1000 : Number(raw), { zone });
+	} else {
+		if (!/^\d{4}-\d{2}-\d{2}(?:$|[T ]\d{2}:\d{2})/.test(raw) || toZuoraDate(raw) === undefined) return undefined;
+		const iso = raw.replace(' ', 'T');
+		const hasOffset = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(iso.slice(10));
+		moment = hasOffset ? DateTime.fromISO(iso, { setZone: true }) : DateTime.fromISO(iso, { zone });
+	}
+	if (!moment.isValid) return undefined;
+	return moment.set({ millisecond: 0 }).toISO({ suppressMilliseconds: true, includeOffset: true, extendedZone: false }) ?? undefined;
 }
 
 /**
@@ -54,7 +71,17 @@ export const addRecord: ItemOperation = {
 			required: true,
 			default: '',
 			placeholder: '2025-01-31T10:00:00',
-			description: 'When the usage happened: ISO date or date-time, or Unix seconds',
+			description:
+				'When the usage happened: ISO date or date-time, or Unix seconds. Sent to Zuora with a UTC offset (2025-01-31T10:00:00+01:00); a value without one is read in the Time Zone below.',
+		},
+		{
+			displayName: 'Time Zone',
+			name: 'timeZone',
+			type: 'string',
+			default: '',
+			placeholder: 'Europe/Berlin',
+			description:
+				"IANA time zone for dates and date-times without an offset; use your Zuora tenant's time zone so a usage lands on the intended day. Empty: the workflow's time zone.",
 		},
 		{
 			displayName: 'Additional Fields',
@@ -97,11 +124,13 @@ export const addRecord: ItemOperation = {
 		if (!accountNumber) throw problem('Account Number is empty');
 		if (!uom) throw problem('Unit of Measure is empty', 'Use a unit defined in Zuora, e.g. "API Call".');
 		if (!Number.isFinite(quantity)) throw problem(`Quantity ${JSON.stringify(this.getNodeParameter('quantity', itemIndex))} is not a number`);
-		const start = toDateTime(startRaw);
+		const zone = text(this.getNodeParameter('timeZone', itemIndex, '')) || this.getTimezone();
+		if (!IANAZone.isValidZone(zone)) throw problem(`Time Zone ${JSON.stringify(zone)} is not an IANA time zone`, 'Use a name such as Europe/Berlin, America/New_York or UTC.');
+		const start = toDateTime(startRaw, zone);
 		if (!start) throw problem(`Start Date-Time ${JSON.stringify(startRaw)} is not a date`, 'Use 2025-01-31, 2025-01-31T10:00:00 or Unix seconds.');
 		const body: IDataObject = { AccountNumber: accountNumber, UOM: uom, Quantity: quantity, StartDateTime: start };
 		if (text(additional.endDateTime)) {
-			const end = toDateTime(additional.endDateTime);
+			const end = toDateTime(additional.endDateTime, zone);
 			if (!end) throw problem(`End Date-Time ${JSON.stringify(additional.endDateTime)} is not a date`);
 			body.EndDateTime = end;
 		}
