@@ -111,9 +111,18 @@ export function parseCalloutBody(raw: Buffer | string | undefined): BodyResult {
 }
 
 /**
+ * Query parameter names that carry credentials, not event data: a receiver's own API token in the
+ * callout URL (the Guardian API-Gateway captures in test/fixtures/zuora-payloads post to
+ * `?apiClientId=…&apiToken=…`), a password, a key or a signature. They are dropped in every
+ * authentication mode, so a secret someone put into the callout URL never lands in the
+ * execution data (the pack's rule: secrets never show up in node output).
+ */
+export const CREDENTIAL_QUERY_NAME = /(token|secret|passw(or)?d|pwd|api[_-]?key|signature|sig)$/i;
+
+/**
  * Query-string parameters as callout fields (GET callouts, URL merge fields). The URL secret's
- * own parameter is left out, so the secret never reaches the workflow. A repeated parameter is
- * ambiguous and refused.
+ * own parameter and every credential-like parameter (CREDENTIAL_QUERY_NAME) are left out, so no
+ * secret reaches the workflow. A repeated parameter is ambiguous and refused.
  */
 export function queryFields(
 	query: unknown,
@@ -121,7 +130,9 @@ export function queryFields(
 ): { ok: true; fields: IDataObject } | { ok: false; status: number; error: string } {
 	const fields: IDataObject = {};
 	if (!query || typeof query !== 'object') return { ok: true, fields };
-	const entries = Object.entries(query as Record<string, unknown>).filter(([name]) => !exclude.includes(name));
+	const entries = Object.entries(query as Record<string, unknown>).filter(
+		([name]) => !exclude.includes(name) && !CREDENTIAL_QUERY_NAME.test(name),
+	);
 	if (entries.length > MAX_QUERY_PARAMETERS) {
 		return { ok: false, status: 400, error: `The callout URL has more than ${MAX_QUERY_PARAMETERS} query parameters` };
 	}

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { ZuoraSandbox } from '../../sandbox/zuora';
-import { basicHeader, callZuora, CREDS, items, normalizedOf } from '../../security/zuora-helpers';
+import { basicHeader, callZuora, CREDS, items, normalizedOf, recent, sign } from '../../security/zuora-helpers';
 
 const DIR = path.join(__dirname, '..', '..', 'fixtures', 'zuora-payloads');
 const SHARED = path.join(__dirname, '..', '..', '..', '..', 'shared', 'payloads', 'zuora');
@@ -151,6 +151,29 @@ describe('real Zuora callouts with their URL query string (API-Gateway captures)
 			{ headers: { 'content-type': 'application/json' }, rawBody: Buffer.from(event.body, 'utf8'), query: event.queryStringParameters },
 		);
 		expect(wrong.exchange.response.statusCode).toBe(401);
+	});
+
+	// A callout URL that carries the receiver's own token while the trigger authenticates another
+	// way (Basic, HMAC): the token is a credential, not event data, and must not reach the
+	// execution data in any mode (before, only URL-secret mode dropped its own parameter).
+	it.each(APIGW)('$file under Basic auth and HMAC (raw body): the URL token stays out of the event and of unverified', async ({ file }) => {
+		const event = JSON.parse(read(file).toString('utf8')) as { queryStringParameters: Record<string, string>; body: string };
+		const query = { ...event.queryStringParameters, SessionSecret: 's3', dbPassword: 'p4', api_key: 'k5' };
+		const basic = await callZuora({ authentication: 'basic' }, { headers: { authorization: basicHeader, 'content-type': 'application/json' }, rawBody: Buffer.from(event.body, 'utf8'), query });
+		expect(basic.exchange.response.statusCode).toBe(200);
+		const [item] = items(basic.result);
+		const output = JSON.stringify(basic.result);
+		for (const secret of ['validApiToken', 's3', 'p4', 'k5']) expect(output).not.toContain(secret);
+		expect(item.event).toMatchObject({ apiClientId: 'validApiClientId' });
+		expect(item.event).not.toHaveProperty('apiToken');
+
+		// HMAC mode needs a signed event time (the Guardian body has none: its template sent no timestamp)
+		const raw = Buffer.from(JSON.stringify({ ...(JSON.parse(event.body) as IDataObject), eventTimestamp: recent() }), 'utf8');
+		const hmac = await callZuora({ authentication: 'hmac', hmacSignedData: 'rawBody' }, { headers: { 'x-zuora-signature': sign(raw), 'content-type': 'application/json' }, rawBody: raw, query });
+		expect(hmac.exchange.response.statusCode).toBe(200);
+		const hmacOutput = JSON.stringify(hmac.result);
+		for (const secret of ['validApiToken', 's3', 'p4', 'k5']) expect(hmacOutput).not.toContain(secret);
+		expect(items(hmac.result)[0].unverified).toEqual({ apiClientId: 'validApiClientId' });
 	});
 });
 
