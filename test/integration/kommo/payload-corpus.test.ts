@@ -7,19 +7,16 @@
  * own generated webhooks are compared with the corpus: same keys and value
  * shapes, so the sandbox cannot drift into a friendlier dialect.
  */
-import { readdirSync, readFileSync } from 'fs';
-import { join } from 'path';
-
 import type { IDataObject } from 'n8n-workflow';
 
 import { secretDigest } from '../../../nodes/Kommo/trigger-checks';
 import { decodeKommoWebhook } from '../../../nodes/Kommo/webhook-payload';
 import { TRIGGER_EVENTS } from '../../../nodes/Kommo/trigger-filters';
+import { KOMMO_CORPUS_FILES, readKommoCorpus, withAccount } from '../../helpers/kommo-corpus';
 import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
 import { callTrigger } from './helpers';
 
-const DIR = join(__dirname, '../../fixtures/kommo-payloads');
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.body') || f.endsWith('.txt'));
+const FILES = KOMMO_CORPUS_FILES;
 const SECRET = 'corpus-secret-0123456789abcdef';
 
 let kommo: KommoSandbox;
@@ -28,15 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => kommo.stop());
 
-/** The body with its account replaced by the sandbox account (id and subdomain, wherever present). */
-function adjusted(body: string): string {
-	// Three EDITED bodies were truncated by their collector before the account keys
-	// (SOURCES.md: "author truncated/edited"); Kommo always sends at least account[subdomain].
-	if (!/account(%5B|\[)/.test(body)) body = `${body}&account%5Bsubdomain%5D=${kommo.account.subdomain}`;
-	return body
-		.replace(/(account(?:%5B|\[)id(?:%5D|\])=)\d+/, `$1${kommo.account.id}`)
-		.replace(/(account(?:%5B|\[)subdomain(?:%5D|\])=)[^&]+/, `$1${kommo.account.subdomain}`);
-}
+const adjusted = (body: string): string => withAccount(body, kommo.account);
 
 const pairs = (body: string) => [...new URLSearchParams(body)];
 
@@ -63,7 +52,7 @@ describe('real Kommo bodies through the Kommo Trigger', () => {
 	});
 
 	it.each(FILES)('%s: accepted, one item per entity, fully understood', async (file) => {
-		const body = adjusted(readFileSync(join(DIR, file), 'utf8'));
+		const body = adjusted(readKommoCorpus(file));
 		const staticData: IDataObject = {
 			'node:Kommo Trigger': { secretDigest: secretDigest(SECRET), accountId: kommo.account.id, accountSubdomain: kommo.account.subdomain },
 		};
@@ -95,7 +84,7 @@ describe('real Kommo bodies through the Kommo Trigger', () => {
 
 	it('the 2018 Won body with a bare date field gives the date value and status 142', async () => {
 		const file = 'fs6040547942__apfitness_2018_leads_status_bare_date_checkbox.DECODED-BY-AUTHOR.txt';
-		const body = adjusted(readFileSync(join(DIR, file), 'utf8'));
+		const body = adjusted(readKommoCorpus(file));
 		const staticData: IDataObject = { 'node:Kommo Trigger': { secretDigest: secretDigest(SECRET), accountId: kommo.account.id, accountSubdomain: 'acme' } };
 		const { result } = await callTrigger(kommo, { events: ['status_lead'], targetStatus: 'won' }, staticData, { body, query: { secret: SECRET } });
 		const [item] = result.workflowData![0].map((i) => i.json);
@@ -122,7 +111,7 @@ describe('the sandbox speaks the corpus dialect', () => {
 	const corpus = new Map<string, Set<string>>();
 	beforeAll(() => {
 		for (const file of FILES) {
-			for (const [key, value] of pairs(readFileSync(join(DIR, file), 'utf8'))) {
+			for (const [key, value] of pairs(readKommoCorpus(file))) {
 				const shape = keyShape(key);
 				if (!corpus.has(shape)) corpus.set(shape, new Set());
 				corpus.get(shape)!.add(valueShape(value));
