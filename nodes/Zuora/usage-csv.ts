@@ -5,6 +5,7 @@
  * per-line failures out of Zuora's import status message.
  */
 import { createHash } from 'crypto';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 
 import { toZuoraDate } from './helpers';
@@ -69,13 +70,27 @@ const requiredText = (label: string) =>
 		.transform((v) => (v === undefined || v === null ? '' : String(v).trim()))
 		.refine((v) => v !== '', { message: `${label} is empty` });
 
-const dateField = (label: string, required: boolean) =>
+/**
+ * The CSV's dates are calendar days (STARTDATE/ENDDATE in the import template). A written date or
+ * date-time keeps its written day (toZuoraDate); Unix seconds/milliseconds are instants, so their
+ * day is the one in `zone` (the tenant's time zone), not always UTC's.
+ */
+export function toUsageDate(value: unknown, zone: string): string | undefined {
+	const raw = value === undefined || value === null ? '' : String(value).trim();
+	if (/^\d{9,13}$/.test(raw)) {
+		const moment = DateTime.fromMillis(raw.length <= 11 ? Number(raw) * 1000 : Number(raw), { zone });
+		return moment.isValid ? (moment.toISODate() ?? undefined) : undefined;
+	}
+	return toZuoraDate(value);
+}
+
+const dateField = (label: string, required: boolean, zone: string) =>
 	z.unknown().transform((v, ctx) => {
 		if (v === undefined || v === null || v === '') {
 			if (required) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${label} is empty` });
 			return undefined;
 		}
-		const date = toZuoraDate(v);
+		const date = toUsageDate(v, zone);
 		if (!date) {
 			ctx.addIssue({
 				code: z.ZodIssueCode.custom,
@@ -85,7 +100,7 @@ const dateField = (label: string, required: boolean) =>
 		return date;
 	});
 
-const usageSchema = z.object({
+const usageSchema = (zone: string) => z.object({
 	accountNumber: requiredText('Account number'),
 	uom: requiredText('Unit of measure'),
 	quantity: z.unknown().transform((v, ctx) => {
@@ -95,19 +110,20 @@ const usageSchema = z.object({
 		}
 		return textValue;
 	}),
-	startDate: dateField('Start date', true),
-	endDate: dateField('End date', false),
+	startDate: dateField('Start date', true, zone),
+	endDate: dateField('End date', false, zone),
 	subscriptionNumber: optionalText,
 	chargeNumber: optionalText,
 	description: optionalText,
 });
 
-/** Checks every row; returns the clean rows or every problem found (all rows, all fields). */
-export function validateUsageRows(inputs: UsageInput[]): { rows: UsageRow[]; problems: RowProblem[] } {
+/** Checks every row; returns the clean rows or every problem found (all rows, all fields). `zone` dates Unix times. */
+export function validateUsageRows(inputs: UsageInput[], zone = 'UTC'): { rows: UsageRow[]; problems: RowProblem[] } {
 	const rows: UsageRow[] = [];
 	const problems: RowProblem[] = [];
+	const schema = usageSchema(zone);
 	inputs.forEach((input, itemIndex) => {
-		const result = usageSchema.safeParse(input);
+		const result = schema.safeParse(input);
 		if (!result.success) {
 			for (const issue of result.error.issues) {
 				const field = String(issue.path[0] ?? '');

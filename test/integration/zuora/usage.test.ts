@@ -119,8 +119,22 @@ describe('Usage → Upload Batch', () => {
 		{ account: account.accountNumber, uom: 'API Call', qty: 7, day: 1738540800, note: '' },
 	];
 
+	it("dates Unix times in the Time Zone option, else in the workflow's time zone; an unknown zone is a clear error", async () => {
+		const day = async (options: IDataObject) => {
+			await runZuora(sandbox, batchParams(options), { items: [rows()[2]] });
+			const upload = sandbox.requestsTo('POST', '/v1/usage').at(-1);
+			const file = (upload?.body as MultipartPart[]).find((p) => p.name === 'file');
+			return parseCsv(file?.data.toString('utf8') ?? '')[1][3];
+		};
+		expect(await day({ timeZone: 'Asia/Tokyo' })).toBe('02/03/2025');
+		expect(await day({})).toBe('02/02/2025'); // the workflow's zone: n8n's default America/New_York
+		const error = await runZuoraError(sandbox, batchParams({ timeZone: 'Mars/Olympus' }), { items: rows() });
+		expect(error.message).toBe('Time Zone "Mars/Olympus" is not an IANA time zone');
+	});
+
 	it('uploads one CSV (multipart, Zuora template columns), polls the import to Completed, reports the file', async () => {
-		const [report] = await runZuora(sandbox, batchParams(), { items: rows() });
+		// 1738540800 = 2025-02-03T00:00:00Z: the 3rd in UTC, still the 2nd in the workflow's default zone (New York)
+		const [report] = await runZuora(sandbox, batchParams({ timeZone: 'UTC' }), { items: rows() });
 		expect(report).toMatchObject({ status: 'Completed', rowCount: 3, importedCount: 3, message: '3 records imported', errors: [] });
 		expect(report.fileName).toMatch(/^n8n-usage-[0-9a-f]{12}\.csv$/);
 		expect(sandbox.usage.map((u) => u.Quantity)).toEqual([100, 250.5, 7]);

@@ -56,6 +56,15 @@ describe('usage CSV', () => {
 		]);
 	});
 
+	it("dates a Unix time in the given time zone (the tenant's day), and keeps a written date's day", () => {
+		// 1741975200 = 2025-03-14T18:00:00Z: already the 15th in Tokyo, still the 14th in UTC and Los Angeles
+		const dated = (zone?: string) =>
+			validateUsageRows([{ ...row, startDate: 1741975200, endDate: '2025-03-16T01:30:00+03:00' }], zone).rows[0];
+		expect(dated()).toMatchObject({ startDate: '2025-03-14', endDate: '2025-03-16' });
+		expect(dated('Asia/Tokyo')).toMatchObject({ startDate: '2025-03-15', endDate: '2025-03-16' });
+		expect(dated('America/Los_Angeles')).toMatchObject({ startDate: '2025-03-14', endDate: '2025-03-16' });
+	});
+
 	it('reads per-line failures out of an import status message', () => {
 		expect(lineErrors("Import failed.\nLine 3: ACCOUNT_ID 'X' does not exist\nRow 7 - QTY bad; Line 9: UOM unknown")).toEqual([
 			{ line: 3, message: "ACCOUNT_ID 'X' does not exist" },

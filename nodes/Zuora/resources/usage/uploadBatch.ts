@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
+import { IANAZone } from 'luxon';
 
 import { forOperation, text } from '../../helpers';
 import { deriveIdempotencyKey, stableIdempotencyKey, zuoraRequest } from '../../transport';
@@ -156,6 +157,15 @@ export const uploadBatch: BatchOperation = {
 					typeOptions: { minValue: 0, numberPrecision: 2 },
 					default: 5,
 				},
+				{
+					displayName: 'Time Zone',
+					name: 'timeZone',
+					type: 'string',
+					default: '',
+					placeholder: 'Europe/Berlin',
+					description:
+						"IANA time zone that gives Unix times their day (written dates keep theirs); use your Zuora tenant's time zone. Empty: the workflow's time zone.",
+				},
 			],
 		},
 	]),
@@ -182,7 +192,13 @@ export const uploadBatch: BatchOperation = {
 				description: columns.description,
 			};
 		});
-		const { rows, problems } = validateUsageRows(inputs);
+		const zone = text(options.timeZone) || this.getTimezone();
+		if (!IANAZone.isValidZone(zone)) {
+			throw new NodeOperationError(this.getNode(), `Time Zone ${JSON.stringify(zone)} is not an IANA time zone`, {
+				description: 'Use a name such as Europe/Berlin, America/New_York or UTC (Options → Time Zone).',
+			});
+		}
+		const { rows, problems } = validateUsageRows(inputs, zone);
 		if (problems.length > 0) {
 			const badItems = new Set(problems.map((p) => p.itemIndex)).size;
 			const report: IDataObject = {
