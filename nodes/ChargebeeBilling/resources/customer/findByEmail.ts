@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { InputError } from '../../helpers';
 import { chargebeeList } from '../../transport';
 import { show } from '../types';
+import { returnAllAndLimit } from '../../../shared/list-parameters';
 
 const displayOptions = show('customer', ['findByEmail']);
 
@@ -17,23 +18,7 @@ export const description: INodeProperties[] = [
 		description: 'Email address; every customer with it (as typed, or in lower case) is returned, newest first',
 		displayOptions,
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions,
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...displayOptions?.show, returnAll: [false] } },
-	},
+	...returnAllAndLimit(displayOptions),
 ];
 
 export async function findCustomersByEmail(

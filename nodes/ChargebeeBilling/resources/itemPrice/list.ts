@@ -3,27 +3,12 @@ import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INodeProper
 import { moneyOf } from '../../helpers';
 import { chargebeeList } from '../../transport';
 import { show } from '../types';
+import { returnAllAndLimit } from '../../../shared/list-parameters';
 
 const displayOptions = show('itemPrice', ['list']);
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions,
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...displayOptions?.show, returnAll: [false] } },
-	},
+	...returnAllAndLimit(displayOptions),
 	{
 		displayName: 'Filters',
 		name: 'filters',

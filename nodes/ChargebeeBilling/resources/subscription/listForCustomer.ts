@@ -4,6 +4,7 @@ import { subscriptionMoney } from '../../helpers';
 import { chargebeeList } from '../../transport';
 import { checkCustomerId } from '../customer/fields';
 import { show } from '../types';
+import { returnAllAndLimit } from '../../../shared/list-parameters';
 
 const displayOptions = show('subscription', ['listForCustomer']);
 
@@ -32,23 +33,7 @@ export const description: INodeProperties[] = [
 		description: 'Only subscriptions in these states; none selected returns all',
 		displayOptions,
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions,
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...displayOptions?.show, returnAll: [false] } },
-	},
+	...returnAllAndLimit(displayOptions),
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject[]> {

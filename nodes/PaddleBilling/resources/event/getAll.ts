@@ -20,27 +20,13 @@ import { normalizePaddleEvent } from '../../normalize';
 import { paddleData, paddlePages } from '../../transport';
 import { forOperation } from '../common';
 import { isoDate } from '../subscription/pause';
+import { returnAllAndLimit } from '../../../shared/list-parameters';
 
 /** `occurred_at` and event-id order may differ a little: keep reading this far past Occurred Since. */
 export const ORDER_MARGIN_MS = 5 * 60_000;
 
 export const description: INodeProperties[] = forOperation('event', 'getAll', [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllAndLimit(),
 	{
 		displayName: 'Order',
 		name: 'order',

@@ -1,0 +1,28 @@
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+/**
+ * The Return All / Limit pair of every list operation, as n8n's own nodes show it: Limit only
+ * while Return All is off. `displayOptions` are the operation's own (where a wrapper such as
+ * Paddle's forOperation adds them later, pass none).
+ */
+export function returnAllAndLimit(displayOptions?: IDisplayOptions): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			...(displayOptions ? { displayOptions } : {}),
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { ...displayOptions, show: { ...displayOptions?.show, returnAll: [false] } },
+		},
+	];
+}
