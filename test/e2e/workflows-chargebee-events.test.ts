@@ -105,8 +105,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await n8n?.stop();
-	await chargebee?.stop();
-	await kommo?.stop();
+	try {
+		await chargebee?.stop(); // throws if any traffic deviated from the vendor's spec (sandbox/chargebee/spec-check.ts, type-check.ts)
+	} finally {
+		await kommo?.stop();
+	}
 });
 
 describe('Chargebee events → Kommo (shipped workflow)', () => {

@@ -86,8 +86,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await n8n?.stop();
-	await zuora?.stop();
-	await kommo?.stop();
+	try {
+		await zuora?.stop(); // throws if any traffic deviated from the vendor's spec (sandbox/zuora/spec.ts)
+	} finally {
+		await kommo?.stop();
+	}
 });
 
 describe('Zuora callouts → Kommo (shipped workflow)', () => {
