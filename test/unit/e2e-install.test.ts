@@ -23,6 +23,17 @@ describe('e2e install runs outside the test clock', () => {
 		expect(pkg.scripts['test:e2e']).toMatch(/jest --selectProjects e2e/);
 	});
 
+	it('CI starts the same install in the background before npm test, and npm test still installs by itself', () => {
+		const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+		// e2e:install runs only the e2e project's globalSetup (a name no test has)
+		expect(pkg.scripts['e2e:install']).toMatch(/^jest \S+ --selectProjects e2e -t /);
+		const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+		const background = ci.indexOf('npm run e2e:install');
+		expect(background).toBeGreaterThan(ci.indexOf('npm ci'));
+		expect(background).toBeLessThan(ci.indexOf('\nnpm test\n'));
+		expect(ci).toMatch(/wait "\$install_pid"/);
+	});
+
 	it('a long command prints a heartbeat line while it runs', async () => {
 		const lines: string[] = [];
 		const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
