@@ -1,5 +1,6 @@
 /** Small pure helpers shared by the Zuora operations. */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { IANAZone } from 'luxon';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { fromMinor, type Money, toMinor } from '../shared/money';
@@ -20,15 +21,34 @@ export function forOperation(resource: string, operation: string, properties: IN
  * `2024-05-01`, an ISO date-time (its written date is kept, whatever the
  * offset), or Unix seconds / milliseconds such as Kommo's `closed_at` (UTC).
  */
+/** Unix seconds (9–11 digits) or milliseconds (12–13 digits) as milliseconds; undefined for anything else. */
+export function unixMillis(value: unknown): number | undefined {
+	const raw = value === undefined || value === null ? '' : String(value).trim();
+	if (!/^\d{9,13}$/.test(raw)) return undefined;
+	return raw.length <= 11 ? Number(raw) * 1000 : Number(raw);
+}
+
+/**
+ * The IANA time zone a date without an offset is read in: the operation's Time Zone parameter, or
+ * the workflow's time zone when it is empty. An unknown name is a clear error.
+ */
+export function timeZoneOf(context: IExecuteFunctions, value: unknown, itemIndex?: number): string {
+	const zone = text(value) || context.getTimezone();
+	if (!IANAZone.isValidZone(zone)) {
+		throw new NodeOperationError(context.getNode(), `Time Zone ${JSON.stringify(zone)} is not an IANA time zone`, {
+			itemIndex,
+			description: 'Use a name such as Europe/Berlin, America/New_York or UTC.',
+		});
+	}
+	return zone;
+}
+
 export function toZuoraDate(value: unknown): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString().slice(0, 10);
 	const text = String(value).trim();
-	if (/^\d{9,13}$/.test(text)) {
-		const n = Number(text);
-		const ms = text.length <= 11 ? n * 1000 : n;
-		return new Date(ms).toISOString().slice(0, 10);
-	}
+	const ms = unixMillis(text);
+	if (ms !== undefined) return new Date(ms).toISOString().slice(0, 10);
 	const iso = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/.exec(text);
 	if (iso) {
 		const date = `${iso[1]}-${iso[2]}-${iso[3]}`;

@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 
-import { toZuoraDate } from './helpers';
+import { toZuoraDate, unixMillis } from './helpers';
 
 /** Columns of Zuora's usage import template (non-Active-Rating tenants). */
 export const USAGE_COLUMNS = [
@@ -76,9 +76,9 @@ const requiredText = (label: string) =>
  * day is the one in `zone` (the tenant's time zone), not always UTC's.
  */
 export function toUsageDate(value: unknown, zone: string): string | undefined {
-	const raw = value === undefined || value === null ? '' : String(value).trim();
-	if (/^\d{9,13}$/.test(raw)) {
-		const moment = DateTime.fromMillis(raw.length <= 11 ? Number(raw) * 1000 : Number(raw), { zone });
+	const ms = unixMillis(value);
+	if (ms !== undefined) {
+		const moment = DateTime.fromMillis(ms, { zone });
 		return moment.isValid ? (moment.toISODate() ?? undefined) : undefined;
 	}
 	return toZuoraDate(value);

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { DateTime, IANAZone } from 'luxon';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { forOperation, text, toZuoraDate } from '../../helpers';
+import { forOperation, text, timeZoneOf, toZuoraDate, unixMillis } from '../../helpers';
 import { idempotencyKeyFor, stableIdempotencyKey, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 
@@ -20,8 +20,9 @@ export function toDateTime(value: unknown, zone = 'UTC'): string | undefined {
 	if (!IANAZone.isValidZone(zone)) return undefined;
 	const raw = String(value).trim();
 	let moment: DateTime;
-	if (/^\d{9,13}$/.test(raw)) {
-		moment = DateTime.fromMillis(raw.length <= 11 ? Number(raw) * 1000 : Number(raw), { zone });
+	const ms = unixMillis(raw);
+	if (ms !== undefined) {
+		moment = DateTime.fromMillis(ms, { zone });
 	} else {
 		if (!/^\d{4}-\d{2}-\d{2}(?:$|[T ]\d{2}:\d{2})/.test(raw) || toZuoraDate(raw) === undefined) return undefined;
 		const iso = raw.replace(' ', 'T');
@@ -124,8 +125,7 @@ export const addRecord: ItemOperation = {
 		if (!accountNumber) throw problem('Account Number is empty');
 		if (!uom) throw problem('Unit of Measure is empty', 'Use a unit defined in Zuora, e.g. "API Call".');
 		if (!Number.isFinite(quantity)) throw problem(`Quantity ${JSON.stringify(this.getNodeParameter('quantity', itemIndex))} is not a number`);
-		const zone = text(this.getNodeParameter('timeZone', itemIndex, '')) || this.getTimezone();
-		if (!IANAZone.isValidZone(zone)) throw problem(`Time Zone ${JSON.stringify(zone)} is not an IANA time zone`, 'Use a name such as Europe/Berlin, America/New_York or UTC.');
+		const zone = timeZoneOf(this, this.getNodeParameter('timeZone', itemIndex, ''), itemIndex);
 		const start = toDateTime(startRaw, zone);
 		if (!start) throw problem(`Start Date-Time ${JSON.stringify(startRaw)} is not a date`, 'Use 2025-01-31, 2025-01-31T10:00:00 or Unix seconds.');
 		const body: IDataObject = { AccountNumber: accountNumber, UOM: uom, Quantity: quantity, StartDateTime: start };

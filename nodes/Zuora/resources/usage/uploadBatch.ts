@@ -1,8 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
-import { IANAZone } from 'luxon';
 
-import { forOperation, text } from '../../helpers';
+import { forOperation, text, timeZoneOf } from '../../helpers';
 import { deriveIdempotencyKey, stableIdempotencyKey, zuoraRequest } from '../../transport';
 import {
 	buildUsageFiles,
@@ -192,12 +191,7 @@ export const uploadBatch: BatchOperation = {
 				description: columns.description,
 			};
 		});
-		const zone = text(options.timeZone) || this.getTimezone();
-		if (!IANAZone.isValidZone(zone)) {
-			throw new NodeOperationError(this.getNode(), `Time Zone ${JSON.stringify(zone)} is not an IANA time zone`, {
-				description: 'Use a name such as Europe/Berlin, America/New_York or UTC (Options → Time Zone).',
-			});
-		}
+		const zone = timeZoneOf(this, options.timeZone);
 		const { rows, problems } = validateUsageRows(inputs, zone);
 		if (problems.length > 0) {
 			const badItems = new Set(problems.map((p) => p.itemIndex)).size;
