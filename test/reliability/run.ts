@@ -311,6 +311,7 @@ async function explain(world: World, events: SentEvent[], fx: { lostIds: string[
 	for (const id of [...fx.lostIds, ...fx.dupIds]) wanted.set(id.split(':')[1], id);
 	if (wanted.size === 0) return [];
 	const out: string[] = [];
+	const unreadable: string[] = [];
 	for (const vendor of VENDORS) {
 		const wf = world.workflowIds.get(`ours:events:${vendor}`);
 		if (!wf) continue;
@@ -318,7 +319,9 @@ async function explain(world: World, events: SentEvent[], fx: { lostIds: string[
 			let detail;
 			try {
 				detail = await world.n8n.api.execution(summary.id);
-			} catch {
+			} catch (error) {
+				// an execution whose data cannot be read may be the one that carried the event: say so
+				unreadable.push(`${summary.id}:${summary.status} (${(error as Error).message.slice(0, 60)})`);
 				continue;
 			}
 			const runData = detail.data.resultData.runData;
@@ -333,7 +336,14 @@ async function explain(world: World, events: SentEvent[], fx: { lostIds: string[
 		}
 	}
 	void events;
-	return out.slice(0, 20);
+	// when each note on a duplicated deal was written (the Kommo sandbox's request log), to match against the executions above
+	for (const id of fx.dupIds) {
+		const lead = Number(id.split(':')[1]);
+		const writes = world.stack.kommo.requests.filter((r) => r.method === 'POST' && r.path.includes('/notes') && (r.path.includes(String(lead)) || JSON.stringify(r.body ?? '').includes(String(lead))));
+		out.push(`${id} note writes: ${writes.map((r) => `${new Date(r.at).toISOString().slice(11, 23)}→${r.status ?? 'dropped'}`).join(', ') || 'none logged'}`);
+	}
+	if (unreadable.length) out.push(`executions whose data could not be read: ${unreadable.slice(0, 10).join(', ')}${unreadable.length > 10 ? ` and ${unreadable.length - 10} more` : ''}`);
+	return out.slice(0, 30);
 }
 
 // ----------------------------------------------------------------------------------- scenarios
