@@ -1,6 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { requireN8nHelpers } from '../shared/n8n-version';
 import { description as operationProperties, operations, type Operation } from './resources/dedupe';
+
+/** n8n's deduplication store (its database), which every operation but Check Order uses. */
+const DEDUPE_HELPERS = ['checkProcessedAndRecord', 'removeProcessed', 'getProcessedDataCount', 'clearAllProcessedItems'] as const;
 
 export class BillingEventDedupe implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,6 +31,7 @@ export class BillingEventDedupe implements INodeType {
 		if (!handler) {
 			throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
 		}
+		if (operation !== 'checkOrder') requireN8nHelpers(this, DEDUPE_HELPERS, 'Billing Event Dedupe');
 		return await handler.execute.call(this);
 	}
 }

@@ -33,10 +33,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 							description: caught instanceof MappingError ? caught.description : undefined,
 						});
 			if (!this.continueOnFail()) throw error;
-			// On the Unmapped side, never on Mapped; only error/details so that
-			// "Continue (using error output)" moves it to the error output.
+			// On the Unmapped side, never on Mapped; the error on the item makes
+			// "Continue (using error output)" move it to the error output (n8n 1.x
+			// does not recognise a json of error + details alone).
 			unmapped.push({
 				json: { error: error.message, ...(error.description ? { details: error.description } : {}) },
+				error,
 				pairedItem: { item: itemIndex },
 			});
 		}

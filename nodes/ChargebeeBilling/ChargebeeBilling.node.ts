@@ -86,7 +86,9 @@ export class ChargebeeBilling implements INodeType {
 			} catch (caught) {
 				const error = toNodeError.call(this, caught, i);
 				if (this.continueOnFail()) {
-					out.push({ json: { error: error.message, ...(error.description ? { details: error.description } : {}) }, pairedItem: { item: i } });
+					// the error on the item routes it to the error output ("Continue (using error output)");
+					// n8n 1.x does not recognise a json of error + details alone
+					out.push({ json: { error: error.message, ...(error.description ? { details: error.description } : {}) }, error, pairedItem: { item: i } });
 					continue;
 				}
 				throw error;

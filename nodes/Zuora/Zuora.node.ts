@@ -193,6 +193,8 @@ export class Zuora implements INodeType {
 					[
 						{
 							json: { error: (error as Error).message, ...(report ? { report } : {}) },
+							// routes the item to the error output: n8n does not recognise error + report alone
+							error: asNodeError(this, error),
 							pairedItem: items.map((_, item) => ({ item })),
 						},
 					],
@@ -209,7 +211,7 @@ export class Zuora implements INodeType {
 				}
 			} catch (error) {
 				if (this.continueOnFail()) {
-					out.push({ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } });
+					out.push({ json: { error: (error as Error).message }, error: asNodeError(this, error, itemIndex), pairedItem: { item: itemIndex } });
 					continue;
 				}
 				const nodeError = asNodeError(this, error, itemIndex);

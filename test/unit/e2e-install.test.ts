@@ -34,6 +34,18 @@ describe('e2e install runs outside the test clock', () => {
 		expect(ci).toMatch(/wait "\$install_pid"/);
 	});
 
+	it('CI also tests the oldest supported n8n: installed in the background, run after npm test', () => {
+		const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+		expect(pkg.scripts['e2e:install:oldest']).toMatch(/KOMMO_BILLING_E2E_N8N=oldest npm run e2e:install/);
+		expect(pkg.scripts['test:e2e:oldest']).toMatch(/KOMMO_BILLING_E2E_N8N=oldest jest .*package-loads\.test\.ts.* --selectProjects e2e --runInBand/);
+		const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+		const background = ci.indexOf('setsid npm run e2e:install:oldest');
+		expect(background).toBeGreaterThan(ci.indexOf('npm ci'));
+		expect(background).toBeLessThan(ci.indexOf('\nnpm test\n'));
+		expect(ci.indexOf('\nnpm run test:e2e:oldest\n')).toBeGreaterThan(ci.indexOf('\nnpm test\n'));
+		expect(ci).toMatch(/wait "\$oldest_pid"/);
+	});
+
 	it('a long command prints a heartbeat line while it runs', async () => {
 		const lines: string[] = [];
 		const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {

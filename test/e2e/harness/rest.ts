@@ -1,5 +1,6 @@
 // Client for the running n8n's own REST API (the one its editor uses), logged in as the
-// instance owner that the harness provisions through N8N_INSTANCE_OWNER_* variables.
+// instance owner that the harness provisions through N8N_INSTANCE_OWNER_* variables (n8n 2.x) or
+// sets up through the REST API on first login (n8n 1.x).
 //
 // Why this and not the alternatives:
 // - reading database.sqlite directly would tie tests to n8n's schema and does not work for the
@@ -9,7 +10,7 @@
 // - `n8n export:…` CLI commands take ~3 s each.
 // The owner login is rate limited by n8n (5 per minute per e-mail), so the client logs in once
 // and reuses the cookie (and logs in again only after a 401, e.g. after a restart).
-import type { N8nInstall } from './install';
+import { N8N_MAJOR, type N8nInstall } from './install';
 
 export const OWNER_EMAIL = 'e2e-owner@kommo-billing.test';
 /** Local test instances only; never used anywhere else. */
@@ -67,6 +68,21 @@ export interface ExecutionDetail extends ExecutionSummary {
 	};
 }
 
+/**
+ * fetch, tried once more when the connection was closed under it: undici reuses a kept-alive
+ * socket that n8n has just closed ("other side closed", ECONNRESET), seen with n8n 1.x on a busy
+ * machine. Only connection failures are retried, never an HTTP answer.
+ */
+async function fetchOnce(url: string, init: RequestInit): Promise<Response> {
+	try {
+		return await fetch(url, init);
+	} catch (error) {
+		const cause = String((error as { cause?: unknown }).cause ?? '');
+		if (!/other side closed|ECONNRESET|socket hang up/i.test(cause)) throw error;
+		return await fetch(url, init);
+	}
+}
+
 export class N8nRestClient {
 	private cookie: string | undefined;
 
@@ -76,11 +92,21 @@ export class N8nRestClient {
 	) {}
 
 	async login(): Promise<void> {
-		const response = await fetch(`${this.baseUrl}/rest/login`, {
+		let response = await fetchOnce(`${this.baseUrl}/rest/login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json', 'browser-id': BROWSER_ID },
 			body: JSON.stringify({ emailOrLdapLoginId: OWNER_EMAIL, password: OWNER_PASSWORD }),
 		});
+		// n8n 1.x has no N8N_INSTANCE_OWNER_* variables: a fresh instance has no owner until the
+		// first POST /rest/owner/setup (allowed without login only then), which also logs in
+		if (response.status === 401 && N8N_MAJOR < 2) {
+			const setup = await fetchOnce(`${this.baseUrl}/rest/owner/setup`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'browser-id': BROWSER_ID },
+				body: JSON.stringify({ email: OWNER_EMAIL, firstName: 'E2E', lastName: 'Owner', password: OWNER_PASSWORD }),
+			});
+			if (setup.ok) response = setup;
+		}
 		if (!response.ok) {
 			throw new Error(`n8n owner login failed: HTTP ${response.status} ${await response.text()}`);
 		}
@@ -94,7 +120,8 @@ export class N8nRestClient {
 	async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
 		for (let attempt = 0; ; attempt++) {
 			if (!this.cookie) await this.login();
-			const response = await fetch(`${this.baseUrl}${path}`, {
+			// only reads are retried: a write may have reached n8n before the connection broke
+			const response = await (method === 'GET' ? fetchOnce : fetch)(`${this.baseUrl}${path}`, {
 				method,
 				headers: {
 					'browser-id': BROWSER_ID,

@@ -1,8 +1,9 @@
 /**
- * "On Error → Continue (using error output)": n8n moves an item to a node's error output only
- * when the item's JSON has no keys besides `error`, `message` and `details`
- * (WorkflowExecute.handleNodeErrorOutput); any other key keeps a failed item on the success
- * output, where the next step would treat it as a result. The shipped workflows rely on the
+ * "On Error → Continue (using error output)": n8n moves an item to a node's error output when
+ * the item carries `error`, or when its JSON has no keys besides `error`, `message` and `details`
+ * (n8n 2.x; n8n 1.x only `error` alone or `error` + `message`: WorkflowExecute.
+ * handleNodeErrorOutput); otherwise a failed item stays on the success output, where the next
+ * step would treat it as a result. Our items do both, so they route in every supported n8n. The shipped workflows rely on the
  * error outputs of the Kommo and vendor nodes to turn a failure into a Kommo task, so every
  * action node's per-item error must have that shape. The errors below are raised before any
  * HTTP call (bad input), so no sandbox is needed.
@@ -36,5 +37,7 @@ describe('failed items have the shape n8n routes to the error output', () => {
 		expect((json.error as string).length).toBeGreaterThan(0);
 		expect(Object.keys(json).filter((key) => !ROUTED_KEYS.includes(key))).toEqual([]);
 		expect(out[0][0].pairedItem).toEqual({ item: 0 });
+		// n8n 1.x does not route { error, details } by its JSON: the item's own error does it
+		expect(out[0][0].error).toBeInstanceOf(Error);
 	});
 });
