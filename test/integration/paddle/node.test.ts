@@ -194,7 +194,7 @@ describe('Address and Business', () => {
 
 describe('Price', () => {
 	it('lists prices with a money block, filters and limits', async () => {
-		const all = await node.run({ resource: 'price', operation: 'list', returnAll: true });
+		const all = await node.run({ resource: 'price', operation: 'list', returnAll: true, simplify: false });
 		expect(all).toHaveLength(5);
 		const jpy = all.find((p) => p.id === sandbox.seed.monthlyJpy) as IDataObject;
 		expect(jpy.money).toEqual({ minor: '3000', decimal: '3000', currency: 'JPY', formatted: '3000 JPY' });
@@ -402,7 +402,7 @@ describe('Subscription lifecycle', () => {
 
 	it('gets a subscription with its recurring money', async () => {
 		const id = await subscription();
-		const out = await node.one({ resource: 'subscription', operation: 'get', subscriptionId: id });
+		const out = await node.one({ resource: 'subscription', operation: 'get', subscriptionId: id, simplify: false });
 		expect(out).toMatchObject({ id, status: 'active', money: { minor: '3000', currency: 'USD' } });
 	});
 

@@ -123,8 +123,8 @@ function subscriptionPreview(host: BillingHost, subscription: Json, items: Array
 	const recurring = items.filter((i) => i.price.billing_cycle !== null);
 	const nextStart = period ? new Date(String(period.ends_at)) : host.now();
 	const nextPeriod = { starts_at: nextStart.toISOString(), ends_at: addInterval(nextStart, cycle.interval, cycle.frequency).toISOString() };
-	const { management_urls: _m, transaction_id: _t, last_proration_billing_mode: _l, ...entity } = clone(subscription);
-	void _m;
+	// management_urls stay (spec `subscription-preview` lists them); transaction_id is not a preview field
+	const { transaction_id: _t, last_proration_billing_mode: _l, ...entity } = clone(subscription);
 	void _t;
 	void _l;
 	const immediateDetails = immediate && immediate.length > 0 ? previewDetails(host, immediate, currency, period) : null;
