@@ -81,6 +81,18 @@ const SIMPLIFIERS: Record<string, Simplifier> = {
 		times_used: d.times_used,
 		expires_at: d.expires_at,
 	}),
+	notification: (n) => ({
+		id: n.id,
+		type: n.type,
+		status: n.status,
+		origin: n.origin,
+		event_id: obj(n.payload).event_id ?? null,
+		occurred_at: n.occurred_at,
+		delivered_at: n.delivered_at,
+		times_attempted: n.times_attempted,
+		retry_at: n.retry_at,
+		notification_setting_id: n.notification_setting_id,
+	}),
 };
 
 function wanted(ctx: IExecuteFunctions, itemIndex: number): boolean {
