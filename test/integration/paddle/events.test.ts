@@ -9,10 +9,9 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { normalizePaddleEvent } from '../../../nodes/PaddleBilling/normalize';
-import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
 import { PaddleSpec } from './openapi';
-import { apiCredentials, runner } from './helpers';
+import { apiCredentials, runner, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -21,17 +20,9 @@ const node = runner(() => sandbox);
 const spec = new PaddleSpec();
 const realNow = () => new Date();
 
-beforeAll(async () => {
-	sandbox = await new PaddleSandbox().start();
-});
-afterAll(async () => {
-	await sandbox.settle();
-	await sandbox.stop();
-});
+useSandbox({ started: (s) => (sandbox = s) });
 beforeEach(() => {
-	sandbox.reset();
 	sandbox.now = realNow;
-	resetLimiters();
 });
 
 const HOUR = 3600_000;

@@ -55,12 +55,14 @@ export const items = (...rows: Array<[string, number]>) => ({ item: rows.map(([p
 /**
  * The sandbox lifecycle of a Paddle integration test file, in one place: one sandbox per file,
  * settled and stopped (stop() fails on spec deviations) after it, reset and rate limiters cleared
- * before each test. Returns a getter for the running sandbox.
+ * before each test (then `subscriptionDelayMs` set, if given). `started` receives the running
+ * sandbox (for files that keep it in a variable). Returns a getter for it.
  */
-export function useSandbox(): () => PaddleSandbox {
+export function useSandbox(options: { subscriptionDelayMs?: number; started?: (sandbox: PaddleSandbox) => void } = {}): () => PaddleSandbox {
 	let sandbox: PaddleSandbox | undefined;
 	beforeAll(async () => {
 		sandbox = await new PaddleSandbox().start();
+		options.started?.(sandbox);
 	});
 	afterAll(async () => {
 		if (!sandbox) return;
@@ -69,6 +71,7 @@ export function useSandbox(): () => PaddleSandbox {
 	});
 	beforeEach(() => {
 		sandbox?.reset();
+		if (sandbox && options.subscriptionDelayMs !== undefined) sandbox.subscriptionDelayMs = options.subscriptionDelayMs;
 		resetLimiters();
 	});
 	return () => {

@@ -4,27 +4,15 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
-import { items, runner } from './helpers';
+import { items, runner, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);
 
 let sandbox: PaddleSandbox;
 const node = runner(() => sandbox);
 
-beforeAll(async () => {
-	sandbox = await new PaddleSandbox().start();
-});
-afterAll(async () => {
-	await sandbox.settle();
-	await sandbox.stop();
-});
-beforeEach(() => {
-	sandbox.reset();
-	sandbox.subscriptionDelayMs = 30;
-	resetLimiters();
-});
+useSandbox({ subscriptionDelayMs: 30, started: (s) => (sandbox = s) });
 
 function customerWithAddress(name: string | null = 'Ada Lovelace') {
 	const customer = sandbox.addCustomer({ email: `ada+${Math.random().toString(36).slice(2)}@example.com`, name });
