@@ -385,7 +385,8 @@ export function registerBillingRoutes(host: BillingHost, state: BillingState): v
 	host.api('GET', '/transactions/:id/invoice', (req, res) => {
 		const transaction = host.transactions.get(req.params.id);
 		if (!transaction) throw host.error(404, 'not_found', `Entity ${req.params.id} not found`);
-		const statuses = transaction.collection_mode === 'manual' ? ['billed', 'paid', 'completed', 'past_due'] : ['completed'];
+		// spec: manual "available for transactions that are billed or completed", automatic "available for transactions that are completed"
+		const statuses = transaction.collection_mode === 'manual' ? ['billed', 'completed'] : ['completed'];
 		const total = String(((transaction.details as Json).totals as Json).grand_total);
 		if (!statuses.includes(String(transaction.status)) || total === '0') {
 			throw host.error(400, 'bad_request', `Invoice PDF is not available for transaction ${String(transaction.id)} with status ${String(transaction.status)}${total === '0' ? ' and a zero total' : ''}.`);
