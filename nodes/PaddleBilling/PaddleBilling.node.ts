@@ -8,25 +8,34 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import * as address from './resources/address';
+import * as adjustment from './resources/adjustment';
 import * as business from './resources/business';
 import type { Operation } from './resources/common';
+import * as customApiRequest from './resources/customApiRequest';
 import * as customer from './resources/customer';
+import * as discount from './resources/discount';
 import * as event from './resources/event';
 import { getEventTypes } from './resources/event/getAll';
 import * as notification from './resources/notification';
 import * as price from './resources/price';
 import { getPrices } from './resources/price/list';
+import { listSearch } from './resources/locators';
 import * as subscription from './resources/subscription';
+import * as transaction from './resources/transaction';
 import { asNodeError } from './transport';
 
 const RESOURCES: Record<string, Record<string, Operation>> = {
 	address: address.operations,
+	adjustment: adjustment.operations,
 	business: business.operations,
+	customApiRequest: customApiRequest.operations,
 	customer: customer.operations,
+	discount: discount.operations,
 	event: event.operations,
 	notification: notification.operations,
 	price: price.operations,
 	subscription: subscription.operations,
+	transaction: transaction.operations,
 };
 
 export class PaddleBilling implements INodeType {
@@ -37,7 +46,8 @@ export class PaddleBilling implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Customers, invoiced and card subscriptions, prices, events and notifications in Paddle Billing (not Paddle Classic)',
+		description:
+			'Customers, invoiced and card subscriptions, transactions, refunds, discounts, prices, events and notifications in Paddle Billing (not Paddle Classic)',
 		defaults: { name: 'Paddle Billing' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -51,27 +61,36 @@ export class PaddleBilling implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Address', value: 'address' },
+					{ name: 'Adjustment', value: 'adjustment', description: 'Refunds and credits of transactions' },
 					{ name: 'Business', value: 'business' },
+					{ name: 'Custom API Request', value: 'customApiRequest', description: 'Any other Paddle API endpoint, with this credential' },
 					{ name: 'Customer', value: 'customer' },
+					{ name: 'Discount', value: 'discount' },
 					{ name: 'Event', value: 'event' },
 					{ name: 'Notification', value: 'notification' },
 					{ name: 'Price', value: 'price' },
 					{ name: 'Subscription', value: 'subscription' },
+					{ name: 'Transaction', value: 'transaction', description: 'Invoices, payments, renewals and one-time charges' },
 				],
 				default: 'customer',
 			},
 			...address.description,
+			...adjustment.description,
 			...business.description,
+			...customApiRequest.description,
 			...customer.description,
+			...discount.description,
 			...event.description,
 			...notification.description,
 			...price.description,
 			...subscription.description,
+			...transaction.description,
 		],
 	};
 
 	methods = {
 		loadOptions: { getEventTypes, getPrices },
+		listSearch,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

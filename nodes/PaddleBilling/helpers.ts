@@ -207,6 +207,23 @@ export function requireString(
 	return text;
 }
 
+/**
+ * The id a parameter holds: a plain string (workflows from before the resource locators, or an
+ * expression), or a resource locator `{ mode, value }` (From List / By ID / By URL). A URL gives the
+ * Paddle id it contains (dashboard links such as https://vendors.paddle.com/customers-v2/ctm_…).
+ */
+export function locatorValue(value: unknown, prefix: string): unknown {
+	let raw = value;
+	if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'value' in (raw as IDataObject)) {
+		raw = (raw as IDataObject).value;
+	}
+	if (typeof raw === 'string' && /^https?:\/\//i.test(raw.trim())) {
+		const match = new RegExp(`\\b(${prefix}_[a-z\\d]{26})\\b`).exec(raw);
+		return match ? match[1] : raw;
+	}
+	return raw;
+}
+
 /** Checks the shape of a Paddle id (`ctm_`, `sub_`, …) so a wrong mapping fails with a clear message. */
 export function requirePaddleId(
 	this: IExecuteFunctions,
@@ -215,7 +232,7 @@ export function requirePaddleId(
 	field: string,
 	itemIndex: number,
 ): string {
-	const text = requireString.call(this, value, field, itemIndex, `Enter a Paddle id starting with "${prefix}_".`);
+	const text = requireString.call(this, locatorValue(value, prefix), field, itemIndex, `Enter a Paddle id starting with "${prefix}_".`);
 	if (!new RegExp(`^${prefix}_[a-z\\d]{26}$`).test(text)) {
 		throw new NodeOperationError(
 			this.getNode(),

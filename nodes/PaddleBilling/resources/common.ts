@@ -1,6 +1,8 @@
 /** Parameter builders that several Paddle operations share. */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { customerLocator, subscriptionLocator } from './locators';
+
 export type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 
 export interface Operation {
@@ -23,25 +25,10 @@ export function forOperation(resource: string, operation: string, properties: IN
 	}));
 }
 
-export const customerIdField: INodeProperties = {
-	displayName: 'Customer ID',
-	name: 'customerId',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'ctm_01hv6y1jedq4p1n0yqn5ba3ky4',
-	description: 'Paddle customer ID (ctm_…)',
-};
+/** Customer and subscription pickers (resource locators; plain strings from older workflows still work). */
+export const customerIdField: INodeProperties = customerLocator;
 
-export const subscriptionIdField: INodeProperties = {
-	displayName: 'Subscription ID',
-	name: 'subscriptionId',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'sub_01hv8x29kz0t586xy6zn1a62ny',
-	description: 'Paddle subscription ID (sub_…)',
-};
+export const subscriptionIdField: INodeProperties = subscriptionLocator;
 
 export const kommoLeadIdField: INodeProperties = {
 	displayName: 'Kommo Lead ID',

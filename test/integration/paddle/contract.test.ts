@@ -11,9 +11,8 @@ import { ApiError, Environment, EventName, Paddle } from '@paddle/paddle-node-sd
 import type { IDataObject } from 'n8n-workflow';
 
 import { buildSignatureHeader, verifyPaddleSignature } from '../../../nodes/PaddleBilling/signature';
-import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
-import { items, runner } from './helpers';
+import { items, runner, useSandbox } from './helpers';
 import { PaddleSpec } from './openapi';
 
 jest.setTimeout(60_000);
@@ -29,20 +28,11 @@ let paddle: Paddle;
 let spec: PaddleSpec;
 const node = runner(() => sandbox);
 
-beforeAll(async () => {
-	sandbox = await new PaddleSandbox().start();
+useSandbox({ subscriptionDelayMs: 0, started: (s) => (sandbox = s) });
+beforeAll(() => {
 	// `environment` takes a base URL as well as "sandbox" / "production".
 	paddle = new Paddle(SANDBOX_API_KEY, { environment: sandbox.url as Environment });
 	spec = new PaddleSpec();
-});
-afterAll(async () => {
-	await sandbox.settle();
-	await sandbox.stop();
-});
-beforeEach(() => {
-	sandbox.reset();
-	sandbox.subscriptionDelayMs = 0;
-	resetLimiters();
 });
 
 describe('the official Node SDK against the sandbox', () => {

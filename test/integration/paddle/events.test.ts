@@ -9,10 +9,9 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { normalizePaddleEvent } from '../../../nodes/PaddleBilling/normalize';
-import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
 import { PaddleSpec } from './openapi';
-import { apiCredentials, runner } from './helpers';
+import { apiCredentials, runner, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -21,17 +20,9 @@ const node = runner(() => sandbox);
 const spec = new PaddleSpec();
 const realNow = () => new Date();
 
-beforeAll(async () => {
-	sandbox = await new PaddleSandbox().start();
-});
-afterAll(async () => {
-	await sandbox.settle();
-	await sandbox.stop();
-});
+useSandbox({ started: (s) => (sandbox = s) });
 beforeEach(() => {
-	sandbox.reset();
 	sandbox.now = realNow;
-	resetLimiters();
 });
 
 const HOUR = 3600_000;
@@ -222,23 +213,23 @@ describe('Notification → Get Many / Get / Replay', () => {
 			emitEvents(1, ['transaction.completed']);
 			await sandbox.settle();
 			// transaction.completed ×2 to both, customer.updated ×1 to "up": 5 notifications
-			const all = await node.run({ resource: 'notification', operation: 'getAll', returnAll: true });
+			const all = await node.run({ resource: 'notification', operation: 'getAll', simplify: false, returnAll: true });
 			expect(all).toHaveLength(5);
 			for (const n of all) expectValid(PaddleSpec.schema('notification'), n);
 
-			const retrying = await node.run({ resource: 'notification', operation: 'getAll', returnAll: true, filters: { status: ['needs_retry'] } });
+			const retrying = await node.run({ resource: 'notification', operation: 'getAll', simplify: false, returnAll: true, filters: { status: ['needs_retry'] } });
 			expect(retrying.map((n) => n.notification_setting_id)).toEqual([d.down, d.down]);
 			expect(retrying.every((n) => n.times_attempted === 1 && n.retry_at !== null && n.delivered_at === null)).toBe(true);
 
-			const toUp = await node.run({ resource: 'notification', operation: 'getAll', returnAll: true, filters: { notificationSettingIds: d.up } });
+			const toUp = await node.run({ resource: 'notification', operation: 'getAll', simplify: false, returnAll: true, filters: { notificationSettingIds: d.up } });
 			expect(toUp).toHaveLength(3);
 			expect(toUp.every((n) => n.status === 'delivered' && typeof n.delivered_at === 'string')).toBe(true);
 
-			const customers = await node.run({ resource: 'notification', operation: 'getAll', returnAll: true, filters: { search: 'customer.' } });
+			const customers = await node.run({ resource: 'notification', operation: 'getAll', simplify: false, returnAll: true, filters: { search: 'customer.' } });
 			expect(customers.map((n) => n.type)).toEqual(['customer.updated']);
 
 			const entity = ((customers[0].payload as IDataObject).data as IDataObject).id as string;
-			const about = await node.run({ resource: 'notification', operation: 'getAll', returnAll: true, filters: { entityId: entity } });
+			const about = await node.run({ resource: 'notification', operation: 'getAll', simplify: false, returnAll: true, filters: { entityId: entity } });
 			expect(about.map((n) => n.id)).toEqual([customers[0].id]);
 
 			const recent = await node.run({
@@ -261,7 +252,7 @@ describe('Notification → Get Many / Get / Replay', () => {
 
 			// Paddle's retries run out (3 days in live): failed
 			sandbox.notificationLog.giveUp(String(retrying[0].id));
-			const failed = await node.run({ resource: 'notification', operation: 'getAll', returnAll: true, filters: { status: ['failed'] } });
+			const failed = await node.run({ resource: 'notification', operation: 'getAll', simplify: false, returnAll: true, filters: { status: ['failed'] } });
 			expect(failed.map((n) => n.id)).toEqual([retrying[0].id]);
 
 			expectValid(PaddleSpec.response('/notifications', 'get', '200'), (await raw('GET', '/notifications?per_page=2')).body);
@@ -279,7 +270,7 @@ describe('Notification → Get Many / Get / Replay', () => {
 		sandbox.createNotificationSetting({ description: 'd', type: 'url', destination: 'http://127.0.0.1:9/x', subscribed_events: ['customer.updated'] });
 		emitEvents(230);
 		await sandbox.settle();
-		const out = await node.run({ resource: 'notification', operation: 'getAll', returnAll: true });
+		const out = await node.run({ resource: 'notification', operation: 'getAll', simplify: false, returnAll: true });
 		expect(out).toHaveLength(230);
 		expect(new Set(out.map((n) => n.id)).size).toBe(230);
 		const queries = sandbox.requestsTo('GET', '/notifications').map((r) => r.query);
@@ -293,7 +284,7 @@ describe('Notification → Get Many / Get / Replay', () => {
 			const [event] = emitEvents(1, ['customer.updated']);
 			await sandbox.settle();
 			const [first] = sandbox.deliveries;
-			const original = await node.one({ resource: 'notification', operation: 'get', notificationId: first.notificationId });
+			const original = await node.one({ resource: 'notification', operation: 'get', simplify: false, notificationId: first.notificationId });
 			expect((original.payload as IDataObject).event_id).toBe(event.event_id);
 
 			const later = new Date(Date.now() + 2 * HOUR);
@@ -313,9 +304,9 @@ describe('Notification → Get Many / Get / Replay', () => {
 			expect(replay.ts).toBeGreaterThan(first.ts);
 			expect(d.received).toHaveLength(2);
 
-			const entity = await node.one({ resource: 'notification', operation: 'get', notificationId: out.notification_id as string });
+			const entity = await node.one({ resource: 'notification', operation: 'get', simplify: false, notificationId: out.notification_id as string });
 			expect(entity).toMatchObject({ origin: 'replay', status: 'delivered', type: 'customer.updated' });
-			expect((await node.one({ resource: 'notification', operation: 'get', notificationId: first.notificationId })).replayed_at).toBe(later.toISOString());
+			expect((await node.one({ resource: 'notification', operation: 'get', simplify: false, notificationId: first.notificationId })).replayed_at).toBe(later.toISOString());
 
 			// the answer as the spec has it: 202 {data: {notification_id}}
 			const direct = await fetch(`${sandbox.url}/notifications/${first.notificationId}/replay`, {
@@ -352,7 +343,7 @@ describe('Notification → Get Many / Get / Replay', () => {
 
 			const readOnly = sandbox.addRestrictedKey(['notification.read']);
 			const credentials = { credentials: { paddleBillingApi: apiCredentials(sandbox, readOnly) as never } };
-			expect(await node.run({ resource: 'notification', operation: 'getAll', limit: 1 }, credentials)).toHaveLength(1);
+			expect(await node.run({ resource: 'notification', operation: 'getAll', simplify: false, limit: 1 }, credentials)).toHaveLength(1);
 			const forbidden = await node.error({ resource: 'notification', operation: 'replay', notificationId: delivered.notificationId }, credentials);
 			expect(forbidden.httpCode).toBe('403');
 			expect(forbidden.description).toContain('it needs notification.write');

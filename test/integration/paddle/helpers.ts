@@ -4,7 +4,8 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { PaddleBillingApi } from '../../../credentials/PaddleBillingApi.credentials';
 import { PaddleWebhookApi } from '../../../credentials/PaddleWebhookApi.credentials';
 import { PaddleBilling } from '../../../nodes/PaddleBilling/PaddleBilling.node';
-import { executeNode, loadOptions, type NodeRunOptions } from '../../helpers/n8n-context';
+import { resetLimiters } from '../../../nodes/shared/rate-limiter';
+import { createLoadOptionsContext, executeNode, loadOptions, type NodeRunOptions } from '../../helpers/n8n-context';
 import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
 
 export const credentialTypes = [new PaddleBillingApi(), new PaddleWebhookApi()];
@@ -50,3 +51,44 @@ export function runner(getSandbox: () => PaddleSandbox) {
 }
 
 export const items = (...rows: Array<[string, number]>) => ({ item: rows.map(([priceId, quantity]) => ({ priceId, quantity })) });
+
+/**
+ * The sandbox lifecycle of a Paddle integration test file, in one place: one sandbox per file,
+ * settled and stopped (stop() fails on spec deviations) after it, reset and rate limiters cleared
+ * before each test (then `subscriptionDelayMs` set, if given). `started` receives the running
+ * sandbox (for files that keep it in a variable). Returns a getter for it.
+ */
+export function useSandbox(options: { subscriptionDelayMs?: number; started?: (sandbox: PaddleSandbox) => void } = {}): () => PaddleSandbox {
+	let sandbox: PaddleSandbox | undefined;
+	beforeAll(async () => {
+		sandbox = await new PaddleSandbox().start();
+		options.started?.(sandbox);
+	});
+	afterAll(async () => {
+		if (!sandbox) return;
+		await sandbox.settle();
+		await sandbox.stop();
+	});
+	beforeEach(() => {
+		sandbox?.reset();
+		if (sandbox && options.subscriptionDelayMs !== undefined) sandbox.subscriptionDelayMs = options.subscriptionDelayMs;
+		resetLimiters();
+	});
+	return () => {
+		if (!sandbox) throw new Error('the Paddle sandbox is not running (useSandbox() outside a test?)');
+		return sandbox;
+	};
+}
+
+/** A listSearch method of the Paddle Billing node, run in a real LoadOptionsContext. */
+export async function listSearch(sandbox: PaddleSandbox, method: string, filter?: string, paginationToken?: string) {
+	const nodeType = new PaddleBilling();
+	const fn = nodeType.methods.listSearch[method as keyof typeof nodeType.methods.listSearch];
+	const context = createLoadOptionsContext({
+		nodeType,
+		parameters: { resource: 'customer', operation: 'get' },
+		credentials: { paddleBillingApi: apiCredentials(sandbox) as never },
+		credentialTypes,
+	});
+	return await fn.call(context, filter, paginationToken);
+}

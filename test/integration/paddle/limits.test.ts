@@ -12,26 +12,14 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
-import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { createHookContext } from '../../helpers/n8n-context';
 import { PaddleSandbox } from '../../sandbox/paddle';
-import { apiCredentials, credentialTypes, items, runner } from './helpers';
+import { apiCredentials, credentialTypes, items, runner, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);
 let sandbox: PaddleSandbox;
 const node = runner(() => sandbox);
-beforeAll(async () => {
-	sandbox = await new PaddleSandbox().start();
-});
-afterAll(async () => {
-	await sandbox.settle();
-	await sandbox.stop();
-});
-beforeEach(() => {
-	sandbox.reset();
-	sandbox.subscriptionDelayMs = 0;
-	resetLimiters();
-});
+useSandbox({ subscriptionDelayMs: 0, started: (s) => (sandbox = s) });
 
 const setting = (i: number) => ({ description: `d${i}`, type: 'url', destination: `https://example.test/hook/${i}`, subscribed_events: ['transaction.completed'] });
 

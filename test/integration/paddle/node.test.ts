@@ -4,27 +4,15 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
-import { items, runner } from './helpers';
+import { items, runner, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);
 
 let sandbox: PaddleSandbox;
 const node = runner(() => sandbox);
 
-beforeAll(async () => {
-	sandbox = await new PaddleSandbox().start();
-});
-afterAll(async () => {
-	await sandbox.settle();
-	await sandbox.stop();
-});
-beforeEach(() => {
-	sandbox.reset();
-	sandbox.subscriptionDelayMs = 30;
-	resetLimiters();
-});
+useSandbox({ subscriptionDelayMs: 30, started: (s) => (sandbox = s) });
 
 function customerWithAddress(name: string | null = 'Ada Lovelace') {
 	const customer = sandbox.addCustomer({ email: `ada+${Math.random().toString(36).slice(2)}@example.com`, name });
@@ -194,7 +182,7 @@ describe('Address and Business', () => {
 
 describe('Price', () => {
 	it('lists prices with a money block, filters and limits', async () => {
-		const all = await node.run({ resource: 'price', operation: 'list', returnAll: true });
+		const all = await node.run({ resource: 'price', operation: 'list', returnAll: true, simplify: false });
 		expect(all).toHaveLength(5);
 		const jpy = all.find((p) => p.id === sandbox.seed.monthlyJpy) as IDataObject;
 		expect(jpy.money).toEqual({ minor: '3000', decimal: '3000', currency: 'JPY', formatted: '3000 JPY' });
@@ -402,7 +390,7 @@ describe('Subscription lifecycle', () => {
 
 	it('gets a subscription with its recurring money', async () => {
 		const id = await subscription();
-		const out = await node.one({ resource: 'subscription', operation: 'get', subscriptionId: id });
+		const out = await node.one({ resource: 'subscription', operation: 'get', subscriptionId: id, simplify: false });
 		expect(out).toMatchObject({ id, status: 'active', money: { minor: '3000', currency: 'USD' } });
 	});
 

@@ -6,24 +6,14 @@
  * permission; the node's error does.
  */
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
-import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { createHookContext } from '../../helpers/n8n-context';
 import { PaddleSandbox } from '../../sandbox/paddle';
-import { apiCredentials, credentialTypes, runner } from './helpers';
+import { apiCredentials, credentialTypes, runner, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);
 let sandbox: PaddleSandbox;
 const node = runner(() => sandbox);
-beforeAll(async () => {
-	sandbox = await new PaddleSandbox().start();
-});
-afterAll(async () => {
-	await sandbox.stop();
-});
-beforeEach(() => {
-	sandbox.reset();
-	resetLimiters();
-});
+useSandbox({ started: (s) => (sandbox = s) });
 
 const as = (key: string) => ({ credentials: { paddleBillingApi: apiCredentials(sandbox, key) as never } });
 

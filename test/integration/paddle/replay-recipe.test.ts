@@ -182,7 +182,7 @@ it('a replay keeps event_id and is dropped by the Claim; after Release of paddle
 	const notification = await node.one({ resource: 'notification', operation: 'get', notificationId: first.notificationId });
 	const released = (await executeNode({
 		nodeType: dedupe,
-		parameters: { operation: 'release', key: '=paddle:{{ $json.payload.event_id }}' },
+		parameters: { operation: 'release', key: '=paddle:{{ $json.event_id }}' },
 		items: [{ json: notification }],
 		nodeName: 'Release by hand',
 	})) as INodeExecutionData[][];

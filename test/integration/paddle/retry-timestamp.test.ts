@@ -9,26 +9,16 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { resetEndpointSecrets } from '../../../nodes/PaddleBilling/endpoint-secret';
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
-import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { createHookContext, createWebhookContext, fakeHttpExchange, type NodeRunOptions } from '../../helpers/n8n-context';
 import { PaddleSandbox, type DeliveryRecord } from '../../sandbox/paddle';
-import { apiCredentials, credentialTypes } from './helpers';
+import { apiCredentials, credentialTypes, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);
 
 const trigger = new PaddleBillingTrigger();
 let sandbox: PaddleSandbox;
-beforeAll(async () => {
-	sandbox = await new PaddleSandbox().start();
-});
-afterAll(async () => {
-	await sandbox.settle();
-	await sandbox.stop();
-});
+useSandbox({ subscriptionDelayMs: 0, started: (s) => (sandbox = s) });
 beforeEach(() => {
-	sandbox.reset();
-	sandbox.subscriptionDelayMs = 0;
-	resetLimiters();
 	resetEndpointSecrets();
 });
 afterEach(() => {

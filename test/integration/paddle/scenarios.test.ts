@@ -6,22 +6,13 @@
  */
 import { normalizePaddleEvent } from '../../../nodes/PaddleBilling/normalize';
 import { PaddleSandbox } from '../../sandbox/paddle';
+import { useSandbox } from './helpers';
 
 // The sandbox checks its traffic against Paddle's spec; compiling the checks takes a moment under load.
 jest.setTimeout(30_000);
 
 let sandbox: PaddleSandbox;
-beforeAll(async () => {
-	sandbox = await new PaddleSandbox().start();
-});
-afterAll(async () => {
-	await sandbox.settle();
-	await sandbox.stop();
-});
-beforeEach(() => {
-	sandbox.reset();
-	sandbox.subscriptionDelayMs = 0;
-});
+useSandbox({ subscriptionDelayMs: 0, started: (s) => (sandbox = s) });
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -8,7 +8,6 @@ import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-wor
 import { resetEndpointSecrets } from '../../../nodes/PaddleBilling/endpoint-secret';
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
 import { DEFAULT_TOLERANCE_SECONDS, MAX_TOLERANCE_SECONDS } from '../../../nodes/PaddleBilling/signature';
-import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import {
 	createHookContext,
 	createWebhookContext,
@@ -17,22 +16,13 @@ import {
 	type NodeRunOptions,
 } from '../../helpers/n8n-context';
 import { PaddleSandbox, type DeliveryRecord } from '../../sandbox/paddle';
-import { apiCredentials, credentialTypes } from './helpers';
+import { apiCredentials, credentialTypes, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);
 
 let sandbox: PaddleSandbox;
-beforeAll(async () => {
-	sandbox = await new PaddleSandbox().start();
-});
-afterAll(async () => {
-	await sandbox.settle();
-	await sandbox.stop();
-});
+useSandbox({ subscriptionDelayMs: 0, started: (s) => (sandbox = s) });
 beforeEach(() => {
-	sandbox.reset();
-	sandbox.subscriptionDelayMs = 0;
-	resetLimiters();
 	resetEndpointSecrets();
 });
 

@@ -22,6 +22,7 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
+import { BillingState, registerBillingRoutes } from './billing';
 import { NotificationLog, registerNotificationRoutes } from './notifications';
 import { requiredPermissions } from './permissions';
 import { perPage, SpecGuard } from './spec';
@@ -158,6 +159,8 @@ function docGroup(code: string): string {
 	if (code.startsWith('notification_')) return 'notifications';
 	if (code.startsWith('address_')) return 'addresses';
 	if (code.startsWith('business_')) return 'businesses';
+	if (code.startsWith('adjustment_')) return 'adjustments';
+	if (code.startsWith('discount_')) return 'discounts';
 	return 'shared';
 }
 
@@ -179,6 +182,8 @@ export class PaddleSandbox extends SandboxServer {
 	readonly deliveries: DeliveryRecord[] = [];
 	/** Notification entities (GET /notifications, replay): test/sandbox/paddle/notifications.ts. */
 	readonly notificationLog: NotificationLog = new NotificationLog({ now: () => this.now(), newId: (prefix) => this.newId(prefix) });
+	/** Adjustments and discounts (test/sandbox/paddle/billing.ts). */
+	readonly billing = new BillingState();
 	/** The account's default payment link; null makes automatic transactions fail as in Paddle. */
 	checkoutBaseUrl: string | null = 'https://pay.example.test/checkout';
 	/** How long after billing Paddle "creates" the subscription. */
@@ -595,7 +600,12 @@ export class PaddleSandbox extends SandboxServer {
 				.map((p) => (include.includes('product') ? { ...p, product: this.products.get(String(p.product_id)) ?? null } : p));
 			this.list(req, res, found, 200, 50);
 		});
-		this.api('GET', '/prices/:id', (req, res) => this.ok(res, 200, this.mustGet(this.prices, req.params.id)));
+		this.api('GET', '/prices/:id', (req, res) => {
+			const price = this.mustGet(this.prices, req.params.id);
+			// include=product adds the product (spec `get-price`, `include_price_query`)
+			const include = this.queryList(req, 'include') ?? [];
+			this.ok(res, 200, include.includes('product') ? { ...price, product: this.products.get(String(price.product_id)) ?? null } : price);
+		});
 
 		// Transactions
 		this.api('POST', '/transactions', (req, res) => this.ok(res, 201, this.createTransaction(this.bodyOf(req))));
@@ -688,6 +698,30 @@ export class PaddleSandbox extends SandboxServer {
 				},
 			},
 			this.notificationLog,
+		);
+
+		// Transaction preview and invoice PDF, adjustments, discounts, subscription preview and one-time charges.
+		registerBillingRoutes(
+			{
+				now: () => this.now(),
+				newId: (prefix) => this.newId(prefix),
+				transactions: this.transactions,
+				subscriptions: this.subscriptions,
+				prices: this.prices,
+				products: this.products,
+				customers: this.customers,
+				api: (method, path, fn) => this.api(method, path, fn),
+				list: (req, res, all, max, def) => this.list(req, res, all, max, def),
+				ok: (res, status, data) => this.ok(res, status, data),
+				error: (status, code, detail, errors) => new PaddleError(status, code, detail, errors),
+				bodyOf: (req) => this.bodyOf(req),
+				queryList: (req, name) => this.queryList(req, name),
+				lineItems: (items, currency) => this.lineItems(items, currency),
+				createTransaction: (body, origin, renewal) => this.createTransaction(body, origin, renewal),
+				bill: (transaction) => this.bill(transaction),
+				emit: (eventType, entity) => this.emit(eventType, entity),
+			},
+			this.billing,
 		);
 	}
 
@@ -1752,6 +1786,7 @@ export class PaddleSandbox extends SandboxServer {
 		this.events.length = 0;
 		this.deliveries.length = 0;
 		this.notificationLog.clear();
+		this.billing.clear();
 		this.checkoutBaseUrl = 'https://pay.example.test/checkout';
 		this.taxPercent = 0;
 		this.autoDeliver = true;

@@ -3,12 +3,14 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { requirePaddleId } from '../../helpers';
 import { paddleData } from '../../transport';
 import { forOperation } from '../common';
+import { simplifyField, simplifyOne } from '../simplify';
 import { notificationIdField } from './shared';
 
-export const description: INodeProperties[] = forOperation('notification', 'get', [notificationIdField]);
+export const description: INodeProperties[] = forOperation('notification', 'get', [notificationIdField, simplifyField]);
 
-/** GET /notifications/{id}: the notification with its payload (the event, payload.event_id). */
+/** GET /notifications/{id}: the notification (simplified: its event_id; whole: the event under payload). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const id = requirePaddleId.call(this, this.getNodeParameter('notificationId', itemIndex), 'ntf', 'Notification ID', itemIndex);
-	return (await paddleData.call(this, { method: 'GET', path: `/notifications/${encodeURIComponent(id)}`, itemIndex })) as IDataObject;
+	const notification = (await paddleData.call(this, { method: 'GET', path: `/notifications/${encodeURIComponent(id)}`, itemIndex })) as IDataObject;
+	return simplifyOne.call(this, itemIndex, 'notification', notification);
 }

@@ -12,9 +12,11 @@ import { paddleList } from '../../transport';
 import { forOperation } from '../common';
 import { isoDate } from '../subscription/pause';
 import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { simplifyField, simplifyMany } from '../simplify';
 
 export const description: INodeProperties[] = forOperation('notification', 'getAll', [
 	...returnAllAndLimit(),
+	simplifyField,
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -112,5 +114,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (filters.afterNotificationId) {
 		qs.after = requirePaddleId.call(this, filters.afterNotificationId, 'ntf', 'After Notification ID', itemIndex);
 	}
-	return (await paddleList.call(this, { method: 'GET', path: '/notifications', qs, itemIndex }, limit)) as IDataObject[];
+	const notifications = (await paddleList.call(this, { method: 'GET', path: '/notifications', qs, itemIndex }, limit)) as IDataObject[];
+	return simplifyMany.call(this, itemIndex, 'notification', notifications);
 }

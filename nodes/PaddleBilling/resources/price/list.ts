@@ -10,9 +10,11 @@ import { priceMoney } from '../../helpers';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
 import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { simplifyField, simplifyMany } from '../simplify';
 
 export const description: INodeProperties[] = forOperation('price', 'list', [
 	...returnAllAndLimit(),
+	simplifyField,
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -46,7 +48,7 @@ export const description: INodeProperties[] = forOperation('price', 'list', [
 	},
 ]);
 
-function withMoney(price: IDataObject): IDataObject {
+export function withMoney(price: IDataObject): IDataObject {
 	return { ...price, money: priceMoney(price) as unknown as IDataObject };
 }
 
@@ -59,7 +61,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (filters.productId) qs.product_id = String(filters.productId).trim();
 	if (filters.recurring === 'true' || filters.recurring === 'false') qs.recurring = filters.recurring;
 	const prices = (await paddleList.call(this, { method: 'GET', path: '/prices', qs, itemIndex }, limit)) as IDataObject[];
-	return prices.map(withMoney);
+	return simplifyMany.call(this, itemIndex, 'price', prices.map(withMoney));
 }
 
 /** Dropdown options: "Product — Price (30.00 USD / 1 month)". */

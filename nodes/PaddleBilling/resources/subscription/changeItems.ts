@@ -5,7 +5,8 @@ import { paddleData } from '../../transport';
 import { forOperation, itemsField, subscriptionIdField } from '../common';
 import { subscriptionOutput } from './shared';
 
-export const description: INodeProperties[] = forOperation('subscription', 'changeItems', [
+/** The parameters of Change Items, also used by Preview Change Items. */
+export const changeItemsProperties: INodeProperties[] = [
 	subscriptionIdField,
 	{ ...itemsField, description: 'The new items. Paddle replaces the whole list unless "Keep Other Items" is on.' },
 	{
@@ -39,11 +40,12 @@ export const description: INodeProperties[] = forOperation('subscription', 'chan
 		],
 		default: 'prevent_change',
 	},
-]);
+];
 
-/** PATCH /subscriptions/{id} with items and proration_billing_mode (sets a state, so safe to repeat). */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const id = requirePaddleId.call(this, this.getNodeParameter('subscriptionId', itemIndex), 'sub', 'Subscription ID', itemIndex);
+export const description: INodeProperties[] = forOperation('subscription', 'changeItems', changeItemsProperties);
+
+/** The PATCH body (items, proration_billing_mode, on_payment_failure); Preview Change Items sends the same. */
+export async function changeItemsBody(this: IExecuteFunctions, id: string, itemIndex: number): Promise<IDataObject> {
 	let items = itemsBody(readItems.call(this, itemIndex));
 	if (this.getNodeParameter('keepOtherItems', itemIndex, false) as boolean) {
 		const current = await getSubscription.call(this, id, itemIndex);
@@ -53,11 +55,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			.filter((i) => i.price_id && !listed.has(i.price_id));
 		items = [...kept, ...items];
 	}
-	const body: IDataObject = {
+	return {
 		items,
 		proration_billing_mode: this.getNodeParameter('prorationBillingMode', itemIndex),
 		on_payment_failure: this.getNodeParameter('onPaymentFailure', itemIndex, 'prevent_change'),
 	};
+}
+
+/** PATCH /subscriptions/{id} with items and proration_billing_mode (sets a state, so safe to repeat). */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const id = requirePaddleId.call(this, this.getNodeParameter('subscriptionId', itemIndex), 'sub', 'Subscription ID', itemIndex);
+	const body = await changeItemsBody.call(this, id, itemIndex);
 	const data = (await paddleData.call(this, {
 		method: 'PATCH',
 		path: `/subscriptions/${encodeURIComponent(id)}`,

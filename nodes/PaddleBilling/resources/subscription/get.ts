@@ -2,11 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { getSubscription, requirePaddleId } from '../../helpers';
 import { forOperation, subscriptionIdField } from '../common';
+import { simplifyField, simplifyOne } from '../simplify';
 import { subscriptionOutput } from './shared';
 
-export const description: INodeProperties[] = forOperation('subscription', 'get', [subscriptionIdField]);
+export const description: INodeProperties[] = forOperation('subscription', 'get', [subscriptionIdField, simplifyField]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const id = requirePaddleId.call(this, this.getNodeParameter('subscriptionId', itemIndex), 'sub', 'Subscription ID', itemIndex);
-	return subscriptionOutput(await getSubscription.call(this, id, itemIndex));
+	return simplifyOne.call(this, itemIndex, 'subscription', subscriptionOutput(await getSubscription.call(this, id, itemIndex)));
 }

@@ -2,7 +2,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { getSubscription, getTransaction, subscriptionMoney } from '../../helpers';
+import { getSubscription, getTransaction, money, subscriptionMoney } from '../../helpers';
 import { paddleErrorInfo } from '../../transport';
 
 /** A subscription as the node outputs it: Paddle's object plus its recurring money block. */
@@ -69,3 +69,19 @@ export function explainManualCollectionError(error: unknown, customerId: string)
 
 /** Paddle invoices only in these (spec `currency_code`: "Must be USD, EUR, or GBP if collection_mode is manual"). */
 export const MANUAL_COLLECTION_CURRENCIES = ['USD', 'EUR', 'GBP'] as const;
+
+/**
+ * A subscription preview (spec `subscription-preview`) with money blocks: what is billed now
+ * (immediate_transaction, null when nothing) and at the next renewal (next_transaction).
+ */
+export function previewOutput(preview: IDataObject): IDataObject {
+	const totalOf = (t: unknown) => {
+		const totals = (((t ?? {}) as IDataObject).details as IDataObject | undefined)?.totals as IDataObject | undefined;
+		return totals ? money(totals.grand_total ?? totals.total, totals.currency_code ?? preview.currency_code) : null;
+	};
+	return {
+		...subscriptionOutput(preview),
+		immediate_charge: totalOf(preview.immediate_transaction) as unknown as IDataObject,
+		next_charge: totalOf(preview.next_transaction) as unknown as IDataObject,
+	};
+}

@@ -1,0 +1,43 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { paddleList } from '../../transport';
+import { forOperation } from '../common';
+import { simplifyField, simplifyMany } from '../simplify';
+import { returnAllAndLimit } from '../../../shared/list-parameters';
+
+export const description: INodeProperties[] = forOperation('discount', 'getAll', [
+	...returnAllAndLimit(),
+	simplifyField,
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{ displayName: 'Code', name: 'code', type: 'string', default: '', placeholder: 'WELCOME10', description: 'Only the discount with this checkout code (not case-sensitive)' },
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'options',
+				options: [
+					{ name: 'Active', value: 'active' },
+					{ name: 'Archived', value: 'archived' },
+				],
+				default: 'active',
+			},
+		],
+	},
+]);
+
+/** GET /discounts (needs discount.read): catalog (standard) discounts, newest first. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const qs: IDataObject = { per_page: 200 };
+	if (filters.status) qs.status = filters.status;
+	if (filters.code) qs.code = String(filters.code).trim();
+	const discounts = (await paddleList.call(this, { method: 'GET', path: '/discounts', qs, itemIndex }, limit)) as IDataObject[];
+	return simplifyMany.call(this, itemIndex, 'discount', discounts);
+}
