@@ -248,10 +248,10 @@ describe('Product rate plan', () => {
 		const seeded = sandbox.seedAccount({ name: 'Callout Co', crmId: '77' });
 		const payment = sandbox.seedPayment(seeded, { amount: 49.5, status: 'Error', gatewayResponse: 'Insufficient funds' });
 		const invoice = sandbox.seedInvoice(seeded, { amount: 100, balance: 50.5 });
-		const [p] = await runZuora(sandbox, { resource: 'payment', operation: 'get', paymentKey: String(payment.number) });
+		const [p] = await runZuora(sandbox, { resource: 'payment', operation: 'get', paymentKey: String(payment.number), simplify: false });
 		expect(p).toMatchObject({ id: payment.id, accountNumber: seeded.accountNumber, status: 'Error', money: { decimal: '49.50', currency: 'USD' } });
 		expect(p).not.toHaveProperty('success');
-		const [i] = await runZuora(sandbox, { resource: 'invoice', operation: 'get', invoiceKey: String(invoice.id) });
+		const [i] = await runZuora(sandbox, { resource: 'invoice', operation: 'get', invoiceKey: String(invoice.id), simplify: false });
 		expect(i).toMatchObject({ invoiceNumber: invoice.invoiceNumber, money: { decimal: '100.00' }, balanceMoney: { decimal: '50.50' } });
 		const error = await runZuoraError(sandbox, { resource: 'payment', operation: 'get', paymentKey: 'P-404' });
 		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'P-404'.");

@@ -273,7 +273,7 @@ describe('Subscription → Get, Cancel, Change Plan', () => {
 
 	it('Get returns the subscription with money; an unknown number is a clear error', async () => {
 		const number = await subscribe();
-		const [sub] = await runZuora(sandbox, { resource: 'subscription', operation: 'get', subscriptionNumber: number });
+		const [sub] = await runZuora(sandbox, { resource: 'subscription', operation: 'get', subscriptionNumber: number, simplify: false });
 		expect(sub).toMatchObject({ subscriptionNumber: number, money: { decimal: '49.00', currency: 'USD' } });
 		const error = await runZuoraError(sandbox, { resource: 'subscription', operation: 'get', subscriptionNumber: 'A-S404' });
 		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'A-S404'.");
