@@ -280,8 +280,10 @@ describe('Product rate plan', () => {
 				})),
 			},
 		];
-		const all = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list' });
+		const all = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list', returnAll: true });
 		expect(all).toHaveLength(320);
+		const limited = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list' });
+		expect(limited).toHaveLength(50); // Return All off, Limit 50: the defaults of every list
 		for (const request of sandbox.requests.filter((r) => r.path !== '/oauth/token')) {
 			expect(request.headers['zuora-version']).toBe('2025-08-12');
 		}
