@@ -94,12 +94,14 @@ export class Zuora implements INodeType {
 					out.push({ json, pairedItem: { item: itemIndex } });
 				}
 			} catch (error) {
-				if (this.continueOnFail()) {
-					out.push({ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } });
-					continue;
-				}
 				const nodeError = asNodeError(this, error, itemIndex);
 				if (nodeError.context.itemIndex === undefined) nodeError.context.itemIndex = itemIndex;
+				// the message names the failing item (counted from 0, as n8n's item index)
+				if (!/ \[item \d+\]$/.test(nodeError.message)) nodeError.message = `${nodeError.message} [item ${itemIndex}]`;
+				if (this.continueOnFail()) {
+					out.push({ json: { error: nodeError.message }, pairedItem: { item: itemIndex } });
+					continue;
+				}
 				throw nodeError;
 			}
 		}

@@ -75,7 +75,7 @@ describe('listSearch', () => {
 	it('a filter on a field Object Query does not allow is Zuora\'s 4XX error, carried into the node error', async () => {
 		sandbox.seedAccount({ name: 'Acme' });
 		const error = await runZuoraError(sandbox, { resource: 'customApi', operation: 'request', method: 'GET', path: '/object-query/accounts', query: '{"filter[]": "shoesize.EQ:44"}' });
-		expect(error.message).toBe("Zuora 400 (60000020): Field 'shoesize' is not filterable [field: shoesize]");
+		expect(error.message).toBe("Zuora 400 (60000020): Field 'shoesize' is not filterable [field: shoesize] [item 0]");
 	});
 });
 
@@ -106,7 +106,7 @@ describe('Custom API Request', () => {
 		const [ok] = await runZuora(sandbox, { resource: 'customApi', operation: 'request', method: 'PUT', path: `/v1/accounts/${account.accountNumber}`, body: '{"notes": "from n8n"}' });
 		expect(ok).toMatchObject({ success: true });
 		const error = await runZuoraError(sandbox, { resource: 'customApi', operation: 'request', method: 'PUT', path: `/v1/accounts/${account.accountNumber}`, body: '{"billCycleDay": 40}' });
-		expect(error.message).toBe("Zuora 200 (53100020): Invalid value for field 'billCycleDay': must be a whole number from 0 to 31 [field: billCycleDay]");
+		expect(error.message).toBe("Zuora 200 (53100020): Invalid value for field 'billCycleDay': must be a whole number from 0 to 31 [field: billCycleDay] [item 0]");
 		expect(error.context.itemIndex).toBe(0);
 	});
 
@@ -116,7 +116,7 @@ describe('Custom API Request', () => {
 			expect(error.message).toMatch(/is not on the Zuora host/);
 		}
 		const bad = await runZuoraError(sandbox, { resource: 'customApi', operation: 'request', method: 'POST', path: '/v1/accounts', body: '{nope' });
-		expect(bad.message).toBe('"Body (JSON)" must be a JSON object');
+		expect(bad.message).toBe('"Body (JSON)" must be a JSON object [item 0]');
 		expect(sandbox.requestsTo('GET', /^\/v1\//)).toHaveLength(0);
 		expect(sandbox.requestsTo('POST', /^\/v1\//)).toHaveLength(0);
 	});

@@ -72,7 +72,7 @@ describe('Invoice → Get Many', () => {
 
 	it('an unknown account is Zuora\'s not-found error', async () => {
 		const error = await runZuoraError(sandbox, { resource: 'invoice', operation: 'getMany', accountKey: byId('A404'), returnAll: true });
-		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'A404'.");
+		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'A404'. [item 0]");
 	});
 });
 
@@ -106,7 +106,7 @@ describe('Invoice → Get PDF', () => {
 
 		const draft = sandbox.seedInvoice(account, { status: 'Draft' });
 		const error = await runZuoraError(sandbox, { resource: 'invoice', operation: 'getPdf', invoiceKey: String(draft.invoiceNumber) });
-		expect(error.message).toBe(`Invoice ${String(draft.invoiceNumber)} has no PDF file in Zuora`);
+		expect(error.message).toBe(`Invoice ${String(draft.invoiceNumber)} has no PDF file in Zuora [item 0]`);
 		expect((error as { description?: string }).description).toContain('posted');
 	});
 
@@ -126,7 +126,7 @@ describe('Invoice → Get PDF', () => {
 			body: { success: false, processId: 'ABC', reasons: [{ code: '50000040', message: 'Cannot find file' }] },
 		});
 		const error = await runZuoraError(sandbox, { resource: 'invoice', operation: 'getPdf', invoiceKey: String(invoice.id) });
-		expect(error.message).toBe('Zuora 404 (50000040): Cannot find file');
+		expect(error.message).toBe('Zuora 404 (50000040): Cannot find file [item 0]');
 	});
 });
 
@@ -179,11 +179,11 @@ describe('Account → Update', () => {
 	it('refuses an empty update before calling Zuora, and carries Zuora\'s field error', async () => {
 		const account = sandbox.seedAccount({ name: 'Acme' });
 		const empty = await runZuoraError(sandbox, { resource: 'account', operation: 'update', accountKey: byId(account.accountNumber), updateFields: {} });
-		expect(empty.message).toBe('Nothing to update');
+		expect(empty.message).toBe('Nothing to update [item 0]');
 		expect(sandbox.requestsTo('PUT', /.*/)).toHaveLength(0);
 
 		const refused = await runZuoraError(sandbox, { resource: 'account', operation: 'update', accountKey: byId(account.accountNumber), updateFields: { paymentTerm: 'Net 99' } });
-		expect(refused.message).toBe("Zuora 200 (53100020): Invalid value for field 'paymentTerm': 'Net 99' is not a payment term of this tenant [field: paymentTerm]");
+		expect(refused.message).toBe("Zuora 200 (53100020): Invalid value for field 'paymentTerm': 'Net 99' is not a payment term of this tenant [field: paymentTerm] [item 0]");
 		expect(refused.context.itemIndex).toBe(0);
 	});
 });
@@ -242,7 +242,7 @@ describe('Simplify and locators', () => {
 
 	it('an empty locator is a clear error naming the field', async () => {
 		const error = await runZuoraError(sandbox, { resource: 'account', operation: 'get', accountKey: byList('') });
-		expect(error.message).toBe('Account Number or ID is empty');
+		expect(error.message).toBe('Account Number or ID is empty [item 0]');
 		expect(error.context.itemIndex).toBe(0);
 	});
 });
