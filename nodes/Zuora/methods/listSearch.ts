@@ -28,7 +28,7 @@ export async function searchAccounts(
 	});
 	let records = page.data;
 	// On the first page, an account whose number is the text is listed too (Object Query has no OR).
-	if (text && !paginationToken && /^[\w-]+$/.test(text)) {
+	if (text && !paginationToken && /^[\w-]*\d[\w-]*$/.test(text)) {
 		const byNumber = await objectQueryPage.call(this, 'accounts', { filters: [`accountnumber.EQ:${text}`], pageSize: 1 });
 		records = [...byNumber.data.filter((a) => !records.some((r) => r.id === a.id)), ...records];
 	}
