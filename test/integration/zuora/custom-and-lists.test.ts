@@ -44,7 +44,7 @@ describe('listSearch', () => {
 
 		const hop = await listSearch('searchAccounts', 'hop');
 		expect(hop.results.map((r) => r.name)).toEqual(['Hopper Computing (A00000001)', 'hopscotch Ltd (A00000002)']);
-		const [byName] = sandbox.requestsTo('GET', '/object-query/accounts').slice(-2);
+		const [byName] = sandbox.requestsTo('GET', '/object-query/accounts').slice(-1);
 		expect(byName.query['filter[]']).toBe('name.SW:hop');
 
 		const byNumber = await listSearch('searchAccounts', 'A00000003');
