@@ -7,11 +7,14 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { asNodeError } from './helpers';
+import { asNodeError, isNotFound } from './helpers';
 import { searchAccounts, searchSubscriptions } from './methods/listSearch';
 import { operations, operationSelectors } from './operations';
 import { getProductRatePlans } from './resources/productRatePlan/list';
 import { BinaryItem } from './resources/types';
+
+const NOT_FOUND_HINT =
+	'Zuora has no such object in this tenant. Check the number or ID (Get Many and the From list pickers show the existing ones) and that the credential points at the right environment and entity.';
 
 export class Zuora implements INodeType {
 	description: INodeTypeDescription = {
@@ -96,6 +99,9 @@ export class Zuora implements INodeType {
 			} catch (error) {
 				const nodeError = asNodeError(this, error, itemIndex);
 				if (nodeError.context.itemIndex === undefined) nodeError.context.itemIndex = itemIndex;
+				if (isNotFound(nodeError) && !String(nodeError.description ?? '').startsWith(NOT_FOUND_HINT)) {
+					nodeError.description = `${NOT_FOUND_HINT}${nodeError.description ? ` ${nodeError.description}` : ''}`;
+				}
 				// the message names the failing item (counted from 0, as n8n's item index)
 				if (!/ \[item \d+\]$/.test(nodeError.message)) nodeError.message = `${nodeError.message} [item ${itemIndex}]`;
 				if (this.continueOnFail()) {

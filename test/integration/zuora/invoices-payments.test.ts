@@ -73,6 +73,7 @@ describe('Invoice → Get Many', () => {
 	it('an unknown account is Zuora\'s not-found error', async () => {
 		const error = await runZuoraError(sandbox, { resource: 'invoice', operation: 'getMany', accountKey: byId('A404'), returnAll: true });
 		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'A404'. [item 0]");
+		expect(error.description).toContain('Zuora has no such object in this tenant');
 	});
 });
 
