@@ -32,10 +32,10 @@ export const getMany: ItemOperation = {
 						displayName: 'Status',
 						name: 'status',
 						type: 'options',
+						// spec ExpandedInvoice.status (Draft | Posted | Split); Split is internal to invoice splitting
 						options: [
 							{ name: 'Draft', value: 'Draft' },
 							{ name: 'Posted', value: 'Posted' },
-							{ name: 'Canceled', value: 'Canceled' },
 						],
 						default: 'Posted',
 						description: 'Only invoices in this status (posted invoices are the ones sent to the customer)',
