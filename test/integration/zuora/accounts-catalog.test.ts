@@ -103,7 +103,7 @@ describe('Account', () => {
 		const error = await runZuoraError(sandbox, { ...createParams, currency: 'SEK' });
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toBe(
-			"Zuora 200 (53100020): Invalid value for field 'currency': SEK is not an active currency of this tenant [field: currency]",
+			"Zuora 200 (53100020): Invalid value for field 'currency': SEK is not an active currency of this tenant [field: currency] [item 0]",
 		);
 		expect(error.description).toMatch(/processId [0-9A-F]{16}/);
 		expect(sandbox.accounts).toHaveLength(0);
@@ -116,13 +116,13 @@ describe('Account', () => {
 			billToContact: { firstName: 'Ada' },
 		});
 		expect(error).toBeInstanceOf(NodeOperationError);
-		expect(error.message).toBe('The bill-to contact has no last name');
+		expect(error.message).toBe('The bill-to contact has no last name [item 0]');
 		expect(sandbox.requestsTo('POST', '/v1/accounts')).toHaveLength(0);
 	});
 
 	it('Create: a malformed currency is refused with a specific message', async () => {
 		const error = await runZuoraError(sandbox, { ...createParams, currency: 'dollars' });
-		expect(error.message).toBe('Currency "DOLLARS" is not a three-letter code');
+		expect(error.message).toBe('Currency "DOLLARS" is not a three-letter code [item 0]');
 	});
 
 	it('Get returns the account by number, and a clear error when it does not exist', async () => {
@@ -131,7 +131,7 @@ describe('Account', () => {
 		expect(account).toMatchObject({ id: seeded.id, accountNumber: seeded.accountNumber, crmId: '7', currency: 'EUR' });
 
 		const error = await runZuoraError(sandbox, { resource: 'account', operation: 'get', accountKey: 'A404' });
-		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'A404'.");
+		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'A404'. [item 0]");
 	});
 
 	it('Find by CRM ID reports found / not found, and escapes the value in ZOQL', async () => {
@@ -167,7 +167,7 @@ describe('Account', () => {
 		sandbox.seedAccount({ name: 'Twin A', crmId: '31337' });
 		sandbox.seedAccount({ name: 'Twin B', crmId: '31337' });
 		const error = await runZuoraError(sandbox, { ...createParams, operation: 'findOrCreate' });
-		expect(error.message).toBe('2 Zuora accounts have CRM ID 31337');
+		expect(error.message).toBe('2 Zuora accounts have CRM ID 31337 [item 0]');
 		expect(error.description).toContain('A00000001, A00000002');
 		expect(sandbox.requestsTo('POST', '/v1/accounts')).toHaveLength(0);
 	});
@@ -180,7 +180,7 @@ describe('Account', () => {
 			{ items: [{ key: 'A00000001' }, { key: 'A404' }], continueOnFail: true },
 		);
 		expect(out[0]).toMatchObject({ accountNumber: 'A00000001' });
-		expect(out[1]).toEqual({ error: "Zuora 200 (50000040): Cannot find entity by key: 'A404'." });
+		expect(out[1]).toEqual({ error: "Zuora 200 (50000040): Cannot find entity by key: 'A404'. [item 1]" });
 		expect(JSON.stringify(out)).not.toContain(CLIENT_SECRET);
 	});
 });
@@ -248,13 +248,13 @@ describe('Product rate plan', () => {
 		const seeded = sandbox.seedAccount({ name: 'Callout Co', crmId: '77' });
 		const payment = sandbox.seedPayment(seeded, { amount: 49.5, status: 'Error', gatewayResponse: 'Insufficient funds' });
 		const invoice = sandbox.seedInvoice(seeded, { amount: 100, balance: 50.5 });
-		const [p] = await runZuora(sandbox, { resource: 'payment', operation: 'get', paymentKey: String(payment.number) });
+		const [p] = await runZuora(sandbox, { resource: 'payment', operation: 'get', paymentKey: String(payment.number), simplify: false });
 		expect(p).toMatchObject({ id: payment.id, accountNumber: seeded.accountNumber, status: 'Error', money: { decimal: '49.50', currency: 'USD' } });
 		expect(p).not.toHaveProperty('success');
-		const [i] = await runZuora(sandbox, { resource: 'invoice', operation: 'get', invoiceKey: String(invoice.id) });
+		const [i] = await runZuora(sandbox, { resource: 'invoice', operation: 'get', invoiceKey: String(invoice.id), simplify: false });
 		expect(i).toMatchObject({ invoiceNumber: invoice.invoiceNumber, money: { decimal: '100.00' }, balanceMoney: { decimal: '50.50' } });
 		const error = await runZuoraError(sandbox, { resource: 'payment', operation: 'get', paymentKey: 'P-404' });
-		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'P-404'.");
+		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'P-404'. [item 0]");
 	});
 
 	it('a multi-entity credential sends Zuora-Entity-Ids on every call', async () => {
@@ -280,8 +280,10 @@ describe('Product rate plan', () => {
 				})),
 			},
 		];
-		const all = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list' });
+		const all = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list', returnAll: true });
 		expect(all).toHaveLength(320);
+		const limited = await runZuora(sandbox, { resource: 'productRatePlan', operation: 'list' });
+		expect(limited).toHaveLength(50); // Return All off, Limit 50: the defaults of every list
 		for (const request of sandbox.requests.filter((r) => r.path !== '/oauth/token')) {
 			expect(request.headers['zuora-version']).toBe('2025-08-12');
 		}

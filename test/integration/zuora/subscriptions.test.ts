@@ -170,7 +170,7 @@ describe('Subscription → Create (Orders API)', () => {
 			createParams({ productRatePlanId: ENT_MONTHLY, additionalFields: { idempotencyKey: 'lead-31337-won' } }),
 		);
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toBe('Zuora 422 (50000022): The Idempotency-Key has already been used with a different request body');
+		expect(error.message).toBe('Zuora 422 (50000022): The Idempotency-Key has already been used with a different request body [item 0]');
 		expect(sandbox.requestsTo('POST', '/v1/orders')).toHaveLength(2);
 		expect(sandbox.subscriptions).toHaveLength(1);
 	});
@@ -208,7 +208,7 @@ describe('Subscription → Create (Orders API)', () => {
 		const other = sandbox.seedAccount({ name: 'Other', crmId: '1' });
 		await runZuora(sandbox, createParams({ accountNumber: other.accountNumber, additionalFields: { subscriptionNumber: 'KL-1' } }));
 		const error = await runZuoraError(sandbox, createParams({ additionalFields: { subscriptionNumber: 'KL-1' } }));
-		expect(error.message).toBe(`Subscription KL-1 already exists on account ${other.accountNumber}, not ${account.accountNumber}`);
+		expect(error.message).toBe(`Subscription KL-1 already exists on account ${other.accountNumber}, not ${account.accountNumber} [item 0]`);
 	});
 
 	it('evergreen with add-ons; Zuora rejects a plan not priced in the account currency (HTTP 200 error)', async () => {
@@ -223,7 +223,7 @@ describe('Subscription → Create (Orders API)', () => {
 		const gbp = sandbox.seedAccount({ name: 'UK Ltd', currency: 'GBP' });
 		const error = await runZuoraError(sandbox, createParams({ accountNumber: gbp.accountNumber }));
 		expect(error.message).toBe(
-			`Zuora 200 (53200020): The currency GBP of account ${gbp.accountNumber} is not available in product rate plan 'Pro Monthly'`,
+			`Zuora 200 (53200020): The currency GBP of account ${gbp.accountNumber} is not available in product rate plan 'Pro Monthly' [item 0]`,
 		);
 	});
 
@@ -255,7 +255,7 @@ describe('Subscription → Create (Orders API)', () => {
 
 	it('an unreadable Won date stops with a message naming the field', async () => {
 		const error = await runZuoraError(sandbox, createParams({ contractEffectiveDate: 'last Tuesday' }));
-		expect(error.message).toBe('"Contract Effective Date" is not a date: "last Tuesday"');
+		expect(error.message).toBe('"Contract Effective Date" is not a date: "last Tuesday" [item 0]');
 		expect(sandbox.requestsTo('POST', '/v1/orders')).toHaveLength(0);
 	});
 });
@@ -273,10 +273,10 @@ describe('Subscription → Get, Cancel, Change Plan', () => {
 
 	it('Get returns the subscription with money; an unknown number is a clear error', async () => {
 		const number = await subscribe();
-		const [sub] = await runZuora(sandbox, { resource: 'subscription', operation: 'get', subscriptionNumber: number });
+		const [sub] = await runZuora(sandbox, { resource: 'subscription', operation: 'get', subscriptionNumber: number, simplify: false });
 		expect(sub).toMatchObject({ subscriptionNumber: number, money: { decimal: '49.00', currency: 'USD' } });
 		const error = await runZuoraError(sandbox, { resource: 'subscription', operation: 'get', subscriptionNumber: 'A-S404' });
-		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'A-S404'.");
+		expect(error.message).toBe("Zuora 200 (50000040): Cannot find entity by key: 'A-S404'. [item 0]");
 	});
 
 	it('Cancel at the end of the term; cancelling again does nothing', async () => {
@@ -331,7 +331,7 @@ describe('Subscription → Get, Cancel, Change Plan', () => {
 			cancellationPolicy: 'EndOfCurrentTerm',
 		});
 		expect(error.message).toBe(
-			'Zuora 200 (53200030): EndOfCurrentTerm cannot be used for an evergreen subscription; use SpecificDate',
+			'Zuora 200 (53200030): EndOfCurrentTerm cannot be used for an evergreen subscription; use SpecificDate [item 0]',
 		);
 	});
 

@@ -65,7 +65,7 @@ describe('Usage → Add Record', () => {
 		expect(sent.body).toMatchObject({ StartDateTime: '2025-02-01T00:00:00+01:00', EndDateTime: '2025-02-28T23:59:59+01:00' });
 		expect(sandbox.usage[0].StartDateTime).toBe('2025-02-01T00:00:00+01:00');
 		const bad = await runZuoraError(sandbox, { ...params(), timeZone: 'Berlin' });
-		expect(bad.message).toBe('Time Zone "Berlin" is not an IANA time zone');
+		expect(bad.message).toBe('Time Zone "Berlin" is not an IANA time zone [item 0]');
 	});
 
 	it('the sandbox refuses a usage date-time without an offset, as the spec does (format date-time), also with the referee off', async () => {
@@ -96,7 +96,7 @@ describe('Usage → Add Record', () => {
 	it('Zuora\'s CRUD error {Success:false, Errors} under HTTP 200 is an error', async () => {
 		const error = await runZuoraError(sandbox, { ...params(), uom: 'Parsec' });
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toBe("Zuora 200 (INVALID_VALUE): The unit of measure 'Parsec' is not defined in this tenant");
+		expect(error.message).toBe("Zuora 200 (INVALID_VALUE): The unit of measure 'Parsec' is not defined in this tenant [item 0]");
 		expect(sandbox.usage).toHaveLength(0);
 	});
 });

@@ -30,6 +30,7 @@ import {
 	type SandboxResponse,
 	SandboxServer,
 } from '../kit';
+import { answerObjectQuery } from './object-query';
 import { type OperationRef, ZuoraSpec } from './spec';
 
 type Json = Record<string, unknown>;
@@ -532,6 +533,13 @@ export class ZuoraSandbox extends SandboxServer {
 		this.route('GET', '/v1/object/import/:id', (req, res) => this.getImport(req, res));
 		this.route('GET', '/v1/payments/:key', (req, res) => this.getRecord(this.payments, 'number', req, res));
 		this.route('GET', '/v1/invoices/:key', (req, res) => this.getRecord(this.invoices, 'invoiceNumber', req, res));
+		this.route('PUT', '/v1/accounts/:key', (req, res) => this.updateAccount(req, res));
+		this.route('GET', '/v1/payments', (req, res) => this.listPayments(req, res));
+		this.route('GET', '/v1/invoices/:key/files', (req, res) => this.invoiceFiles(req, res));
+		this.route('GET', '/v1/files/:id', (req, res) => this.getFile(req, res));
+		this.route('GET', '/object-query/accounts', (req, res) => this.objectQuery(req, res, 'accounts'));
+		this.route('GET', '/object-query/subscriptions', (req, res) => this.objectQuery(req, res, 'subscriptions'));
+		this.route('GET', '/object-query/invoices', (req, res) => this.objectQuery(req, res, 'invoices'));
 	}
 
 	/** Payments (spec GETARPaymentType) and invoices (spec GetInvoiceResponse), seeded by tests. */
@@ -574,7 +582,172 @@ export class ZuoraSandbox extends SandboxServer {
 			...fields,
 		};
 		this.invoices.push(invoice);
+		// Zuora generates the PDF when an invoice is posted; a draft has no file yet.
+		if (invoice.status === 'Posted') this.addInvoiceFile(invoice);
 		return invoice;
+	}
+
+	/**
+	 * Invoice PDFs by file id. Zuora generates a PDF when an invoice is posted; GET
+	 * /v1/invoices/{key}/files lists them newest first as `{id, pdfFileUrl: "/v1/files/<file id>",
+	 * versionNumber}` (spec GET_InvoiceFiles; developer.zuora.com "List all files of an invoice"
+	 * response sample), and GET /v1/files/{file-id} answers the file itself (spec GET_Files: a
+	 * 200 without a JSON schema).
+	 */
+	readonly files = new Map<string, { recordId: string; invoiceId: string; versionNumber: number; pdf: Buffer }>();
+
+	/** A small but well-formed PDF naming the invoice. */
+	static invoicePdf(invoiceNumber: string): Buffer {
+		return Buffer.from(`%PDF-1.4\n% Zuora sandbox invoice ${invoiceNumber}\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n`, 'latin1');
+	}
+
+	/** Adds a (new) PDF version to an invoice, as re-generating the invoice file does. */
+	addInvoiceFile(invoice: Json): string {
+		const id = zuoraId();
+		const versions = [...this.files.values()].filter((f) => f.invoiceId === invoice.id).map((f) => f.versionNumber);
+		const versionNumber = Math.max(Date.now(), ...versions.map((v) => v + 1));
+		this.files.set(id, { recordId: zuoraId(), invoiceId: String(invoice.id), versionNumber, pdf: ZuoraSandbox.invoicePdf(String(invoice.invoiceNumber)) });
+		return id;
+	}
+
+	private invoiceFiles(req: SandboxRequest, res: SandboxResponse): void {
+		const invoice = this.invoices.find((r) => r.id === req.params.key || r.invoiceNumber === req.params.key);
+		if (!invoice) return this.fail(res, 50000040, `Cannot find entity by key: '${req.params.key}'.`);
+		const page = Number(req.query.page ?? 1);
+		const pageSize = Number(req.query.pageSize ?? 20);
+		const all = [...this.files.entries()]
+			.filter(([, f]) => f.invoiceId === invoice.id)
+			.sort(([, a], [, b]) => b.versionNumber - a.versionNumber)
+			.map(([id, f]) => ({ id: f.recordId, pdfFileUrl: `/v1/files/${id}`, versionNumber: f.versionNumber }));
+		const body: Json = { invoiceFiles: all.slice((page - 1) * pageSize, page * pageSize), success: true };
+		if (page * pageSize < all.length) body.nextPage = `${this.url}/v1/invoices/${req.params.key}/files?page=${page + 1}&pageSize=${pageSize}`;
+		res.json(200, body);
+	}
+
+	private getFile(req: SandboxRequest, res: SandboxResponse): void {
+		const file = this.files.get(req.params.id);
+		if (!file) return this.fail(res, 50000040, `Cannot find file by id: '${req.params.id}'.`, 404);
+		res.status = 200;
+		res.header('content-type', 'application/pdf');
+		res.header('content-disposition', `attachment; filename="${req.params.id}.pdf"`);
+		res.body = file.pdf;
+		res.sent = true;
+	}
+
+	/**
+	 * GET /v1/payments (spec GET_RetrieveAllPayments): filters `accountId`, `status`, `currency`,
+	 * `number`; `page` ≥ 1, `pageSize` ≤ 40 (default 20); `nextPage` is the URL of the next page.
+	 */
+	private listPayments(req: SandboxRequest, res: SandboxResponse): void {
+		const page = Number(req.query.page ?? 1);
+		const pageSize = Number(req.query.pageSize ?? 20);
+		const filters = (['accountId', 'status', 'currency', 'number'] as const).filter((f) => typeof req.query[f] === 'string');
+		const all = this.payments.filter((p) => filters.every((f) => String(p[f]) === req.query[f]));
+		const body: Json = { payments: all.slice((page - 1) * pageSize, page * pageSize).map((p) => withoutNulls(p)), success: true };
+		if (page * pageSize < all.length) {
+			const qs = new URLSearchParams({ ...Object.fromEntries(filters.map((f) => [f, String(req.query[f])])), page: String(page + 1), pageSize: String(pageSize) });
+			body.nextPage = `${this.url}/v1/payments?${qs.toString()}`;
+		}
+		res.json(200, body);
+	}
+
+	/**
+	 * PUT /v1/accounts/{account-key} (spec PUT_Account): only the fields sent change; the answer
+	 * is `{success: true}`. The same business rules as POST /v1/accounts (see createAccount).
+	 */
+	private updateAccount(req: SandboxRequest, res: SandboxResponse): void {
+		const account = this.findAccount(req.params.key);
+		if (!account) return this.fail(res, 50000040, `Cannot find entity by key: '${req.params.key}'.`);
+		const b = (req.body ?? {}) as Json;
+		if (b.name !== undefined && (typeof b.name !== 'string' || b.name.trim() === '')) return this.fail(res, 53100020, "Invalid value for field 'name': must not be empty");
+		if (typeof b.name === 'string' && b.name.length > 255) return this.fail(res, 53100020, "'name' must be at most 255 characters");
+		if (b.billCycleDay !== undefined) {
+			const bcd = Number(b.billCycleDay);
+			if (!Number.isInteger(bcd) || bcd < 0 || bcd > 31) return this.fail(res, 53100020, "Invalid value for field 'billCycleDay': must be a whole number from 0 to 31");
+		}
+		if (b.paymentTerm !== undefined && !PAYMENT_TERMS.includes(String(b.paymentTerm))) {
+			return this.fail(res, 53100020, `Invalid value for field 'paymentTerm': '${String(b.paymentTerm)}' is not a payment term of this tenant`);
+		}
+		if (b.autoPay === true) return this.fail(res, 53100030, 'Cannot set autoPay to true for an account without a default payment method');
+		if (b.crmId !== undefined && String(b.crmId).length > 100) return this.fail(res, 53100020, "'crmId' must be at most 100 characters");
+		for (const which of ['billToContact', 'soldToContact'] as const) {
+			const contact = b[which] as Json | undefined;
+			if (contact?.workEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(contact.workEmail))) {
+				return this.fail(res, 53100020, `Invalid value for field '${which}.workEmail': ${String(contact.workEmail)}`);
+			}
+			for (const field of ['firstName', 'lastName']) {
+				if (contact && contact[field] !== undefined && String(contact[field]).trim() === '') {
+					return this.fail(res, 53100020, `Invalid value for field '${which}.${field}': must not be empty`);
+				}
+			}
+		}
+		if (typeof b.name === 'string') account.name = b.name;
+		if (b.billCycleDay !== undefined) account.billCycleDay = Number(b.billCycleDay);
+		if (b.paymentTerm !== undefined) account.paymentTerm = String(b.paymentTerm);
+		if (b.crmId !== undefined) account.crmId = String(b.crmId);
+		if (b.billToContact) account.billToContact = { ...account.billToContact, ...(b.billToContact as Partial<ZuoraContact>) };
+		if (b.soldToContact) account.soldToContact = { ...account.soldToContact, ...(b.soldToContact as Partial<ZuoraContact>) };
+		for (const [key, value] of Object.entries(b)) if (/__c$/.test(key)) (account as unknown as Json)[key] = value;
+		res.json(200, { success: true });
+	}
+
+	/**
+	 * The Object Query views (spec ExpandedAccount, ExpandedSubscription, ExpandedInvoice) and
+	 * the fields each accepts in `filter[]` (developer.zuora.com object-query guide and examples:
+	 * accounts by currency, name, accountnumber, updateddate; invoices by accountId;
+	 * subscriptions by status). Subscriptions: Object Query calls the subscription number `name`.
+	 */
+	private objectQuery(req: SandboxRequest, res: SandboxResponse, object: 'accounts' | 'subscriptions' | 'invoices'): void {
+		let records: Json[];
+		let filterable: string[];
+		if (object === 'accounts') {
+			filterable = ['id', 'accountnumber', 'name', 'crmid', 'status', 'currency', 'createddate', 'updateddate'];
+			records = this.accounts.map((a) => ({
+				id: a.id,
+				accountNumber: a.accountNumber,
+				name: a.name,
+				crmId: a.crmId,
+				status: a.status,
+				currency: a.currency,
+				billCycleDay: a.billCycleDay,
+				autoPay: a.autoPay,
+				paymentTerm: a.paymentTerm,
+				balance: 0,
+				billToId: a.billToContact.id,
+				soldToId: a.soldToContact.id,
+				createdDate: a.createdDate,
+				updatedDate: a.createdDate,
+			}));
+		} else if (object === 'subscriptions') {
+			filterable = ['id', 'name', 'status', 'accountid', 'termtype', 'updateddate'];
+			records = this.subscriptions.map((s) => ({
+				id: s.id,
+				name: s.subscriptionNumber,
+				accountId: s.accountId,
+				status: s.status,
+				version: s.version,
+				isLatestVersion: true,
+				termType: s.termType,
+				autoRenew: s.autoRenew,
+				contractEffectiveDate: s.contractEffectiveDate,
+				subscriptionStartDate: s.subscriptionStartDate,
+				termStartDate: s.termStartDate,
+				termEndDate: s.termEndDate,
+				currency: s.currency,
+				cMRR: s.contractedMrr,
+			}));
+		} else {
+			filterable = ['id', 'accountid', 'invoicenumber', 'status', 'invoicedate', 'duedate', 'updateddate'];
+			const keys = ['id', 'invoiceNumber', 'accountId', 'amount', 'balance', 'currency', 'status', 'invoiceDate', 'dueDate', 'postedDate', 'updatedDate', 'taxAmount', 'paymentAmount'];
+			records = this.invoices.map((i) => {
+				const view: Json = Object.fromEntries(keys.filter((k) => i[k] !== undefined).map((k) => [k, i[k]]));
+				// GetInvoiceResponse.postedDate is a date, ExpandedInvoice.postedDate a date-time
+				if (isDate(view.postedDate)) view.postedDate = `${view.postedDate}T00:00:00+00:00`;
+				return view;
+			});
+		}
+		const answer = answerObjectQuery(req.query, records.map((r) => withoutNulls(r)), filterable);
+		res.json(answer.status, answer.body);
 	}
 
 	private getRecord(list: Json[], numberField: string, req: SandboxRequest, res: SandboxResponse): void {
@@ -624,6 +797,7 @@ export class ZuoraSandbox extends SandboxServer {
 		this.usage.length = 0;
 		this.payments.length = 0;
 		this.invoices.length = 0;
+		this.files.clear();
 		this.imports.clear();
 		this.idempotency.clear();
 		this.internalFaults = [];

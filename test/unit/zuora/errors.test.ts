@@ -90,7 +90,7 @@ describe('HTTP-200 errors through the node', () => {
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect((error as NodeApiError).httpCode).toBe('200');
 		expect(error.message).toBe(
-			"Zuora 200 (53200040): Invalid value for field 'subscriptions[0].orderActions[0].createSubscription.subscribeToRatePlans[0].productRatePlanId': no product rate plan 'no-such-plan' [field: subscriptions[0].orderActions[0].createSubscription.subscribeToRatePlans[0].productRatePlanId]",
+			"Zuora 200 (53200040): Invalid value for field 'subscriptions[0].orderActions[0].createSubscription.subscribeToRatePlans[0].productRatePlanId': no product rate plan 'no-such-plan' [field: subscriptions[0].orderActions[0].createSubscription.subscribeToRatePlans[0].productRatePlanId] [item 0]",
 		);
 		expect(sandbox.requestsTo('POST', '/v1/orders')).toHaveLength(1);
 		expect(sandbox.subscriptions).toHaveLength(0);
@@ -103,7 +103,7 @@ describe('HTTP-200 errors through the node', () => {
 			body: { success: false, processId: 'P1', reasons: [{ code: 50000060, message: `internal error for ${CLIENT_SECRET}` }] },
 		});
 		const error = await runZuoraError(sandbox, { resource: 'productRatePlan', operation: 'list' });
-		expect(error.message).toBe('Zuora 200 (50000060): internal error for [redacted]');
+		expect(error.message).toBe('Zuora 200 (50000060): internal error for [redacted] [item 0]');
 		expect(JSON.stringify({ m: error.message, d: error.description, c: error.context })).not.toContain(CLIENT_SECRET);
 	});
 
@@ -113,6 +113,6 @@ describe('HTTP-200 errors through the node', () => {
 			{ resource: 'account', operation: 'get', accountKey: 'nope' },
 			{ continueOnFail: true },
 		);
-		expect(out).toEqual([{ error: "Zuora 200 (50000040): Cannot find entity by key: 'nope'." }]);
+		expect(out).toEqual([{ error: "Zuora 200 (50000040): Cannot find entity by key: 'nope'. [item 0]" }]);
 	});
 });

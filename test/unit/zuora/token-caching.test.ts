@@ -103,7 +103,7 @@ describe('token caching across executions', () => {
 	it('a 401 that persists after the refresh surfaces as an error (refreshes once, no loop)', async () => {
 		sandbox.faults.push({ path: '/v1/accounts/A00000001', status: 401, body: { message: 'Authentication error' } });
 		const error = await runZuoraError(sandbox, getAccount);
-		expect(error.message).toBe('Zuora 401: Authentication error');
+		expect(error.message).toBe('Zuora 401: Authentication error [item 0]');
 		expect(sandbox.requestsTo('GET', '/v1/accounts/A00000001')).toHaveLength(2);
 		expect(sandbox.tokenRequests).toBe(2);
 	});
@@ -113,7 +113,7 @@ describe('token caching across executions', () => {
 		const error = await runZuoraError(sandbox, getAccount, {
 			credentials: zuoraCredentials(sandbox, { clientSecret: wrong }),
 		});
-		expect(error.message).toBe('Zuora refused the OAuth client credentials (HTTP 401 invalid_client: Bad client credentials)');
+		expect(error.message).toBe('Zuora refused the OAuth client credentials (HTTP 401 invalid_client: Bad client credentials) [item 0]');
 		expect(error.description).toContain('client ID and secret');
 		expect(JSON.stringify({ m: error.message, d: error.description, c: error.context })).not.toContain(wrong);
 	});
@@ -144,7 +144,7 @@ describe('token caching across executions', () => {
 		const error = await runZuoraError(sandbox, getAccount, {
 			credentials: zuoraCredentials(sandbox, { baseUrl: '', environment: 'custom' }),
 		});
-		expect(error.message).toBe('The Zuora credential has no base URL');
+		expect(error.message).toBe('The Zuora credential has no base URL [item 0]');
 		expect(JSON.stringify(error.description)).not.toContain(CLIENT_SECRET);
 	});
 });

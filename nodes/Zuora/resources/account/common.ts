@@ -4,6 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { jsonParameter, moneyBlock, text, zoqlLiteral } from '../../helpers';
+import { isZuoraId } from '../../locators';
 import { deriveIdempotencyKey, idempotencyKeyFor, zuoraRequest } from '../../transport';
 
 export const createAccountFields: INodeProperties[] = [
@@ -270,4 +271,15 @@ export function requireCrmId(this: IExecuteFunctions, itemIndex: number): string
 		});
 	}
 	return crmId;
+}
+
+/** The 32-character account ID for an account number or ID (GET /v1/accounts/{key} for a number). */
+export async function resolveAccountId(this: IExecuteFunctions, key: string, itemIndex: number): Promise<string> {
+	if (isZuoraId(key)) return key;
+	const view = await zuoraRequest.call(this, { method: 'GET', path: `/v1/accounts/${encodeURIComponent(key)}`, itemIndex });
+	const id = ((view.basicInfo ?? {}) as IDataObject).id;
+	if (typeof id !== 'string' || !id) {
+		throw new NodeOperationError(this.getNode(), `Zuora answered GET /v1/accounts/${key} without an account ID`, { itemIndex });
+	}
+	return id;
 }

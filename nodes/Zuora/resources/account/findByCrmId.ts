@@ -14,6 +14,7 @@ export const findByCrmId: ItemOperation = {
 		{
 			displayName: 'CRM ID (Kommo Lead ID)',
 			name: 'crmId',
+			description: "The Kommo lead ID stored in the account's crmId, e.g. the lead ID from the Kommo Trigger",
 			type: 'string',
 			required: true,
 			default: '',

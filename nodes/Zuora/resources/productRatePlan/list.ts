@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
+import { returnAllAndLimit } from '../../../shared/list-parameters';
 import { forOperation, moneyBlock, text } from '../../helpers';
 import { zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
@@ -120,7 +121,10 @@ export async function getProductRatePlans(this: ILoadOptionsFunctions): Promise<
 /** Product Rate Plan → List: one item per rate plan (what the dropdowns show). */
 export const list: ItemOperation = {
 	kind: 'item',
-	description: forOperation('productRatePlan', 'list', [
+	description: [
+		// node version 1 had no Return All / Limit and returned every plan; it still does
+		...returnAllAndLimit({ show: { resource: ['productRatePlan'], operation: ['list'], '@version': [{ _cnd: { gte: 1.1 } }] } }),
+		...forOperation('productRatePlan', 'list', [
 		{
 			displayName: 'Include Inactive',
 			name: 'includeInactive',
@@ -136,13 +140,17 @@ export const list: ItemOperation = {
 			placeholder: 'USD',
 			description: 'Optional: only plans priced in this currency, with their recurring price as `money`',
 		},
-	]),
+		]),
+	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const includeInactive = this.getNodeParameter('includeInactive', itemIndex, false) as boolean;
 		const currency = text(this.getNodeParameter('currency', itemIndex, '')).toUpperCase();
+		const returnAll = this.getNodeParameter('returnAll', itemIndex, true) as boolean;
+		const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
 		return ratePlanRows(await fetchCatalog.call(this, itemIndex))
 			.filter((r) => includeInactive || r.status === 'Active')
 			.filter((r) => !currency || r.charges.some((c) => ((c.pricing ?? []) as IDataObject[]).some((p) => p.currency === currency)))
+			.slice(0, limit)
 			.map((r) => ({
 				...r,
 				money: currency ? moneyBlock(r.recurringPrices[currency], currency) : null,

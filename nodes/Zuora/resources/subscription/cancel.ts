@@ -35,6 +35,7 @@ export const cancel: ItemOperation = {
 		{
 			displayName: 'Cancellation Date',
 			name: 'cancellationEffectiveDate',
+			description: 'The date the subscription ends: yyyy-mm-dd, an ISO date-time or Unix seconds',
 			type: 'string',
 			required: true,
 			default: '',

@@ -1,18 +1,13 @@
 /** What the subscription operations share. */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, isNotFound, moneyBlock, text } from '../../helpers';
+import { locatorValue, subscriptionLocator } from '../../locators';
 import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 
-export const subscriptionNumberField: INodeProperties = {
-	displayName: 'Subscription Number',
-	name: 'subscriptionNumber',
-	type: 'string',
-	required: true,
-	default: '',
-	placeholder: 'A-S00000001',
-};
+export const subscriptionNumberField: INodeProperties = subscriptionLocator(
+	'The subscription. Subscription → Create returns its number; a Kommo lead field or a Zuora callout can carry it too.',
+);
 
 /** The subscription's currency: its own field, else the one of its charges. */
 function currencyOf(view: IDataObject): string | undefined {
@@ -56,14 +51,13 @@ export async function findSubscription(
 }
 
 export function requireSubscriptionNumber(this: IExecuteFunctions, itemIndex: number): string {
-	const number = text(this.getNodeParameter('subscriptionNumber', itemIndex));
-	if (!number) {
-		throw new NodeOperationError(this.getNode(), 'Subscription Number is empty', {
-			itemIndex,
-			description: 'Map the subscription number (e.g. A-S00000001) from an earlier Zuora node or a Kommo lead field.',
-		});
-	}
-	return number;
+	return locatorValue(
+		this,
+		'subscriptionNumber',
+		itemIndex,
+		'Subscription Number',
+		'Pick the subscription from the list, or map its number (e.g. A-S00000001) from an earlier Zuora node or a Kommo lead field.',
+	);
 }
 
 /** `triggerDates` for an order action; only the dates given are sent. */

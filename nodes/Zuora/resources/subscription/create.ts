@@ -59,6 +59,7 @@ export const create: ItemOperation = {
 		{
 			displayName: 'Initial Term',
 			name: 'initialTerm',
+			description: 'Length of the first term, in Initial Term Period units',
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 12,
@@ -67,6 +68,7 @@ export const create: ItemOperation = {
 		{
 			displayName: 'Initial Term Period',
 			name: 'initialTermPeriodType',
+			description: 'Unit of the initial term',
 			type: 'options',
 			options: [
 				{ name: 'Month', value: 'Month' },

@@ -44,6 +44,7 @@ export const addRecord: ItemOperation = {
 		{
 			displayName: 'Account Number',
 			name: 'accountNumber',
+			description: 'The account the usage is billed to (Account → Find by CRM ID or Find or Create gives its number)',
 			type: 'string',
 			required: true,
 			default: '',
@@ -61,6 +62,7 @@ export const addRecord: ItemOperation = {
 		{
 			displayName: 'Quantity',
 			name: 'quantity',
+			description: 'How many units of the Unit of Measure were used',
 			type: 'number',
 			required: true,
 			default: 0,

@@ -78,6 +78,7 @@ export const uploadBatch: BatchOperation = {
 		{
 			displayName: 'Quantity',
 			name: 'quantity',
+			description: 'How many units of the Unit of Measure were used (one CSV row per input item)',
 			type: 'string',
 			required: true,
 			default: '',
