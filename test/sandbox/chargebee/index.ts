@@ -1470,6 +1470,7 @@ export class ChargebeeSandbox extends SandboxServer {
 			const creditNote = this.createCreditNote({ customer_id: customerId, currency_code: currency }, total, reason);
 			delete creditNote.subscription_id;
 			delete creditNote.reference_invoice_id;
+			this.creditNoteReasons(creditNote, form);
 			this.emit('credit_note_created', { credit_note: creditNote }, 'api');
 			return { credit_note: clone(creditNote) };
 		}
@@ -1484,6 +1485,7 @@ export class ChargebeeSandbox extends SandboxServer {
 			if (total > refundable) throw invalid('total', `cannot be more than the refundable amount of the invoice (${refundable})`);
 		}
 		const creditNote = this.createCreditNote(invoice, total, reason);
+		this.creditNoteReasons(creditNote, form);
 		if (str(form.customer_notes)) creditNote.customer_notes = str(form.customer_notes);
 		if (type === 'adjustment') {
 			Object.assign(creditNote, { type, status: 'adjusted', amount_allocated: total, amount_available: 0 });
@@ -1494,6 +1496,17 @@ export class ChargebeeSandbox extends SandboxServer {
 		}
 		this.emit('credit_note_created', { credit_note: creditNote }, 'api');
 		return clone({ credit_note: creditNote, invoice });
+	}
+
+	/**
+	 * reason_code is Chargebee's enum (deprecated, SDK CreditNote.reason_code), create_reason_code
+	 * the site's own reason text: each is stored only as given.
+	 */
+	private creditNoteReasons(creditNote: Json, form: FormObject): void {
+		delete creditNote.reason_code;
+		delete creditNote.create_reason_code;
+		if (str(form.reason_code)) creditNote.reason_code = str(form.reason_code);
+		if (str(form.create_reason_code)) creditNote.create_reason_code = str(form.create_reason_code);
 	}
 
 	// -------------------------------------------- portal, payment methods
