@@ -18,7 +18,7 @@ export const operationProperty: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['customer'] } },
 	options: [
-		{ name: 'Create', value: 'create', action: 'Create a customer', description: 'Create a customer, optionally with an ID of your choice' },
+		{ name: 'Create', value: 'create', action: 'Create a customer', description: 'Create a customer, optionally with an ID of your choice; Find or Create avoids duplicates' },
 		{
 			name: 'Create Payment Method Page',
 			value: 'createPaymentMethodPage',
@@ -39,7 +39,7 @@ export const operationProperty: INodeProperties = {
 			description: 'Look a customer up by ID, then by email, and create it if neither finds one',
 		},
 		{ name: 'Get', value: 'get', action: 'Get a customer', description: 'Get one customer by ID with its contact data, auto collection and card status' },
-		{ name: 'Update', value: 'update', action: 'Update a customer', description: 'Update a customer' },
+		{ name: 'Update', value: 'update', action: 'Update a customer', description: 'Change contact data, auto collection, custom fields or the Kommo lead ID of a customer' },
 	],
 	default: 'findOrCreate',
 };

@@ -21,18 +21,23 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['subscription'] } },
 		options: [
-			{ name: 'Cancel', value: 'cancel', action: 'Cancel a subscription', description: 'Cancel now or at the end of the term' },
+			{
+				name: 'Cancel',
+				value: 'cancel',
+				action: 'Cancel a subscription',
+				description: 'Cancel now or at the end of the term (Reactivate brings a cancelled one back; Pause is the temporary alternative)',
+			},
 			{
 				name: 'Change Items',
 				value: 'changeItems',
 				action: 'Change the items of a subscription',
-				description: 'Change plan, addons, quantities or prices (update_for_items)',
+				description: 'Change plan, addons, quantities or prices (update_for_items); item price IDs come from Item Price → List',
 			},
 			{
 				name: 'Create',
 				value: 'create',
 				action: 'Create a subscription',
-				description: 'Create a subscription for item prices, safe to retry',
+				description: 'Create a subscription for an existing customer (Find or Create gives the ID) and item prices (Item Price → List); safe to retry. A card customer needs Create Checkout Link instead.',
 			},
 			{
 				name: 'Create Checkout Link',
