@@ -1,25 +1,29 @@
 import type {
 	IDataObject,
 	IExecuteFunctions,
-	ILoadOptionsFunctions,
-	INodeExecutionData,
-	INodePropertyOptions,
-	INodeType,
+		INodeExecutionData,
+		INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { CurrencyError } from '../shared/money';
 import { InputError } from './helpers';
+import { listSearch, loadOptions } from './methods';
+import * as creditNote from './resources/creditNote';
+import * as customApi from './resources/customApi';
 import * as customer from './resources/customer';
+import * as event from './resources/event';
 import * as invoice from './resources/invoice';
 import * as itemPrice from './resources/itemPrice';
-import { getItemPrices } from './resources/itemPrice/list';
 import * as subscription from './resources/subscription';
 import type { Operation } from './resources/types';
 
 const resources: Record<string, Record<string, Operation>> = {
+	creditNote: creditNote.operations,
+	customApi: customApi.operations,
 	customer: customer.operations,
+	event: event.operations,
 	invoice: invoice.operations,
 	itemPrice: itemPrice.operations,
 	subscription: subscription.operations,
@@ -33,7 +37,8 @@ export class ChargebeeBilling implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Customers, subscriptions for item prices, invoices and item prices in Chargebee (API v2, Product Catalog 2.0)',
+		description:
+			'Customers, subscriptions (create, change, pause, resume, reactivate, cancel), invoices and offline payments, credit notes, item prices, events and any other API call in Chargebee (API v2, Product Catalog 2.0)',
 		defaults: { name: 'Chargebee Billing' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -46,7 +51,10 @@ export class ChargebeeBilling implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Credit Note', value: 'creditNote' },
+					{ name: 'Custom API Request', value: 'customApi' },
 					{ name: 'Customer', value: 'customer' },
+					{ name: 'Event', value: 'event' },
 					{ name: 'Invoice', value: 'invoice' },
 					{ name: 'Item Price', value: 'itemPrice' },
 					{ name: 'Subscription', value: 'subscription' },
@@ -57,17 +65,13 @@ export class ChargebeeBilling implements INodeType {
 			...subscription.description,
 			...invoice.description,
 			...itemPrice.description,
+			...creditNote.description,
+			...event.description,
+			...customApi.description,
 		],
 	};
 
-	methods = {
-		loadOptions: {
-			/** Active item prices for the Items dropdown, labelled with their price and period. */
-			async getItemPrices(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				return await getItemPrices.call(this);
-			},
-		},
-	};
+	methods = { loadOptions, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
@@ -98,8 +102,18 @@ export class ChargebeeBilling implements INodeType {
 	}
 }
 
-/** Our input errors and money errors become NodeOperationErrors for the item; API errors pass through. */
+/**
+ * Our input errors and money errors become NodeOperationErrors for the item; API errors pass
+ * through. Every message ends with `[item N]` (N counted from 0, as n8n's item index) so a run of
+ * many items names the one that failed.
+ */
 function toNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	const mapped = mapError.call(this, error, itemIndex);
+	if (!/\[item \d+\]$/.test(mapped.message)) mapped.message = `${mapped.message} [item ${itemIndex}]`;
+	return mapped;
+}
+
+function mapError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (error instanceof InputError) {
 		return new NodeOperationError(this.getNode(), error.message, { itemIndex, description: error.description });

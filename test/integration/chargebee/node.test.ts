@@ -73,7 +73,7 @@ describe('Customer', () => {
 
 		const badLead = await runNodeError(sandbox, { resource: 'customer', operation: 'create', kommoLeadId: 'abc' });
 		expect(badLead).toBeInstanceOf(NodeOperationError);
-		expect(badLead.message).toBe('Kommo Lead ID must be a positive whole number, got "abc"');
+		expect(badLead.message).toBe('Kommo Lead ID must be a positive whole number, got "abc" [item 0]');
 
 		const badField = await runNodeError(sandbox, { resource: 'customer', operation: 'create', kommoLeadId: '1', kommoLeadIdField: 'lead' });
 		expect(badField.message).toContain('Kommo Lead ID Field "lead" is not a Chargebee custom field name');
@@ -93,7 +93,7 @@ describe('Customer', () => {
 
 	it('Get, and a missing customer as an error or (continue on fail) an error item', async () => {
 		await seedCustomer();
-		const [got] = await customer({ operation: 'get', customerId: 'kommo-lead-42' });
+		const [got] = await customer({ operation: 'get', customerId: 'kommo-lead-42', simplify: false });
 		expect(got).toMatchObject({ id: 'kommo-lead-42', cf_kommo_lead_id: '42' });
 
 		const error = await runNodeError(sandbox, { resource: 'customer', operation: 'get', customerId: 'nobody' });
@@ -146,7 +146,7 @@ describe('Customer', () => {
 		});
 		expect(out).toMatchObject({ company: 'New Co', email: 'new@example.com', cf_kommo_lead_id: '99' });
 		const nothing = await runNodeError(sandbox, { resource: 'customer', operation: 'update', customerId: 'kommo-lead-42' });
-		expect(nothing.message).toBe('Nothing to update');
+		expect(nothing.message).toBe('Nothing to update [item 0]');
 	});
 
 	it('Find-or-create: the look-ups by id and by email run side by side (one round trip for a new customer)', async () => {
@@ -189,13 +189,13 @@ describe('Customer', () => {
 		sandbox.addCustomer({ id: 'dup-a', email: 'dup@example.com', created_at: 1000 });
 		sandbox.addCustomer({ id: 'dup-b', email: 'dup@example.com', created_at: 2000 });
 		const error = await runNodeError(sandbox, { resource: 'customer', operation: 'findOrCreate', email: 'dup@example.com' });
-		expect(error.message).toBe('2 Chargebee customers have the email dup@example.com: dup-b, dup-a');
+		expect(error.message).toBe('2 Chargebee customers have the email dup@example.com: dup-b, dup-a [item 0]');
 		const [oldest] = await customer({ operation: 'findOrCreate', email: 'dup@example.com', options: { multipleMatches: 'oldest' } });
 		expect(oldest.id).toBe('dup-a');
 		const [newest] = await customer({ operation: 'findOrCreate', email: 'dup@example.com', options: { multipleMatches: 'newest' } });
 		expect(newest.id).toBe('dup-b');
 		const neither = await runNodeError(sandbox, { resource: 'customer', operation: 'findOrCreate' });
-		expect(neither.message).toBe('Give a Customer ID, an Email or both');
+		expect(neither.message).toBe('Give a Customer ID, an Email or both [item 0]');
 	});
 });
 
@@ -307,20 +307,31 @@ describe('Subscription', () => {
 		expect(unknown.message).toContain('[field: subscription_items[item_price_id][0]]');
 
 		const none = await runNodeError(sandbox, { resource: 'subscription', operation: 'create', customerId: 'jp', items: {} });
-		expect(none.message).toBe('Add at least one item price under "Items"');
+		expect(none.message).toBe('Add at least one item price under "Items" [item 0]');
 	});
 
 	it('Get and List for customer (with a status filter)', async () => {
 		await subscription({ operation: 'create', customerId: 'kommo-lead-42', subscriptionId: 's-a', items: items({ itemPriceId: 'pro-USD-monthly' }) });
 		await subscription({ operation: 'create', customerId: 'kommo-lead-42', subscriptionId: 's-b', items: items({ itemPriceId: 'pro-USD-yearly' }) });
 		await subscription({ operation: 'cancel', subscriptionId: 's-b', when: 'immediately' });
-		const [got] = await subscription({ operation: 'get', subscriptionId: 's-a' });
+		const [got] = await subscription({ operation: 'get', subscriptionId: 's-a', simplify: false });
 		expect(got).toMatchObject({ id: 's-a', money: { decimal: '30.00', currency: 'USD' } });
 		const all = await subscription({ operation: 'listForCustomer', customerId: 'kommo-lead-42', returnAll: true });
 		expect(all.map((s) => s.id).sort()).toEqual(['s-a', 's-b']);
 		const active = await subscription({ operation: 'listForCustomer', customerId: 'kommo-lead-42', status: ['active'], returnAll: true });
 		expect(active.map((s) => s.id)).toEqual(['s-a']);
-		expect(active[0].money).toMatchObject({ decimal: '30.00' });
+		expect(active[0]).toEqual({
+			id: 's-a',
+			customer_id: 'kommo-lead-42',
+			status: 'active',
+			plan_item_price_id: 'pro-USD-monthly',
+			currency_code: 'USD',
+			amount: '30.00 USD',
+			current_term_end: expect.any(Number),
+			next_billing_at: expect.any(Number),
+		});
+		const [raw] = await subscription({ operation: 'listForCustomer', customerId: 'kommo-lead-42', status: ['active'], returnAll: true, simplify: false });
+		expect(raw.money).toMatchObject({ decimal: '30.00' });
 	});
 
 	it('Cancel: at end of term, or immediately with a reason code and prorated credit', async () => {
@@ -387,7 +398,7 @@ describe('Invoice and Item price', () => {
 		await seedCustomer();
 		const [sub] = await subscription({ operation: 'create', customerId: 'kommo-lead-42', items: items({ itemPriceId: 'pro-EUR-monthly' }) });
 		const invoiceId = String((sub.invoice as IDataObject).id);
-		const [invoice] = await runNode(sandbox, { resource: 'invoice', operation: 'get', invoiceId });
+		const [invoice] = await runNode(sandbox, { resource: 'invoice', operation: 'get', invoiceId, simplify: false });
 		expect(invoice).toMatchObject({ id: invoiceId, money: { minor: '2800', decimal: '28.00', currency: 'EUR' }, amountDue: { decimal: '0.00' } });
 		const [pdf] = await runNode(sandbox, { resource: 'invoice', operation: 'getPdfUrl', invoiceId, dispositionType: 'inline' });
 		expect(pdf).toMatchObject({ invoiceId, mimeType: 'application/pdf', validTillIso: expect.any(String) });
@@ -398,7 +409,7 @@ describe('Invoice and Item price', () => {
 	});
 
 	it('Item price List: filters, money, and paging past 100 with Return All', async () => {
-		const plans = await runNode(sandbox, { resource: 'itemPrice', operation: 'list', returnAll: true, filters: { itemType: 'plan', status: 'active' } });
+		const plans = await runNode(sandbox, { resource: 'itemPrice', operation: 'list', returnAll: true, filters: { itemType: 'plan', status: 'active' }, simplify: false });
 		expect(plans.map((p) => p.id)).toEqual(['pro-USD-monthly', 'pro-USD-yearly', 'pro-EUR-monthly', 'basic-JPY-monthly', 'enterprise-USD-monthly']);
 		expect(plans[3].money).toEqual({ minor: '3000', decimal: '3000', currency: 'JPY', formatted: '3000 JPY' });
 		const eur = await runNode(sandbox, { resource: 'itemPrice', operation: 'list', returnAll: true, filters: { currencyCode: 'eur' } });

@@ -154,7 +154,7 @@ describe('Chargebee payment paths against a card-less customer', () => {
 			items: items({ itemPriceId: 'pro-USD-monthly' }),
 			additionalFields: { redirectUrl: 'javascript:alert(1)' },
 		});
-		expect(badUrl.message).toBe('Redirect URL "javascript:alert(1)" is not an http(s) URL');
+		expect(badUrl.message).toBe('Redirect URL "javascript:alert(1)" is not an http(s) URL [item 0]');
 		const unknown = await runNodeError(sandbox, {
 			resource: 'subscription',
 			operation: 'createCheckout',

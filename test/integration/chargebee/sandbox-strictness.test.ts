@@ -123,3 +123,46 @@ describe('email filter', () => {
 		expect(await ids('ANA@EXAMPLE.COM')).toEqual([]);
 	});
 });
+
+describe('issue #18 endpoints: the documented preconditions, with Chargebee error bodies', () => {
+	async function withInvoice(autoCollection: 'on' | 'off') {
+		sandbox.addCustomer({ id: 'c-18', auto_collection: autoCollection, primary_payment_source_id: 'pm_1', card_status: 'valid' });
+		const created = await call('POST', '/customers/c-18/subscription_for_items', { id: 's-18', 'subscription_items[item_price_id][0]': 'pro-USD-monthly' });
+		expect(created.status).toBe(200);
+		return String((created.body.invoice as Record<string, unknown>).id);
+	}
+
+	it('pause: pause_option outside the SDK enum is a param_wrong_value; pausing a paused subscription an invalid_state_for_request', async () => {
+		await withInvoice('on');
+		const bad = await call('POST', '/subscriptions/s-18/pause', { pause_option: 'tomorrow' });
+		expect(bad.status).toBe(400);
+		expect(bad.body).toMatchObject({ api_error_code: 'param_wrong_value', param: 'pause_option' });
+		expect(sandbox.takeDeviations()).toHaveLength(1);
+		expect((await call('POST', '/subscriptions/s-18/pause', { pause_option: 'immediately' })).status).toBe(200);
+		const twice = await call('POST', '/subscriptions/s-18/pause', { pause_option: 'immediately' });
+		expect(twice.body).toMatchObject({ api_error_code: 'invalid_state_for_request', error_code: 'invalid_state_for_pause' });
+		const noDate = await call('POST', '/subscriptions/s-18/resume', { resume_option: 'specific_date' });
+		expect(noDate.body).toMatchObject({ param: 'resume_date' });
+	});
+
+	it('record_payment needs a payment method and an open invoice; credit notes need an invoice unless refundable for a customer', async () => {
+		const invoiceId = await withInvoice('off');
+		const noMethod = await call('POST', `/invoices/${invoiceId}/record_payment`, { comment: 'x' });
+		expect(noMethod.body).toMatchObject({ api_error_code: 'param_wrong_value', param: 'transaction[payment_method]' });
+		const adjustment = await call('POST', '/credit_notes', { type: 'adjustment', total: '100' });
+		expect(adjustment.body).toMatchObject({ param: 'reference_invoice_id' });
+		const standalone = await call('POST', '/credit_notes', { type: 'refundable', total: '100', customer_id: 'c-18' });
+		expect(standalone.status).toBe(200);
+		expect(standalone.body.credit_note).toMatchObject({ customer_id: 'c-18', type: 'refundable', total: 100 });
+		expect((await call('POST', `/invoices/${invoiceId}/record_payment`, { 'transaction[payment_method]': 'cash' })).status).toBe(200);
+		const paid = await call('POST', `/invoices/${invoiceId}/record_payment`, { 'transaction[payment_method]': 'cash' });
+		expect(paid.body).toMatchObject({ api_error_code: 'invalid_state_for_request' });
+	});
+
+	it('portal sessions and payment-method pages need an existing customer[id]', async () => {
+		expect((await call('POST', '/portal_sessions', { redirect_url: 'https://example.com' })).body).toMatchObject({ param: 'customer[id]' });
+		const missing = await call('POST', '/hosted_pages/manage_payment_sources', { 'customer[id]': 'nobody' });
+		expect(missing.status).toBe(404);
+		expect(missing.body).toMatchObject({ api_error_code: 'resource_not_found', param: 'customer[id]' });
+	});
+});

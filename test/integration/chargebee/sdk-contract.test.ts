@@ -338,3 +338,51 @@ describe('webhook endpoints through the official SDK, delivery checked by the SD
 		expect(deviation.problems[0]).toMatch(/^enabled_events\[0\]: Invalid option/);
 	});
 });
+
+describe('issue #18 endpoints through the official SDK', () => {
+	async function customerWithSubscription(autoCollection: 'on' | 'off' = 'on') {
+		await chargebee.customer.create({ id: 'c-18', email: 'c18@example.com', auto_collection: autoCollection } as never);
+		const created = await chargebee.subscription.createWithItems('c-18', { id: 's-18', subscription_items: [{ item_price_id: 'pro-USD-monthly' }] } as never);
+		return created as unknown as Record<string, Record<string, unknown>>;
+	}
+
+	it('pause, resume, cancel and reactivate a subscription', async () => {
+		await customerWithSubscription();
+		const paused = await chargebee.subscription.pause('s-18', { pause_option: 'immediately' } as never);
+		expect(paused.subscription).toMatchObject({ id: 's-18', status: 'paused' });
+		const resumed = await chargebee.subscription.resume('s-18', { resume_option: 'immediately' } as never);
+		expect(resumed.subscription.status).toBe('active');
+		await chargebee.subscription.cancelForItems('s-18', { end_of_term: false } as never);
+		const back = await chargebee.subscription.reactivate('s-18', { invoice_immediately: true } as never);
+		expect(back.subscription.status).toBe('active');
+		expect(back.invoice).toMatchObject({ status: 'paid' });
+		const error = await sdkError(chargebee.subscription.resume('s-18', { resume_option: 'immediately' } as never));
+		expect(error).toMatchObject({ api_error_code: 'invalid_state_for_request', http_status_code: 400 });
+	});
+
+	it('record an offline payment, list a customer\'s invoices, create / list / retrieve credit notes', async () => {
+		const created = await customerWithSubscription('off');
+		const invoiceId = String(created.invoice.id);
+		const listed = await chargebee.invoice.list({ customer_id: { is: 'c-18' }, 'sort_by[desc]': 'date' } as never);
+		expect(listed.list.map((e) => e.invoice.id)).toEqual([invoiceId]);
+		const paid = await chargebee.invoice.recordPayment(invoiceId, { transaction: { payment_method: 'bank_transfer', amount: 3000, reference_number: 'R-1' } } as never);
+		expect(paid.invoice.status).toBe('paid');
+		expect(paid.transaction).toMatchObject({ gateway: 'not_applicable', payment_method: 'bank_transfer', amount: 3000 });
+		const note = await chargebee.creditNote.create({ reference_invoice_id: invoiceId, type: 'refundable', total: 1000, create_reason_code: 'Goodwill' } as never);
+		expect(note.credit_note).toMatchObject({ type: 'refundable', status: 'refund_due', total: 1000 });
+		const notes = await chargebee.creditNote.list({ customer_id: { is: 'c-18' } } as never);
+		expect(notes.list.map((e) => e.credit_note.id)).toEqual([note.credit_note.id]);
+		const again = await chargebee.creditNote.retrieve(note.credit_note.id);
+		expect(again.credit_note.reference_invoice_id).toBe(invoiceId);
+	});
+
+	it('portal session, payment-method page and events since a time', async () => {
+		await customerWithSubscription();
+		const portal = await chargebee.portalSession.create({ customer: { id: 'c-18' }, redirect_url: 'https://example.com/out' } as never);
+		expect(portal.portal_session).toMatchObject({ customer_id: 'c-18', status: 'created' });
+		const page = await chargebee.hostedPage.managePaymentSources({ customer: { id: 'c-18' } } as never);
+		expect(page.hosted_page).toMatchObject({ type: 'manage_payment_sources', state: 'created' });
+		const events = await chargebee.event.list({ occurred_at: { after: String(sandbox.now() - 60) }, event_type: { in: ['subscription_created', 'customer_created'] }, 'sort_by[asc]': 'occurred_at' } as never);
+		expect(events.list.map((e) => e.event.event_type)).toEqual(['customer_created', 'subscription_created']);
+	});
+});

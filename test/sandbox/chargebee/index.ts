@@ -304,6 +304,7 @@ export class ChargebeeSandbox extends SandboxServer {
 	readonly events: Json[] = [];
 	readonly webhookEndpoints = new Map<string, WebhookEndpointRecord>();
 	readonly hostedPages = new Map<string, Json & { _request?: { customer: FormObject; subscription: FormObject; items: FormObject[] } }>();
+	readonly portalSessions = new Map<string, Json>();
 	readonly deliveries: DeliveryRecord[] = [];
 	/** What spec-check / type-check found so far (see `specCheck`); `stop()` throws if any. */
 	readonly deviations: Deviation[] = [];
@@ -434,7 +435,7 @@ export class ChargebeeSandbox extends SandboxServer {
 	/** Starts the server; with the spec check on, its schemas and types are loaded first. */
 	override async start(port = 0): Promise<this> {
 		if (this.specCheck) {
-			preloadSchemas(['customer', 'subscription', 'itemPrice', 'invoice', 'event', 'hostedPage', 'webhookEndpoint']);
+			preloadSchemas(['customer', 'subscription', 'itemPrice', 'invoice', 'event', 'hostedPage', 'webhookEndpoint', 'creditNote', 'portalSession']);
 			loadTypeSchemas();
 		}
 		return await super.start(port);
@@ -448,7 +449,7 @@ export class ChargebeeSandbox extends SandboxServer {
 
 	/** Forgets every resource, event and log entry, then seeds the catalogue again (deviations are kept until stop). */
 	reset(): void {
-		for (const map of [this.customers, this.subscriptions, this.itemPrices, this.invoices, this.transactions, this.creditNotes, this.webhookEndpoints, this.hostedPages]) {
+		for (const map of [this.customers, this.subscriptions, this.itemPrices, this.invoices, this.transactions, this.creditNotes, this.webhookEndpoints, this.hostedPages, this.portalSessions]) {
 			map.clear();
 		}
 		this.events.length = 0;
@@ -726,6 +727,12 @@ export class ChargebeeSandbox extends SandboxServer {
 		});
 		this.api('POST', '/subscriptions/:id/update_for_items', (req, form) => this.updateSubscriptionItems(req.params.id, form, 'api'));
 		this.api('POST', '/subscriptions/:id/cancel_for_items', (req, form) => this.cancelSubscription(req.params.id, form, 'api'));
+		// Pause, resume, reactivate: apidocs.chargebee.com/docs/api/subscriptions/{pause-a-subscription,
+		// resume-a-subscription,reactivate-a-subscription}; answers typed by the SDK's Subscription.{Pause,
+		// Resume,Reactivate}Response (subscription, customer, invoice?).
+		this.api('POST', '/subscriptions/:id/pause', (req, form) => this.pauseSubscription(req.params.id, form, 'api'));
+		this.api('POST', '/subscriptions/:id/resume', (req, form) => this.resumeSubscription(req.params.id, form, 'api'));
+		this.api('POST', '/subscriptions/:id/reactivate', (req, form) => this.reactivateSubscription(req.params.id, form, 'api'));
 
 		// Item prices
 		this.api('GET', '/item_prices', (_req, q) => {
@@ -756,6 +763,22 @@ export class ChargebeeSandbox extends SandboxServer {
 				},
 			};
 		});
+		this.api('POST', '/invoices/:id/record_payment', (req, form) => this.recordPayment(req.params.id, form));
+
+		// Credit notes: apidocs.chargebee.com/docs/api/credit_notes (create-credit-note, list, retrieve);
+		// list filters and sort_by[date] as the SDK's ListCreditNoteBodySchema allows them.
+		this.api('POST', '/credit_notes', (_req, form) => this.createCreditNoteApi(form));
+		this.api('GET', '/credit_notes', (_req, q) => {
+			const items = this.applyFilters([...this.creditNotes.values()], q, ['id', 'customer_id', 'subscription_id', 'reference_invoice_id', 'type', 'status', 'date', 'updated_at']);
+			const asc = q['sort_by[asc]'] !== undefined;
+			const sorted = [...items].sort((a, b) => (Number(a.date) - Number(b.date) || Number(a.resource_version) - Number(b.resource_version)) * (asc ? 1 : -1));
+			return this.page(sorted, q, (credit_note) => ({ credit_note }));
+		});
+		this.api('GET', '/credit_notes/:id', (req) => ({ credit_note: clone(this.creditNote(req.params.id)) }));
+
+		// Customer portal: apidocs.chargebee.com/docs/api/portal_sessions/create-a-portal-session
+		this.api('POST', '/portal_sessions', (_req, form) => ({ portal_session: this.createPortalSession(form) }));
+
 		this.route('GET', '/downloads/invoices/:file', (req, res) => {
 			const token = String(req.query.token ?? '');
 			const download = this.downloads.get(token);
@@ -770,7 +793,9 @@ export class ChargebeeSandbox extends SandboxServer {
 		// Events
 		this.api('GET', '/events', (_req, q) => {
 			const items = this.applyFilters(this.events, q, ['id', 'event_type', 'source', 'occurred_at', 'webhook_status']);
-			const sorted = [...items].sort((a, b) => Number(b.occurred_at) - Number(a.occurred_at) || this.events.indexOf(b) - this.events.indexOf(a));
+			// Newest first unless sort_by[asc]=occurred_at (the SDK's ListEventSortBySchema: occurred_at only)
+			const asc = q['sort_by[asc]'] !== undefined;
+			const sorted = [...items].sort((a, b) => (Number(a.occurred_at) - Number(b.occurred_at) || this.events.indexOf(a) - this.events.indexOf(b)) * (asc ? 1 : -1));
 			return this.page(sorted, q, (event) => ({ event }));
 		});
 		this.api('GET', '/events/:id', (req) => {
@@ -783,6 +808,7 @@ export class ChargebeeSandbox extends SandboxServer {
 		// creates the subscription). apidocs.chargebee.com "Hosted Pages" → "Checkout new subscription"
 		// (POST /hosted_pages/checkout_new_for_items); shapes from the SDK's types/resources/HostedPage.d.ts.
 		this.api('POST', '/hosted_pages/checkout_new_for_items', (_req, form) => ({ hosted_page: this.publicHostedPage(this.createCheckout(form)) }));
+		this.api('POST', '/hosted_pages/manage_payment_sources', (_req, form) => ({ hosted_page: this.publicHostedPage(this.createManagePaymentSources(form)) }));
 		this.api('GET', '/hosted_pages/:id', (req) => ({ hosted_page: this.publicHostedPage(this.hostedPage(req.params.id)) }));
 		this.route('GET', '/pages/v4/:id/', (req, res) => {
 			const page = this.hostedPages.get(req.params.id);
@@ -840,6 +866,12 @@ export class ChargebeeSandbox extends SandboxServer {
 		const i = this.invoices.get(id);
 		if (!i) throw notFound('Invoice', id);
 		return i;
+	}
+
+	private creditNote(id: string): Json {
+		const c = this.creditNotes.get(id);
+		if (!c) throw notFound('Credit note', id);
+		return c;
 	}
 
 	private hostedPage(id: string): Json {
@@ -1199,6 +1231,365 @@ export class ChargebeeSandbox extends SandboxServer {
 		return clone(result);
 	}
 
+	// ------------------------------------------- pause, resume, reactivate
+
+	/**
+	 * Pause (apidocs.chargebee.com/docs/api/subscriptions/pause-a-subscription): "Only subscriptions in
+	 * the active or non_renewing state can be paused" ("If it isn't, the API returns an
+	 * invalid_state_for_pause error"), and a subscription with `has_scheduled_changes` is refused
+	 * ("operation_failed"). pause_option: `immediately` (status paused now), `end_of_term` (at
+	 * current_term_end), `specific_date` (pause_date), `billing_cycles` (at term end, resuming after
+	 * skip_billing_cycles terms). The doc names no default for pause_option: the sandbox requires it.
+	 * A scheduled pause is recorded (pause_date) and announced (subscription_pause_scheduled); the
+	 * sandbox does not run it at that date.
+	 */
+	private pauseSubscription(id: string, form: FormObject, source: string): Json {
+		const subscription = this.subscription(id);
+		if (!['active', 'non_renewing'].includes(String(subscription.status))) {
+			throw new ChargebeeApiError(400, `Subscription ${id} is ${String(subscription.status)}; only active or non_renewing subscriptions can be paused.`, 'invalid_state_for_request', undefined, 'invalid_request', 'invalid_state_for_pause');
+		}
+		if (subscription.has_scheduled_changes === true) {
+			throw new ChargebeeApiError(400, `Subscription ${id} has scheduled changes; remove them before pausing.`, 'invalid_state_for_request', undefined, 'operation_failed', 'operation_failed');
+		}
+		const option = str(form.pause_option);
+		if (option === undefined) throw invalid('pause_option', 'cannot be blank');
+		const now = this.now();
+		const termEnd = Number(subscription.current_term_end ?? now);
+		let pauseDate = now;
+		if (option === 'end_of_term' || option === 'billing_cycles') pauseDate = termEnd;
+		if (option === 'specific_date') {
+			const date = intParam(form.pause_date, 'pause_date');
+			if (date === undefined) throw invalid('pause_date', 'cannot be blank when pause_option is specific_date');
+			if (date <= now) throw invalid('pause_date', 'must be in the future');
+			pauseDate = date;
+		}
+		let resumeDate = intParam(form.resume_date, 'resume_date');
+		if (option === 'billing_cycles') {
+			const skip = intParam(form.skip_billing_cycles, 'skip_billing_cycles', 1);
+			if (skip === undefined) throw invalid('skip_billing_cycles', 'cannot be blank when pause_option is billing_cycles');
+			resumeDate = addPeriod(termEnd, Number(subscription.billing_period ?? 1) * skip, String(subscription.billing_period_unit ?? 'month'));
+		}
+		if (resumeDate !== undefined && resumeDate <= pauseDate) throw invalid('resume_date', 'must be after the pause date');
+		const customer = this.customer(subscription.customer_id as string);
+		Object.assign(subscription, { pause_date: pauseDate, ...(resumeDate !== undefined ? { resume_date: resumeDate } : {}), updated_at: now, resource_version: this.nextVersion() });
+		if (option === 'immediately') {
+			subscription.status = 'paused';
+			delete subscription.next_billing_at;
+			this.emit('subscription_paused', { subscription, customer }, source);
+		} else {
+			this.emit('subscription_pause_scheduled', { subscription, customer }, source);
+		}
+		return clone({ subscription: this.publicSubscription(subscription), customer });
+	}
+
+	/**
+	 * Resume (apidocs.chargebee.com/docs/api/subscriptions/resume-a-subscription): "used to resume a
+	 * paused subscription"; resume_option `immediately` or `specific_date` (resume_date). In-term
+	 * (before current_term_end) nothing is invoiced; out of term a new term starts with an invoice.
+	 * The sandbox requires resume_option (no documented default).
+	 */
+	private resumeSubscription(id: string, form: FormObject, source: string): Json {
+		const subscription = this.subscription(id);
+		if (subscription.status !== 'paused') {
+			throw invalidState(`Subscription ${id} is ${String(subscription.status)}; only paused subscriptions can be resumed.`);
+		}
+		const option = str(form.resume_option);
+		if (option === undefined) throw invalid('resume_option', 'cannot be blank');
+		const now = this.now();
+		const customer = this.customer(subscription.customer_id as string);
+		if (option === 'specific_date') {
+			const date = intParam(form.resume_date, 'resume_date');
+			if (date === undefined) throw invalid('resume_date', 'cannot be blank when resume_option is specific_date');
+			if (date <= now) throw invalid('resume_date', 'must be in the future');
+			Object.assign(subscription, { resume_date: date, updated_at: now, resource_version: this.nextVersion() });
+			this.emit('subscription_resumption_scheduled', { subscription, customer }, source);
+			return clone({ subscription: this.publicSubscription(subscription), customer });
+		}
+		delete subscription.pause_date;
+		delete subscription.resume_date;
+		let invoice: Json | undefined;
+		const termEnd = Number(subscription.current_term_end ?? 0);
+		if (termEnd > now) {
+			Object.assign(subscription, { status: 'active', next_billing_at: termEnd });
+		} else {
+			const end = addPeriod(now, Number(subscription.billing_period ?? 1), String(subscription.billing_period_unit ?? 'month'));
+			Object.assign(subscription, { status: 'active', current_term_start: now, current_term_end: end, next_billing_at: end });
+			invoice = this.createInvoice(subscription);
+		}
+		Object.assign(subscription, { updated_at: now, resource_version: this.nextVersion() });
+		this.emit('subscription_resumed', { subscription, customer, ...(invoice ? { invoice } : {}) }, source);
+		if (invoice) this.collect(invoice, this.collectionFor(subscription, customer));
+		return clone({ subscription: this.publicSubscription(subscription), customer, ...(invoice ? { invoice: this.invoices.get(invoice.id as string) } : {}) });
+	}
+
+	/**
+	 * Reactivate (apidocs.chargebee.com/docs/api/subscriptions/reactivate-a-subscription): "The
+	 * subscription status must be cancelled" (non_renewing ones use remove_scheduled_cancellation).
+	 * With trial_end in the future it comes back in_trial; otherwise active, a new term from now and,
+	 * unless invoice_immediately is false, an invoice charged as the customer's auto collection says.
+	 * A card-less customer with auto collection on is refused with payment_method_not_present, as
+	 * when creating (API-FACTS "Corrections"; not confirmed for reactivation: at least as strict).
+	 */
+	private reactivateSubscription(id: string, form: FormObject, source: string): Json {
+		const subscription = this.subscription(id);
+		if (subscription.status !== 'cancelled') {
+			throw invalidState(`Subscription ${id} is ${String(subscription.status)}; only cancelled subscriptions can be reactivated (use remove_scheduled_cancellation for non_renewing ones).`);
+		}
+		const now = this.now();
+		const customer = this.customer(subscription.customer_id as string);
+		const trialEnd = intParam(form.trial_end, 'trial_end');
+		const invoiceNow = boolParam(form.invoice_immediately, 'invoice_immediately') ?? true;
+		const inTrial = trialEnd !== undefined && trialEnd > now;
+		const amount = ((subscription.subscription_items as Json[]) ?? []).reduce((sum, i) => sum + Number(i.amount ?? 0), 0);
+		const autoCollection = String(subscription.auto_collection ?? customer.auto_collection ?? 'on');
+		if (!inTrial && amount > 0 && autoCollection === 'on' && !customer.primary_payment_source_id) throw paymentMethodNotPresent(customer.id as string);
+		const end = inTrial ? (trialEnd as number) : addPeriod(now, Number(subscription.billing_period ?? 1), String(subscription.billing_period_unit ?? 'month'));
+		for (const key of ['cancelled_at', 'cancel_reason_code', 'cancel_schedule_created_at', 'pause_date', 'resume_date']) delete subscription[key];
+		Object.assign(subscription, {
+			status: inTrial ? 'in_trial' : 'active',
+			current_term_start: now,
+			current_term_end: end,
+			next_billing_at: end,
+			...(inTrial ? { trial_start: now, trial_end: trialEnd } : { activated_at: now }),
+			updated_at: now,
+			resource_version: this.nextVersion(),
+		});
+		const invoice = !inTrial && invoiceNow ? this.createInvoice(subscription) : undefined;
+		this.emit('subscription_reactivated', { subscription, customer, ...(invoice ? { invoice } : {}) }, source);
+		if (invoice) this.collect(invoice, this.collectionFor(subscription, customer));
+		return clone({ subscription: this.publicSubscription(subscription), customer, ...(invoice ? { invoice: this.invoices.get(invoice.id as string) } : {}) });
+	}
+
+	/** How an invoice of this subscription is collected: not at all with auto collection off or no card. */
+	private collectionFor(subscription: Json, customer: Json): PaymentOutcome {
+		const auto = String(subscription.auto_collection ?? customer.auto_collection ?? 'on');
+		return auto === 'off' || !customer.primary_payment_source_id ? 'none' : this.payments;
+	}
+
+	// ------------------------------------- offline payments, credit notes
+
+	/**
+	 * Record an invoice payment (apidocs.chargebee.com/docs/api/invoices/record-an-invoice-payment):
+	 * "The invoice status must be payment_due, posted, or not_paid"; amount_due decreases by
+	 * transaction[amount] when transaction[status] is success, and the invoice becomes paid at zero.
+	 * Without an amount the amount due is recorded (simworkflow copy of the spec: "If no transaction
+	 * amount is specified, the system will automatically use the invoice's due amount"). A larger
+	 * amount is refused (the same copy's FAQ: "does not allow recording a payment amount greater than
+	 * the invoice's outstanding balance"; the apidocs page says the excess becomes excess payments:
+	 * the sources differ, the sandbox takes the stricter). The sandbox requires
+	 * transaction[payment_method] (the SDK schema makes it required inside `transaction`). An offline
+	 * payment is announced as payment_succeeded with gateway not_applicable (Chargebee KB "How to
+	 * differentiate payment succeeded events for offline payment").
+	 */
+	private recordPayment(invoiceId: string, form: FormObject): Json {
+		const invoice = this.invoice(invoiceId);
+		if (!['payment_due', 'posted', 'not_paid'].includes(String(invoice.status))) {
+			throw invalidState(`Invoice ${invoiceId} is ${String(invoice.status)}; payments can be recorded only for payment_due, posted or not_paid invoices.`);
+		}
+		const t = (form.transaction ?? {}) as FormObject;
+		if (typeof t !== 'object' || Array.isArray(t)) throw invalid('transaction', 'invalid, use transaction[attribute]');
+		const method = str(t.payment_method);
+		if (!method) throw invalid('transaction[payment_method]', 'cannot be blank');
+		const due = Number(invoice.amount_due);
+		const amount = intParam(t.amount, 'transaction[amount]', 0) ?? due;
+		if (amount > due) throw invalid('transaction[amount]', `cannot be more than the amount due (${due})`);
+		const status = str(t.status) ?? 'success';
+		const now = this.now();
+		const date = intParam(t.date, 'transaction[date]') ?? now;
+		if (date > now) throw invalid('transaction[date]', 'cannot be in the future');
+		const success = status === 'success';
+		const transaction: Json = {
+			id: randomId('txn_'),
+			customer_id: invoice.customer_id,
+			...(invoice.subscription_id ? { subscription_id: invoice.subscription_id } : {}),
+			payment_method: method,
+			...(str(t.reference_number) ? { reference_number: str(t.reference_number) } : {}),
+			gateway: 'not_applicable',
+			type: 'payment',
+			date,
+			exchange_rate: 1.0,
+			amount,
+			...(str(t.id_at_gateway) ? { id_at_gateway: str(t.id_at_gateway) } : {}),
+			status,
+			...(success ? { settled_at: date } : { error_code: str(t.error_code) ?? 'failed', error_text: str(t.error_text) ?? 'Payment failed' }),
+			updated_at: now,
+			resource_version: this.nextVersion(),
+			deleted: false,
+			object: 'transaction',
+			currency_code: invoice.currency_code,
+			base_currency_code: invoice.currency_code,
+			amount_unused: 0,
+			linked_invoices: [{ invoice_id: invoice.id, applied_amount: success ? amount : 0, applied_at: now, invoice_date: invoice.date, invoice_total: invoice.total, invoice_status: success && amount === due ? 'paid' : invoice.status }],
+		};
+		this.transactions.set(transaction.id as string, transaction);
+		if (success) {
+			const left = due - amount;
+			Object.assign(invoice, {
+				amount_paid: Number(invoice.amount_paid) + amount,
+				amount_due: left,
+				amount_to_collect: left,
+				...(left === 0 ? { status: 'paid', paid_at: date } : {}),
+				updated_at: now,
+				resource_version: this.nextVersion(),
+			});
+			(invoice.linked_payments as Json[]).push({ txn_id: transaction.id, applied_amount: amount, applied_at: now, txn_status: 'success', txn_date: date, txn_amount: amount });
+			const subscription = this.subscriptions.get(invoice.subscription_id as string);
+			if (subscription) {
+				subscription.due_invoices_count = [...this.invoices.values()].filter((i) => i.subscription_id === subscription.id && i.status === 'payment_due').length;
+				if (subscription.due_invoices_count === 0) delete subscription.due_since;
+			}
+			const customer = this.customers.get(invoice.customer_id as string) as Json;
+			this.emit('payment_succeeded', { transaction, invoice, customer, ...(subscription ? { subscription } : {}) }, 'api');
+		}
+		return clone({ invoice, transaction });
+	}
+
+	/**
+	 * Create a credit note (apidocs.chargebee.com/docs/api/credit_notes/create-credit-note):
+	 * reference_invoice_id is "Required when type is adjustment or store"; a refundable one without it
+	 * needs customer_id (a standalone credit note). An adjustment's total must not exceed the invoice's
+	 * amount due; a refundable or store one's must not exceed what was paid minus credit notes already
+	 * issued against it. Adjustment → status adjusted, amount_allocated = total; refundable/store →
+	 * refund_due, amount_available = total. Only `total` is modelled: the sandbox refuses line_items
+	 * (the doc's other way) rather than guessing its rules.
+	 */
+	private createCreditNoteApi(form: FormObject): Json {
+		const type = str(form.type) as 'adjustment' | 'refundable' | 'store';
+		const invoiceId = str(form.reference_invoice_id);
+		if (form.line_items !== undefined) throw invalid('line_items', 'not modelled by the sandbox; pass total');
+		const total = intParam(form.total, 'total', 1);
+		if (total === undefined) throw invalid('total', 'cannot be blank (pass total or line_items)');
+		const reason = str(form.create_reason_code) ?? str(form.reason_code) ?? 'other';
+		let invoice: Json | undefined;
+		if (invoiceId === undefined) {
+			if (type !== 'refundable') throw invalid('reference_invoice_id', `cannot be blank for a ${type} credit note`);
+			const customerId = str(form.customer_id);
+			if (!customerId) throw invalid('customer_id', 'cannot be blank when reference_invoice_id is not given');
+			const customer = this.customer(customerId);
+			const currency = str(form.currency_code) ?? String(customer.preferred_currency_code ?? 'USD');
+			const creditNote = this.createCreditNote({ customer_id: customerId, currency_code: currency }, total, reason);
+			delete creditNote.subscription_id;
+			delete creditNote.reference_invoice_id;
+			this.creditNoteReasons(creditNote, form);
+			this.emit('credit_note_created', { credit_note: creditNote }, 'api');
+			return { credit_note: clone(creditNote) };
+		}
+		invoice = this.invoices.get(invoiceId);
+		if (!invoice) throw notFound('Invoice', invoiceId, 'reference_invoice_id');
+		const issued = [...this.creditNotes.values()].filter((c) => c.reference_invoice_id === invoiceId && c.status !== 'voided');
+		if (type === 'adjustment') {
+			if (!['payment_due', 'posted', 'not_paid'].includes(String(invoice.status))) throw invalidState(`Invoice ${invoiceId} is ${String(invoice.status)}; an adjustment credit note needs an unpaid invoice.`);
+			if (total > Number(invoice.amount_due)) throw invalid('total', `cannot be more than the invoice's amount due (${String(invoice.amount_due)})`);
+		} else {
+			const refundable = Number(invoice.amount_paid) - issued.filter((c) => c.type !== 'adjustment').reduce((sum, c) => sum + Number(c.total), 0);
+			if (total > refundable) throw invalid('total', `cannot be more than the refundable amount of the invoice (${refundable})`);
+		}
+		const creditNote = this.createCreditNote(invoice, total, reason);
+		this.creditNoteReasons(creditNote, form);
+		if (str(form.customer_notes)) creditNote.customer_notes = str(form.customer_notes);
+		if (type === 'adjustment') {
+			Object.assign(creditNote, { type, status: 'adjusted', amount_allocated: total, amount_available: 0 });
+			const left = Number(invoice.amount_due) - total;
+			Object.assign(invoice, { amount_adjusted: Number(invoice.amount_adjusted) + total, amount_due: left, amount_to_collect: left, ...(left === 0 ? { status: 'paid', paid_at: this.now() } : {}), updated_at: this.now(), resource_version: this.nextVersion() });
+		} else {
+			creditNote.type = type;
+		}
+		this.emit('credit_note_created', { credit_note: creditNote }, 'api');
+		return clone({ credit_note: creditNote, invoice });
+	}
+
+	/**
+	 * reason_code is Chargebee's enum (deprecated, SDK CreditNote.reason_code), create_reason_code
+	 * the site's own reason text: each is stored only as given.
+	 */
+	private creditNoteReasons(creditNote: Json, form: FormObject): void {
+		delete creditNote.reason_code;
+		delete creditNote.create_reason_code;
+		if (str(form.reason_code)) creditNote.reason_code = str(form.reason_code);
+		if (str(form.create_reason_code)) creditNote.create_reason_code = str(form.create_reason_code);
+	}
+
+	// -------------------------------------------- portal, payment methods
+
+	/**
+	 * Portal session (apidocs.chargebee.com/docs/api/portal_sessions): customer[id] required (the SDK's
+	 * CustomerCreateInputParam.id); the access URL "should be accessed by the customer within one
+	 * hour", so expires_at is an hour on.
+	 */
+	private createPortalSession(form: FormObject): Json {
+		const customerForm = (form.customer ?? {}) as FormObject;
+		const customerId = typeof customerForm === 'object' && !Array.isArray(customerForm) ? str(customerForm.id) : undefined;
+		if (!customerId) throw invalid('customer[id]', 'cannot be blank');
+		this.customerFor(customerId, 'customer[id]');
+		for (const key of ['redirect_url', 'forward_url']) {
+			const url = str(form[key]);
+			if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) throw invalid(key, 'invalid URL');
+		}
+		const now = this.now();
+		const token = randomId('', 32);
+		const session: Json = {
+			id: randomId('portal_'),
+			token,
+			access_url: `${this.url}/portal/access/${token}`,
+			...(str(form.redirect_url) ? { redirect_url: str(form.redirect_url) } : {}),
+			status: 'created',
+			created_at: now,
+			expires_at: now + 3600,
+			customer_id: customerId,
+			object: 'portal_session',
+		};
+		this.portalSessions.set(session.id as string, session);
+		return clone(session);
+	}
+
+	/**
+	 * Hosted page to add or change payment methods (apidocs.chargebee.com "Manage payment sources",
+	 * POST /hosted_pages/manage_payment_sources; customer[id] required: the SDK's
+	 * CustomerManagePaymentSourcesInputParam.id). `simulateHostedPageCompleted` saves a card.
+	 */
+	private createManagePaymentSources(form: FormObject): Json {
+		const customerForm = (form.customer ?? {}) as FormObject;
+		const customerId = typeof customerForm === 'object' && !Array.isArray(customerForm) ? str(customerForm.id) : undefined;
+		if (!customerId) throw invalid('customer[id]', 'cannot be blank');
+		this.customerFor(customerId, 'customer[id]');
+		const url = str(form.redirect_url);
+		if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) throw invalid('redirect_url', 'invalid URL');
+		const now = this.now();
+		const id = randomId('hp_', 24);
+		const page: Json = {
+			id,
+			type: 'manage_payment_sources',
+			url: `${this.url}/pages/v4/${id}/`,
+			state: 'created',
+			embed: false,
+			created_at: now,
+			expires_at: now + 24 * 3600,
+			updated_at: now,
+			resource_version: this.nextVersion(),
+			object: 'hosted_page',
+		};
+		(page as { _customerId?: string })._customerId = customerId;
+		this.hostedPages.set(id, page);
+		return page;
+	}
+
+	/** The customer, or 404 naming the parameter that gave its id. */
+	private customerFor(id: string, param: string): Json {
+		const c = this.customers.get(id);
+		if (!c || c.deleted) throw notFound('Customer', id, param);
+		return c;
+	}
+
+	/** The customer saves a card on a manage_payment_sources page. */
+	async simulatePaymentMethodPageCompleted(hostedPageId: string): Promise<Json> {
+		const page = this.hostedPage(hostedPageId);
+		if (page.type !== 'manage_payment_sources') throw new Error(`sandbox chargebee: hosted page ${hostedPageId} is ${String(page.type)}`);
+		const customer = this.addPaymentSource((page as { _customerId?: string })._customerId as string);
+		Object.assign(page, { state: 'succeeded', content: { customer }, updated_at: this.now(), resource_version: this.nextVersion() });
+		await this.settle();
+		return this.publicHostedPage(page);
+	}
+
 	// ---------------------------------------------------------- hosted pages
 
 	private createCheckout(form: FormObject): Json {
@@ -1240,6 +1631,7 @@ export class ChargebeeSandbox extends SandboxServer {
 	private publicHostedPage(page: Json): Json {
 		const copy = clone(page);
 		delete copy._request;
+		delete copy._customerId;
 		return copy;
 	}
 

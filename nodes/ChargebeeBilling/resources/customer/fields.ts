@@ -199,3 +199,11 @@ export function checkCustomerId(id: string, parameter = 'Customer ID'): string {
 	}
 	return trimmed;
 }
+
+/** An http(s) URL parameter, or undefined when empty. */
+export function checkUrl(value: unknown, parameter: string): string | undefined {
+	const text = String(value ?? '').trim();
+	if (text === '') return undefined;
+	if (!/^https?:\/\/[^\s]+$/.test(text)) throw new InputError(`${parameter} "${text}" is not an http(s) URL`, 'Give a full URL such as https://example.com/thanks.');
+	return text;
+}

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { InputError } from '../../helpers';
 import { chargebeeList } from '../../transport';
+import { maybeSimplifyAll, simplifyProperty } from '../../simplify';
 import { show } from '../types';
 import { returnAllAndLimit } from '../../../shared/list-parameters';
 
@@ -19,6 +20,7 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	...returnAllAndLimit(displayOptions),
+	simplifyProperty(displayOptions),
 ];
 
 export async function findCustomersByEmail(
@@ -64,5 +66,5 @@ export async function findCustomersByEmail(
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject[]> {
 	const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 	const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
-	return await findCustomersByEmail.call(this, i, this.getNodeParameter('email', i) as string, returnAll, limit);
+	return maybeSimplifyAll.call(this, i, 'customer', await findCustomersByEmail.call(this, i, this.getNodeParameter('email', i) as string, returnAll, limit));
 }

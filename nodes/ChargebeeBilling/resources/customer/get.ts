@@ -1,22 +1,19 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { locator, locatorValue } from '../../locators';
+import { maybeSimplify, simplifyProperty } from '../../simplify';
 import { chargebeeRequest, idPath } from '../../transport';
 import { show } from '../types';
-import { checkCustomerId } from './fields';
+
+const displayOptions = show('customer', ['get']);
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Customer ID',
-		name: 'customerId',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: show('customer', ['get']),
-	},
+	locator('customer', 'customerId', "The customer to read. Find by Email, or a trigger event's customer ID, gives it.", displayOptions),
+	simplifyProperty(displayOptions),
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
-	const id = checkCustomerId(this.getNodeParameter('customerId', i) as string);
+	const id = locatorValue.call(this, 'customerId', i, 'Customer', 'customer');
 	const body = await chargebeeRequest.call(this, { method: 'GET', path: idPath('/customers/{id}', id), itemIndex: i });
-	return (body as IDataObject).customer as IDataObject;
+	return maybeSimplify.call(this, i, 'customer', (body as IDataObject).customer as IDataObject);
 }

@@ -2,20 +2,14 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { InputError } from '../../helpers';
 import { callIdempotencyKey, chargebeeRequest, idPath } from '../../transport';
+import { locator, locatorValue } from '../../locators';
 import { show } from '../types';
-import { checkCustomerId, customerFieldOptions, customerForm, kommoLeadIdFields } from './fields';
+import { customerFieldOptions, customerForm, kommoLeadIdFields } from './fields';
 
 const displayOptions = show('customer', ['update']);
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Customer ID',
-		name: 'customerId',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions,
-	},
+	locator('customer', 'customerId', 'The customer to change (Find by Email or Get give customer IDs)', displayOptions),
 	...kommoLeadIdFields(displayOptions),
 	{
 		displayName: 'Update Fields',
@@ -29,7 +23,7 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
-	const id = checkCustomerId(this.getNodeParameter('customerId', i) as string);
+	const id = locatorValue.call(this, 'customerId', i, 'Customer', 'customer');
 	const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
 	const form = customerForm.call(this, i, fields);
 	if (Object.keys(form).length === 0) {

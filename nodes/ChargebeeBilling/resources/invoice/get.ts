@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { moneyOf } from '../../helpers';
 import { chargebeeRequest, idPath } from '../../transport';
+import { maybeSimplify, simplifyProperty } from '../../simplify';
 import { show } from '../types';
 
 export const description: INodeProperties[] = [
@@ -11,8 +12,10 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
+		description: "The invoice's ID, e.g. from List for Customer or from an invoice or payment event",
 		displayOptions: show('invoice', ['get']),
 	},
+	simplifyProperty(show('invoice', ['get'])),
 ];
 
 export function invoiceOutput(invoice: IDataObject): IDataObject {
@@ -26,5 +29,5 @@ export function invoiceOutput(invoice: IDataObject): IDataObject {
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
 	const id = String(this.getNodeParameter('invoiceId', i)).trim();
 	const body = (await chargebeeRequest.call(this, { method: 'GET', path: idPath('/invoices/{id}', id), itemIndex: i })) as IDataObject;
-	return invoiceOutput(body.invoice as IDataObject);
+	return maybeSimplify.call(this, i, 'invoice', invoiceOutput(body.invoice as IDataObject));
 }

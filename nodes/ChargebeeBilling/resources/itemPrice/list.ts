@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INodeProper
 
 import { moneyOf } from '../../helpers';
 import { chargebeeList } from '../../transport';
+import { maybeSimplifyAll, simplifyProperty } from '../../simplify';
 import { show } from '../types';
 import { returnAllAndLimit } from '../../../shared/list-parameters';
 
@@ -9,6 +10,7 @@ const displayOptions = show('itemPrice', ['list']);
 
 export const description: INodeProperties[] = [
 	...returnAllAndLimit(displayOptions),
+	simplifyProperty(displayOptions),
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -74,7 +76,7 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 		limit: returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number),
 		itemIndex: i,
 	});
-	return prices.map(itemPriceOutput);
+	return maybeSimplifyAll.call(this, i, 'itemPrice', prices.map(itemPriceOutput));
 }
 
 /**

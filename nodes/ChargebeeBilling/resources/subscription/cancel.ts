@@ -1,21 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { callIdempotencyKey, chargebeeRequest, idPath, type FormObject } from '../../transport';
-import { checkCustomerId } from '../customer/fields';
+import { locator, locatorValue } from '../../locators';
 import { show } from '../types';
 import { subscriptionOutput } from './fields';
 
 const displayOptions = show('subscription', ['cancel']);
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Subscription ID',
-		name: 'subscriptionId',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions,
-	},
+	locator('subscription', 'subscriptionId', 'The subscription to cancel (List for Customer or Get give subscription IDs)', displayOptions),
 	{
 		displayName: 'When',
 		name: 'when',
@@ -72,7 +65,7 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
-	const id = checkCustomerId(this.getNodeParameter('subscriptionId', i) as string, 'Subscription ID');
+	const id = locatorValue.call(this, 'subscriptionId', i, 'Subscription', 'subscription');
 	const immediately = this.getNodeParameter('when', i, 'endOfTerm') === 'immediately';
 	const reason = (this.getNodeParameter('cancelReasonCode', i, '') as string).trim();
 	const options = this.getNodeParameter('options', i, {}) as IDataObject;

@@ -2,21 +2,14 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { KOMMO_META_KEY, parseLeadId } from '../../helpers';
 import { callIdempotencyKey, chargebeeRequest, idPath, type FormObject } from '../../transport';
-import { checkCustomerId } from '../customer/fields';
+import { locator, locatorValue } from '../../locators';
 import { show } from '../types';
 import { buildItems, itemsProperty, subscriptionOutput } from './fields';
 
 const displayOptions = show('subscription', ['changeItems']);
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Subscription ID',
-		name: 'subscriptionId',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions,
-	},
+	locator('subscription', 'subscriptionId', 'The subscription whose plan, addons or quantities change (List for Customer gives subscription IDs)', displayOptions),
 	itemsProperty(displayOptions),
 	{
 		displayName: 'Replace All Items',
@@ -72,7 +65,7 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
-	const id = checkCustomerId(this.getNodeParameter('subscriptionId', i) as string, 'Subscription ID');
+	const id = locatorValue.call(this, 'subscriptionId', i, 'Subscription', 'subscription');
 	const options = this.getNodeParameter('options', i, {}) as IDataObject;
 	const leadId = parseLeadId(options.kommoLeadId);
 	const form: FormObject = {

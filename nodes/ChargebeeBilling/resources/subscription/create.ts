@@ -11,21 +11,14 @@ import {
 	type FormObject,
 } from '../../transport';
 import { checkCustomerId } from '../customer/fields';
+import { locator, locatorValue } from '../../locators';
 import { show } from '../types';
 import { buildItems, itemsProperty, subscriptionOutput } from './fields';
 
 const displayOptions = show('subscription', ['create']);
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Customer ID',
-		name: 'customerId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'kommo-lead-12345',
-		displayOptions,
-	},
+	locator('customer', 'customerId', 'The existing customer who gets the subscription (Find or Create gives it)', displayOptions),
 	itemsProperty(displayOptions),
 	{
 		displayName: 'Subscription ID',
@@ -127,7 +120,7 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
-	const customerId = checkCustomerId(this.getNodeParameter('customerId', i) as string);
+	const customerId = checkCustomerId(locatorValue.call(this, 'customerId', i, 'Customer', 'customer'));
 	const subscriptionIdRaw = (this.getNodeParameter('subscriptionId', i, '') as string).trim();
 	const subscriptionId = subscriptionIdRaw ? checkCustomerId(subscriptionIdRaw, 'Subscription ID') : undefined;
 	const additional = this.getNodeParameter('additionalFields', i, {}) as IDataObject;

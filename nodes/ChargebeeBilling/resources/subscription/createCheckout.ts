@@ -6,25 +6,17 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { InputError, KOMMO_META_KEY, parseLeadId } from '../../helpers';
+import { KOMMO_META_KEY, parseLeadId } from '../../helpers';
 import { chargebeeRequest, deriveIdempotencyKey, type FormObject } from '../../transport';
-import { checkCustomerId } from '../customer/fields';
+import { checkCustomerId, checkUrl } from '../customer/fields';
+import { locator, locatorValue } from '../../locators';
 import { show } from '../types';
 import { buildItems, itemsProperty } from './fields';
 
 const displayOptions = show('subscription', ['createCheckout']);
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Customer ID',
-		name: 'customerId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'kommo-lead-12345',
-		description: 'The existing customer who pays on the page (create it first, e.g. with Find or Create)',
-		displayOptions,
-	},
+	locator('customer', 'customerId', 'The existing customer who pays on the page (create it first, e.g. with Find or Create)', displayOptions),
 	itemsProperty(displayOptions),
 	{
 		displayName: 'Subscription ID',
@@ -69,15 +61,8 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-function checkUrl(value: unknown, parameter: string): string | undefined {
-	const text = String(value ?? '').trim();
-	if (text === '') return undefined;
-	if (!/^https?:\/\/[^\s]+$/.test(text)) throw new InputError(`${parameter} "${text}" is not an http(s) URL`, 'Give a full URL such as https://example.com/thanks.');
-	return text;
-}
-
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
-	const customerId = checkCustomerId(this.getNodeParameter('customerId', i) as string);
+	const customerId = checkCustomerId(locatorValue.call(this, 'customerId', i, 'Customer', 'customer'));
 	const subscriptionIdRaw = (this.getNodeParameter('subscriptionId', i, '') as string).trim();
 	const subscriptionId = subscriptionIdRaw ? checkCustomerId(subscriptionIdRaw, 'Subscription ID') : undefined;
 	const leadId = parseLeadId(this.getNodeParameter('kommoLeadId', i, '') as string);

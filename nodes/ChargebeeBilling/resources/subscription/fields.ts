@@ -7,6 +7,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { toMinor } from '../../../shared/money';
 import { InputError, moneyOf, subscriptionMoney } from '../../helpers';
+import { locatorModes } from '../../locators';
 import { chargebeeRequest, idPath, type FormObject } from '../../transport';
 
 export function itemsProperty(displayOptions: INodeProperties['displayOptions']): INodeProperties {
@@ -26,14 +27,13 @@ export function itemsProperty(displayOptions: INodeProperties['displayOptions'])
 				name: 'item',
 				values: [
 					{
-						displayName: 'Item Price Name or ID',
+						displayName: 'Item Price',
 						name: 'itemPriceId',
-						type: 'options',
-						typeOptions: { loadOptionsMethod: 'getItemPrices' },
-						default: '',
+						type: 'resourceLocator',
+						default: { mode: 'list', value: '' },
 						required: true,
-						description:
-							'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+						description: 'A plan, addon or charge price. Item Price → List shows every price with its ID.',
+						modes: locatorModes('itemPrice'),
 					},
 					{
 						displayName: 'Quantity',
@@ -76,7 +76,9 @@ export async function buildItems(this: IExecuteFunctions, i: number, required: b
 	const rows: FormObject[] = [];
 	for (const [index, entry] of raw.entries()) {
 		const position = `Items → item ${index + 1}`;
-		const itemPriceId = String(entry.itemPriceId ?? '').trim();
+		// a resource locator ({mode, value}) or, in workflows from before the locator, a plain ID
+		const picked = entry.itemPriceId as unknown;
+		const itemPriceId = String((picked && typeof picked === 'object' ? (picked as IDataObject).value : picked) ?? '').trim();
 		if (!itemPriceId) throw new InputError(`${position}: choose an item price`, 'Pick one from the list or give its ID with an expression.');
 		const quantity = Number(entry.quantity ?? 1);
 		if (!Number.isInteger(quantity) || quantity < 1) {

@@ -2,21 +2,15 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { subscriptionMoney } from '../../helpers';
 import { chargebeeList } from '../../transport';
-import { checkCustomerId } from '../customer/fields';
+import { maybeSimplifyAll, simplifyProperty } from '../../simplify';
+import { locator, locatorValue } from '../../locators';
 import { show } from '../types';
 import { returnAllAndLimit } from '../../../shared/list-parameters';
 
 const displayOptions = show('subscription', ['listForCustomer']);
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Customer ID',
-		name: 'customerId',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions,
-	},
+	locator('customer', 'customerId', 'The customer whose subscriptions are listed (Find by Email or Get give customer IDs)', displayOptions),
 	{
 		displayName: 'Status',
 		name: 'status',
@@ -34,10 +28,11 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	...returnAllAndLimit(displayOptions),
+	simplifyProperty(displayOptions),
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject[]> {
-	const customerId = checkCustomerId(this.getNodeParameter('customerId', i) as string);
+	const customerId = locatorValue.call(this, 'customerId', i, 'Customer', 'customer');
 	const status = this.getNodeParameter('status', i, []) as string[];
 	const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 	const subscriptions = await chargebeeList.call(this, '/subscriptions', 'subscription', {
@@ -50,5 +45,5 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 		limit: returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number),
 		itemIndex: i,
 	});
-	return subscriptions.map((s) => ({ ...s, money: subscriptionMoney(s) as unknown as IDataObject }));
+	return maybeSimplifyAll.call(this, i, 'subscription', subscriptions.map((s) => ({ ...s, money: subscriptionMoney(s) as unknown as IDataObject })));
 }
