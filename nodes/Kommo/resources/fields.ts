@@ -6,7 +6,7 @@ import type { FieldWrite } from '../custom-fields';
 import type { show } from './common';
 
 export const customFieldsParameter = (
-	entity: 'lead' | 'contact',
+	entity: 'lead' | 'contact' | 'company',
 	displayOptions: ReturnType<typeof show>,
 ): INodeProperties => ({
 	displayName: 'Custom Fields',
@@ -26,7 +26,7 @@ export const customFieldsParameter = (
 					displayName: 'Field Name or ID',
 					name: 'name',
 					type: 'options',
-					typeOptions: { loadOptionsMethod: entity === 'lead' ? 'getLeadCustomFields' : 'getContactCustomFields' },
+					typeOptions: { loadOptionsMethod: { lead: 'getLeadCustomFields', contact: 'getContactCustomFields', company: 'getCompanyCustomFields' }[entity] },
 					default: '',
 					description:
 						'Choose from the list, or specify the field name or ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',

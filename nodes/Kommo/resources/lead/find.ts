@@ -149,10 +149,10 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-const norm = (v: unknown) => String(v ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
-const digits = (v: unknown) => String(v ?? '').replace(/\D/g, '');
+export const norm = (v: unknown) => String(v ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
+export const digits = (v: unknown) => String(v ?? '').replace(/\D/g, '');
 
-function phoneMatches(a: string, b: string): boolean {
+export function phoneMatches(a: string, b: string): boolean {
 	const x = digits(a);
 	const y = digits(b);
 	if (x === '' || y === '') return false;
