@@ -231,6 +231,35 @@ describe('Tag → Add / Remove', () => {
 	});
 });
 
+describe('Sandbox tag rules (developers.kommo.com/reference/update-tags)', () => {
+	const patch = (path: string, body: unknown) =>
+		fetch(`${kommo.url}${path}`, {
+			method: 'PATCH',
+			headers: { authorization: `Bearer ${kommo.longLivedToken}`, 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+
+	it('_embedded.tags replaces every tag, null detaches them all, an unknown tag id is refused', async () => {
+		const lead = kommo.addLead({ name: 'Rules' });
+		expect((await patch(`/api/v4/leads/${lead.id}`, { tags_to_add: [{ name: 'one' }, { name: 'two' }] })).status).toBe(200);
+		expect((await patch(`/api/v4/leads/${lead.id}`, { _embedded: { tags: [{ name: 'three' }] } })).status).toBe(200);
+		expect(kommo.leads.get(lead.id)!.tags.map((t) => t.name)).toEqual(['three']);
+		expect((await patch(`/api/v4/leads/${lead.id}`, { _embedded: { tags: null } })).status).toBe(200);
+		expect(kommo.leads.get(lead.id)!.tags).toEqual([]);
+		const bad = await patch(`/api/v4/leads/${lead.id}`, { tags_to_add: [{ id: 1 }] });
+		expect(bad.status).toBe(400);
+		expect(JSON.stringify(await bad.json())).toContain('tags_to_add.0.id');
+	});
+
+	it('tag directories are per entity type: a lead tag id is unknown on contacts', async () => {
+		const lead = kommo.addLead({ name: 'Dir' });
+		await patch(`/api/v4/leads/${lead.id}`, { tags_to_add: [{ name: 'shared-name' }] });
+		const tagId = kommo.leads.get(lead.id)!.tags[0].id;
+		const contact = kommo.addContact({ name: 'Dir' });
+		expect((await patch(`/api/v4/contacts/${contact.id}`, { tags_to_add: [{ id: tagId }] })).status).toBe(400);
+	});
+});
+
 describe('Note → Add to Contact / Company', () => {
 	it('adds notes to a contact and a company in one batch each, and skips a repeated marker', async () => {
 		const contact = kommo.addContact({ name: 'Noted' });
