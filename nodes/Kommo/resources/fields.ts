@@ -70,7 +70,7 @@ export function fieldWritesOf(ctx: IExecuteFunctions, itemIndex: number): FieldW
 export function nameCustomFieldPaths(error: unknown, names: string[]): unknown {
 	if (!(error instanceof NodeApiError) || names.length === 0) return error;
 	const annotate = (text: string) =>
-		text.replace(/custom_fields_values\.(\d+)(?!\s*\(")/g, (m, n: string) => (names[Number(n)] ? `${m} ("${names[Number(n)]}")` : m));
+		text.replace(/(?<!\.)custom_fields_values\.(\d+)(?!\s*\(")/g, (m, n: string) => (names[Number(n)] ? `${m} ("${names[Number(n)]}")` : m));
 	error.message = annotate(error.message);
 	if (error.description) error.description = annotate(error.description);
 	return error;

@@ -110,6 +110,20 @@ describe('Lead → Create With Contact (POST /api/v4/leads/complex)', () => {
 		expect(item.json).toMatchObject({ id: existing.id, merged: true, contact_created: false });
 	});
 
+	it("a contact field Kommo refuses is named by its own path, not by the lead's field names", async () => {
+		const error = await runKommoError(kommo, {
+			resource: 'lead',
+			operation: 'createComplex',
+			name: 'Bad email',
+			contact: { name: 'X', email: 'not-an-email@' },
+			customFields: { field: [{ name: 'Plan', value: 'Pro' }] },
+			duplicates: { existingContact: 'create' },
+		});
+		const text = `${error.message} ${String(error.description)}`;
+		expect(text).toContain('_embedded.contacts.0.custom_fields_values.0.values.0.value');
+		expect(text).not.toContain('("Plan")');
+	});
+
 	it('the sandbox refuses two contacts on one lead and more than 50 leads, as the reference says', async () => {
 		const token = kommo.longLivedToken;
 		const post = (body: unknown) =>
