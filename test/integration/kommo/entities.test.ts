@@ -310,6 +310,16 @@ describe('Simplify', () => {
 		expect(contactV1.json).toHaveProperty('emails');
 	});
 
+	it('Lead → Find is simplified from version 1.1; version 1 keeps the full leads', async () => {
+		kommo.addLead({ name: 'Findable Quokka', contacts: [{ name: 'Q', email: 'quokka@x.test' }] });
+		const params = { resource: 'lead', operation: 'find', findBy: 'contactEmail', email: 'quokka@x.test' };
+		const [simple] = await runKommo(kommo, params);
+		expect(Object.keys(simple.json)).toHaveLength(10);
+		expect(simple.json).toMatchObject({ name: 'Findable Quokka', contact: { email: 'quokka@x.test' } });
+		const [full] = await runKommo(kommo, params, undefined, { typeVersion: 1 });
+		expect(full.json).toHaveProperty('contacts');
+	});
+
 	it('Lead → Get Many lists leads simplified, newest first by default', async () => {
 		kommo.addLead({ name: 'Listed lead' });
 		const out = await runKommo(kommo, { resource: 'lead', operation: 'getAll', query: 'listed lead' });
