@@ -9,9 +9,11 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { authenticationProperty, kommoCredentials } from './descriptions';
 import { listSearch, loadOptions } from './methods';
 import type { KommoOperation } from './resources/common';
+import { companyExecute, companyFields, companyOperations } from './resources/company';
 import { contactExecute, contactFields, contactOperations } from './resources/contact';
 import { leadExecute, leadFields, leadOperations } from './resources/lead';
 import { noteExecute, noteFields, noteOperations } from './resources/note';
+import { tagExecuteMap, tagFields, tagOperations } from './resources/tag';
 import { taskExecute, taskFields, taskOperations } from './resources/task';
 import { webhookExecute, webhookFields, webhookOperations } from './resources/webhook';
 
@@ -21,6 +23,8 @@ const EXECUTE: Record<string, Record<string, KommoOperation>> = {
 	task: taskExecute,
 	contact: contactExecute,
 	webhook: webhookExecute,
+	company: companyExecute,
+	tag: tagExecuteMap,
 };
 
 export class Kommo implements INodeType {
@@ -29,9 +33,11 @@ export class Kommo implements INodeType {
 		name: 'kommo',
 		icon: { light: 'file:kommo.svg', dark: 'file:kommo.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Simplify (on by default) for Lead → Get and Contact → Get; version 1 keeps their full output.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read and update Kommo (amoCRM) leads, contacts, notes and tasks',
+		description: 'Create, find and update Kommo (amoCRM) leads, contacts and companies; notes, tags and tasks',
 		defaults: { name: 'Kommo' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -45,9 +51,11 @@ export class Kommo implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Company', value: 'company' },
 					{ name: 'Contact', value: 'contact' },
 					{ name: 'Lead', value: 'lead' },
 					{ name: 'Note', value: 'note' },
+					{ name: 'Tag', value: 'tag' },
 					{ name: 'Task', value: 'task' },
 					{ name: 'Webhook', value: 'webhook' },
 				],
@@ -58,11 +66,15 @@ export class Kommo implements INodeType {
 			taskOperations,
 			contactOperations,
 			webhookOperations,
+			companyOperations,
+			tagOperations,
 			...leadFields,
 			...noteFields,
 			...taskFields,
 			...contactFields,
 			...webhookFields,
+			...companyFields,
+			...tagFields,
 		],
 	};
 

@@ -13,7 +13,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { RequestContext } from '../shared/http';
 import { kommoConnection, kommoGetAll } from './transport';
 
-export type KommoEntity = 'leads' | 'contacts';
+export type KommoEntity = 'leads' | 'contacts' | 'companies';
 
 export interface KommoEnum {
 	id: number;
@@ -39,7 +39,7 @@ export interface KommoFieldValue {
 	values: Array<{ value?: unknown; enum_id?: number | null; enum_code?: string | null }> | null;
 }
 
-const ENTITY_LABEL: Record<KommoEntity, string> = { leads: 'lead', contacts: 'contact' };
+const ENTITY_LABEL: Record<KommoEntity, string> = { leads: 'lead', contacts: 'contact', companies: 'company' };
 
 /**
  * Field definitions are kept for the whole n8n process, per credential (token digest), for this long: they

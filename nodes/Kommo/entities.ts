@@ -13,11 +13,16 @@ import { chunk, kommoApiRequest } from './transport';
 
 const ID_CHUNK = 50;
 
+export type KommoEntityName = 'lead' | 'contact' | 'company';
+
+/** The API path segment of an entity ('company' → 'companies'), also the one in its Kommo URL. */
+export const PLURAL: Record<KommoEntityName, 'leads' | 'contacts' | 'companies'> = { lead: 'leads', contact: 'contacts', company: 'companies' };
+
 /** A positive integer id from a parameter value (number, "123", or a Kommo URL). */
-export function parseEntityId(raw: unknown, what: 'lead' | 'contact', node: INode, itemIndex?: number): number {
+export function parseEntityId(raw: unknown, what: KommoEntityName, node: INode, itemIndex?: number): number {
 	const value = typeof raw === 'object' && raw !== null && 'value' in (raw as IDataObject) ? (raw as IDataObject).value : raw;
 	const textValue = String(value ?? '').trim();
-	const fromUrl = new RegExp(`/${what === 'lead' ? 'leads' : 'contacts'}/detail/(\\d+)`).exec(textValue);
+	const fromUrl = new RegExp(`/${PLURAL[what]}/detail/(\\d+)`).exec(textValue);
 	const candidate = fromUrl ? fromUrl[1] : textValue;
 	if (/^\d+$/.test(candidate) && Number(candidate) > 0 && Number.isSafeInteger(Number(candidate))) return Number(candidate);
 	throw new NodeOperationError(
@@ -25,7 +30,7 @@ export function parseEntityId(raw: unknown, what: 'lead' | 'contact', node: INod
 		textValue === '' ? `The ${what} ID is empty` : `"${textValue}" is not a Kommo ${what} ID`,
 		{
 			itemIndex,
-			description: `Use the number from the ${what}'s address in Kommo (…/${what === 'lead' ? 'leads' : 'contacts'}/detail/12345 → 12345), or map it from a previous node, e.g. {{ $json.lead_id }}.`,
+			description: `Use the number from the ${what}'s address in Kommo (…/${PLURAL[what]}/detail/12345 → 12345), or map it from a previous node, e.g. {{ $json.lead_id }}.`,
 		},
 	);
 }
@@ -34,7 +39,7 @@ export function parseEntityId(raw: unknown, what: 'lead' | 'contact', node: INod
 export function entityIdParameter(
 	ctx: IExecuteFunctions,
 	name: string,
-	what: 'lead' | 'contact',
+	what: KommoEntityName,
 	itemIndex: number,
 ): number {
 	const raw = ctx.getNodeParameter(name, itemIndex, undefined, { extractValue: true });

@@ -66,7 +66,7 @@ export const loadOptions = {
 	/** Statuses of the chosen pipeline (all pipelines when none is chosen). */
 	async getStatuses(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 		const pipelines = await getPipelines.call(this);
-		const chosen = Number(currentParameter(this, 'pipelineId', 'updateFields.pipelineId'));
+		const chosen = Number(currentParameter(this, 'pipelineId', 'updateFields.pipelineId', 'additionalFields.pipelineId'));
 		const scope = pipelines.filter((p) => p.id === chosen);
 		const list = scope.length ? scope : pipelines;
 		const out: INodePropertyOptions[] = [
@@ -132,6 +132,10 @@ export const loadOptions = {
 		return await fieldOptions(this, 'contacts');
 	},
 
+	async getCompanyCustomFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+		return await fieldOptions(this, 'companies');
+	},
+
 	async getTaskTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 		const account = await kommoApiRequest.call(this, 'GET', '/api/v4/account', { query: { with: 'task_types' } });
 		const types = ((account?._embedded as IDataObject | undefined)?.task_types ?? []) as IDataObject[];
@@ -147,7 +151,7 @@ export const loadOptions = {
 
 async function search(
 	ctx: ILoadOptionsFunctions,
-	entity: 'leads' | 'contacts',
+	entity: 'leads' | 'contacts' | 'companies',
 	filter: string | undefined,
 	paginationToken: string | undefined,
 ): Promise<INodeListSearchResult> {
@@ -174,5 +178,8 @@ export const listSearch = {
 	},
 	async searchContacts(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 		return await search(this, 'contacts', filter, paginationToken);
+	},
+	async searchCompanies(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+		return await search(this, 'companies', filter, paginationToken);
 	},
 };

@@ -8,6 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { PLURAL } from '../entities';
+
 export type KommoOperation = (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
 
 export function show(resource: string, operation: string | string[], extra: IDataObject = {}): IDisplayOptions {
@@ -22,18 +24,19 @@ export function show(resource: string, operation: string | string[], extra: IDat
 
 /** A lead or contact picked from a searchable list, by ID, or by its Kommo URL. */
 export function entityLocator(
-	entity: 'lead' | 'contact',
+	entity: 'lead' | 'contact' | 'company',
 	name: string,
 	displayOptions: IDisplayOptions,
 	description?: string,
 ): INodeProperties {
-	const plural = entity === 'lead' ? 'leads' : 'contacts';
-	const label = entity === 'lead' ? 'Lead' : 'Contact';
+	const plural = PLURAL[entity];
+	const label = `${entity.charAt(0).toUpperCase()}${entity.slice(1)}`;
+	const searchListMethod = { lead: 'searchLeads', contact: 'searchContacts', company: 'searchCompanies' }[entity];
 	return {
 		displayName: label,
 		name,
 		type: 'resourceLocator',
-		default: { mode: 'id', value: '' },
+		default: { mode: 'list', value: '' },
 		required: true,
 		description: description ?? `The Kommo ${entity}`,
 		displayOptions,
@@ -42,7 +45,7 @@ export function entityLocator(
 				displayName: 'From List',
 				name: 'list',
 				type: 'list',
-				typeOptions: { searchListMethod: entity === 'lead' ? 'searchLeads' : 'searchContacts', searchable: true },
+				typeOptions: { searchListMethod, searchable: true },
 			},
 			{
 				displayName: 'By ID',

@@ -6,7 +6,7 @@ import type { FieldWrite } from '../custom-fields';
 import type { show } from './common';
 
 export const customFieldsParameter = (
-	entity: 'lead' | 'contact',
+	entity: 'lead' | 'contact' | 'company',
 	displayOptions: ReturnType<typeof show>,
 ): INodeProperties => ({
 	displayName: 'Custom Fields',
@@ -26,7 +26,7 @@ export const customFieldsParameter = (
 					displayName: 'Field Name or ID',
 					name: 'name',
 					type: 'options',
-					typeOptions: { loadOptionsMethod: entity === 'lead' ? 'getLeadCustomFields' : 'getContactCustomFields' },
+					typeOptions: { loadOptionsMethod: { lead: 'getLeadCustomFields', contact: 'getContactCustomFields', company: 'getCompanyCustomFields' }[entity] },
 					default: '',
 					description:
 						'Choose from the list, or specify the field name or ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
@@ -70,7 +70,7 @@ export function fieldWritesOf(ctx: IExecuteFunctions, itemIndex: number): FieldW
 export function nameCustomFieldPaths(error: unknown, names: string[]): unknown {
 	if (!(error instanceof NodeApiError) || names.length === 0) return error;
 	const annotate = (text: string) =>
-		text.replace(/custom_fields_values\.(\d+)(?!\s*\(")/g, (m, n: string) => (names[Number(n)] ? `${m} ("${names[Number(n)]}")` : m));
+		text.replace(/(?<!\.)custom_fields_values\.(\d+)(?!\s*\(")/g, (m, n: string) => (names[Number(n)] ? `${m} ("${names[Number(n)]}")` : m));
 	error.message = annotate(error.message);
 	if (error.description) error.description = annotate(error.description);
 	return error;

@@ -35,7 +35,7 @@ function seedDeal(overrides: Parameters<KommoSandbox['addLead']>[0] = {}) {
 describe('Lead → Get', () => {
 	it('returns the lead with its main contact flattened, all contacts and a custom field map', async () => {
 		const lead = seedDeal();
-		const [item] = await runKommo(kommo, { resource: 'lead', operation: 'get', leadId: byId(lead.id) });
+		const [item] = await runKommo(kommo, { resource: 'lead', operation: 'get', leadId: byId(lead.id), simplify: false });
 		const json = item.json as IDataObject;
 		expect(json.id).toBe(lead.id);
 		expect(json.name).toBe('Acme Corp — annual');
@@ -617,7 +617,7 @@ describe('Contact → Get / Update', () => {
 	it('gets a contact with email and phone flattened', async () => {
 		const lead = seedDeal();
 		const contactId = lead.contacts[0].id;
-		const [item] = await runKommo(kommo, { resource: 'contact', operation: 'get', contactId: byId(contactId) });
+		const [item] = await runKommo(kommo, { resource: 'contact', operation: 'get', contactId: byId(contactId), simplify: false });
 		expect(item.json).toMatchObject({ id: contactId, first_name: 'Ada', email: 'ada@acme.test', phone: '+1 555 0100', custom_fields_map: { Email: ['ada@acme.test'] } });
 	});
 
@@ -631,7 +631,7 @@ describe('Contact → Get / Update', () => {
 			updateFields: { firstName: 'Augusta Ada', email: 'ada@newco.test', phone: '+44 20 7946 0000' },
 			customFields: { field: [{ name: 'Position', value: 'CTO' }] },
 		});
-		const [item] = await runKommo(kommo, { resource: 'contact', operation: 'get', contactId: byId(contactId) });
+		const [item] = await runKommo(kommo, { resource: 'contact', operation: 'get', contactId: byId(contactId), simplify: false });
 		expect(item.json).toMatchObject({
 			first_name: 'Augusta Ada',
 			name: 'Augusta Ada Lovelace',
@@ -658,7 +658,7 @@ describe('Contact → Get / Update', () => {
 		});
 		const body = kommo.requestsTo('PATCH', `/api/v4/contacts/${contactId}`).at(-1)!.body;
 		expect(JSON.stringify(body)).toContain('"enum_code":"OTHER"');
-		const [item] = await runKommo(kommo, { resource: 'contact', operation: 'get', contactId: byId(contactId) });
+		const [item] = await runKommo(kommo, { resource: 'contact', operation: 'get', contactId: byId(contactId), simplify: false });
 		expect((item.json.custom_fields_map as IDataObject).Messenger).toEqual(['ada.lovelace']);
 	});
 

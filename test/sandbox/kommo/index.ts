@@ -25,6 +25,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { bearerToken, SandboxServer, type SandboxRequest, type SandboxResponse } from '../kit';
+import { applyTagWrites, companiesOf, installEntities, type TagRef } from './entities';
 
 export const WON_STATUS_ID = 142;
 export const LOST_STATUS_ID = 143;
@@ -57,7 +58,7 @@ export interface CustomFieldDef {
 	type: FieldType;
 	code: string | null;
 	sort: number;
-	entity_type: 'leads' | 'contacts';
+	entity_type: 'leads' | 'contacts' | 'companies';
 	enums: EnumDef[] | null;
 	is_api_only: boolean;
 }
@@ -119,12 +120,13 @@ export interface Contact {
 	is_unsorted: boolean;
 	custom_fields_values: CustomFieldValue[] | null;
 	account_id: number;
+	tags?: TagRef[];
 }
 
 export interface Note {
 	id: number;
 	entity_id: number;
-	entity_type: 'leads' | 'contacts';
+	entity_type: 'leads' | 'contacts' | 'companies';
 	created_by: number;
 	updated_by: number;
 	created_at: number;
@@ -270,13 +272,13 @@ const VALID_NOTE_TYPES = new Set([
 	'attachment',
 ]);
 
-interface FieldError {
+export interface FieldError {
 	code: string;
 	path: string;
 	detail: string;
 }
 
-class ValidationFailure extends Error {
+export class ValidationFailure extends Error {
 	constructor(readonly entries: Array<{ request_id: string; errors: FieldError[] }>) {
 		super('validation failed');
 	}
@@ -284,7 +286,7 @@ class ValidationFailure extends Error {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-function problem(res: SandboxResponse, status: number, title: string, detail: string, extra: Record<string, unknown> = {}) {
+export function problem(res: SandboxResponse, status: number, title: string, detail: string, extra: Record<string, unknown> = {}) {
 	res.json(
 		status,
 		{ title, type: `https://httpstatus.es/${status}`, status, detail, ...extra },
@@ -292,7 +294,7 @@ function problem(res: SandboxResponse, status: number, title: string, detail: st
 	);
 }
 
-function hal(res: SandboxResponse, body: unknown, status = 200) {
+export function hal(res: SandboxResponse, body: unknown, status = 200) {
 	res.json(status, body, 'application/hal+json');
 }
 
@@ -374,6 +376,7 @@ export class KommoSandbox extends SandboxServer {
 		this.installRateLimit();
 		this.registerRoutes();
 		if (options.seed !== false) this.seedDefaults();
+		installEntities(this, options.seed !== false); // companies, creates, tags, contact/company notes: ./entities.ts
 	}
 
 	// ------------------------------------------------------------------ seed
@@ -459,7 +462,7 @@ export class KommoSandbox extends SandboxServer {
 	}
 
 	addCustomField(
-		entity: 'leads' | 'contacts',
+		entity: 'leads' | 'contacts' | 'companies',
 		def: { name: string; type: FieldType; code?: string | null; enums?: string[]; enumCodes?: boolean; is_api_only?: boolean },
 	): CustomFieldDef {
 		const field: CustomFieldDef = {
@@ -483,7 +486,7 @@ export class KommoSandbox extends SandboxServer {
 		return field;
 	}
 
-	field(entity: 'leads' | 'contacts', nameOrId: string | number): CustomFieldDef {
+	field(entity: 'leads' | 'contacts' | 'companies', nameOrId: string | number): CustomFieldDef {
 		const found = this.customFields.find(
 			(f) => f.entity_type === entity && (f.id === Number(nameOrId) || f.name === nameOrId || (f.code !== null && f.code === nameOrId)),
 		);
@@ -496,7 +499,7 @@ export class KommoSandbox extends SandboxServer {
 	}
 
 	/** Builds stored custom field values from a {name: value} seed (labels for enums). */
-	private seedValues(entity: 'leads' | 'contacts', values: Record<string, unknown>): CustomFieldValue[] {
+	private seedValues(entity: 'leads' | 'contacts' | 'companies', values: Record<string, unknown>): CustomFieldValue[] {
 		return Object.entries(values).map(([key, raw]) => {
 			const def = this.field(entity, key);
 			const list = Array.isArray(raw) ? raw : [raw];
@@ -808,7 +811,7 @@ export class KommoSandbox extends SandboxServer {
 
 	renderLead(lead: Lead, withContacts: boolean): Record<string, unknown> {
 		const { contacts, tags, ...rest } = lead;
-		const embedded: Record<string, unknown> = { tags, companies: [] };
+		const embedded: Record<string, unknown> = { tags, companies: companiesOf(this, 'leads', lead.id) };
 		if (withContacts) {
 			embedded.contacts = contacts.map((c) => ({ id: c.id, is_main: c.is_main, _links: this.link(`/api/v4/contacts/${c.id}`) }));
 		}
@@ -816,13 +819,14 @@ export class KommoSandbox extends SandboxServer {
 	}
 
 	renderContact(contact: Contact, withLeads: boolean): Record<string, unknown> {
-		const embedded: Record<string, unknown> = { tags: [], companies: [] };
+		const { tags, ...plain } = contact;
+		const embedded: Record<string, unknown> = { tags: tags ?? [], companies: companiesOf(this, 'contacts', contact.id) };
 		if (withLeads) {
 			embedded.leads = [...this.leads.values()]
 				.filter((l) => l.contacts.some((c) => c.id === contact.id))
 				.map((l) => ({ id: l.id, _links: this.link(`/api/v4/leads/${l.id}`) }));
 		}
-		return { ...contact, _links: this.link(`/api/v4/contacts/${contact.id}`), _embedded: embedded };
+		return { ...plain, _links: this.link(`/api/v4/contacts/${contact.id}`), _embedded: embedded };
 	}
 
 	private renderPipeline(p: Pipeline): Record<string, unknown> {
@@ -924,7 +928,7 @@ export class KommoSandbox extends SandboxServer {
 			});
 		});
 
-		for (const entity of ['leads', 'contacts'] as const) {
+		for (const entity of ['leads', 'contacts', 'companies'] as const) {
 			this.route('GET', `/api/v4/${entity}/custom_fields`, (req, res) =>
 				this.paged(
 					req,
@@ -1239,7 +1243,7 @@ export class KommoSandbox extends SandboxServer {
 
 	/** Validates and applies `custom_fields_values` from a write; throws ValidationFailure. */
 	private applyCustomFields(
-		entity: 'leads' | 'contacts',
+		entity: 'leads' | 'contacts' | 'companies',
 		current: CustomFieldValue[] | null,
 		input: unknown,
 		requestId: string,
@@ -1400,6 +1404,7 @@ export class KommoSandbox extends SandboxServer {
 			if (error instanceof ValidationFailure) errors.push(...error.entries.flatMap((e) => e.errors));
 			else throw error;
 		}
+		errors.push(...applyTagWrites(this, 'leads', next, body));
 		if (errors.length) throw new ValidationFailure([{ request_id: requestId, errors }]);
 		if (next.status_id !== lead.status_id || next.pipeline_id !== lead.pipeline_id) {
 			events.push('status_lead');
@@ -1446,6 +1451,7 @@ export class KommoSandbox extends SandboxServer {
 			if (error instanceof ValidationFailure) errors.push(...error.entries.flatMap((e) => e.errors));
 			else throw error;
 		}
+		errors.push(...applyTagWrites(this, 'contacts', next, body));
 		if (errors.length) throw new ValidationFailure([{ request_id: requestId, errors }]);
 		next.updated_at = now();
 		next.updated_by = this.currentUserId;

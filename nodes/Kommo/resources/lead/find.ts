@@ -16,6 +16,7 @@ import { customFieldsMap, multitextValues, resolveField, withFieldDefinitions, t
 import { getShapedLeads, parseEntityId } from '../../entities';
 import { kommoGetAll } from '../../transport';
 import { runPerItem, show } from '../common';
+import { simplifyLead, simplifyParameter } from '../simplify';
 
 const display = show('lead', 'find');
 
@@ -147,12 +148,14 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
+	// Since node version 1.1: version 1 workflows keep the full output.
+	simplifyParameter(display, 1.1),
 ];
 
-const norm = (v: unknown) => String(v ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
-const digits = (v: unknown) => String(v ?? '').replace(/\D/g, '');
+export const norm = (v: unknown) => String(v ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
+export const digits = (v: unknown) => String(v ?? '').replace(/\D/g, '');
 
-function phoneMatches(a: string, b: string): boolean {
+export function phoneMatches(a: string, b: string): boolean {
 	const x = digits(a);
 	const y = digits(b);
 	if (x === '' || y === '') return false;
@@ -181,70 +184,75 @@ async function leadIdsOfContacts(ctx: IExecuteFunctions, query: string, match: (
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items, async (i) => {
-		const findBy = this.getNodeParameter('findBy', i) as string;
-		const limit = this.getNodeParameter('limit', i, 50) as number;
-		const includeContacts = this.getNodeParameter('includeContacts', i, true) as boolean;
-		let ids: number[] = [];
-
-		if (findBy === 'id') {
-			ids = [parseEntityId(this.getNodeParameter('id', i), 'lead', this.getNode(), i)];
-		} else if (findBy === 'contactEmail') {
-			const email = String(this.getNodeParameter('email', i) ?? '').trim();
-			if (!email.includes('@')) {
-				throw new NodeOperationError(this.getNode(), `"${email}" is not an email address`, { itemIndex: i });
-			}
-			ids = await leadIdsOfContacts(this, email, (c) =>
-				multitextValues(c.custom_fields_values as KommoFieldValue[], 'EMAIL').some((e) => norm(e) === norm(email)), i);
-		} else if (findBy === 'contactPhone') {
-			const phone = String(this.getNodeParameter('phone', i) ?? '').trim();
-			if (digits(phone).length < 5) {
-				throw new NodeOperationError(this.getNode(), `"${phone}" is not a phone number`, { itemIndex: i });
-			}
-			ids = await leadIdsOfContacts(this, digits(phone).slice(-7), (c) =>
-				multitextValues(c.custom_fields_values as KommoFieldValue[], 'PHONE').some((p) => phoneMatches(p, phone)), i);
-		} else {
-			const query = String(this.getNodeParameter('query', i) ?? '').trim();
-			if (query === '') throw new NodeOperationError(this.getNode(), 'The search text is empty', { itemIndex: i });
-			const exactMatch = this.getNodeParameter('exactMatch', i, 'none') as string;
-			let fieldName: string | undefined;
-			if (exactMatch === 'customField') {
-				const matchField = this.getNodeParameter('matchField', i) as string;
-				fieldName = (await withFieldDefinitions(this, 'leads', (defs) => resolveField(defs, matchField, 'leads', this.getNode(), i))).name;
-			}
-			const candidates = await kommoGetAll.call(this, '/api/v4/leads', 'leads', { query }, FIND_SCAN_CAP);
-			const matches = candidates.filter((lead) => {
-				if (exactMatch === 'name') return norm(lead.name) === norm(query);
-				if (exactMatch === 'customField') {
-					const value = customFieldsMap(lead.custom_fields_values as KommoFieldValue[])[fieldName as string];
-					return Array.isArray(value) ? value.some((v) => norm(v) === norm(query)) : norm(value) === norm(query);
-				}
-				return true;
-			});
-			ids = matches.map((l) => Number(l.id));
-		}
-
-		const options = this.getNodeParameter('options', i, {}) as IDataObject;
-		if (ids.length === 0) return options.emptyItemIfNone === true ? [{}] : [];
-		const preferField = String(options.preferField ?? '').trim();
-		if (preferField === '' || ids.length <= 1) {
-			ids = ids.slice(0, limit);
-			if (ids.length === 0) return [];
-			const leads = await getShapedLeads.call(this, ids, includeContacts);
-			return ids.map((id) => leads.get(id)).filter((l): l is IDataObject => l !== undefined);
-		}
-		// Rank every candidate (at most 250), then keep the best `limit`.
-		const fieldName = (await withFieldDefinitions(this, 'leads', (defs) => resolveField(defs, preferField, 'leads', this.getNode(), i))).name;
-		const wanted = norm(options.preferValue);
-		const leads = await getShapedLeads.call(this, ids.slice(0, 250), includeContacts);
-		const matches = (lead: IDataObject) => {
-			if (wanted === '') return false;
-			const value = (lead.custom_fields_map as IDataObject | undefined)?.[fieldName];
-			return Array.isArray(value) ? value.some((v) => norm(v) === wanted) : norm(value) === wanted;
-		};
-		return [...leads.values()]
-			.map((lead) => ({ lead, preferred: matches(lead), updated: Number(lead.updated_at ?? 0) }))
-			.sort((a, b) => Number(b.preferred) - Number(a.preferred) || b.updated - a.updated || Number(b.lead.id) - Number(a.lead.id))
-			.slice(0, limit)
-			.map((entry) => entry.lead);
+		const found = await findLeads.call(this, i);
+		return this.getNodeParameter('simplify', i, false) ? found.map((lead) => (Object.keys(lead).length ? simplifyLead(lead) : lead)) : found;
 	});
+}
+
+async function findLeads(this: IExecuteFunctions, i: number): Promise<IDataObject[]> {
+	const findBy = this.getNodeParameter('findBy', i) as string;
+	const limit = this.getNodeParameter('limit', i, 50) as number;
+	const includeContacts = this.getNodeParameter('includeContacts', i, true) as boolean;
+	let ids: number[] = [];
+
+	if (findBy === 'id') {
+		ids = [parseEntityId(this.getNodeParameter('id', i), 'lead', this.getNode(), i)];
+	} else if (findBy === 'contactEmail') {
+		const email = String(this.getNodeParameter('email', i) ?? '').trim();
+		if (!email.includes('@')) {
+			throw new NodeOperationError(this.getNode(), `"${email}" is not an email address`, { itemIndex: i });
+		}
+		ids = await leadIdsOfContacts(this, email, (c) =>
+			multitextValues(c.custom_fields_values as KommoFieldValue[], 'EMAIL').some((e) => norm(e) === norm(email)), i);
+	} else if (findBy === 'contactPhone') {
+		const phone = String(this.getNodeParameter('phone', i) ?? '').trim();
+		if (digits(phone).length < 5) {
+			throw new NodeOperationError(this.getNode(), `"${phone}" is not a phone number`, { itemIndex: i });
+		}
+		ids = await leadIdsOfContacts(this, digits(phone).slice(-7), (c) =>
+			multitextValues(c.custom_fields_values as KommoFieldValue[], 'PHONE').some((p) => phoneMatches(p, phone)), i);
+	} else {
+		const query = String(this.getNodeParameter('query', i) ?? '').trim();
+		if (query === '') throw new NodeOperationError(this.getNode(), 'The search text is empty', { itemIndex: i });
+		const exactMatch = this.getNodeParameter('exactMatch', i, 'none') as string;
+		let fieldName: string | undefined;
+		if (exactMatch === 'customField') {
+			const matchField = this.getNodeParameter('matchField', i) as string;
+			fieldName = (await withFieldDefinitions(this, 'leads', (defs) => resolveField(defs, matchField, 'leads', this.getNode(), i))).name;
+		}
+		const candidates = await kommoGetAll.call(this, '/api/v4/leads', 'leads', { query }, FIND_SCAN_CAP);
+		const matches = candidates.filter((lead) => {
+			if (exactMatch === 'name') return norm(lead.name) === norm(query);
+			if (exactMatch === 'customField') {
+				const value = customFieldsMap(lead.custom_fields_values as KommoFieldValue[])[fieldName as string];
+				return Array.isArray(value) ? value.some((v) => norm(v) === norm(query)) : norm(value) === norm(query);
+			}
+			return true;
+		});
+		ids = matches.map((l) => Number(l.id));
+	}
+
+	const options = this.getNodeParameter('options', i, {}) as IDataObject;
+	if (ids.length === 0) return options.emptyItemIfNone === true ? [{}] : [];
+	const preferField = String(options.preferField ?? '').trim();
+	if (preferField === '' || ids.length <= 1) {
+		ids = ids.slice(0, limit);
+		if (ids.length === 0) return [];
+		const leads = await getShapedLeads.call(this, ids, includeContacts);
+		return ids.map((id) => leads.get(id)).filter((l): l is IDataObject => l !== undefined);
+	}
+	// Rank every candidate (at most 250), then keep the best `limit`.
+	const fieldName = (await withFieldDefinitions(this, 'leads', (defs) => resolveField(defs, preferField, 'leads', this.getNode(), i))).name;
+	const wanted = norm(options.preferValue);
+	const leads = await getShapedLeads.call(this, ids.slice(0, 250), includeContacts);
+	const matches = (lead: IDataObject) => {
+		if (wanted === '') return false;
+		const value = (lead.custom_fields_map as IDataObject | undefined)?.[fieldName];
+		return Array.isArray(value) ? value.some((v) => norm(v) === wanted) : norm(value) === wanted;
+	};
+	return [...leads.values()]
+		.map((lead) => ({ lead, preferred: matches(lead), updated: Number(lead.updated_at ?? 0) }))
+		.sort((a, b) => Number(b.preferred) - Number(a.preferred) || b.updated - a.updated || Number(b.lead.id) - Number(a.lead.id))
+		.slice(0, limit)
+		.map((entry) => entry.lead);
 }

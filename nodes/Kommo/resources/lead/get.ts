@@ -9,6 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { entityIdParameter, getShapedLeads } from '../../entities';
 import { asNodeError, entityLocator, errorJson, show } from '../common';
+import { simplifyLead, simplifyParameter } from '../simplify';
 
 const display = show('lead', 'get');
 
@@ -23,6 +24,8 @@ export const description: INodeProperties[] = [
 		description:
 			"Whether to read the lead's contacts too (name, first/last name, email, phone). Costs one more request per 50 leads.",
 	},
+	// Since node version 1.1: version 1 workflows (all shipped ones) keep the full output.
+	simplifyParameter(display, 1.1),
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
@@ -57,7 +60,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 		}
 		if (error === undefined) {
-			out.push({ json: leads.get(id as number) as IDataObject, pairedItem: { item: i } });
+			const lead = leads.get(id as number) as IDataObject;
+			out.push({ json: this.getNodeParameter('simplify', i, false) ? simplifyLead(lead) : lead, pairedItem: { item: i } });
 			continue;
 		}
 		const nodeError = asNodeError(this, error, i);

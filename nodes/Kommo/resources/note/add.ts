@@ -1,7 +1,7 @@
 /**
- * Note → Add to Lead: a common text note (or a service message) on a lead.
- * The notes of all input items go out together, at most 50 per request
- * (`POST /api/v4/leads/notes`), so 100 items cost 2 requests.
+ * Note → Add to Lead / Contact / Company: a common text note (or a service message) on a lead,
+ * contact or company. The notes of all input items go out together, at most 50 per request
+ * (`POST /api/v4/{leads|contacts|companies}/notes`), so 100 items cost 2 requests.
  *
  * "Skip If a Recent Note Contains": when an item gives a marker (e.g. the billing event's id, which
  * the note text also carries), the lead's newest notes are read first and the note is not written
@@ -11,15 +11,19 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { entityIdParameter } from '../../entities';
+import { entityIdParameter, PLURAL, type KommoEntityName } from '../../entities';
 import { kommoApiRequest, kommoGetAll } from '../../transport';
 import { BatchResults, sendInBatches, type BatchEntry } from '../batch';
 import { batchSizeOption, entityLocator, show } from '../common';
 
-const display = show('note', 'addToLead');
+/** The operation of each entity ("addToLead", …) and its locator parameter ("leadId", …). */
+export const NOTE_OPERATIONS: Record<KommoEntityName, string> = { lead: 'addToLead', contact: 'addToContact', company: 'addToCompany' };
 
-export const description: INodeProperties[] = [
-	entityLocator('lead', 'leadId', display, 'The lead to add the note to'),
+export function noteDescription(entity: KommoEntityName): INodeProperties[] {
+	const operation = NOTE_OPERATIONS[entity];
+	const display = show('note', operation);
+	return [
+	entityLocator(entity, `${entity}Id`, display, `The ${entity} to add the note to`),
 	{
 		displayName: 'Note Type',
 		name: 'noteType',
@@ -46,7 +50,7 @@ export const description: INodeProperties[] = [
 		name: 'service',
 		type: 'string',
 		default: 'n8n',
-		displayOptions: show('note', 'addToLead', { noteType: ['service_message'] }),
+		displayOptions: show('note', operation, { noteType: ['service_message'] }),
 		description: 'Shown as the sender of the service message',
 	},
 	{
@@ -65,31 +69,34 @@ export const description: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. {{ $json.normalized.eventId }}',
 				description:
-					"Makes the note idempotent: if one of the lead's 100 newest notes of this type already contains this text, no note is written and the item comes out with skipped: true. Use a text that is in the note, such as the billing event's ID. Empty: always write (no extra request).",
+					`Makes the note idempotent: if one of the ${entity}'s 100 newest notes of this type already contains this text, no note is written and the item comes out with skipped: true. Use a text that is in the note, such as the billing event's ID. Empty: always write (no extra request).`,
 			},
 		],
 	},
-];
+	];
+}
 
-/** The lead's newest notes of a type (at most 100), as Kommo returns them. */
-async function recentNotes(ctx: IExecuteFunctions, leadId: number, noteType: string, itemIndex: number): Promise<IDataObject[]> {
+/** The entity's newest notes of a type (at most 100), as Kommo returns them. */
+async function recentNotes(ctx: IExecuteFunctions, entity: KommoEntityName, id: number, noteType: string, itemIndex: number): Promise<IDataObject[]> {
 	try {
-		return await kommoGetAll.call(ctx, `/api/v4/leads/${leadId}/notes`, 'notes', { 'filter[note_type]': noteType, 'order[id]': 'desc' }, 100, 100);
+		return await kommoGetAll.call(ctx, `/api/v4/${PLURAL[entity]}/${id}/notes`, 'notes', { 'filter[note_type]': noteType, 'order[id]': 'desc' }, 100, 100);
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), error as Error, {
 			itemIndex,
-			description: `Could not read the notes of lead ${leadId} to check "Skip If a Recent Note Contains"; nothing was written.`,
+			description: `Could not read the notes of ${entity} ${id} to check "Skip If a Recent Note Contains"; nothing was written.`,
 		});
 	}
 }
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export function addNoteExecute(entity: KommoEntityName) {
+	const idKey = `${entity}_id`;
+	return async function (this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const results = new BatchResults(this, items.length);
 	const entries: BatchEntry[] = [];
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const leadId = entityIdParameter(this, 'leadId', 'lead', i);
+			const leadId = entityIdParameter(this, `${entity}Id`, entity, i);
 			const noteType = this.getNodeParameter('noteType', i, 'common') as string;
 			const text = String(this.getNodeParameter('text', i) ?? '');
 			if (text.trim() === '') {
@@ -102,11 +109,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (noteType === 'service_message') params.service = String(this.getNodeParameter('service', i, 'n8n') || 'n8n');
 			const marker = String(this.getNodeParameter('options.skipIfNoteContains', i, '') ?? '').trim();
 			if (marker !== '') {
-				const existing = (await recentNotes(this, leadId, noteType, i)).find((n) =>
+				const existing = (await recentNotes(this, entity, leadId, noteType, i)).find((n) =>
 					String(((n.params ?? {}) as IDataObject).text ?? '').includes(marker),
 				);
 				if (existing) {
-					results.ok(i, { id: existing.id, lead_id: leadId, note_type: noteType, text: (existing.params as IDataObject).text, skipped: true });
+					results.ok(i, { id: existing.id, [idKey]: leadId, note_type: noteType, text: (existing.params as IDataObject).text, skipped: true });
 					continue;
 				}
 			}
@@ -122,15 +129,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		results,
 		'note',
 		async (notes) => {
-			const response = await kommoApiRequest.call(this, 'POST', '/api/v4/leads/notes', { body: notes });
+			const response = await kommoApiRequest.call(this, 'POST', `/api/v4/${PLURAL[entity]}/notes`, { body: notes });
 			return ((response?._embedded as IDataObject | undefined)?.notes ?? []) as IDataObject[];
 		},
 		(entry, created) => ({
 			id: created.id,
-			lead_id: entry.entity.entity_id,
+			[idKey]: entry.entity.entity_id,
 			note_type: entry.entity.note_type,
 			text: (entry.entity.params as IDataObject).text,
 		}),
 	);
 	return results.output;
+	};
 }

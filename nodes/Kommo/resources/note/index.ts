@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { KommoOperation } from '../common';
-import * as add from './add';
+import { addNoteExecute, noteDescription } from './add';
 
 export const noteOperations: INodeProperties = {
 	displayName: 'Operation',
@@ -10,11 +10,17 @@ export const noteOperations: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['note'] } },
 	options: [
+		{ name: 'Add to Company', value: 'addToCompany', description: 'Add a note to a company (items are sent in batches of up to 50)', action: 'Add a note to a company' },
+		{ name: 'Add to Contact', value: 'addToContact', description: 'Add a note to a contact (items are sent in batches of up to 50)', action: 'Add a note to a contact' },
 		{ name: 'Add to Lead', value: 'addToLead', description: 'Add a note to a lead (items are sent in batches of up to 50)', action: 'Add a note to a lead' },
 	],
 	default: 'addToLead',
 };
 
-export const noteFields: INodeProperties[] = [...add.description];
+export const noteFields: INodeProperties[] = [...noteDescription('lead'), ...noteDescription('contact'), ...noteDescription('company')];
 
-export const noteExecute: Record<string, KommoOperation> = { addToLead: add.execute };
+export const noteExecute: Record<string, KommoOperation> = {
+	addToLead: addNoteExecute('lead'),
+	addToContact: addNoteExecute('contact'),
+	addToCompany: addNoteExecute('company'),
+};
