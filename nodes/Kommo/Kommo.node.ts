@@ -7,12 +7,19 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { authenticationProperty, kommoCredentials } from './descriptions';
+import { locatorSearch } from './locators';
 import { listSearch, loadOptions } from './methods';
+import { catalogSearch } from './resources/catalog/shared';
+import { catalogExecute, catalogFields, catalogOperations } from './resources/catalog';
 import type { KommoOperation } from './resources/common';
 import { contactExecute, contactFields, contactOperations } from './resources/contact';
+import { customApiRequestExecute, customApiRequestFields, customApiRequestOperations } from './resources/customApiRequest';
 import { leadExecute, leadFields, leadOperations } from './resources/lead';
+import { linkExecute, linkFields, linkOperations } from './resources/link';
 import { noteExecute, noteFields, noteOperations } from './resources/note';
+import { pipelineExecute, pipelineFields, pipelineOperations } from './resources/pipeline';
 import { taskExecute, taskFields, taskOperations } from './resources/task';
+import { unsortedExecute, unsortedFields, unsortedOperations } from './resources/unsorted';
 import { webhookExecute, webhookFields, webhookOperations } from './resources/webhook';
 
 const EXECUTE: Record<string, Record<string, KommoOperation>> = {
@@ -21,6 +28,11 @@ const EXECUTE: Record<string, Record<string, KommoOperation>> = {
 	task: taskExecute,
 	contact: contactExecute,
 	webhook: webhookExecute,
+	pipeline: pipelineExecute,
+	link: linkExecute,
+	catalog: catalogExecute,
+	unsorted: unsortedExecute,
+	customApiRequest: customApiRequestExecute,
 };
 
 export class Kommo implements INodeType {
@@ -45,9 +57,14 @@ export class Kommo implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Catalog (Product List)', value: 'catalog' },
 					{ name: 'Contact', value: 'contact' },
+					{ name: 'Custom API Request', value: 'customApiRequest' },
+					{ name: 'Incoming Lead', value: 'unsorted' },
 					{ name: 'Lead', value: 'lead' },
+					{ name: 'Link', value: 'link' },
 					{ name: 'Note', value: 'note' },
+					{ name: 'Pipeline', value: 'pipeline' },
 					{ name: 'Task', value: 'task' },
 					{ name: 'Webhook', value: 'webhook' },
 				],
@@ -58,15 +75,25 @@ export class Kommo implements INodeType {
 			taskOperations,
 			contactOperations,
 			webhookOperations,
+			pipelineOperations,
+			linkOperations,
+			catalogOperations,
+			unsortedOperations,
+			customApiRequestOperations,
 			...leadFields,
 			...noteFields,
 			...taskFields,
 			...contactFields,
 			...webhookFields,
+			...pipelineFields,
+			...linkFields,
+			...catalogFields,
+			...unsortedFields,
+			...customApiRequestFields,
 		],
 	};
 
-	methods = { loadOptions, listSearch };
+	methods = { loadOptions, listSearch: { ...listSearch, ...locatorSearch, ...catalogSearch } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
