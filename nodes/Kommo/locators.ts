@@ -94,16 +94,24 @@ export function locatorId(
 	return Number(text);
 }
 
-/** The value of a locator or plain parameter as the editor currently holds it. */
+/** The value of a locator or plain parameter as the editor currently holds it, else as saved on the node. */
 function editedValue(ctx: ILoadOptionsFunctions, name: string): string {
-	let raw: unknown;
-	try {
-		raw = ctx.getCurrentNodeParameter(name, { extractValue: true });
-	} catch {
-		raw = undefined; // not a parameter of this operation
+	const readers = [
+		() => ctx.getCurrentNodeParameter(name, { extractValue: true }),
+		() => ctx.getNodeParameter(name, '', { extractValue: true }),
+	];
+	for (const read of readers) {
+		let raw: unknown;
+		try {
+			raw = read();
+		} catch {
+			raw = undefined; // not a parameter of this operation
+		}
+		if (raw && typeof raw === 'object') raw = (raw as IDataObject).value;
+		const text = String(raw ?? '').trim();
+		if (text !== '') return text;
 	}
-	if (raw && typeof raw === 'object') raw = (raw as IDataObject).value;
-	return String(raw ?? '').trim();
+	return '';
 }
 
 function matches(filter: string | undefined, ...texts: unknown[]): boolean {
