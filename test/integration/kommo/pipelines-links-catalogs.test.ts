@@ -176,6 +176,28 @@ describe('Link → Link / Unlink', () => {
 		});
 		expect(missing.message).toContain('to_entity_id: Entity 999999 not found');
 	});
+
+	it('with Continue On Fail, a failing item gets its own error and the others are linked', async () => {
+		const lead = kommo.addLead();
+		const good = kommo.addContact({ first_name: 'Good' });
+		const out = await runKommo(
+			kommo,
+			{
+				resource: 'link',
+				operation: 'link',
+				entityType: 'leads',
+				entityId: String(lead.id),
+				toEntityType: 'contacts',
+				toEntityId: '={{ $json.contact }}',
+			},
+			[{ contact: good.id }, { contact: 'x' }, { contact: 999_999 }],
+			{ continueOnFail: true },
+		);
+		expect(out[0].json).toMatchObject({ to_entity_id: good.id });
+		expect(out[1].json.error).toBe('"x" is not a Kommo linked entity ID');
+		expect(String(out[2].json.error)).toContain('Entity 999999 not found');
+		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	});
 });
 
 describe('Catalog', () => {
