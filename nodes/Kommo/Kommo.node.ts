@@ -7,14 +7,21 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { authenticationProperty, kommoCredentials } from './descriptions';
+import { locatorSearch } from './locators';
 import { listSearch, loadOptions } from './methods';
+import { catalogSearch } from './resources/catalog/shared';
+import { catalogExecute, catalogFields, catalogOperations } from './resources/catalog';
 import type { KommoOperation } from './resources/common';
 import { companyExecute, companyFields, companyOperations } from './resources/company';
 import { contactExecute, contactFields, contactOperations } from './resources/contact';
+import { customApiRequestExecute, customApiRequestFields, customApiRequestOperations } from './resources/customApiRequest';
 import { leadExecute, leadFields, leadOperations } from './resources/lead';
+import { linkExecute, linkFields, linkOperations } from './resources/link';
 import { noteExecute, noteFields, noteOperations } from './resources/note';
 import { tagExecuteMap, tagFields, tagOperations } from './resources/tag';
+import { pipelineExecute, pipelineFields, pipelineOperations } from './resources/pipeline';
 import { taskExecute, taskFields, taskOperations } from './resources/task';
+import { unsortedExecute, unsortedFields, unsortedOperations } from './resources/unsorted';
 import { webhookExecute, webhookFields, webhookOperations } from './resources/webhook';
 
 const EXECUTE: Record<string, Record<string, KommoOperation>> = {
@@ -25,6 +32,11 @@ const EXECUTE: Record<string, Record<string, KommoOperation>> = {
 	webhook: webhookExecute,
 	company: companyExecute,
 	tag: tagExecuteMap,
+	pipeline: pipelineExecute,
+	link: linkExecute,
+	catalog: catalogExecute,
+	unsorted: unsortedExecute,
+	customApiRequest: customApiRequestExecute,
 };
 
 export class Kommo implements INodeType {
@@ -51,10 +63,15 @@ export class Kommo implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Catalog (Product List)', value: 'catalog' },
 					{ name: 'Company', value: 'company' },
 					{ name: 'Contact', value: 'contact' },
+					{ name: 'Custom API Request', value: 'customApiRequest' },
+					{ name: 'Incoming Lead', value: 'unsorted' },
 					{ name: 'Lead', value: 'lead' },
+					{ name: 'Link', value: 'link' },
 					{ name: 'Note', value: 'note' },
+					{ name: 'Pipeline', value: 'pipeline' },
 					{ name: 'Tag', value: 'tag' },
 					{ name: 'Task', value: 'task' },
 					{ name: 'Webhook', value: 'webhook' },
@@ -68,6 +85,11 @@ export class Kommo implements INodeType {
 			webhookOperations,
 			companyOperations,
 			tagOperations,
+			pipelineOperations,
+			linkOperations,
+			catalogOperations,
+			unsortedOperations,
+			customApiRequestOperations,
 			...leadFields,
 			...noteFields,
 			...taskFields,
@@ -75,10 +97,15 @@ export class Kommo implements INodeType {
 			...webhookFields,
 			...companyFields,
 			...tagFields,
+			...pipelineFields,
+			...linkFields,
+			...catalogFields,
+			...unsortedFields,
+			...customApiRequestFields,
 		],
 	};
 
-	methods = { loadOptions, listSearch };
+	methods = { loadOptions, listSearch: { ...listSearch, ...locatorSearch, ...catalogSearch } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -26,6 +26,10 @@ import { randomBytes } from 'node:crypto';
 
 import { bearerToken, SandboxServer, type SandboxRequest, type SandboxResponse } from '../kit';
 import { applyTagWrites, companiesOf, installEntities, type TagRef } from './entities';
+import { CatalogStore } from './catalogs';
+import { LinkStore } from './links';
+import { installTaskUpdates } from './tasks';
+import { UnsortedStore } from './unsorted';
 
 export const WON_STATUS_ID = 142;
 export const LOST_STATUS_ID = 143;
@@ -355,6 +359,14 @@ export class KommoSandbox extends SandboxServer {
 	readonly deliveries: WebhookDelivery[] = [];
 	private readonly pendingDeliveries = new Set<Promise<unknown>>();
 	private readonly webhookFailures = new Map<number, number[]>();
+	// These install their routes before registerRoutes() does (field initialisers run first), so that
+	// GET /api/v4/leads/unsorted is not taken for GET /api/v4/leads/:id.
+	/** Catalogs (Kommo "lists", e.g. products) and their elements: ./catalogs.ts */
+	readonly catalogs = new CatalogStore(this).install();
+	/** Links between entities (…/link, …/unlink, …/{id}/links): ./links.ts */
+	readonly entityLinks = new LinkStore(this).install();
+	/** Incoming (unsorted) leads: ./unsorted.ts */
+	readonly unsorted = new UnsortedStore(this).install();
 
 	private nextId = {
 		lead: 5_000_001,
@@ -374,6 +386,7 @@ export class KommoSandbox extends SandboxServer {
 		this.tokens.set(this.longLivedToken, Number.POSITIVE_INFINITY);
 		this.tokens.set(this.memberToken, Number.POSITIVE_INFINITY);
 		this.installRateLimit();
+		installTaskUpdates(this); // PATCH /api/v4/tasks: ./tasks.ts
 		this.registerRoutes();
 		if (options.seed !== false) this.seedDefaults();
 		installEntities(this, options.seed !== false); // companies, creates, tags, contact/company notes: ./entities.ts
