@@ -133,6 +133,8 @@ export interface PublicApi {
 }
 
 export interface BucketLevel {
+	/** Which n8n: regular (SQLite, the default when absent) or queue mode (Postgres). */
+	mode?: string;
 	storedKeys: number;
 	buckets: number;
 	samples: number;

@@ -109,8 +109,9 @@ export function dedupeStoreRows(levels: DedupeLevel[]) {
 /** The Data Table bucket candidate: one read, lease Claim, Confirm, and the concurrent-claim check. */
 export function dedupeBucketRows(levels: BucketLevel[]) {
 	return {
-		header: ['stored keys', 'bucket rows', 'samples', 'read by id p50 / p95 ms', 'Claim p50 / p95 ms', 'Confirm p50 / p95 ms', 'concurrent claims: rounds with one New'],
+		header: ['n8n', 'stored keys', 'bucket rows', 'samples', 'read by id p50 / p95 ms', 'Claim p50 / p95 ms', 'Confirm p50 / p95 ms', 'concurrent claims: rounds with one New'],
 		rows: levels.map((l) => [
+			l.mode ?? 'regular (SQLite)',
 			l.storedKeys,
 			l.buckets,
 			l.samples,

@@ -128,6 +128,6 @@ describe('bench: Data Table bucket candidate', () => {
 		const t = dedupeBucketRows([
 			{ storedKeys: 10_000, buckets: 16_384, samples: 20, readP50Ms: 5, readP95Ms: 9, claimP50Ms: 12, claimP95Ms: 20, confirmP50Ms: 6, confirmP95Ms: 11, raceRounds: 10, raceRoundsWithOneWinner: 10, racers: 8 },
 		]);
-		expect(t.rows[0]).toEqual([10_000, 16_384, 20, '5 / 9', '12 / 20', '6 / 11', '10 of 10 (8 claimers)']);
+		expect(t.rows[0]).toEqual(['regular (SQLite)', 10_000, 16_384, 20, '5 / 9', '12 / 20', '6 / 11', '10 of 10 (8 claimers)']);
 	});
 });
