@@ -1,4 +1,5 @@
 /** Renders benchmark results as a console table and a markdown report. */
+import type { BucketLevel } from './dedupe-bucket';
 import type { BurstResult, DedupeLevel, WonSummary } from './scenarios';
 import { fmt, mdTable, ratio, textTable } from './stats';
 
@@ -15,6 +16,8 @@ export interface BenchResults {
 	won: WonSummary[];
 	bursts: BurstResult[];
 	dedupe: DedupeLevel[];
+	/** The Data Table bucket candidate (issue 17), when measured. */
+	dedupeBuckets?: BucketLevel[];
 	targets: Array<{ target: string; measured: string; met: boolean | null; why?: string }>;
 }
 
@@ -103,6 +106,23 @@ export function dedupeStoreRows(levels: DedupeLevel[]) {
 	};
 }
 
+/** The Data Table bucket candidate: one read, lease Claim, Confirm, and the concurrent-claim check. */
+export function dedupeBucketRows(levels: BucketLevel[]) {
+	return {
+		header: ['n8n', 'stored keys', 'bucket rows', 'samples', 'read by id p50 / p95 ms', 'Claim p50 / p95 ms', 'Confirm p50 / p95 ms', 'concurrent claims: rounds with one New'],
+		rows: levels.map((l) => [
+			l.mode ?? 'regular (SQLite)',
+			l.storedKeys,
+			l.buckets,
+			l.samples,
+			`${l.readP50Ms} / ${l.readP95Ms}`,
+			`${l.claimP50Ms} / ${l.claimP95Ms}`,
+			`${l.confirmP50Ms} / ${l.confirmP95Ms}`,
+			`${l.raceRoundsWithOneWinner} of ${l.raceRounds} (${l.racers} claimers)`,
+		]),
+	};
+}
+
 export function renderText(r: BenchResults): string {
 	const parts: string[] = [];
 	parts.push(`Benchmark ${r.meta.date} on ${r.meta.machine.cpus} × ${r.meta.machine.cpuModel}, load ${r.meta.load.before.join(' ')}`);
@@ -121,6 +141,10 @@ export function renderText(r: BenchResults): string {
 			const c = dedupeStoreRows(r.dedupe);
 			parts.push(`\nDedupe store comparison (lease Claim / Confirm)\n${textTable(c.header, c.rows)}`);
 		}
+	}
+	if (r.dedupeBuckets?.length) {
+		const t = dedupeBucketRows(r.dedupeBuckets);
+		parts.push(`\nDedupe candidate: Data Table bucket rows via the public API\n${textTable(t.header, t.rows)}`);
 	}
 	if (r.targets.length) {
 		parts.push(
@@ -182,6 +206,15 @@ export function renderMarkdown(r: BenchResults): string {
 			);
 			lines.push(mdTable(c.header, c.rows));
 		}
+	}
+	if (r.dedupeBuckets?.length) {
+		const t = dedupeBucketRows(r.dedupeBuckets);
+		lines.push('', `## Dedupe candidate: Data Table bucket rows`, '');
+		lines.push(
+			'The best store a community node can build on n8n 2.40.7\'s Data Tables (bench/lib/dedupe-bucket.ts): a fixed number of bucket rows addressed by primary key, each holding a small JSON map of its keys, every write a compare-and-swap on a version column; reached through n8n\'s public API, the only route a community node has to them (docs/dedupe.md). Client round trips on the bench machine; a node calling the same API would add its own HTTP client on top.',
+			'',
+		);
+		lines.push(mdTable(t.header, t.rows));
 	}
 	if (r.targets.length) {
 		lines.push('', `## Targets`, '');

@@ -3,6 +3,7 @@
  * cost per event. Each works on a running World (world.ts) and returns plain data.
  */
 import type { WorkflowJson } from '../../test/e2e/harness';
+import type { PublicApi } from './dedupe-bucket';
 import { deliverAll, type DeliveryOutcome } from './deliver';
 import { RssSampler } from './proc';
 import { mean, percentile, round, sleep } from './stats';
@@ -434,6 +435,32 @@ export async function measureDedupe(
 	return out;
 }
 
+/** n8n's public API with an API key of the owner holding every data-table scope. */
+export async function publicDataTableApi(world: World): Promise<PublicApi> {
+	const api = world.n8n.api;
+	const scopes = (await api.request<string[]>('GET', '/rest/api-keys/scopes')).filter((s) => s.startsWith('dataTable'));
+	const { rawApiKey } = await api.request<{ rawApiKey: string }>('POST', '/rest/api-keys', { label: `bench-${Date.now()}`, scopes, expiresAt: null });
+	return {
+		async call<T>(method: string, p: string, body?: unknown): Promise<T> {
+			const send = async () =>
+				await fetch(`${world.n8n.baseUrl}/api/v1${p}`, {
+					method,
+					headers: { 'X-N8N-API-KEY': rawApiKey, 'content-type': 'application/json' },
+					body: body === undefined ? undefined : JSON.stringify(body),
+				});
+			// a kept-alive socket that n8n closed after 5 s idle fails the next request before it is
+			// sent; a read is repeated once (writes are not: the bench reads before it writes)
+			const response = await send().catch(async (error: unknown) => {
+				if (method !== 'GET') throw error;
+				return await send();
+			});
+			const text = await response.text();
+			if (!response.ok) throw new Error(`data table ${method} ${p}: HTTP ${response.status} ${text.slice(0, 300)}`);
+			return (text ? JSON.parse(text) : undefined) as T;
+		},
+	};
+}
+
 /**
  * n8n Data Tables through the public API (`/api/v1/data-tables`, API key of the owner), as a
  * community node would have to reach them: one row per key (columns k, state, v). The table is
@@ -443,19 +470,7 @@ export async function measureDedupe(
  * and no unique constraint, so the look-up scans the table and two inserts of one key both land.
  */
 export async function dataTableCandidate(world: World, log: (m: string) => void) {
-	const api = world.n8n.api;
-	const scopes = (await api.request<string[]>('GET', '/rest/api-keys/scopes')).filter((s) => s.startsWith('dataTable'));
-	const { rawApiKey } = await api.request<{ rawApiKey: string }>('POST', '/rest/api-keys', { label: `bench-${Date.now()}`, scopes, expiresAt: null });
-	const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-		const response = await fetch(`${world.n8n.baseUrl}/api/v1${p}`, {
-			method,
-			headers: { 'X-N8N-API-KEY': rawApiKey, 'content-type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await response.text();
-		if (!response.ok) throw new Error(`data table ${method} ${p}: HTTP ${response.status} ${text.slice(0, 300)}`);
-		return (text ? JSON.parse(text) : undefined) as T;
-	};
+	const { call } = await publicDataTableApi(world);
 	const table = await call<{ id: string }>('POST', '/data-tables', {
 		name: `bench-dedupe-${Date.now()}`,
 		columns: [{ name: 'k', type: 'string' }, { name: 'state', type: 'string' }, { name: 'v', type: 'number' }],
