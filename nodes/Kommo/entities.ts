@@ -18,6 +18,18 @@ export type KommoEntityName = 'lead' | 'contact' | 'company';
 /** The API path segment of an entity ('company' → 'companies'), also the one in its Kommo URL. */
 export const PLURAL: Record<KommoEntityName, 'leads' | 'contacts' | 'companies'> = { lead: 'leads', contact: 'contacts', company: 'companies' };
 
+/** The entity Kommo created, from its answer to `POST /api/v4/<plural>` (`_embedded.<plural>[0]`); an error when it has no id. */
+export function createdEntity(response: IDataObject | undefined, what: KommoEntityName, node: INode, itemIndex: number): IDataObject {
+	const created = ((response?._embedded as IDataObject | undefined)?.[PLURAL[what]] as IDataObject[] | undefined)?.[0];
+	if (!created?.id) {
+		throw new NodeOperationError(node, `Kommo accepted the ${what} but returned no ID`, {
+			itemIndex,
+			description: `Check in Kommo whether the ${what} was created before running again.`,
+		});
+	}
+	return created;
+}
+
 /** A positive integer id from a parameter value (number, "123", or a Kommo URL). */
 export function parseEntityId(raw: unknown, what: KommoEntityName, node: INode, itemIndex?: number): number {
 	const value = typeof raw === 'object' && raw !== null && 'value' in (raw as IDataObject) ? (raw as IDataObject).value : raw;

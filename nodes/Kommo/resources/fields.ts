@@ -1,8 +1,9 @@
 /** Custom-field parameters and write helpers shared by Lead → Update and Contact → Update. */
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { FieldWrite } from '../custom-fields';
+import type { RequestContext } from '../../shared/http';
+import { forgetFieldDefinitions, type FieldWrite, type KommoEntity } from '../custom-fields';
 import type { show } from './common';
 
 export const customFieldsParameter = (
@@ -74,6 +75,25 @@ export function nameCustomFieldPaths(error: unknown, names: string[]): unknown {
 	error.message = annotate(error.message);
 	if (error.description) error.description = annotate(error.description);
 	return error;
+}
+
+/**
+ * Sends a write that carries custom field values (`names`: the fields, in the order of
+ * `custom_fields_values`). When Kommo refuses it, a field or option may have been removed in Kommo
+ * since the definitions were read: they are forgotten, and the refused paths are named.
+ */
+export async function sendFieldWrite(
+	this: RequestContext,
+	entity: KommoEntity,
+	names: string[],
+	send: () => Promise<IDataObject | undefined>,
+): Promise<IDataObject | undefined> {
+	try {
+		return await send();
+	} catch (error) {
+		if (names.length > 0) await forgetFieldDefinitions.call(this, entity);
+		throw nameCustomFieldPaths(error, names);
+	}
 }
 
 export function wholeNumber(ctx: IExecuteFunctions, value: unknown, label: string, itemIndex: number): number {

@@ -2,10 +2,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { forgetFieldDefinitions } from '../../custom-fields';
+import { createdEntity } from '../../entities';
 import { kommoApiRequest } from '../../transport';
 import { runPerItem, show } from '../common';
-import { customFieldsParameter, nameCustomFieldPaths } from '../fields';
+import { customFieldsParameter, sendFieldWrite } from '../fields';
 import { fieldValuesFor, tagRefs, tagsField } from '../write';
 import { companyFieldOptions, companyWrite } from './fields';
 
@@ -45,20 +45,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (built.values.length > 0) body.custom_fields_values = built.values;
 		const tags = tagRefs(fields.tags);
 		if (tags.length > 0) body.tags_to_add = tags;
-		let response: IDataObject | undefined;
-		try {
-			response = await kommoApiRequest.call(this, 'POST', '/api/v4/companies', { body: [body], itemIndex: i });
-		} catch (error) {
-			if (built.names.length > 0) await forgetFieldDefinitions.call(this, 'companies');
-			throw nameCustomFieldPaths(error, built.names);
-		}
-		const created = ((response?._embedded as IDataObject | undefined)?.companies as IDataObject[] | undefined)?.[0];
-		if (!created?.id) {
-			throw new NodeOperationError(this.getNode(), 'Kommo accepted the company but returned no ID', {
-				itemIndex: i,
-				description: 'Check in Kommo whether the company was created before running again.',
-			});
-		}
+		const response = await sendFieldWrite.call(this, 'companies', built.names, async () => await kommoApiRequest.call(this, 'POST', '/api/v4/companies', { body: [body], itemIndex: i }));
+		const created = createdEntity(response, 'company', this.getNode(), i);
 		return { id: created.id, name: body.name, ...(tags.length ? { tags: tags.map((t) => t.name) } : {}), custom_fields_map: built.written };
 	});
 }

@@ -2,11 +2,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { forgetFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter } from '../../entities';
 import { kommoApiRequest } from '../../transport';
 import { entityLocator, runPerItem, show } from '../common';
-import { customFieldsParameter, emptyValuesOption, nameCustomFieldPaths } from '../fields';
+import { customFieldsParameter, emptyValuesOption, sendFieldWrite } from '../fields';
 import { fieldValuesFor } from '../write';
 import { companyFieldOptions, companyWrite } from './fields';
 
@@ -40,13 +39,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				description: 'Add a field under "Update Fields" or "Custom Fields" (empty values are skipped). Tags are changed with Tag → Add or Remove.',
 			});
 		}
-		let response: IDataObject | undefined;
-		try {
-			response = await kommoApiRequest.call(this, 'PATCH', `/api/v4/companies/${companyId}`, { body, itemIndex: i });
-		} catch (error) {
-			if (built.names.length > 0) await forgetFieldDefinitions.call(this, 'companies');
-			throw nameCustomFieldPaths(error, built.names);
-		}
+		const response = await sendFieldWrite.call(this, 'companies', built.names, async () => await kommoApiRequest.call(this, 'PATCH', `/api/v4/companies/${companyId}`, { body, itemIndex: i }));
 		const { custom_fields_values, ...written } = body;
 		void custom_fields_values;
 		return { id: companyId, updated_at: response?.updated_at ?? null, ...written, ...(built.names.length ? { custom_fields_map: built.written } : {}) };

@@ -6,10 +6,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { forgetFieldDefinitions } from '../../custom-fields';
+import { createdEntity } from '../../entities';
 import { kommoApiRequest } from '../../transport';
 import { runPerItem, show } from '../common';
-import { customFieldsParameter, fieldWritesOf, nameCustomFieldPaths } from '../fields';
+import { customFieldsParameter, fieldWritesOf, sendFieldWrite } from '../fields';
 import { fieldValuesFor, responsibleUser, responsibleUserField, tagRefs, tagsField } from '../write';
 import { findContacts } from './find';
 
@@ -105,20 +105,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (built.values.length > 0) body.custom_fields_values = built.values;
 		const tags = tagRefs(fields.tags);
 		if (tags.length > 0) body.tags_to_add = tags;
-		let response: IDataObject | undefined;
-		try {
-			response = await kommoApiRequest.call(this, 'POST', '/api/v4/contacts', { body: [body], itemIndex: i });
-		} catch (error) {
-			if (built.names.length > 0) await forgetFieldDefinitions.call(this, 'contacts');
-			throw nameCustomFieldPaths(error, built.names);
-		}
-		const created = ((response?._embedded as IDataObject | undefined)?.contacts as IDataObject[] | undefined)?.[0];
-		if (!created?.id) {
-			throw new NodeOperationError(node, 'Kommo accepted the contact but returned no ID', {
-				itemIndex: i,
-				description: 'Check in Kommo whether the contact was created before running again.',
-			});
-		}
+		const response = await sendFieldWrite.call(this, 'contacts', built.names, async () => await kommoApiRequest.call(this, 'POST', '/api/v4/contacts', { body: [body], itemIndex: i }));
+		const created = createdEntity(response, 'contact', node, i);
 		const { custom_fields_values, tags_to_add, ...written } = body;
 		void custom_fields_values;
 		void tags_to_add;

@@ -6,11 +6,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildFieldValues, forgetFieldDefinitions, withFieldDefinitions } from '../../custom-fields';
+import { buildFieldValues, withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter } from '../../entities';
 import { kommoApiRequest } from '../../transport';
 import { entityLocator, runPerItem, show } from '../common';
-import { customFieldsParameter, emptyValuesOption, fieldWritesOf, nameCustomFieldPaths, wholeNumber } from '../fields';
+import { customFieldsParameter, emptyValuesOption, fieldWritesOf, sendFieldWrite, wholeNumber } from '../fields';
 
 const display = show('contact', 'update');
 
@@ -101,14 +101,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				description: 'Add a field under "Update Fields" or "Custom Fields".',
 			});
 		}
-		let response: IDataObject | undefined;
-		try {
-			response = await kommoApiRequest.call(this, 'PATCH', `/api/v4/contacts/${contactId}`, { body, itemIndex: i });
-		} catch (error) {
-			// a field or option may have been removed in Kommo since the definitions were read
-			if (names.length > 0) await forgetFieldDefinitions.call(this, 'contacts');
-			throw nameCustomFieldPaths(error, names);
-		}
+		const response = await sendFieldWrite.call(this, 'contacts', names, async () => await kommoApiRequest.call(this, 'PATCH', `/api/v4/contacts/${contactId}`, { body, itemIndex: i }));
 		return { id: contactId, updated_at: response?.updated_at ?? null, ...written };
 	});
 }

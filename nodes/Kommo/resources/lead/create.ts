@@ -5,13 +5,11 @@
  * use Lead → Create With Contact.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { forgetFieldDefinitions } from '../../custom-fields';
-import { parseEntityId } from '../../entities';
+import { createdEntity, parseEntityId } from '../../entities';
 import { kommoApiRequest } from '../../transport';
 import { runPerItem, show } from '../common';
-import { customFieldsParameter, fieldWritesOf, nameCustomFieldPaths } from '../fields';
+import { customFieldsParameter, fieldWritesOf, sendFieldWrite } from '../fields';
 import { fieldValuesFor } from '../write';
 import { leadCreateBody, leadCreateOptions } from './createFields';
 
@@ -70,20 +68,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (Object.keys(embedded).length > 0) body._embedded = embedded;
 		const built = await fieldValuesFor(this, 'leads', fieldWritesOf(this, i), i);
 		if (built.values.length > 0) body.custom_fields_values = built.values;
-		let response: IDataObject | undefined;
-		try {
-			response = await kommoApiRequest.call(this, 'POST', '/api/v4/leads', { body: [body], itemIndex: i });
-		} catch (error) {
-			if (built.names.length > 0) await forgetFieldDefinitions.call(this, 'leads');
-			throw nameCustomFieldPaths(error, built.names);
-		}
-		const created = ((response?._embedded as IDataObject | undefined)?.leads as IDataObject[] | undefined)?.[0];
-		if (!created?.id) {
-			throw new NodeOperationError(node, 'Kommo accepted the lead but returned no ID', {
-				itemIndex: i,
-				description: 'Check in Kommo whether the lead was created before running again.',
-			});
-		}
+		const response = await sendFieldWrite.call(this, 'leads', built.names, async () => await kommoApiRequest.call(this, 'POST', '/api/v4/leads', { body: [body], itemIndex: i }));
+		const created = createdEntity(response, 'lead', node, i);
 		const { _embedded, custom_fields_values, ...written } = body;
 		void _embedded;
 		void custom_fields_values;

@@ -12,11 +12,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { forgetFieldDefinitions } from '../../custom-fields';
 import { kommoApiRequest, kommoGetAll } from '../../transport';
 import { runPerItem, show } from '../common';
 import { findContacts } from '../contact/find';
-import { customFieldsParameter, fieldWritesOf, nameCustomFieldPaths } from '../fields';
+import { customFieldsParameter, fieldWritesOf, sendFieldWrite } from '../fields';
 import { fieldValuesFor } from '../write';
 import { leadCreateBody, leadCreateOptions } from './createFields';
 import { norm } from './find';
@@ -130,13 +129,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 		if (Object.keys(embedded).length > 0) lead._embedded = embedded;
 
-		let response: IDataObject | IDataObject[] | undefined;
-		try {
-			response = (await kommoApiRequest.call(this, 'POST', '/api/v4/leads/complex', { body: [lead], itemIndex: i })) as IDataObject | IDataObject[] | undefined;
-		} catch (error) {
-			if (built.names.length > 0) await forgetFieldDefinitions.call(this, 'leads');
-			throw nameCustomFieldPaths(error, built.names);
-		}
+		const response = (await sendFieldWrite.call(this, 'leads', built.names, async () => await kommoApiRequest.call(this, 'POST', '/api/v4/leads/complex', { body: [lead], itemIndex: i }))) as
+			| IDataObject
+			| IDataObject[]
+			| undefined;
 		// Kommo answers a bare array (the reference's examples); the community spec has it under _embedded.leads.
 		const list = Array.isArray(response) ? response : (((response?._embedded as IDataObject | undefined)?.leads ?? []) as IDataObject[]);
 		const created = list[0];

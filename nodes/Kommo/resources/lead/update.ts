@@ -7,12 +7,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildFieldValues, forgetFieldDefinitions, withFieldDefinitions } from '../../custom-fields';
+import { buildFieldValues, withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter, getShapedLeads } from '../../entities';
 import { getPipelines, resolvePipeline, resolveStatus, statusName } from '../../pipelines';
 import { kommoApiRequest } from '../../transport';
 import { entityLocator, runPerItem, show } from '../common';
-import { customFieldsParameter, emptyValuesOption, fieldWritesOf, nameCustomFieldPaths, wholeNumber } from '../fields';
+import { customFieldsParameter, emptyValuesOption, fieldWritesOf, sendFieldWrite, wholeNumber } from '../fields';
 
 const display = show('lead', 'update');
 
@@ -133,14 +133,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 		}
 
-		let response: IDataObject | undefined;
-		try {
-			response = await kommoApiRequest.call(this, 'PATCH', `/api/v4/leads/${leadId}`, { body, itemIndex: i });
-		} catch (error) {
-			// a field or option may have been removed in Kommo since the definitions were read
-			if (names.length > 0) await forgetFieldDefinitions.call(this, 'leads');
-			throw nameCustomFieldPaths(error, names);
-		}
+		const response = await sendFieldWrite.call(this, 'leads', names, async () => await kommoApiRequest.call(this, 'PATCH', `/api/v4/leads/${leadId}`, { body, itemIndex: i }));
 		if (options.returnLead === true) {
 			const lead = (await getShapedLeads.call(this, [leadId], true)).get(leadId);
 			if (lead) return lead;
