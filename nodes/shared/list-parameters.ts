@@ -1,4 +1,4 @@
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 /**
  * The Return All / Limit pair of every list operation, as n8n's own nodes show it: Limit only
@@ -25,4 +25,10 @@ export function returnAllAndLimit(displayOptions?: IDisplayOptions): INodeProper
 			displayOptions: { ...displayOptions, show: { ...displayOptions?.show, returnAll: [false] } },
 		},
 	];
+}
+
+/** How many results the item asks for: Infinity under Return All, else its Limit (default 50). */
+export function listLimit(ctx: Pick<IExecuteFunctions, 'getNodeParameter'>, itemIndex: number): number {
+	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	return returnAll ? Number.POSITIVE_INFINITY : Number(ctx.getNodeParameter('limit', itemIndex, 50));
 }

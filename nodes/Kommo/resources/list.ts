@@ -2,6 +2,7 @@
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { kommoGetAll, KOMMO_BATCH_LIMIT, type QueryValue } from '../transport';
+import { listLimit } from '../../shared/list-parameters';
 
 export function searchTextField(entity: 'lead' | 'contact' | 'company', displayOptions: IDisplayOptions): INodeProperties {
 	return {
@@ -25,8 +26,7 @@ export async function getMany(
 	itemIndex: number,
 	query: Record<string, QueryValue | undefined>,
 ): Promise<IDataObject[]> {
-	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Number.POSITIVE_INFINITY : (ctx.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = listLimit(ctx, itemIndex);
 	const text = String(ctx.getNodeParameter('query', itemIndex, '') ?? '').trim();
 	return await kommoGetAll.call(
 		ctx,

@@ -4,7 +4,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { kommoGetAll } from '../../transport';
 import { kommoLocator, locatorId } from '../../locators';
 import { runPerItem, show } from '../common';
@@ -30,8 +30,7 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items, async (i) => {
 		const catalogId = locatorId(this, 'catalogId', 'catalog', i) as number;
-		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
-		const limit = returnAll ? Number.POSITIVE_INFINITY : Number(this.getNodeParameter('limit', i, 50));
+		const limit = listLimit(this, i);
 		const simplify = this.getNodeParameter('simplify', i, true) as boolean;
 		const query = String(this.getNodeParameter('query', i, '') ?? '').trim();
 		const elements = await kommoGetAll.call(this, `/api/v4/catalogs/${catalogId}/elements`, 'elements', { query: query || undefined }, limit);

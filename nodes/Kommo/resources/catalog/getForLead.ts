@@ -6,7 +6,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { entityIdParameter } from '../../entities';
 import { chunk, kommoApiRequest, kommoGetAll } from '../../transport';
 import { entityLocator, runPerItem, show } from '../common';
@@ -23,8 +23,7 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items, async (i) => {
 		const leadId = entityIdParameter(this, 'leadId', 'lead', i);
-		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
-		const limit = returnAll ? Number.POSITIVE_INFINITY : Number(this.getNodeParameter('limit', i, 50));
+		const limit = listLimit(this, i);
 		const simplify = this.getNodeParameter('simplify', i, true) as boolean;
 		const response = await kommoApiRequest.call(this, 'GET', `/api/v4/leads/${leadId}/links`, { itemIndex: i });
 		const links = (((response?._embedded as IDataObject | undefined)?.links ?? []) as IDataObject[])

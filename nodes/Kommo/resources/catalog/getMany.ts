@@ -5,7 +5,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { kommoGetAll } from '../../transport';
 import { runPerItem, show } from '../common';
 import { simplifyCatalog, simplifyProperty, withoutLinks } from './shared';
@@ -16,8 +16,7 @@ export const description: INodeProperties[] = [...returnAllAndLimit(display), si
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items, async (i) => {
-		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
-		const limit = returnAll ? Number.POSITIVE_INFINITY : Number(this.getNodeParameter('limit', i, 50));
+		const limit = listLimit(this, i);
 		const simplify = this.getNodeParameter('simplify', i, true) as boolean;
 		const catalogs = await kommoGetAll.call(this, '/api/v4/catalogs', 'catalogs', {}, limit);
 		return catalogs.map((c) => (simplify ? simplifyCatalog(c) : withoutLinks(c)));

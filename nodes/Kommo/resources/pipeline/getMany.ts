@@ -6,7 +6,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { kommoApiRequest } from '../../transport';
 import { runPerItem, show } from '../common';
 
@@ -31,8 +31,7 @@ export function shapePipeline(pipeline: IDataObject): IDataObject {
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items, async (i) => {
-		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
-		const limit = returnAll ? Number.POSITIVE_INFINITY : Number(this.getNodeParameter('limit', i, 50));
+		const limit = listLimit(this, i);
 		const response = await kommoApiRequest.call(this, 'GET', '/api/v4/leads/pipelines', { itemIndex: i });
 		const pipelines = ((response?._embedded as IDataObject | undefined)?.pipelines ?? []) as IDataObject[];
 		return pipelines.slice(0, limit).map(shapePipeline);

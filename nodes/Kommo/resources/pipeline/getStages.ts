@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { kommoLocator, locatorId } from '../../locators';
 import { kommoApiRequest } from '../../transport';
 import { runPerItem, show } from '../common';
@@ -27,8 +27,7 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items, async (i) => {
 		const pipelineId = locatorId(this, 'pipeline', 'pipeline', i) as number;
-		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
-		const limit = returnAll ? Number.POSITIVE_INFINITY : Number(this.getNodeParameter('limit', i, 50));
+		const limit = listLimit(this, i);
 		const response = await kommoApiRequest.call(this, 'GET', `/api/v4/leads/pipelines/${pipelineId}/statuses`, { itemIndex: i });
 		if (!response) {
 			throw new NodeOperationError(this.getNode(), `Kommo has no pipeline ${pipelineId}`, {

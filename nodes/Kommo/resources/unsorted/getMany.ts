@@ -6,7 +6,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { kommoLocator, locatorId } from '../../locators';
 import { kommoGetAll } from '../../transport';
 import { runPerItem, show } from '../common';
@@ -58,8 +58,7 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items, async (i) => {
-		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
-		const limit = returnAll ? Number.POSITIVE_INFINITY : Number(this.getNodeParameter('limit', i, 50));
+		const limit = listLimit(this, i);
 		const filters = this.getNodeParameter('filters', i, {}) as { categories?: string[]; newestFirst?: boolean };
 		const pipelineId = locatorId(this, 'pipeline', 'pipeline', i, false);
 		const list = await kommoGetAll.call(

@@ -4,7 +4,7 @@ import { requirePaddleId } from '../../helpers';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
 import { simplifyField, simplifyMany } from '../simplify';
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 
 export const description: INodeProperties[] = forOperation('adjustment', 'getAll', [
 	...returnAllAndLimit(),
@@ -51,8 +51,7 @@ export const description: INodeProperties[] = forOperation('adjustment', 'getAll
 
 /** GET /adjustments (needs adjustment.read), newest first, 50 per page (the spec's maximum for this list). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = listLimit(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs: IDataObject = { per_page: 50 };
 	if (filters.action) qs.action = filters.action;

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
 import { simplifyField, simplifyMany } from '../simplify';
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 
 export const description: INodeProperties[] = forOperation('discount', 'getAll', [
 	...returnAllAndLimit(),
@@ -32,8 +32,7 @@ export const description: INodeProperties[] = forOperation('discount', 'getAll',
 
 /** GET /discounts (needs discount.read): catalog (standard) discounts, newest first. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = listLimit(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs: IDataObject = { per_page: 200 };
 	if (filters.status) qs.status = filters.status;

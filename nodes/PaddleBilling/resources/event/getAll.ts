@@ -20,7 +20,7 @@ import { normalizePaddleEvent } from '../../normalize';
 import { paddleData, paddlePages } from '../../transport';
 import { forOperation } from '../common';
 import { isoDate } from '../subscription/pause';
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 
 /** `occurred_at` and event-id order may differ a little: keep reading this far past Occurred Since. */
 export const ORDER_MARGIN_MS = 5 * 60_000;
@@ -95,8 +95,7 @@ function occurredMs(event: IDataObject): number {
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = listLimit(this, itemIndex);
 	const oldestFirst = this.getNodeParameter('order', itemIndex, 'oldestFirst') === 'oldestFirst';
 	const output = this.getNodeParameter('output', itemIndex, 'normalized') as string;
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;

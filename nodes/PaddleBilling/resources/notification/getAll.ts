@@ -11,7 +11,7 @@ import { requirePaddleId, requireString } from '../../helpers';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
 import { isoDate } from '../subscription/pause';
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { simplifyField, simplifyMany } from '../simplify';
 
 export const description: INodeProperties[] = forOperation('notification', 'getAll', [
@@ -86,8 +86,7 @@ export const description: INodeProperties[] = forOperation('notification', 'getA
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = listLimit(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs: IDataObject = { per_page: 200 };
 	const statuses = ((filters.status ?? []) as string[]).filter(Boolean);

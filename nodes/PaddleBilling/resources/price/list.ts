@@ -9,7 +9,7 @@ import type {
 import { priceMoney } from '../../helpers';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { simplifyField, simplifyMany } from '../simplify';
 
 export const description: INodeProperties[] = forOperation('price', 'list', [
@@ -54,8 +54,7 @@ export function withMoney(price: IDataObject): IDataObject {
 
 /** GET /prices (cursor-paginated), each price with a money block for its unit price. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = listLimit(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs: IDataObject = { status: filters.status ?? 'active', per_page: 200, include: 'product' };
 	if (filters.productId) qs.product_id = String(filters.productId).trim();

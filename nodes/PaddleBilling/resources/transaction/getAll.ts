@@ -4,7 +4,7 @@ import { requirePaddleId } from '../../helpers';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
 import { simplifyField, simplifyMany } from '../simplify';
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { transactionOutput } from './shared';
 
 /** Spec `status_transaction_query` values. */
@@ -47,8 +47,7 @@ export const description: INodeProperties[] = forOperation('transaction', 'getAl
 
 /** GET /transactions, newest first (Paddle's default order), 30 per page (the spec's maximum for this list). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = listLimit(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs: IDataObject = { per_page: 30 };
 	if (filters.customerId) qs.customer_id = requirePaddleId.call(this, filters.customerId, 'ctm', 'Customer ID', itemIndex);

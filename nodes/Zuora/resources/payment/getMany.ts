@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { returnAllAndLimit } from '../../../shared/list-parameters';
+import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { forOperation } from '../../helpers';
 import { accountLocator, locatorValue } from '../../locators';
 import { simplified, simplifyProperties } from '../../simplify';
@@ -47,8 +47,7 @@ export const getMany: ItemOperation = {
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const key = locatorValue(this, 'accountKey', itemIndex, 'Account', 'Pick the account from the list, or map its number (A00000001) or ID.');
 		const accountId = await resolveAccountId.call(this, key, itemIndex);
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
+		const limit = listLimit(this, itemIndex);
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as { status?: string };
 		const payments: IDataObject[] = [];
 		// Pages are numbered by the page size, so one size for every page.
