@@ -35,7 +35,9 @@ export class ChargebeeBilling implements INodeType {
 		name: 'chargebeeBilling',
 		icon: { light: 'file:chargebeeBilling.svg', dark: 'file:chargebeeBilling.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1: Simplify (on by default) for the get and list operations of version 1; workflows saved
+		// with version 1 keep Chargebee's full records
+		version: [1, 1.1],
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
 			'Customers, subscriptions (create, change, pause, resume, reactivate, cancel), invoices and offline payments, credit notes, item prices, events and any other API call in Chargebee (API v2, Product Catalog 2.0)',

@@ -5,7 +5,9 @@
  * docs/chargebee.md; timestamps stay Unix seconds, amounts stay minor units and the `money` block
  * is flattened to its formatted text.
  */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { simplifyParameter, simplifyWanted } from '../shared/simplify';
 
 export type SimplifiedResource = 'customer' | 'subscription' | 'invoice' | 'creditNote' | 'itemPrice' | 'event';
 
@@ -19,16 +21,16 @@ export const SIMPLE_FIELDS: Record<SimplifiedResource, string[]> = {
 	event: ['id', 'event_type', 'occurred_at', 'source', 'customer_id', 'subscription_id', 'invoice_id', 'transaction_id', 'credit_note_id', 'api_version'],
 };
 
-/** The Simplify switch for the operations given. */
-export function simplifyProperty(displayOptions: INodeProperties['displayOptions']): INodeProperties {
-	return {
-		displayName: 'Simplify',
-		name: 'simplify',
-		type: 'boolean',
-		default: true,
-		description: 'Whether to return a simplified version of the response (at most 10 fields, listed in the docs) instead of the raw data',
+/**
+ * The Simplify switch for the operations given. `sinceVersion` 1.1 for the operations that existed
+ * in node version 1, so workflows saved with it keep Chargebee's full records.
+ */
+export function simplifyProperty(displayOptions: IDisplayOptions | undefined, sinceVersion?: number): INodeProperties {
+	return simplifyParameter(
 		displayOptions,
-	};
+		sinceVersion,
+		'Whether to return a simplified version of the response (at most 10 fields, listed in the docs) instead of the raw data',
+	);
 }
 
 function formatted(money: unknown): string | undefined {
@@ -84,14 +86,14 @@ export function simplifyRecord(resource: SimplifiedResource, record: IDataObject
 	return out;
 }
 
-/** Applies the item's Simplify switch (default on) to one record. */
+/** Applies the item's Simplify switch to one record. */
 export function maybeSimplify(this: IExecuteFunctions, i: number, resource: SimplifiedResource, data: IDataObject): IDataObject {
-	if (!(this.getNodeParameter('simplify', i, true) as boolean)) return data;
+	if (!simplifyWanted(this, i)) return data;
 	return simplifyRecord(resource, data);
 }
 
-/** Applies the item's Simplify switch (default on) to a list of records. */
+/** Applies the item's Simplify switch to a list of records. */
 export function maybeSimplifyAll(this: IExecuteFunctions, i: number, resource: SimplifiedResource, data: IDataObject[]): IDataObject[] {
-	if (!(this.getNodeParameter('simplify', i, true) as boolean)) return data;
+	if (!simplifyWanted(this, i)) return data;
 	return data.map((r) => simplifyRecord(resource, r));
 }

@@ -44,7 +44,9 @@ export class PaddleBilling implements INodeType {
 		name: 'paddleBilling',
 		icon: { light: 'file:paddleBilling.svg', dark: 'file:paddleBilling.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Simplify (on by default) for the get and list operations of version 1; workflows saved
+		// with version 1 keep Paddle's full entities
+		version: [1, 1.1],
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
 			'Customers, invoiced and card subscriptions, transactions, refunds, discounts, prices, events and notifications in Paddle Billing (not Paddle Classic)',

@@ -3,27 +3,11 @@
  * ones workflows and AI agents use most (listed per resource in docs/kommo.md). Off, the node
  * returns Kommo's entity with the node's extras (custom_fields_map, flattened email/phone, …).
  */
-import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { customFieldsMap, multitextValues, type KommoFieldValue } from '../custom-fields';
 
-/**
- * The Simplify switch. `sinceVersion`: for operations that existed before Simplify, it is shown
- * (and on) only from that node version, so workflows saved with version 1 keep the full output.
- */
-export function simplifyParameter(displayOptions: IDisplayOptions, sinceVersion?: number): INodeProperties {
-	return {
-		displayName: 'Simplify',
-		name: 'simplify',
-		type: 'boolean',
-		default: true,
-		description: 'Whether to return a simplified version of the response instead of the raw data',
-		displayOptions:
-			sinceVersion === undefined
-				? displayOptions
-				: { ...displayOptions, show: { ...displayOptions.show, '@version': [{ _cnd: { gte: sinceVersion } }] } },
-	};
-}
+export { simplifyParameter } from '../../shared/simplify';
 
 const tagNames = (entity: IDataObject): string[] => {
 	if (Array.isArray(entity.tags)) return (entity.tags as unknown[]).map((t) => (typeof t === 'object' && t !== null ? String((t as IDataObject).name) : String(t)));

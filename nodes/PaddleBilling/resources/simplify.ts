@@ -1,19 +1,17 @@
 /**
- * Simplify (on by default) for get and get-many operations whose Paddle entity has more than ten
+ * Simplify (on by default; from node version 1.1 for the operations of version 1) for get and get-many operations whose Paddle entity has more than ten
  * fields: at most ten flat fields per resource, the ones a workflow or an AI agent usually needs.
  * The chosen fields are listed per resource in docs/paddle.md ("Simplified output").
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { simplifyParameter, simplifyWanted } from '../../shared/simplify';
 import { money, priceMoney, subscriptionMoney, transactionMoney } from '../helpers';
 
-export const simplifyField: INodeProperties = {
-	displayName: 'Simplify',
-	name: 'simplify',
-	type: 'boolean',
-	default: true,
-	description: 'Whether to return a simplified version of the response instead of the raw data',
-};
+export const simplifyField: INodeProperties = simplifyParameter();
+
+/** Simplify for the operations that existed in node version 1: shown (and on) from version 1.1. */
+export const simplifyFieldSinceV11: INodeProperties = simplifyParameter(undefined, 1.1);
 
 const obj = (value: unknown): IDataObject => (value && typeof value === 'object' ? (value as IDataObject) : {});
 
@@ -95,16 +93,13 @@ const SIMPLIFIERS: Record<string, Simplifier> = {
 	}),
 };
 
-function wanted(ctx: IExecuteFunctions, itemIndex: number): boolean {
-	return ctx.getNodeParameter('simplify', itemIndex, true) as boolean;
-}
 
 /** The entity as Simplify says: unchanged when it is off. */
 export function simplifyOne(this: IExecuteFunctions, itemIndex: number, resource: keyof typeof SIMPLIFIERS, data: IDataObject): IDataObject {
-	return wanted(this, itemIndex) ? SIMPLIFIERS[resource](data) : data;
+	return simplifyWanted(this, itemIndex) ? SIMPLIFIERS[resource](data) : data;
 }
 
 /** The entities as Simplify says: unchanged when it is off. */
 export function simplifyMany(this: IExecuteFunctions, itemIndex: number, resource: keyof typeof SIMPLIFIERS, data: IDataObject[]): IDataObject[] {
-	return wanted(this, itemIndex) ? data.map(SIMPLIFIERS[resource]) : data;
+	return simplifyWanted(this, itemIndex) ? data.map(SIMPLIFIERS[resource]) : data;
 }

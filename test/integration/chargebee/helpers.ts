@@ -18,7 +18,7 @@ export const credentialTypes = [new ChargebeeBillingApi(), new ChargebeeWebhookA
 export async function runNode(
 	sandbox: ChargebeeSandbox,
 	parameters: INodeParameters,
-	options: { items?: IDataObject[]; continueOnFail?: boolean; credentials?: IDataObject } = {},
+	options: { items?: IDataObject[]; continueOnFail?: boolean; credentials?: IDataObject; typeVersion?: number } = {},
 ): Promise<IDataObject[]> {
 	const out = await executeNode({
 		nodeType: new ChargebeeBilling(),
@@ -27,6 +27,7 @@ export async function runNode(
 		credentialTypes,
 		items: (options.items ?? [{}]).map((json) => ({ json }) as INodeExecutionData),
 		continueOnFail: options.continueOnFail,
+		typeVersion: options.typeVersion,
 	});
 	return out[0].map((item) => item.json);
 }

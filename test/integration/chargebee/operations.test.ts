@@ -268,4 +268,19 @@ describe('Resource locators and Simplify', () => {
 		expect(Object.keys(raw).length).toBeGreaterThan(10);
 		for (const fields of Object.values(SIMPLE_FIELDS)) expect(fields.length).toBeLessThanOrEqual(10);
 	});
+
+	it('node version 1 (workflows saved before Simplify) keeps the full record of the operations it had; new operations simplify there too', async () => {
+		await seed();
+		const v1 = (parameters: IDataObject) => runNode(sandbox, parameters as INodeParameters, { typeVersion: 1 });
+		const [customer] = await v1({ resource: 'customer', operation: 'get', customerId: 'kommo-lead-42' });
+		expect(Object.keys(customer).length).toBeGreaterThan(10);
+		const [found] = await v1({ resource: 'customer', operation: 'findByEmail', email: 'kommo-lead-42@example.com' });
+		expect(Object.keys(found).length).toBeGreaterThan(10);
+		// an operation added with Simplify shows the switch in every version, on by default
+		const [price] = await v1({ resource: 'itemPrice', operation: 'get', itemPriceId: rl('id', 'pro-EUR-monthly') });
+		expect(Object.keys(price).length).toBeLessThanOrEqual(10);
+		// and 1.1 (the version new nodes get) simplifies the old operations
+		const [simple] = await runNode(sandbox, { resource: 'customer', operation: 'get', customerId: 'kommo-lead-42' }, { typeVersion: 1.1 });
+		expect(Object.keys(simple).length).toBeLessThanOrEqual(10);
+	});
 });

@@ -394,6 +394,16 @@ describe('Subscription lifecycle', () => {
 		expect(out).toMatchObject({ id, status: 'active', money: { minor: '3000', currency: 'USD' } });
 	});
 
+	it('node version 1 (workflows saved before Simplify) keeps the whole subscription; 1.1 simplifies it by default', async () => {
+		const id = await subscription();
+		const v1 = await node.one({ resource: 'subscription', operation: 'get', subscriptionId: id }, { typeVersion: 1 });
+		expect(v1).toMatchObject({ id, status: 'active', money: { minor: '3000', currency: 'USD' } });
+		expect(Object.keys(v1).length).toBeGreaterThan(10);
+		const v11 = await node.one({ resource: 'subscription', operation: 'get', subscriptionId: id }, { typeVersion: 1.1 });
+		expect(v11).toMatchObject({ id, status: 'active' });
+		expect(Object.keys(v11).length).toBeLessThanOrEqual(10);
+	});
+
 	it('cancels at the next billing period, then refuses a second scheduled change', async () => {
 		const id = await subscription();
 		const out = await node.one({ resource: 'subscription', operation: 'cancel', subscriptionId: id, effectiveFrom: 'next_billing_period' });

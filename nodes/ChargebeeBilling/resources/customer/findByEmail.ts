@@ -20,7 +20,7 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	...returnAllAndLimit(displayOptions),
-	simplifyProperty(displayOptions),
+	simplifyProperty(displayOptions, 1.1),
 ];
 
 export async function findCustomersByEmail(

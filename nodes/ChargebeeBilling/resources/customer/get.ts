@@ -9,7 +9,7 @@ const displayOptions = show('customer', ['get']);
 
 export const description: INodeProperties[] = [
 	locator('customer', 'customerId', "The customer to read. Find by Email, or a trigger event's customer ID, gives it.", displayOptions),
-	simplifyProperty(displayOptions),
+	simplifyProperty(displayOptions, 1.1),
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {

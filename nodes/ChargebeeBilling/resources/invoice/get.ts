@@ -15,7 +15,7 @@ export const description: INodeProperties[] = [
 		description: "The invoice's ID, e.g. from List for Customer or from an invoice or payment event",
 		displayOptions: show('invoice', ['get']),
 	},
-	simplifyProperty(show('invoice', ['get'])),
+	simplifyProperty(show('invoice', ['get']), 1.1),
 ];
 
 export function invoiceOutput(invoice: IDataObject): IDataObject {

@@ -10,7 +10,7 @@ const displayOptions = show('itemPrice', ['list']);
 
 export const description: INodeProperties[] = [
 	...returnAllAndLimit(displayOptions),
-	simplifyProperty(displayOptions),
+	simplifyProperty(displayOptions, 1.1),
 	{
 		displayName: 'Filters',
 		name: 'filters',

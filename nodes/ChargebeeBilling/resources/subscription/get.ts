@@ -10,7 +10,7 @@ const displayOptions = show('subscription', ['get']);
 
 export const description: INodeProperties[] = [
 	locator('subscription', 'subscriptionId', "The subscription to read. List for Customer gives the IDs of a customer's subscriptions.", displayOptions),
-	simplifyProperty(displayOptions),
+	simplifyProperty(displayOptions, 1.1),
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {

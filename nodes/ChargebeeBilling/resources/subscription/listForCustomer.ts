@@ -28,7 +28,7 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	...returnAllAndLimit(displayOptions),
-	simplifyProperty(displayOptions),
+	simplifyProperty(displayOptions, 1.1),
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject[]> {

@@ -8,7 +8,8 @@ import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { kommoGetAll } from '../../transport';
 import { kommoLocator, locatorId } from '../../locators';
 import { runPerItem, show } from '../common';
-import { simplifyElement, simplifyProperty, withoutLinks } from './shared';
+import { simplifyElement, withoutLinks } from './shared';
+import { simplifyParameter } from '../simplify';
 
 const display = show('catalog', 'getElements');
 
@@ -24,7 +25,7 @@ export const description: INodeProperties[] = [
 		description: "Only elements whose name or fields contain this text (Kommo's full-text search); leave empty for all",
 	},
 	...returnAllAndLimit(display),
-	simplifyProperty(display),
+	simplifyParameter(display),
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

@@ -10,14 +10,15 @@ import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { entityIdParameter } from '../../entities';
 import { chunk, kommoApiRequest, kommoGetAll } from '../../transport';
 import { entityLocator, runPerItem, show } from '../common';
-import { simplifyElement, simplifyProperty, withoutLinks } from './shared';
+import { simplifyElement, withoutLinks } from './shared';
+import { simplifyParameter } from '../simplify';
 
 const display = show('catalog', 'getForLead');
 
 export const description: INodeProperties[] = [
 	entityLocator('lead', 'leadId', display, 'The lead (deal) whose products to list'),
 	...returnAllAndLimit(display),
-	simplifyProperty(display),
+	simplifyParameter(display),
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

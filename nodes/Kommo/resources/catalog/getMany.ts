@@ -8,11 +8,12 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { kommoGetAll } from '../../transport';
 import { runPerItem, show } from '../common';
-import { simplifyCatalog, simplifyProperty, withoutLinks } from './shared';
+import { simplifyCatalog, withoutLinks } from './shared';
+import { simplifyParameter } from '../simplify';
 
 const display = show('catalog', 'getMany');
 
-export const description: INodeProperties[] = [...returnAllAndLimit(display), simplifyProperty(display)];
+export const description: INodeProperties[] = [...returnAllAndLimit(display), simplifyParameter(display)];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items, async (i) => {

@@ -3,20 +3,10 @@
  * Kommo calls catalogs "lists" in its interface: a products list (type "products"), an invoices
  * list and regular lists (kommo.com/developers/content/api_v4/lists).
  */
-import type { IDataObject, IDisplayOptions, ILoadOptionsFunctions, INodeListSearchResult, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { kommoGetAll } from '../../transport';
 
-export function simplifyProperty(displayOptions: IDisplayOptions): INodeProperties {
-	return {
-		displayName: 'Simplify',
-		name: 'simplify',
-		type: 'boolean',
-		default: true,
-		displayOptions,
-		description: 'Whether to return a simplified version of the response instead of the raw data',
-	};
-}
 
 /** A catalog in at most 7 fields. */
 export function simplifyCatalog(c: IDataObject): IDataObject {

@@ -3,10 +3,10 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { requirePaddleId } from '../../helpers';
 import { paddleData } from '../../transport';
 import { forOperation } from '../common';
-import { simplifyField, simplifyOne } from '../simplify';
+import { simplifyFieldSinceV11, simplifyOne } from '../simplify';
 import { notificationIdField } from './shared';
 
-export const description: INodeProperties[] = forOperation('notification', 'get', [notificationIdField, simplifyField]);
+export const description: INodeProperties[] = forOperation('notification', 'get', [notificationIdField, simplifyFieldSinceV11]);
 
 /** GET /notifications/{id}: the notification (simplified: its event_id; whole: the event under payload). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

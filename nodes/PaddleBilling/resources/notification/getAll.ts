@@ -12,11 +12,11 @@ import { paddleList } from '../../transport';
 import { forOperation } from '../common';
 import { isoDate } from '../subscription/pause';
 import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
-import { simplifyField, simplifyMany } from '../simplify';
+import { simplifyFieldSinceV11, simplifyMany } from '../simplify';
 
 export const description: INodeProperties[] = forOperation('notification', 'getAll', [
 	...returnAllAndLimit(),
-	simplifyField,
+	simplifyFieldSinceV11,
 	{
 		displayName: 'Filters',
 		name: 'filters',

@@ -10,11 +10,11 @@ import { priceMoney } from '../../helpers';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
 import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
-import { simplifyField, simplifyMany } from '../simplify';
+import { simplifyFieldSinceV11, simplifyMany } from '../simplify';
 
 export const description: INodeProperties[] = forOperation('price', 'list', [
 	...returnAllAndLimit(),
-	simplifyField,
+	simplifyFieldSinceV11,
 	{
 		displayName: 'Filters',
 		name: 'filters',

@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { getSubscription, requirePaddleId } from '../../helpers';
 import { forOperation, subscriptionIdField } from '../common';
-import { simplifyField, simplifyOne } from '../simplify';
+import { simplifyFieldSinceV11, simplifyOne } from '../simplify';
 import { subscriptionOutput } from './shared';
 
-export const description: INodeProperties[] = forOperation('subscription', 'get', [subscriptionIdField, simplifyField]);
+export const description: INodeProperties[] = forOperation('subscription', 'get', [subscriptionIdField, simplifyFieldSinceV11]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const id = requirePaddleId.call(this, this.getNodeParameter('subscriptionId', itemIndex), 'sub', 'Subscription ID', itemIndex);
