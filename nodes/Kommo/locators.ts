@@ -33,23 +33,30 @@ const WHERE_ID: Record<LocatorKind, string> = {
 	catalog: 'Catalog → Get Many',
 };
 
-/** A pipeline / stage / user picked from a searchable list or given by ID. */
+const NAME_EXAMPLE: Partial<Record<LocatorKind, string>> = { pipeline: 'e.g. Sales', status: 'e.g. Won' };
+
+/**
+ * A pipeline / stage / user / catalog picked from a searchable list or given by ID. Pipelines and
+ * stages also go "By Name" (resolved by pipelines.ts, which also knows Won and Lost by name).
+ * `displayOptions` undefined: the locator sits in a collection, which shows it.
+ */
 export function kommoLocator(
 	kind: LocatorKind,
 	name: string,
 	displayName: string,
-	displayOptions: IDisplayOptions,
+	displayOptions: IDisplayOptions | undefined,
 	description: string,
 	required = true,
 ): INodeProperties {
+	const byName = NAME_EXAMPLE[kind];
 	return {
 		displayName,
 		name,
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
-		required,
+		...(required ? { required } : {}),
 		description,
-		displayOptions,
+		...(displayOptions ? { displayOptions } : {}),
 		modes: [
 			{
 				displayName: 'From List',
@@ -66,8 +73,22 @@ export function kommoLocator(
 					{ type: 'regex', properties: { regex: '^\\s*\\d+\\s*$', errorMessage: `A Kommo ${kind} ID is a number` } },
 				],
 			},
+			...(byName ? [{ displayName: 'By Name', name: 'name', type: 'string' as const, placeholder: byName }] : []),
 		],
 	};
+}
+
+/**
+ * The value inside a locator (also a plain value saved before the parameter was a locator), for
+ * locators that sit in a collection and so arrive as the whole `{ __rl, mode, value }` object.
+ */
+export function locatorValue(raw: unknown): unknown {
+	return raw && typeof raw === 'object' && (raw as IDataObject).__rl === true ? (raw as IDataObject).value : raw;
+}
+
+/** A collection's values with every locator replaced by the value inside it. */
+export function unwrapLocators(fields: IDataObject): IDataObject {
+	return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, locatorValue(value)])) as IDataObject;
 }
 
 /**
@@ -132,8 +153,9 @@ export const locatorSearch = {
 	/** Stages of the pipeline chosen in `pipeline` (every pipeline when none), Won and Lost once. */
 	async searchStatuses(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 		const pipelines = await getPipelines.call(this);
-		const chosen = Number(editedValue(this, 'pipeline') || editedValue(this, 'pipelineId'));
-		const scope = pipelines.filter((p) => p.id === chosen);
+		// the pipeline chosen next to it, by ID or (By Name) by its name
+		const chosen = (editedValue(this, 'pipeline') || editedValue(this, 'pipelineId') || editedValue(this, 'updateFields.pipelineId')).toLowerCase();
+		const scope = pipelines.filter((p) => String(p.id) === chosen || p.name.trim().toLowerCase() === chosen);
 		const list = scope.length ? scope : pipelines;
 		const results: INodeListSearchItems[] = [
 			{ name: 'Won (Closed - Won, 142)', value: String(WON_STATUS_ID) },

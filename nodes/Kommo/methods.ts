@@ -1,6 +1,6 @@
 /**
  * Dropdowns and searchable lists for the Kommo node and trigger, so nobody
- * types an id: pipelines, statuses (with Won/Lost), users, lead and contact
+ * types an id: pipelines and statuses for the trigger, lead and contact
  * custom fields, task types, and lead/contact search for resource locators.
  */
 import type {
@@ -9,11 +9,10 @@ import type {
 	INodeListSearchResult,
 	INodePropertyOptions,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { getFieldDefinitions, type KommoEntity, type KommoFieldDef } from './custom-fields';
 import { getPipelines, LOST_STATUS_ID, WON_STATUS_ID } from './pipelines';
-import { kommoApiRequest, kommoConnection, kommoGetAll } from './transport';
+import { kommoApiRequest, kommoConnection } from './transport';
 
 /** A parameter as currently edited in the editor, else as saved on the node. */
 export function currentParameter(ctx: ILoadOptionsFunctions, ...names: string[]): unknown {
@@ -63,25 +62,6 @@ export const loadOptions = {
 		return pipelines.map((p) => ({ name: p.is_main ? `${p.name} (main)` : p.name, value: p.id, description: `ID ${p.id}` }));
 	},
 
-	/** Statuses of the chosen pipeline (all pipelines when none is chosen). */
-	async getStatuses(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-		const pipelines = await getPipelines.call(this);
-		const chosen = Number(currentParameter(this, 'pipelineId', 'updateFields.pipelineId', 'additionalFields.pipelineId'));
-		const scope = pipelines.filter((p) => p.id === chosen);
-		const list = scope.length ? scope : pipelines;
-		const out: INodePropertyOptions[] = [
-			{ name: 'Won (Closed - Won, 142)', value: WON_STATUS_ID, description: 'Closed - won, in every pipeline' },
-			{ name: 'Lost (Closed - Lost, 143)', value: LOST_STATUS_ID, description: 'Closed - lost, in every pipeline' },
-		];
-		for (const p of list) {
-			for (const s of p.statuses) {
-				if (s.id === WON_STATUS_ID || s.id === LOST_STATUS_ID) continue;
-				out.push({ name: list.length > 1 ? `${p.name} → ${s.name}` : s.name, value: s.id, description: `ID ${s.id}` });
-			}
-		}
-		return out;
-	},
-
 	/** For the trigger's filters: every pipeline's statuses, Won and Lost once. */
 	async getTriggerStatuses(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 		const pipelines = await getPipelines.call(this);
@@ -96,32 +76,6 @@ export const loadOptions = {
 			}
 		}
 		return out;
-	},
-
-	async getUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-		// developers.kommo.com/reference/users-list: "available for administrator users only".
-		const users = await kommoGetAll.call(this, '/api/v4/users', 'users').catch((error: unknown) => {
-			if ((error as { httpCode?: string | null }).httpCode !== '403') return Promise.reject(error);
-			throw new NodeOperationError(this.getNode(), "Kommo lists users only to administrators, and this credential's user is not one", {
-				description:
-					'Enter the user ID with an expression instead (the ID is in the address of the user\'s page under Settings → Users), or use a credential of an account administrator.',
-			});
-		});
-		return (users as IDataObject[]).map((u) => ({
-			name: String(u.name ?? u.id),
-			value: Number(u.id),
-			description: `${u.email ? `${String(u.email)}, ` : ''}ID ${String(u.id)}`,
-		}));
-	},
-
-	async getUsersWithLeadDefault(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-		const users = await loadOptions.getUsers.call(this);
-		return [{ name: "The Lead's Responsible User", value: '', description: 'Whoever is responsible for the lead' }, ...users];
-	},
-
-	async getUsersWithApiUserDefault(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-		const users = await loadOptions.getUsers.call(this);
-		return [{ name: "The Credential's User", value: '', description: 'Kommo assigns the task to the user the token belongs to' }, ...users];
 	},
 
 	async getLeadCustomFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

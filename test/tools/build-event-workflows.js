@@ -131,7 +131,7 @@ const task = (b, name, position, text, dueIn, dueUnit, leadExpr = '={{ $json.lea
 			dueType: 'relative',
 			dueIn,
 			dueUnit,
-			responsibleUserId: '',
+			responsibleUserId: { __rl: true, mode: 'list', value: '' },
 			taskTypeId: 1,
 			options: { skipIfTaskContains: RETRY_MARKER },
 		},
@@ -701,7 +701,7 @@ function errorWorkflow() {
 			dueType: 'relative',
 			dueIn: 2,
 			dueUnit: 'hours',
-			responsibleUserId: '',
+			responsibleUserId: { __rl: true, mode: 'list', value: '' },
 			taskTypeId: 1,
 		},
 		{ onError: 'continueErrorOutput' },
@@ -713,7 +713,7 @@ function errorWorkflow() {
 		dueType: 'relative',
 		dueIn: 2,
 		dueUnit: 'hours',
-		responsibleUserId: '',
+		responsibleUserId: { __rl: true, mode: 'list', value: '' },
 		taskTypeId: 1,
 	});
 	b.connect(known, onDeal);

@@ -110,7 +110,7 @@ class Workflow {
 				dueType: 'relative',
 				dueIn,
 				dueUnit,
-				responsibleUserId: '',
+				responsibleUserId: { __rl: true, mode: 'list', value: '' },
 				taskTypeId: 1,
 				options: {},
 			},

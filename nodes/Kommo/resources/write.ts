@@ -6,6 +6,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { buildFieldValues, withFieldDefinitions, type FieldWrite, type KommoEntity } from '../custom-fields';
+import { kommoLocator, locatorValue } from '../locators';
 
 export const tagsField: INodeProperties = {
 	displayName: 'Tags',
@@ -16,15 +17,14 @@ export const tagsField: INodeProperties = {
 	description: 'Tag names separated by commas. A name the account does not have yet is created by Kommo.',
 };
 
-export const responsibleUserField: INodeProperties = {
-	displayName: 'Responsible User Name or ID',
-	name: 'responsibleUserId',
-	type: 'options',
-	typeOptions: { loadOptionsMethod: 'getUsers' },
-	default: '',
-	description:
-		'Default: the user the credential belongs to. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-};
+export const responsibleUserField: INodeProperties = kommoLocator(
+	'user',
+	'responsibleUserId',
+	'Responsible User',
+	undefined,
+	'Default: the user the credential belongs to',
+	false,
+);
 
 /** "vip, billing" or ["vip", "billing"] → [{name: 'vip'}, {name: 'billing'}] (Kommo tags by name, duplicates dropped). */
 export function tagRefs(value: unknown): Array<{ name: string }> {
@@ -34,7 +34,8 @@ export function tagRefs(value: unknown): Array<{ name: string }> {
 }
 
 /** A responsible user id from a dropdown value or expression; undefined when empty. */
-export function responsibleUser(ctx: IExecuteFunctions, value: unknown, itemIndex: number): number | undefined {
+export function responsibleUser(ctx: IExecuteFunctions, raw: unknown, itemIndex: number): number | undefined {
+	const value = locatorValue(raw);
 	if (value === undefined || value === null || value === '') return undefined;
 	const n = Number(value);
 	if (!Number.isInteger(n) || n <= 0) {

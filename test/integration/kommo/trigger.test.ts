@@ -7,6 +7,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { KommoTrigger } from '../../../nodes/Kommo/KommoTrigger.node';
 import { loadOptions, listSearch } from '../../../nodes/Kommo/methods';
+import { locatorSearch } from '../../../nodes/Kommo/locators';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { secretDigest } from '../../../nodes/Kommo/trigger-checks';
 import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
@@ -304,9 +305,9 @@ describe('administrator-only lists', () => {
 			...nodeOptions(kommo, { resource: 'lead', operation: 'update' }),
 			credentials: kommoCredentials(kommo, { accessToken: kommo.memberToken }),
 		});
-		await expect(loadOptions.getUsers.call(ctx)).rejects.toThrow("Kommo lists users only to administrators, and this credential's user is not one");
+		await expect(locatorSearch.searchUsers.call(ctx)).rejects.toThrow("Kommo lists users only to administrators, and this credential's user is not one");
 		// An admin's token still lists them.
-		expect((await loadOptions.getUsers.call(loadOptionsContext(kommo))).length).toBe(2);
+		expect((await locatorSearch.searchUsers.call(loadOptionsContext(kommo))).results.length).toBe(2);
 	});
 
 	it("a 403 names the likely causes (integration blocked, not an admin, IP blocked); a 402 the lapsed subscription or plan", () => {
@@ -326,15 +327,20 @@ describe('dropdowns', () => {
 		const pipelines = await loadOptions.getPipelines.call(ctx);
 		expect(pipelines.map((p) => p.name)).toEqual(['Sales (main)', 'Renewals']);
 
-		const statuses = await loadOptions.getStatuses.call(loadOptionsContext(kommo, { resource: 'lead', operation: 'setStatus', pipelineId: kommo.pipelines[1].id }));
-		expect(statuses.map((s) => s.name)).toEqual(['Won (Closed - Won, 142)', 'Lost (Closed - Lost, 143)', 'Up for renewal', 'Renewal offer sent']);
+		const inPipeline = (pipelineId: INodeParameters['pipelineId']) =>
+			locatorSearch.searchStatuses.call(loadOptionsContext(kommo, { resource: 'lead', operation: 'setStatus', pipelineId }));
+		const renewalStages = ['Won (Closed - Won, 142)', 'Lost (Closed - Lost, 143)', 'Up for renewal', 'Renewal offer sent'];
+		// the pipeline picked from the list, by ID or by name scopes the stages
+		for (const pipelineId of [byId(kommo.pipelines[1].id), { __rl: true, mode: 'name', value: 'renewals' }]) {
+			expect((await inPipeline(pipelineId)).results.map((s) => s.name)).toEqual(renewalStages);
+		}
 
 		const triggerStatuses = await loadOptions.getTriggerStatuses.call(ctx);
 		expect(triggerStatuses[0]).toMatchObject({ value: 142 });
 		expect(triggerStatuses.map((s) => s.name)).toContain('Sales → Negotiation');
 
-		const users = await loadOptions.getUsers.call(ctx);
-		expect(users.map((u) => u.name)).toEqual(['Alice Admin', 'Bob Sales']);
+		const users = await locatorSearch.searchUsers.call(ctx);
+		expect(users.results.map((u) => u.name.replace(/ \(.*\)$/, ''))).toEqual(['Alice Admin', 'Bob Sales']);
 
 		const fields = await loadOptions.getLeadCustomFields.call(ctx);
 		expect(fields.map((f) => f.value)).toEqual(

@@ -143,7 +143,7 @@ describe.each(WON)('%s', (file, id, vendor, vendorCredential) => {
 		// tasks are the last resort: if Kommo cannot take them, the execution fails → error workflow
 		for (const task of workflow.nodes.filter((n) => n.name.startsWith('Task:'))) {
 			expect(task.onError).toBeUndefined();
-			expect(task.parameters).toMatchObject({ resource: 'task', operation: 'createForLead', responsibleUserId: '', dueType: 'relative' });
+			expect(task.parameters).toMatchObject({ resource: 'task', operation: 'createForLead', responsibleUserId: { __rl: true, mode: 'list', value: '' }, dueType: 'relative' });
 		}
 	});
 

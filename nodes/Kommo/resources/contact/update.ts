@@ -8,6 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { buildFieldValues, withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter } from '../../entities';
+import { kommoLocator, unwrapLocators } from '../../locators';
 import { kommoApiRequest } from '../../transport';
 import { entityLocator, runPerItem, show } from '../common';
 import { customFieldsParameter, emptyValuesOption, fieldWritesOf, sendFieldWrite, wholeNumber } from '../fields';
@@ -42,15 +43,8 @@ export const description: INodeProperties[] = [
 				default: '',
 				description: "Replaces the contact's phone numbers with this one (several separated by commas)",
 			},
-			{
-				displayName: 'Responsible User Name or ID',
-				name: 'responsibleUserId',
-				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getUsers' },
-				default: '',
-				description:
-					'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-			},
+			kommoLocator('user', 'responsibleUserId', 'Responsible User', undefined, 'The user responsible for the contact', false),
+
 		],
 	},
 	customFieldsParameter('contact', display),
@@ -69,7 +63,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	return await runPerItem(this, items, async (i) => {
 		const node = this.getNode();
 		const contactId = entityIdParameter(this, 'contactId', 'contact', i);
-		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
+		const fields = unwrapLocators(this.getNodeParameter('updateFields', i, {}) as IDataObject);
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
 		const body: IDataObject = {};
 		const written: IDataObject = {};

@@ -1,20 +1,13 @@
 /** Lead fields shared by Lead → Create and Lead → Create With Contact. */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { kommoLocator, unwrapLocators } from '../../locators';
 import { getPipelines, resolvePipeline, resolveStatus } from '../../pipelines';
 import { wholeNumber } from '../fields';
 import { responsibleUser, responsibleUserField, tagRefs, tagsField } from '../write';
 
 export const leadCreateOptions: INodeProperties[] = [
-	{
-		displayName: 'Pipeline Name or ID',
-		name: 'pipelineId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getPipelines' },
-		default: '',
-		description:
-			'Default: the main pipeline. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
+	kommoLocator('pipeline', 'pipelineId', 'Pipeline', undefined, 'Default: the main pipeline. Pipeline → Get Many lists the pipelines.', false),
 	{
 		displayName: 'Price',
 		name: 'price',
@@ -24,20 +17,20 @@ export const leadCreateOptions: INodeProperties[] = [
 		description: 'The deal budget, a whole number in the account currency',
 	},
 	responsibleUserField,
-	{
-		displayName: 'Status Name or ID',
-		name: 'statusId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getStatuses', loadOptionsDependsOn: ['additionalFields.pipelineId'] },
-		default: '',
-		description:
-			'Default: the first stage of the pipeline. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
+	kommoLocator(
+		'status',
+		'statusId',
+		'Status',
+		undefined,
+		'Default: the first stage of the pipeline. By Name takes a stage name; Pipeline → Get Many Stages lists the stages.',
+		false,
+	),
 	tagsField,
 ];
 
 /** The lead part of a create body (name, price, pipeline/status, responsible user, tags) and what it says in plain words. */
-export async function leadCreateBody(ctx: IExecuteFunctions, name: unknown, fields: IDataObject, itemIndex: number): Promise<IDataObject> {
+export async function leadCreateBody(ctx: IExecuteFunctions, name: unknown, raw: IDataObject, itemIndex: number): Promise<IDataObject> {
+	const fields = unwrapLocators(raw);
 	const body: IDataObject = {};
 	if (name !== undefined && String(name).trim() !== '') body.name = String(name).trim();
 	if (fields.price !== undefined && fields.price !== '') body.price = wholeNumber(ctx, fields.price, 'Price', itemIndex);

@@ -5,6 +5,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { entityIdParameter } from '../../entities';
+import { kommoLocator } from '../../locators';
 import { getPipelines, resolvePipeline, resolveStatus, statusName } from '../../pipelines';
 import { kommoApiRequest } from '../../transport';
 import { entityLocator, runPerItem, show } from '../common';
@@ -13,27 +14,21 @@ const display = show('lead', 'setStatus');
 
 export const description: INodeProperties[] = [
 	entityLocator('lead', 'leadId', display, 'The lead to move'),
-	{
-		displayName: 'Pipeline Name or ID',
-		name: 'pipelineId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getPipelines' },
-		default: '',
-		displayOptions: display,
-		description:
-			'Leave empty to keep the lead in its pipeline. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
-	{
-		displayName: 'Status Name or ID',
-		name: 'statusId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getStatuses', loadOptionsDependsOn: ['pipelineId'] },
-		default: '',
-		required: true,
-		displayOptions: display,
-		description:
-			'The stage to move the lead to; "Won" (142) and "Lost" (143) exist in every pipeline, and a status name works too. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
+	kommoLocator(
+		'pipeline',
+		'pipelineId',
+		'Pipeline',
+		display,
+		'Leave empty to keep the lead in its pipeline. Pipeline → Get Many lists the pipelines.',
+		false,
+	),
+	kommoLocator(
+		'status',
+		'statusId',
+		'Status',
+		display,
+		'The stage to move the lead to: "Won" (142) and "Lost" (143) exist in every pipeline. By Name takes a stage name; Pipeline → Get Many Stages lists the stages.',
+	),
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
@@ -41,8 +36,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const node = this.getNode();
 		const leadId = entityIdParameter(this, 'leadId', 'lead', i);
 		const pipelines = await getPipelines.call(this);
-		const pipeline = resolvePipeline(pipelines, this.getNodeParameter('pipelineId', i, ''), node, i);
-		const status = resolveStatus(pipelines, this.getNodeParameter('statusId', i), pipeline, node, i);
+		const pipeline = resolvePipeline(pipelines, this.getNodeParameter('pipelineId', i, '', { extractValue: true }), node, i);
+		const status = resolveStatus(pipelines, this.getNodeParameter('statusId', i, '', { extractValue: true }), pipeline, node, i);
 		const response = await kommoApiRequest.call(this, 'PATCH', `/api/v4/leads/${leadId}`, { body: { ...status }, itemIndex: i });
 		return {
 			id: leadId,

@@ -9,6 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { buildFieldValues, withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter, getShapedLeads } from '../../entities';
+import { kommoLocator, unwrapLocators } from '../../locators';
 import { getPipelines, resolvePipeline, resolveStatus, statusName } from '../../pipelines';
 import { kommoApiRequest } from '../../transport';
 import { entityLocator, runPerItem, show } from '../common';
@@ -27,15 +28,7 @@ export const description: INodeProperties[] = [
 		displayOptions: display,
 		options: [
 			{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'The lead (deal) name' },
-			{
-				displayName: 'Pipeline Name or ID',
-				name: 'pipelineId',
-				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getPipelines' },
-				default: '',
-				description:
-					'Move the lead to this pipeline. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
+			kommoLocator('pipeline', 'pipelineId', 'Pipeline', undefined, 'Move the lead to this pipeline. Pipeline → Get Many lists the pipelines.', false),
 			{
 				displayName: 'Price',
 				name: 'price',
@@ -44,24 +37,15 @@ export const description: INodeProperties[] = [
 				default: 0,
 				description: 'The deal budget, a whole number in the account currency',
 			},
-			{
-				displayName: 'Responsible User Name or ID',
-				name: 'responsibleUserId',
-				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getUsers' },
-				default: '',
-				description:
-					'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-			},
-			{
-				displayName: 'Status Name or ID',
-				name: 'statusId',
-				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getStatuses', loadOptionsDependsOn: ['updateFields.pipelineId'] },
-				default: '',
-				description:
-					'Stage of the pipeline ("Won" and "Lost" exist in every pipeline; a status name works too). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
+			kommoLocator('user', 'responsibleUserId', 'Responsible User', undefined, 'The user responsible for the lead', false),
+			kommoLocator(
+				'status',
+				'statusId',
+				'Status',
+				undefined,
+				'Stage of the pipeline: "Won" and "Lost" exist in every pipeline. By Name takes a stage name; Pipeline → Get Many Stages lists the stages.',
+				false,
+			),
 		],
 	},
 	customFieldsParameter('lead', display),
@@ -89,7 +73,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	return await runPerItem(this, items, async (i) => {
 		const node = this.getNode();
 		const leadId = entityIdParameter(this, 'leadId', 'lead', i);
-		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
+		const fields = unwrapLocators(this.getNodeParameter('updateFields', i, {}) as IDataObject);
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
 		const body: IDataObject = {};
 		const written: IDataObject = {};

@@ -8,6 +8,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { kommoApiRequest } from '../../transport';
+import { kommoLocator } from '../../locators';
 import { BatchResults, sendInBatches, type BatchEntry } from '../batch';
 import { batchSizeOption, show } from '../common';
 import { dueAt, dueProperties, taskTypeProperty } from './createForLead';
@@ -26,16 +27,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Workflow "Chargebee events → Kommo" failed: …',
 	},
 	...dueProperties('create'),
-	{
-		displayName: 'Responsible User Name or ID',
-		name: 'responsibleUserId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getUsersWithApiUserDefault' },
-		default: '',
-		displayOptions: display,
-		description:
-			'Who must do it; by default the user the credential belongs to (Kommo\'s own default). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
+	kommoLocator('user', 'responsibleUserId', 'Responsible User', display, "Who must do it. Empty: the user the credential belongs to (Kommo's own default).", false),
 	taskTypeProperty(display),
 	{
 		displayName: 'Options',
@@ -67,7 +59,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				throw new NodeOperationError(this.getNode(), 'The task text is empty', { itemIndex: i });
 			}
 			const task: IDataObject = { text, complete_till: dueAt(this, i, nowSeconds) };
-			const responsible = this.getNodeParameter('responsibleUserId', i, '');
+			const responsible = this.getNodeParameter('responsibleUserId', i, '', { extractValue: true });
 			if (responsible !== '' && responsible !== undefined && responsible !== null) {
 				task.responsible_user_id = positiveId(this, responsible, 'user ID', i);
 			}

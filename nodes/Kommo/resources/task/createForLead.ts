@@ -11,6 +11,7 @@ import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionDat
 import { NodeOperationError } from 'n8n-workflow';
 
 import { entityIdParameter, fetchLeads } from '../../entities';
+import { kommoLocator } from '../../locators';
 import { kommoApiRequest, kommoGetAll } from '../../transport';
 import { BatchResults, sendInBatches, type BatchEntry } from '../batch';
 import { batchSizeOption, entityLocator, show } from '../common';
@@ -91,16 +92,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Call the customer: payment failed (card declined)',
 	},
 	...dueProperties('createForLead'),
-	{
-		displayName: 'Responsible User Name or ID',
-		name: 'responsibleUserId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getUsersWithLeadDefault' },
-		default: '',
-		displayOptions: display,
-		description:
-			'Who must do it; by default the lead\'s responsible user. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
+	kommoLocator('user', 'responsibleUserId', 'Responsible User', display, "Who must do it. Empty: the lead's responsible user.", false),
 	taskTypeProperty(display),
 	{
 		displayName: 'Options',
@@ -183,7 +175,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				}
 				task.task_type_id = n;
 			}
-			const responsible = this.getNodeParameter('responsibleUserId', i, '');
+			const responsible = this.getNodeParameter('responsibleUserId', i, '', { extractValue: true });
 			if (responsible !== '' && responsible !== undefined && responsible !== null) {
 				const n = Number(responsible);
 				if (!Number.isInteger(n) || n <= 0) {
