@@ -2,6 +2,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { tagItem } from '../shared/item-error';
 import { BILLING_SYSTEMS, isBillingSystem } from './billing-systems';
 import { DEFAULT_PLAN_FIELD } from './description';
 import { buildTable, mapPlan, MappingError, type MappingRow } from './mapping';
@@ -25,13 +26,15 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const json: IDataObject = { ...items[itemIndex].json, plan: result.plan as unknown as IDataObject };
 			(result.mapped ? mapped : unmapped).push({ json, pairedItem: { item: itemIndex } });
 		} catch (caught) {
-			const error =
+			const error = tagItem(
 				caught instanceof NodeOperationError
 					? caught
 					: new NodeOperationError(node, (caught as Error).message, {
 							itemIndex,
 							description: caught instanceof MappingError ? caught.description : undefined,
-						});
+						}),
+				itemIndex,
+			);
 			if (!this.continueOnFail()) throw error;
 			// On the Unmapped side, never on Mapped; the error on the item makes
 			// "Continue (using error output)" move it to the error output (n8n 1.x

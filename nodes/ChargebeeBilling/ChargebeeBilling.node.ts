@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { tagItem } from '../shared/item-error';
 import { CurrencyError } from '../shared/money';
 import { InputError } from './helpers';
 import { listSearch, loadOptions } from './methods';
@@ -106,13 +107,11 @@ export class ChargebeeBilling implements INodeType {
 
 /**
  * Our input errors and money errors become NodeOperationErrors for the item; API errors pass
- * through. Every message ends with `[item N]` (N counted from 0, as n8n's item index) so a run of
+ * through. Every message ends with ` [item N]` (N counted from 0, as n8n's item index) so a run of
  * many items names the one that failed.
  */
 function toNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	const mapped = mapError.call(this, error, itemIndex);
-	if (!/\[item \d+\]$/.test(mapped.message)) mapped.message = `${mapped.message} [item ${itemIndex}]`;
-	return mapped;
+	return tagItem(mapError.call(this, error, itemIndex), itemIndex);
 }
 
 function mapError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { tagItem } from '../shared/item-error';
 import * as address from './resources/address';
 import * as adjustment from './resources/adjustment';
 import * as business from './resources/business';
@@ -112,18 +113,20 @@ export class PaddleBilling implements INodeType {
 				const results: IDataObject[] = Array.isArray(result) ? result : [result];
 				for (const json of results) output.push({ json, pairedItem: { item: itemIndex } });
 			} catch (error) {
+				// the message names the failing item (counted from 0, as n8n's item index)
+				const nodeError = tagItem(asNodeError(this.getNode(), error), itemIndex);
 				if (this.continueOnFail()) {
 					// error/details only, and the error on the item: either makes n8n route it to the error output.
-					const details = (error as { description?: string | null }).description;
+					const details = nodeError.description;
 					output.push({
-						json: { error: (error as Error).message, ...(details ? { details } : {}) },
+						json: { error: nodeError.message, ...(details ? { details } : {}) },
 						// sends the item to the error output when "On Error: Continue (using error output)" is set
-						error: asNodeError(this.getNode(), error),
+						error: nodeError,
 						pairedItem: { item: itemIndex },
 					});
 					continue;
 				}
-				throw asNodeError(this.getNode(), error);
+				throw nodeError;
 			}
 		}
 		return [output];

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { tagItem } from '../shared/item-error';
 import { asNodeError, isNotFound } from './helpers';
 import { searchAccounts, searchSubscriptions } from './methods/listSearch';
 import { operations, operationSelectors } from './operations';
@@ -99,13 +100,11 @@ export class Zuora implements INodeType {
 					out.push({ json, pairedItem: { item: itemIndex } });
 				}
 			} catch (error) {
-				const nodeError = asNodeError(this, error, itemIndex);
-				if (nodeError.context.itemIndex === undefined) nodeError.context.itemIndex = itemIndex;
+				// the message names the failing item (counted from 0, as n8n's item index)
+				const nodeError = tagItem(asNodeError(this, error, itemIndex), itemIndex);
 				if (isNotFound(nodeError) && !String(nodeError.description ?? '').startsWith(NOT_FOUND_HINT)) {
 					nodeError.description = `${NOT_FOUND_HINT}${nodeError.description ? ` ${nodeError.description}` : ''}`;
 				}
-				// the message names the failing item (counted from 0, as n8n's item index)
-				if (!/ \[item \d+\]$/.test(nodeError.message)) nodeError.message = `${nodeError.message} [item ${itemIndex}]`;
 				if (this.continueOnFail()) {
 					out.push({ json: { error: nodeError.message }, error: nodeError, pairedItem: { item: itemIndex } });
 					continue;

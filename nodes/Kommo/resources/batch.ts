@@ -44,7 +44,7 @@ export class BatchResults {
 		const nodeError = asNodeError(this.ctx, error, itemIndex);
 		if (!this.ctx.continueOnFail()) throw nodeError;
 		// `error` on the item sends it to the node's error output ("On Error: Continue (using error output)").
-		this.results[itemIndex] = { json: errorJson(error), error: nodeError, pairedItem: { item: itemIndex } };
+		this.results[itemIndex] = { json: errorJson(nodeError), error: nodeError, pairedItem: { item: itemIndex } };
 	}
 
 	get output(): INodeExecutionData[] {

@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { tagItem } from '../../shared/item-error';
 import { PLURAL } from '../entities';
 
 export type KommoOperation = (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
@@ -86,13 +87,17 @@ export function errorJson(error: unknown): IDataObject {
 	};
 }
 
-/** NodeApiError / NodeOperationError pass through; anything else is wrapped. */
+/**
+ * The error of item `itemIndex`, its message ending with ` [item N]` (tagItem): NodeApiError /
+ * NodeOperationError pass through, anything else is wrapped. Its `errorJson` is what a
+ * Continue-On-Fail item carries, so the item and the thrown error read the same.
+ */
 export function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		if (error.context && error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
-		return error;
-	}
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	const nodeError =
+		error instanceof NodeApiError || error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	return tagItem(nodeError, itemIndex);
 }
 
 /** Runs `fn` for each item in order, with pairedItem and continueOnFail handling. */
@@ -110,7 +115,7 @@ export async function runPerItem(
 			const nodeError = asNodeError(ctx, error, i);
 			if (ctx.continueOnFail()) {
 				// `error` on the item sends it to the node's error output when that is in use.
-				out.push({ json: errorJson(error), error: nodeError, pairedItem: { item: i } });
+				out.push({ json: errorJson(nodeError), error: nodeError, pairedItem: { item: i } });
 				continue;
 			}
 			throw nodeError;

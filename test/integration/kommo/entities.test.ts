@@ -218,7 +218,7 @@ describe('Company → Create / Get / Update / Get Many', () => {
 
 	it('an unknown company is a clear item error', async () => {
 		const error = await runKommoError(kommo, { resource: 'company', operation: 'get', companyId: byId(424242) });
-		expect(error.message).toBe('Company 424242 was not found in Kommo');
+		expect(error.message).toBe('Company 424242 was not found in Kommo [item 0]');
 	});
 });
 
@@ -241,7 +241,7 @@ describe('Tag → Add / Remove', () => {
 	it('refuses an empty tag list', async () => {
 		const lead = kommo.addLead({ name: 'x' });
 		const error = await runKommoError(kommo, { resource: 'tag', operation: 'add', entityType: 'lead', leadId: byId(lead.id), tags: ' , ' });
-		expect(error.message).toBe('No tag names given');
+		expect(error.message).toBe('No tag names given [item 0]');
 	});
 });
 

@@ -74,7 +74,7 @@ describe('Lead → Get', () => {
 	it('says which lead does not exist; with Continue On Fail the other items still come out', async () => {
 		const lead = seedDeal();
 		const error = await runKommoError(kommo, { resource: 'lead', operation: 'get', leadId: byId(999_999) });
-		expect(error.message).toBe('Lead 999999 was not found in Kommo');
+		expect(error.message).toBe('Lead 999999 was not found in Kommo [item 0]');
 
 		const out = await runKommo(
 			kommo,
@@ -83,8 +83,8 @@ describe('Lead → Get', () => {
 			{ continueOnFail: true },
 		);
 		expect(out[0].json.id).toBe(lead.id);
-		expect(out[1].json.error).toBe('Lead 999999 was not found in Kommo');
-		expect(out[2].json.error).toBe('"abc" is not a Kommo lead ID');
+		expect(out[1].json.error).toBe('Lead 999999 was not found in Kommo [item 1]');
+		expect(out[2].json.error).toBe('"abc" is not a Kommo lead ID [item 2]');
 		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
 
@@ -187,7 +187,7 @@ describe('Lead → Update', () => {
 			leadId: byId(lead.id),
 			customFields: fields([['Subscription Idd', 'sub_1']]),
 		});
-		expect(error.message).toBe('Unknown lead custom field "Subscription Idd"');
+		expect(error.message).toBe('Unknown lead custom field "Subscription Idd" [item 0]');
 		expect(error.description).toContain('"Billing customer ID", "Subscription ID", "Subscription status"');
 		expect(kommo.requestsTo('PATCH', /leads/)).toHaveLength(0);
 	});
@@ -200,7 +200,7 @@ describe('Lead → Update', () => {
 			leadId: byId(lead.id),
 			customFields: fields([['Plan', 'Platinum']]),
 		});
-		expect(error.message).toBe('Field "Plan": "Platinum" is not one of its options');
+		expect(error.message).toBe('Field "Plan": "Platinum" is not one of its options [item 0]');
 		expect(error.description).toContain('"Starter", "Pro", "Enterprise"');
 	});
 
@@ -238,7 +238,7 @@ describe('Lead → Update', () => {
 			leadId: byId(lead.id),
 			updateFields: { price: 10.5 },
 		});
-		expect(error.message).toBe('Price must be a whole number of at least 0, got "10.5"');
+		expect(error.message).toBe('Price must be a whole number of at least 0, got "10.5" [item 0]');
 	});
 
 	it('skips empty values by default and clears them when asked', async () => {
@@ -249,7 +249,7 @@ describe('Lead → Update', () => {
 			leadId: byId(lead.id),
 			customFields: fields([['Subscription ID', '']]),
 		});
-		expect(error.message).toBe(`Nothing to update on lead ${lead.id}`);
+		expect(error.message).toBe(`Nothing to update on lead ${lead.id} [item 0]`);
 		expect(kommo.leadFieldMap(lead.id)['Subscription ID']).toBe('sub_old');
 
 		await runKommo(kommo, {
@@ -300,7 +300,7 @@ describe('Lead → Set Status', () => {
 	it('explains an unknown status with the known ones', async () => {
 		const lead = seedDeal();
 		const error = await runKommoError(kommo, { resource: 'lead', operation: 'setStatus', leadId: byId(lead.id), statusId: 'Paid' });
-		expect(error.message).toBe('Unknown status "Paid" in any pipeline');
+		expect(error.message).toBe('Unknown status "Paid" in any pipeline [item 0]');
 		expect(error.description).toContain('"Negotiation"');
 	});
 });
@@ -443,10 +443,10 @@ describe('Note → Add to Lead', () => {
 			{ continueOnFail: true },
 		);
 		expect(out[0].json.lead_id).toBe(good[0].id);
-		expect(out[1].json.error).toBe('Kommo rejected the note of item 1: entity_id: Lead 987654 not found');
+		expect(out[1].json.error).toBe('Kommo rejected the note of item 1: entity_id: Lead 987654 not found [item 1]');
 		// The error on the item is what n8n's "Continue (using error output)" routes by (json with
 		// keys other than error/message/details alone would stay on the success output).
-		expect(out[1].error?.message).toBe('Kommo rejected the note of item 1: entity_id: Lead 987654 not found');
+		expect(out[1].error?.message).toBe('Kommo rejected the note of item 1: entity_id: Lead 987654 not found [item 1]');
 		expect(out[0].error).toBeUndefined();
 		expect(out[2].json.lead_id).toBe(good[1].id);
 		expect(kommo.notesFor(good[0].id)).toHaveLength(1);
@@ -498,7 +498,7 @@ describe('Note → Add to Lead', () => {
 	it('refuses an empty note before sending anything', async () => {
 		const lead = seedDeal();
 		const error = await runKommoError(kommo, { resource: 'note', operation: 'addToLead', leadId: byId(lead.id), text: '  ' });
-		expect(error.message).toBe('The note text is empty');
+		expect(error.message).toBe('The note text is empty [item 0]');
 		expect(kommo.requestsTo('POST', /notes/)).toHaveLength(0);
 	});
 
@@ -577,7 +577,7 @@ describe('Task → Create for Lead', () => {
 
 	it('fails clearly for a lead that does not exist', async () => {
 		const error = await runKommoError(kommo, { resource: 'task', operation: 'createForLead', leadId: byId(555_555), text: 'x' });
-		expect(error.message).toBe('Lead 555555 was not found in Kommo');
+		expect(error.message).toBe('Lead 555555 was not found in Kommo [item 0]');
 	});
 
 	it('creates a task without a lead for a chosen user (Task → Create)', async () => {
@@ -609,7 +609,7 @@ describe('Task → Create for Lead', () => {
 		expect((request.body as IDataObject[])[0]).not.toHaveProperty('responsible_user_id');
 		expect(kommo.tasks.find((t) => t.id === out[0].json.id)).toMatchObject({ entity_id: null, responsible_user_id: kommo.users[0].id });
 		const error = await runKommoError(kommo, { resource: 'task', operation: 'create', text: 'x', responsibleUserId: 'bob' });
-		expect(error.message).toBe('"bob" is not a user ID');
+		expect(error.message).toBe('"bob" is not a user ID [item 0]');
 	});
 });
 
@@ -684,7 +684,7 @@ describe('Kommo errors and limits', () => {
 			undefined,
 			{ credentials: { kommoApi: { subdomain: 'acme', domain: 'kommo.com', customHost: true, baseUrl: kommo.url, accessToken: secret } } },
 		);
-		expect(error.message).toBe('Kommo 401: Unauthorized');
+		expect(error.message).toBe('Kommo 401: Unauthorized [item 0]');
 		expect(error.description).toContain('long-lived token');
 		expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toContain(secret);
 	});
@@ -693,8 +693,50 @@ describe('Kommo errors and limits', () => {
 		const lead = seedDeal();
 		kommo.faults.push({ path: `/api/v4/leads/${lead.id}`, status: 402, body: { title: 'Payment Required', status: 402, detail: 'Account is not paid' } });
 		const error = await runKommoError(kommo, { resource: 'lead', operation: 'get', leadId: byId(lead.id) });
-		expect(error.message).toBe('Kommo 402: Payment Required: Account is not paid');
+		expect(error.message).toBe('Kommo 402: Payment Required: Account is not paid [item 0]');
 		expect(error.description).toContain('not paid');
+	});
+
+	it('names the failed item as [item N] (n8n item index) in the thrown error and in its Continue On Fail item', async () => {
+		const lead = seedDeal();
+		// per-item loop (Lead → Update): the second item has a fractional price
+		const update = { resource: 'lead', operation: 'update', leadId: byId(lead.id), updateFields: { price: '={{ $json.price }}' } };
+		const prices = [{ price: 10 }, { price: 10.5 }];
+		const message = 'Price must be a whole number of at least 0, got "10.5" [item 1]';
+		const error = await runKommoError(kommo, update, prices);
+		expect(error.message).toBe(message);
+		expect(error.context?.itemIndex).toBe(1);
+		const out = await runKommo(kommo, update, prices, { continueOnFail: true });
+		expect(out[0].json).toMatchObject({ id: lead.id });
+		expect(out[1].json).toEqual({ error: message, details: expect.any(String) });
+		expect(out[1].error?.message).toBe(message);
+		expect((out[1].error as { context?: IDataObject } | undefined)?.context?.itemIndex).toBe(1);
+
+		// one request for all items (Lead → Get): the second lead does not exist
+		const get = { resource: 'lead', operation: 'get', leadId: byId('={{ $json.leadId }}'), includeContacts: false };
+		const ids = [{ leadId: lead.id }, { leadId: 999_999 }];
+		expect((await runKommoError(kommo, get, ids)).message).toBe('Lead 999999 was not found in Kommo [item 1]');
+		const [, missing] = await runKommo(kommo, get, ids, { continueOnFail: true });
+		expect(missing.json.error).toBe('Lead 999999 was not found in Kommo [item 1]');
+		expect(missing.error?.message).toBe('Lead 999999 was not found in Kommo [item 1]');
+	});
+
+	it('a batch Kommo refuses as a whole gives every item its own [item N] error', async () => {
+		const leads = [seedDeal(), seedDeal()];
+		kommo.faults.push({ method: 'POST', path: '/api/v4/leads/notes', status: 402, body: { title: 'Payment Required', status: 402, detail: 'Account is not paid' } });
+		const out = await runKommo(
+			kommo,
+			{ resource: 'note', operation: 'addToLead', leadId: byId('={{ $json.leadId }}'), text: 'hello' },
+			leads.map((l) => ({ leadId: l.id })),
+			{ continueOnFail: true },
+		);
+		expect(out.map((o) => o.json.error)).toEqual([
+			'Kommo 402: Payment Required: Account is not paid [item 0]',
+			'Kommo 402: Payment Required: Account is not paid [item 1]',
+		]);
+		expect(out.map((o) => o.error?.message)).toEqual(out.map((o) => o.json.error));
+		expect(out.map((o) => (o.error as { context?: IDataObject } | undefined)?.context?.itemIndex)).toEqual([0, 1]);
+		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 	});
 
 	it("waits for a 429's retry_after and then succeeds", async () => {

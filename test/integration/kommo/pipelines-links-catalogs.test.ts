@@ -52,7 +52,7 @@ describe('Pipeline → Get Many / Get Many Stages', () => {
 		const out = await runKommo(kommo, { resource: 'pipeline', operation: 'getStages', pipeline: kommo.mainPipeline.id, returnAll: true });
 		expect(out).toHaveLength(5);
 		const error = await runKommoError(kommo, { resource: 'pipeline', operation: 'getStages', pipeline: byId(424242), returnAll: true });
-		expect(error.message).toBe('Kommo has no pipeline 424242');
+		expect(error.message).toBe('Kommo has no pipeline 424242 [item 0]');
 		expect(error.description).toContain('Pipeline → Get Many');
 	});
 });
@@ -122,7 +122,7 @@ describe('Task → Complete', () => {
 
 		kommo.resetLog();
 		const bad = await runKommoError(kommo, { resource: 'task', operation: 'complete', taskId: 'abc' });
-		expect(bad.message).toBe('"abc" is not a Kommo task ID');
+		expect(bad.message).toBe('"abc" is not a Kommo task ID [item 0]');
 		expect(bad.context?.itemIndex).toBe(0);
 		expect(apiRequests()).toHaveLength(0);
 	});
@@ -161,7 +161,7 @@ describe('Link → Link / Unlink', () => {
 			toEntityType: 'leads',
 			toEntityId: '2',
 		});
-		expect(error.message).toBe('Kommo cannot link a Lead to a Contact');
+		expect(error.message).toBe('Kommo cannot link a Lead to a Contact [item 0]');
 		expect(error.description).toContain('Company, Customer, Catalog Element');
 		expect(apiRequests()).toHaveLength(0);
 
@@ -194,7 +194,7 @@ describe('Link → Link / Unlink', () => {
 			{ continueOnFail: true },
 		);
 		expect(out[0].json).toMatchObject({ to_entity_id: good.id });
-		expect(out[1].json.error).toBe('"x" is not a Kommo linked entity ID');
+		expect(out[1].json.error).toBe('"x" is not a Kommo linked entity ID [item 1]');
 		expect(String(out[2].json.error)).toContain('Entity 999999 not found');
 		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
@@ -337,7 +337,7 @@ describe('Incoming Lead', () => {
 		expect(wrongStage.message).toContain('status_id');
 
 		const badUid = await runKommoError(kommo, { resource: 'unsorted', operation: 'accept', uid: '../../leads' });
-		expect(badUid.message).toBe('"../../leads" is not an incoming lead UID');
+		expect(badUid.message).toBe('"../../leads" is not an incoming lead UID [item 0]');
 	});
 });
 

@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { executeNode } from '../../helpers/n8n-context';
 import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
 import { items, runner, useSandbox } from './helpers';
 
@@ -66,7 +67,7 @@ describe('Customer', () => {
 		expect((await node.one({ resource: 'customer', operation: 'get', customerId: customer.id as string })).email).toBe('get@example.com');
 		const missing = 'ctm_01aaaaaaaaaaaaaaaaaaaaaaaa';
 		const error = await node.error({ resource: 'customer', operation: 'get', customerId: missing });
-		expect(error.message).toBe(`Paddle 404 (not_found): Entity ${missing} not found`);
+		expect(error.message).toBe(`Paddle 404 (not_found): Entity ${missing} not found [item 0]`);
 		const bad = await node.error({ resource: 'customer', operation: 'get', customerId: '42' });
 		expect(bad.message).toContain('is not a Paddle ctm_ id');
 	});
@@ -490,13 +491,29 @@ describe('Subscription lifecycle', () => {
 });
 
 describe('errors and secrets', () => {
+	it('names the failed item as [item N] (n8n item index) in the thrown error and in its Continue On Fail item', async () => {
+		const customer = sandbox.addCustomer({ email: 'first@example.com' });
+		const missing = 'ctm_01aaaaaaaaaaaaaaaaaaaaaaaa';
+		const message = `Paddle 404 (not_found): Entity ${missing} not found [item 1]`;
+		const params = { resource: 'customer', operation: 'get', customerId: '={{ $json.customerId }}' };
+		const inputs = { items: [{ json: { customerId: customer.id as string } }, { json: { customerId: missing } }] };
+		const error = (await node.error(params, inputs)) as Error & { context?: IDataObject };
+		expect(error.message).toBe(message);
+		expect(error.context?.itemIndex).toBe(1);
+		const [out] = await executeNode(node.options(params, { ...inputs, continueOnFail: true }));
+		expect(out[0].json.email).toBe('first@example.com');
+		expect(out[1].json.error).toBe(message);
+		expect(out[1].error?.message).toBe(message);
+		expect((out[1].error as { context?: IDataObject } | undefined)?.context?.itemIndex).toBe(1);
+		expect(out[1].pairedItem).toEqual({ item: 1 });
+	});
 	it("never shows the API key, even in Paddle's invalid_token answer", async () => {
 		const secretKey = 'pdl_live_apikey_01hsecretsecretsecretsecret_TopSecretValue1234567890';
 		const error = await node.error(
 			{ resource: 'customer', operation: 'get', customerId: 'ctm_01aaaaaaaaaaaaaaaaaaaaaaaa' },
 			{ credentials: { paddleBillingApi: { apiKey: secretKey, environment: 'custom', baseUrl: sandbox.url } } },
 		);
-		expect(error.message).toBe('Paddle 403 (invalid_token): Invalid or revoked API key.');
+		expect(error.message).toBe('Paddle 403 (invalid_token): Invalid or revoked API key. [item 0]');
 		expect(JSON.stringify({ ...error, message: error.message, description: error.description })).not.toContain(secretKey);
 	});
 

@@ -93,11 +93,11 @@ describe('Billing Plan Mapping node', () => {
 		expect(unmapped).toEqual([
 			{
 				json: {
-					error: 'The Kommo plan "Pro" is mapped twice, to pro-USD-monthly and to pro-USD-yearly',
+					error: 'The Kommo plan "Pro" is mapped twice, to pro-USD-monthly and to pro-USD-yearly [item 0]',
 					details: 'Keep one row per Kommo plan, so that a deal can only get one price.',
 				},
 				// the item's own error routes it to the error output in n8n 1.x as well
-				error: expect.objectContaining({ message: 'The Kommo plan "Pro" is mapped twice, to pro-USD-monthly and to pro-USD-yearly' }),
+				error: expect.objectContaining({ message: 'The Kommo plan "Pro" is mapped twice, to pro-USD-monthly and to pro-USD-yearly [item 0]' }),
 				pairedItem: { item: 0 },
 			},
 		]);
@@ -110,6 +110,6 @@ describe('Billing Plan Mapping node', () => {
 		];
 		const [mapped, unmapped] = await run({}, items, true);
 		expect(mapped.map((i) => (i.json.plan as IDataObject).quantity)).toEqual([3]);
-		expect(unmapped[0].json.error).toBe('Mapping 2 ("Enterprise"): quantity must be a whole number of at least 1, got "lots"');
+		expect(unmapped[0].json.error).toBe('Mapping 2 ("Enterprise"): quantity must be a whole number of at least 1, got "lots" [item 0]');
 	});
 });

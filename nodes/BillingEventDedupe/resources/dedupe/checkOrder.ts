@@ -15,6 +15,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { compareOrderingVersions, type BillingEventOrdering } from '../../../shared/billing-event';
+import { tagItem } from '../../../shared/item-error';
 
 const show = { show: { operation: ['checkOrder'] } };
 
@@ -108,7 +109,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		try {
 			decision = decideOrder(this.getNodeParameter('ordering', i, null), this.getNodeParameter('appliedVersions', i, ''));
 		} catch (error) {
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
+			throw tagItem(new NodeOperationError(this.getNode(), error as Error, { itemIndex: i }), i);
 		}
 		const out = { json: { ...items[i].json, order: decision }, pairedItem: { item: i } };
 		(decision.status === 'stale' ? stale : current).push(out);

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { tagItem } from '../../../shared/item-error';
 import { buildKey, DEFAULT_KEY_EXPRESSION, DedupeKeyError } from '../../dedupe';
 
 /** "Dedupe Key" and "Key Prefix", shared by Claim and Release (they must build the same keys). */
@@ -45,13 +46,11 @@ export function keysOf(context: IExecuteFunctions, itemCount: number, namespace?
 				}),
 			);
 		} catch (error) {
-			if (error instanceof DedupeKeyError) {
-				throw new NodeOperationError(context.getNode(), error.message, {
-					itemIndex,
-					description: error.description,
-				});
-			}
-			throw new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+			const itemError =
+				error instanceof DedupeKeyError
+					? new NodeOperationError(context.getNode(), error.message, { itemIndex, description: error.description })
+					: new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+			throw tagItem(itemError, itemIndex);
 		}
 	}
 	return keys;

@@ -66,7 +66,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 		const nodeError = asNodeError(this, error, i);
 		if (!this.continueOnFail()) throw nodeError;
-		out.push({ json: errorJson(error), error: nodeError, pairedItem: { item: i } });
+		out.push({ json: errorJson(nodeError), error: nodeError, pairedItem: { item: i } });
 	}
 	return out;
 }
