@@ -297,6 +297,41 @@ describe('Lead → Set Status', () => {
 		expect(kommo.leads.get(lead.id)).toMatchObject({ pipeline_id: renewals.id, status_id: LOST_STATUS_ID });
 	});
 
+	it('takes pipeline, stage and user as locators: From List, By ID and By Name, also inside Update Fields and for tasks', async () => {
+		const rl = (mode: string, value: string | number) => ({ __rl: true, mode, value: String(value) });
+		const lead = seedDeal();
+		const renewals = kommo.pipelines[1];
+		const [moved] = await runKommo(kommo, {
+			resource: 'lead',
+			operation: 'setStatus',
+			leadId: byId(lead.id),
+			pipelineId: rl('name', 'Renewals'),
+			statusId: rl('name', renewals.statuses[1].name),
+		});
+		expect(kommo.leads.get(lead.id)).toMatchObject({ pipeline_id: renewals.id, status_id: renewals.statuses[1].id });
+		expect(moved.json).toMatchObject({ status_id: renewals.statuses[1].id, pipeline_id: renewals.id });
+
+		const bob = kommo.users[1];
+		await runKommo(kommo, {
+			resource: 'lead',
+			operation: 'update',
+			leadId: byId(lead.id),
+			updateFields: { pipelineId: rl('list', kommo.mainPipeline.id), statusId: rl('list', WON_STATUS_ID), responsibleUserId: rl('id', bob.id) },
+		});
+		expect(kommo.leads.get(lead.id)).toMatchObject({ pipeline_id: kommo.mainPipeline.id, status_id: WON_STATUS_ID, responsible_user_id: bob.id });
+
+		// an empty Responsible User locator keeps the default (the lead's responsible user); a picked one wins
+		const [byDefault] = await runKommo(kommo, { resource: 'task', operation: 'createForLead', leadId: byId(lead.id), text: 'call', responsibleUserId: rl('list', '') });
+		expect(kommo.tasks.find((t) => t.id === byDefault.json.id)).toMatchObject({ responsible_user_id: bob.id });
+		const alice = kommo.users[0];
+		const [picked] = await runKommo(kommo, { resource: 'task', operation: 'createForLead', leadId: byId(lead.id), text: 'call', responsibleUserId: rl('list', alice.id) });
+		expect(kommo.tasks.find((t) => t.id === picked.json.id)).toMatchObject({ responsible_user_id: alice.id });
+
+		// By ID takes digits only; a name there is refused with the field named
+		const error = await runKommoError(kommo, { resource: 'task', operation: 'create', text: 'x', responsibleUserId: rl('id', 'bob') });
+		expect(error.message).toMatch(/^"bob" is not a user ID/);
+	});
+
 	it('explains an unknown status with the known ones', async () => {
 		const lead = seedDeal();
 		const error = await runKommoError(kommo, { resource: 'lead', operation: 'setStatus', leadId: byId(lead.id), statusId: 'Paid' });
