@@ -69,7 +69,7 @@ export function buildKey(
 	else if (typeof value === 'number' && Number.isFinite(value)) key = String(value);
 	if (key === undefined) {
 		throw new DedupeKeyError(
-			`Item ${options.itemIndex}: the Dedupe Key is ${describeValue(value)}`,
+			`The Dedupe Key is ${describeValue(value)}`,
 			options.itemIndex,
 			`The key expression ${options.expression} must give the event's id (a non-empty text or a number) for every item. ` +
 				'Our triggers put it in $json.normalized.dedupeKey; for other sources, point the expression at the vendor event id.',

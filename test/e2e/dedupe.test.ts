@@ -133,7 +133,7 @@ describe('Billing Event Dedupe in a real n8n', () => {
 		expect(latest.status).toBe('error');
 		const detail = await n8n.api.execution(latest.id);
 		const claimRun = detail.data.resultData.runData.Claim[0];
-		expect(claimRun.error?.message).toBe('Item 0: the Dedupe Key is undefined (the field does not exist) [item 0]');
+		expect(claimRun.error?.message).toBe('The Dedupe Key is undefined (the field does not exist) [item 0]');
 		expect(claimRun.error?.description).toContain('{{ $json.body.eventId }}');
 		// and nothing went out on either output
 		expect(nodeOutput(detail, 'Claim', 0)).toEqual([]);

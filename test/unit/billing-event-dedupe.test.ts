@@ -57,7 +57,7 @@ describe('buildKey', () => {
 			error = e;
 		}
 		expect(error).toBeInstanceOf(DedupeKeyError);
-		expect((error as DedupeKeyError).message).toBe(`Item 3: the Dedupe Key is ${described}`);
+		expect((error as DedupeKeyError).message).toBe(`The Dedupe Key is ${described}`);
 		expect((error as DedupeKeyError).itemIndex).toBe(3);
 		expect((error as DedupeKeyError).description).toContain('{{ $json.normalized.dedupeKey }}');
 	});
