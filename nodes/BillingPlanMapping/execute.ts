@@ -2,7 +2,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { tagItem } from '../shared/item-error';
+import { failedItem, itemError, passThroughErrors, type ErrorMapper } from '../shared/operations';
 import { BILLING_SYSTEMS, isBillingSystem } from './billing-systems';
 import { DEFAULT_PLAN_FIELD } from './description';
 import { buildTable, mapPlan, MappingError, type MappingRow } from './mapping';
@@ -26,25 +26,20 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const json: IDataObject = { ...items[itemIndex].json, plan: result.plan as unknown as IDataObject };
 			(result.mapped ? mapped : unmapped).push({ json, pairedItem: { item: itemIndex } });
 		} catch (caught) {
-			const error = tagItem(
-				caught instanceof NodeOperationError
-					? caught
-					: new NodeOperationError(node, (caught as Error).message, {
-							itemIndex,
-							description: caught instanceof MappingError ? caught.description : undefined,
-						}),
-				itemIndex,
-			);
+			const error = itemError(this, caught, itemIndex, mapError);
 			if (!this.continueOnFail()) throw error;
-			// On the Unmapped side, never on Mapped; the error on the item makes
-			// "Continue (using error output)" move it to the error output (n8n 1.x
-			// does not recognise a json of error + details alone).
-			unmapped.push({
-				json: { error: error.message, ...(error.description ? { details: error.description } : {}) },
-				error,
-				pairedItem: { item: itemIndex },
-			});
+			// On the Unmapped side, never on Mapped (the error on the item moves it to the error
+			// output under "Continue (using error output)").
+			unmapped.push(failedItem(error, itemIndex));
 		}
 	}
 	return [mapped, unmapped];
 }
+
+/** A mapping error names the row or value to fix in its description. */
+const mapError: ErrorMapper = function (error, itemIndex) {
+	if (error instanceof MappingError) {
+		return new NodeOperationError(this.getNode(), error.message, { itemIndex, description: error.description });
+	}
+	return passThroughErrors.call(this, error, itemIndex);
+};

@@ -1,14 +1,8 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-		INodeExecutionData,
-		INodeType,
-	INodeTypeDescription,
-} from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { tagItem } from '../shared/item-error';
 import { CurrencyError } from '../shared/money';
+import { passThroughErrors, runOperations, type ErrorMapper } from '../shared/operations';
 import { InputError } from './helpers';
 import { listSearch, loadOptions } from './methods';
 import * as creditNote from './resources/creditNote';
@@ -77,45 +71,15 @@ export class ChargebeeBilling implements INodeType {
 	methods = { loadOptions, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
-		for (let i = 0; i < items.length; i++) {
-			const resource = this.getNodeParameter('resource', i) as string;
-			const operation = this.getNodeParameter('operation', i) as string;
-			const op = resources[resource]?.[operation];
-			try {
-				if (!op) {
-					throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}" for resource "${resource}"`, { itemIndex: i });
-				}
-				const result = await op.execute.call(this, i);
-				const list: IDataObject[] = Array.isArray(result) ? result : [result];
-				for (const json of list) out.push({ json, pairedItem: { item: i } });
-			} catch (caught) {
-				const error = toNodeError.call(this, caught, i);
-				if (this.continueOnFail()) {
-					// the error on the item routes it to the error output ("Continue (using error output)");
-					// n8n 1.x does not recognise a json of error + details alone
-					out.push({ json: { error: error.message, ...(error.description ? { details: error.description } : {}) }, error, pairedItem: { item: i } });
-					continue;
-				}
-				throw error;
-			}
-		}
-		return [out];
+		return await runOperations.call(this, resources, mapError);
 	}
 }
 
 /**
  * Our input errors and money errors become NodeOperationErrors for the item; API errors pass
- * through. Every message ends with ` [item N]` (N counted from 0, as n8n's item index) so a run of
- * many items names the one that failed.
+ * through (the runner then ends every per-item message with ` [item N]`).
  */
-function toNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	return tagItem(mapError.call(this, error, itemIndex), itemIndex);
-}
-
-function mapError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+const mapError: ErrorMapper = function (error, itemIndex) {
 	if (error instanceof InputError) {
 		return new NodeOperationError(this.getNode(), error.message, { itemIndex, description: error.description });
 	}
@@ -125,5 +89,5 @@ function mapError(this: IExecuteFunctions, error: unknown, itemIndex: number): N
 			description: 'Chargebee returned an amount whose currency this node cannot convert safely; nothing was changed by the conversion.',
 		});
 	}
-	return new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-}
+	return passThroughErrors.call(this, error, itemIndex);
+};

@@ -4,8 +4,9 @@
  * second per account.
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { runOperations, type Operation } from '../shared/operations';
 import { authenticationProperty, kommoCredentials } from './descriptions';
 import { locatorSearch } from './locators';
 import { listSearch, loadOptions } from './methods';
@@ -24,6 +25,7 @@ import { taskExecute, taskFields, taskOperations } from './resources/task';
 import { unsortedExecute, unsortedFields, unsortedOperations } from './resources/unsorted';
 import { webhookExecute, webhookFields, webhookOperations } from './resources/webhook';
 
+// Every Kommo operation takes all items at once (notes and tasks go to Kommo in batches of ≤ 50)
 const EXECUTE: Record<string, Record<string, KommoOperation>> = {
 	lead: leadExecute,
 	note: noteExecute,
@@ -38,6 +40,13 @@ const EXECUTE: Record<string, Record<string, KommoOperation>> = {
 	unsorted: unsortedExecute,
 	customApiRequest: customApiRequestExecute,
 };
+
+const OPERATIONS: Record<string, Record<string, Operation>> = Object.fromEntries(
+	Object.entries(EXECUTE).map(([resource, operations]) => [
+		resource,
+		Object.fromEntries(Object.entries(operations).map(([name, execute]) => [name, { kind: 'batch' as const, execute }])),
+	]),
+);
 
 export class Kommo implements INodeType {
 	description: INodeTypeDescription = {
@@ -108,13 +117,6 @@ export class Kommo implements INodeType {
 	methods = { loadOptions, listSearch: { ...listSearch, ...locatorSearch, ...catalogSearch } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const resource = this.getNodeParameter('resource', 0) as string;
-		const operation = this.getNodeParameter('operation', 0) as string;
-		const run = EXECUTE[resource]?.[operation];
-		if (!run) {
-			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
-		}
-		return [await run.call(this, items)];
+		return await runOperations.call(this, OPERATIONS);
 	}
 }

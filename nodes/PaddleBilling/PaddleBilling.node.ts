@@ -1,13 +1,7 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeDescription,
-} from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { tagItem } from '../shared/item-error';
+import { runOperations } from '../shared/operations';
 import * as address from './resources/address';
 import * as adjustment from './resources/adjustment';
 import * as business from './resources/business';
@@ -97,38 +91,8 @@ export class PaddleBilling implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const output: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const resource = this.getNodeParameter('resource', itemIndex) as string;
-				const operation = this.getNodeParameter('operation', itemIndex) as string;
-				const handler = RESOURCES[resource]?.[operation];
-				if (!handler) {
-					throw new NodeOperationError(this.getNode(), `Unsupported operation "${operation}" for resource "${resource}"`, {
-						itemIndex,
-					});
-				}
-				const result = await handler.execute.call(this, itemIndex);
-				const results: IDataObject[] = Array.isArray(result) ? result : [result];
-				for (const json of results) output.push({ json, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				// the message names the failing item (counted from 0, as n8n's item index)
-				const nodeError = tagItem(asNodeError(this.getNode(), error), itemIndex);
-				if (this.continueOnFail()) {
-					// error/details only, and the error on the item: either makes n8n route it to the error output.
-					const details = nodeError.description;
-					output.push({
-						json: { error: nodeError.message, ...(details ? { details } : {}) },
-						// sends the item to the error output when "On Error: Continue (using error output)" is set
-						error: nodeError,
-						pairedItem: { item: itemIndex },
-					});
-					continue;
-				}
-				throw nodeError;
-			}
-		}
-		return [output];
+		return await runOperations.call(this, RESOURCES, function (error) {
+			return asNodeError(this.getNode(), error);
+		});
 	}
 }

@@ -12,7 +12,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { chunk, KOMMO_BATCH_LIMIT, validationErrorsOf } from '../transport';
-import { asNodeError, errorJson } from './common';
+import { failedItem, itemError } from '../../shared/operations';
 
 export interface BatchEntry {
 	itemIndex: number;
@@ -41,10 +41,9 @@ export class BatchResults {
 
 	/** Records an item error, or throws it when "Continue On Fail" is off. */
 	fail(itemIndex: number, error: unknown): void {
-		const nodeError = asNodeError(this.ctx, error, itemIndex);
+		const nodeError = itemError(this.ctx, error, itemIndex);
 		if (!this.ctx.continueOnFail()) throw nodeError;
-		// `error` on the item sends it to the node's error output ("On Error: Continue (using error output)").
-		this.results[itemIndex] = { json: errorJson(nodeError), error: nodeError, pairedItem: { item: itemIndex } };
+		this.results[itemIndex] = failedItem(nodeError, itemIndex);
 	}
 
 	get output(): INodeExecutionData[] {

@@ -6,9 +6,8 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { tagItem } from '../../shared/item-error';
+import { runEachItem } from '../../shared/operations';
 import { PLURAL } from '../entities';
 
 export type KommoOperation = (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
@@ -74,54 +73,13 @@ export function entityLocator(
 	};
 }
 
-/**
- * The error output of an item when "Continue On Fail" is on: message and hint, nothing secret.
- * Only the keys `error` and `details`: n8n moves an item to a node's error output ("On Error:
- * Continue (using error output)") only when its JSON has no keys besides error, message, details.
- */
-export function errorJson(error: unknown): IDataObject {
-	const e = error as { message?: string; description?: string | null };
-	return {
-		error: e?.message ?? String(error),
-		...(e?.description ? { details: e.description } : {}),
-	};
-}
-
-/**
- * The error of item `itemIndex`, its message ending with ` [item N]` (tagItem): NodeApiError /
- * NodeOperationError pass through, anything else is wrapped. Its `errorJson` is what a
- * Continue-On-Fail item carries, so the item and the thrown error read the same.
- */
-export function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	const nodeError =
-		error instanceof NodeApiError || error instanceof NodeOperationError
-			? error
-			: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-	return tagItem(nodeError, itemIndex);
-}
-
-/** Runs `fn` for each item in order, with pairedItem and continueOnFail handling. */
+/** Runs `fn` for each item in order, with pairedItem and continueOnFail handling (the shared runner's loop). */
 export async function runPerItem(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
 	fn: (itemIndex: number) => Promise<IDataObject | IDataObject[]>,
 ): Promise<INodeExecutionData[]> {
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const result = await fn(i);
-			for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: i } });
-		} catch (error) {
-			const nodeError = asNodeError(ctx, error, i);
-			if (ctx.continueOnFail()) {
-				// `error` on the item sends it to the node's error output when that is in use.
-				out.push({ json: errorJson(nodeError), error: nodeError, pairedItem: { item: i } });
-				continue;
-			}
-			throw nodeError;
-		}
-	}
-	return out;
+	return await runEachItem(ctx, items.length, fn);
 }
 
 /** Reads a parameter of item i, turning a parameter error into an item error. */

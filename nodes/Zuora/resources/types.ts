@@ -1,12 +1,9 @@
-import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-/** An item operation's answer that carries a file besides its JSON (Invoice → Get PDF). */
-export class BinaryItem {
-	constructor(
-		readonly json: IDataObject,
-		readonly binary?: IBinaryKeyData,
-	) {}
-}
+import { BinaryItem } from '../../shared/operations';
+
+/** Invoice → Get PDF answers a file besides its JSON (the shared runner writes it to the item). */
+export { BinaryItem };
 
 /** An operation that runs once per input item. */
 export interface ItemOperation {

@@ -180,7 +180,11 @@ describe('Account', () => {
 			{ items: [{ key: 'A00000001' }, { key: 'A404' }], continueOnFail: true },
 		);
 		expect(out[0]).toMatchObject({ accountNumber: 'A00000001' });
-		expect(out[1]).toEqual({ error: "Zuora 200 (50000040): Cannot find entity by key: 'A404'. [item 1]" });
+		// the one Continue-On-Fail shape of the pack: the message and, as details, how to fix it
+		expect(out[1]).toEqual({
+			error: "Zuora 200 (50000040): Cannot find entity by key: 'A404'. [item 1]",
+			details: expect.stringMatching(/^Zuora has no such object in this tenant\. .*processId/),
+		});
 		expect(JSON.stringify(out)).not.toContain(CLIENT_SECRET);
 	});
 });

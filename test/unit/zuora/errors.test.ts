@@ -113,6 +113,11 @@ describe('HTTP-200 errors through the node', () => {
 			{ resource: 'account', operation: 'get', accountKey: 'nope' },
 			{ continueOnFail: true },
 		);
-		expect(out).toEqual([{ error: "Zuora 200 (50000040): Cannot find entity by key: 'nope'. [item 0]" }]);
+		expect(out).toEqual([
+			{
+				error: "Zuora 200 (50000040): Cannot find entity by key: 'nope'. [item 0]",
+				details: expect.stringMatching(/^Zuora has no such object in this tenant\. /),
+			},
+		]);
 	});
 });

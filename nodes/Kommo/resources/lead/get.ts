@@ -8,7 +8,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { entityIdParameter, getShapedLeads } from '../../entities';
-import { asNodeError, entityLocator, errorJson, show } from '../common';
+import { failedItem, itemError } from '../../../shared/operations';
+import { entityLocator, show } from '../common';
 import { simplifyLead, simplifyParameter } from '../simplify';
 
 const display = show('lead', 'get');
@@ -64,9 +65,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			out.push({ json: this.getNodeParameter('simplify', i, false) ? simplifyLead(lead) : lead, pairedItem: { item: i } });
 			continue;
 		}
-		const nodeError = asNodeError(this, error, i);
+		const nodeError = itemError(this, error, i);
 		if (!this.continueOnFail()) throw nodeError;
-		out.push({ json: errorJson(nodeError), error: nodeError, pairedItem: { item: i } });
+		out.push(failedItem(nodeError, i));
 	}
 	return out;
 }
