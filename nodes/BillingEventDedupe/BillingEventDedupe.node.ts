@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { requireN8nHelpers } from '../shared/n8n-version';
-import { description as operationProperties, operations, type Operation } from './resources/dedupe';
+import { description as operationProperties, operations, type Operation } from './actions';
 
 /** n8n's deduplication store (its database), which every operation but Check Order uses. */
 const DEDUPE_HELPERS = ['checkProcessedAndRecord', 'removeProcessed', 'getProcessedDataCount', 'clearAllProcessedItems'] as const;

@@ -1,7 +1,8 @@
 // Security review L4 (../shared/reviews/security.md): bookkeeping entries are `<key>#seen`,
 // `<key>#lease:<slot>` and `<key>#probing`, so an event id containing `#seen` aliased the
 // mark of another event (`ev_real#seen` → classified duplicate / in progress).
-import { buildKey, decideLease, escapeKey, leaseEntry, liveSlots, probeEntries, seenEntry } from '../../nodes/BillingEventDedupe/dedupe';
+import { buildKey, escapeKey } from '../../nodes/BillingEventDedupe/keys';
+import { decideLease, leaseEntry, liveSlots, probeEntries, seenEntry } from '../../nodes/BillingEventDedupe/lease';
 
 const opts = { itemIndex: 0, expression: '={{ $json.normalized.dedupeKey }}' };
 

@@ -7,7 +7,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { BillingEventDedupe } from '../../nodes/BillingEventDedupe/BillingEventDedupe.node';
-import { decideOrder } from '../../nodes/BillingEventDedupe/resources/dedupe/checkOrder';
+import { decideOrder } from '../../nodes/BillingEventDedupe/actions/checkOrder';
 import { executeNode } from '../helpers/n8n-context';
 
 const SUB = 'chargebee:subscription:sub-1';

@@ -1,29 +1,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import {
-	buildKey,
-	decideLease,
-	DedupeKeyError,
-	leaseEntry,
-	liveSlots,
-	recentLeaseEntries,
-	routeByDecision,
-	seenEntry,
-	slotOf,
-	type LeaseDecision,
-	isUniqueViolation,
-	LOCK_TOKEN,
-	LockTimeoutError,
-	retryOnUniqueViolation,
-	routeByKey,
-	uniqueKeys,
-	withLock,
-	lockStamp,
-	staleStampCount,
-	type LockRow,
-} from '../../nodes/BillingEventDedupe/dedupe';
+import { buildKey, DedupeKeyError, routeByKey, uniqueKeys } from '../../nodes/BillingEventDedupe/keys';
+import { decideLease, type LeaseDecision, leaseEntry, liveSlots, recentLeaseEntries, routeByDecision, seenEntry, slotOf } from '../../nodes/BillingEventDedupe/lease';
+import { isUniqueViolation, LOCK_TOKEN, type LockRow, lockStamp, LockTimeoutError, retryOnUniqueViolation, staleStampCount, withLock } from '../../nodes/BillingEventDedupe/lock';
 import { BillingEventDedupe } from '../../nodes/BillingEventDedupe/BillingEventDedupe.node';
-import { claimWithLease } from '../../nodes/BillingEventDedupe/resources/dedupe/claim';
-import { execute } from '../../nodes/BillingEventDedupe/resources/dedupe/confirm';
+import { claimWithLease } from '../../nodes/BillingEventDedupe/actions/claim';
+import { execute } from '../../nodes/BillingEventDedupe/actions/confirm';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 const opts = { itemIndex: 3, expression: '{{ $json.normalized.dedupeKey }}' };

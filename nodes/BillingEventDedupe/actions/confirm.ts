@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
-import { CONFIRM_VERIFY_DELAYS_MS, uniqueKeys } from '../../dedupe';
+import { CONFIRM_VERIFY_DELAYS_MS } from '../history';
+import { uniqueKeys } from '../keys';
 import { runLocked } from './claim';
 import { assertSavedWorkflow, keyProperties, keysOf } from './common';
 
@@ -19,7 +20,7 @@ export const description: INodeProperties[] = [
 /**
  * Records the keys, then checks a moment later that they are still there. Every write of n8n's
  * history rewrites the whole row, and only executions of one node are serialised by the lock (see
- * dedupe.ts): a Claim node writing in the same instant can undo this write. The check records again
+ * lock.ts): a Claim node writing in the same instant can undo this write. The check records again
  * what was undone, until a check finds every key in place.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

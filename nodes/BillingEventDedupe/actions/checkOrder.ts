@@ -14,8 +14,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { compareOrderingVersions, type BillingEventOrdering } from '../../../shared/billing-event';
-import { tagItem } from '../../../shared/item-error';
+import { compareOrderingVersions, type BillingEventOrdering } from '../../shared/billing-event';
+import { tagItem } from '../../shared/item-error';
 
 const show = { show: { operation: ['checkOrder'] } };
 

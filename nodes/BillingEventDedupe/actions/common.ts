@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { tagItem } from '../../../shared/item-error';
-import { buildKey, DEFAULT_KEY_EXPRESSION, DedupeKeyError } from '../../dedupe';
+import { tagItem } from '../../shared/item-error';
+import { buildKey, DedupeKeyError, DEFAULT_KEY_EXPRESSION } from '../keys';
 
 /** "Dedupe Key" and "Key Prefix", shared by Claim and Release (they must build the same keys). */
 export function keyProperties(operation: string): INodeProperties[] {

@@ -1,24 +1,19 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
+import { DEFAULT_HISTORY_SIZE } from '../history';
+import { routeByKey, uniqueKeys } from '../keys';
 import {
 	decideLease,
-	DEFAULT_HISTORY_SIZE,
 	DEFAULT_LEASE_SECONDS,
 	ENTRIES_PER_EVENT_WITH_LEASE,
+	type LeaseDecision,
 	liveSlots,
-	LOCK_STAMP_MS,
-	LockTimeoutError,
 	probeEntries,
 	probingEntry,
-	seenEntry,
 	routeByDecision,
-	type LeaseDecision,
-	retryOnUniqueViolation,
-	routeByKey,
-	uniqueKeys,
-	withLock,
-	type LockRow,
-} from '../../dedupe';
+	seenEntry,
+} from '../lease';
+import { LOCK_STAMP_MS, type LockRow, LockTimeoutError, retryOnUniqueViolation, withLock } from '../lock';
 import { assertSavedWorkflow, keyProperties, keysOf } from './common';
 
 const show = { show: { operation: ['claim'] } };
@@ -194,7 +189,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 /**
  * One locked step: mark the keys as being probed and probe every key's entries in ONE write
  * (recording them), decide, remove what must not stay together with the marks, and record the
- * held leases again (see dedupe.ts). The marks ride in the probe's own write: n8n writes a
+ * held leases again (see lease.ts). The marks ride in the probe's own write: n8n writes a
  * row at once, so a probe's key entry is never in the history without its #probing mark, and
  * the Claim costs three rewrites of the history instead of four.
  */
@@ -217,7 +212,7 @@ export async function claimWithLease(
 	const undo = [...[...decisions.values()].flatMap((d) => d.undo), ...guards];
 	await context.helpers.removeProcessed(undo, 'workflow', { mode: 'entries' });
 	// A Confirm or Release node writing the history in the same instant can have undone the probe
-	// (see dedupe.ts); without its lease, a parallel delivery of the event would also go to New.
+	// (see lock.ts); without its lease, a parallel delivery of the event would also go to New.
 	// Recording the held entries again (a no-op when they are there) repairs that.
 	const held = [...decisions.entries()].flatMap(([key, d]) => (d.lease ? [seenEntry(key), d.lease] : []));
 	if (held.length > 0) await context.helpers.checkProcessedAndRecord(held, 'workflow', options);

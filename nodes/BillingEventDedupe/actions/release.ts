@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
-import { RELEASE_CONFIRM_DELAYS_MS, recentLeaseEntries, uniqueKeys } from '../../dedupe';
+import { RELEASE_CONFIRM_DELAYS_MS } from '../history';
+import { uniqueKeys } from '../keys';
+import { recentLeaseEntries } from '../lease';
 import { runLocked } from './claim';
 import { assertSavedWorkflow, keyProperties, keysOf } from './common';
 
@@ -31,7 +33,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		});
 	await remove();
 	// A Claim node elsewhere in the workflow that read the history just before our removal can
-	// write the key back (the lock only serialises executions of one node; see dedupe.ts). The
+	// write the key back (the lock only serialises executions of one node; see lock.ts). The
 	// removal is idempotent, so it is repeated after any such write must have landed.
 	for (const delay of RELEASE_CONFIRM_DELAYS_MS) {
 		await sleep(delay);
