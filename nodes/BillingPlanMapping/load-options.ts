@@ -5,11 +5,11 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { getItemPrices } from '../ChargebeeBilling/resources/itemPrice/list';
+import { getItemPrices } from '../ChargebeeBilling/methods';
 import { getFieldDefinitions, resolveField, type KommoFieldDef } from '../Kommo/custom-fields';
 import { currentParameter, fieldOptions } from '../Kommo/methods';
-import { getPrices } from '../PaddleBilling/resources/price/list';
-import { getProductRatePlans } from '../Zuora/resources/productRatePlan/list';
+import { getPrices } from '../PaddleBilling/methods';
+import { getProductRatePlans } from '../Zuora/methods';
 import { isBillingSystem } from './billing-systems';
 import { DEFAULT_PLAN_FIELD } from './description';
 

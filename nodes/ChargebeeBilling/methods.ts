@@ -100,3 +100,6 @@ export const loadOptions = {
 		return await getItemPrices.call(this);
 	},
 };
+
+/** Billing Plan Mapping lists the plan item prices with it. */
+export { getItemPrices };

@@ -10,11 +10,9 @@ import * as customApiRequest from './resources/customApiRequest';
 import * as customer from './resources/customer';
 import * as discount from './resources/discount';
 import * as event from './resources/event';
-import { getEventTypes } from './resources/event/getAll';
 import * as notification from './resources/notification';
 import * as price from './resources/price';
-import { getPrices } from './resources/price/list';
-import { listSearch } from './resources/locators';
+import { listSearch, loadOptions } from './methods';
 import * as subscription from './resources/subscription';
 import * as transaction from './resources/transaction';
 import { asNodeError } from './transport';
@@ -85,10 +83,7 @@ export class PaddleBilling implements INodeType {
 		],
 	};
 
-	methods = {
-		loadOptions: { getEventTypes, getPrices },
-		listSearch,
-	};
+	methods = { loadOptions, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await runOperations.call(this, RESOURCES, function (error) {

@@ -3,9 +3,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { runOperations, type ErrorMapper } from '../shared/operations';
 import { asNodeError, isNotFound } from './helpers';
-import { searchAccounts, searchSubscriptions } from './methods/listSearch';
+import { listSearch, loadOptions } from './methods';
 import { operations, operationSelectors } from './operations';
-import { getProductRatePlans } from './resources/productRatePlan/list';
 
 const NOT_FOUND_HINT =
 	'Zuora has no such object in this tenant. Check the number or ID (Get Many and the From list pickers show the existing ones) and that the credential points at the right environment and entity.';
@@ -48,10 +47,7 @@ export class Zuora implements INodeType {
 		],
 	};
 
-	methods = {
-		loadOptions: { getProductRatePlans },
-		listSearch: { searchAccounts, searchSubscriptions },
-	};
+	methods = { loadOptions, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await runOperations.call(this, operations, mapError);

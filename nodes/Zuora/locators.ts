@@ -1,6 +1,6 @@
 /**
  * Resource locators of the Zuora node: an account or a subscription picked from a searchable
- * list (methods/listSearch.ts), or typed as a number or ID. Parameters that were plain strings
+ * list (list-search.ts), or typed as a number or ID. Parameters that were plain strings
  * before (accountKey, subscriptionNumber) keep their names: a workflow that still holds a string
  * or an expression there is read as "By ID".
  */

@@ -6,7 +6,7 @@
  */
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { objectQueryPage } from '../object-query';
+import { objectQueryPage } from './object-query';
 
 const PAGE_SIZE = 50;
 
