@@ -19,7 +19,11 @@ module.exports = {
 			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/security/**/*.test.ts'],
 			// builds the Chargebee sandbox's type schemas (type-check.ts) once, outside any test timeout
 			globalSetup: '<rootDir>/test/sandbox/chargebee/warm-type-cache.ts',
-			setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-process-state.ts', '<rootDir>/test/helpers/paddle-spec-guard.ts'],
+			setupFilesAfterEnv: [
+				'<rootDir>/test/helpers/test-timeout.ts',
+				'<rootDir>/test/helpers/reset-process-state.ts',
+				'<rootDir>/test/helpers/paddle-spec-guard.ts',
+			],
 		},
 		{
 			...base,
@@ -27,7 +31,11 @@ module.exports = {
 			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
 			// builds the Chargebee sandbox's type schemas (type-check.ts) once, outside any test timeout
 			globalSetup: '<rootDir>/test/sandbox/chargebee/warm-type-cache.ts',
-			setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-process-state.ts', '<rootDir>/test/helpers/paddle-spec-guard.ts'],
+			setupFilesAfterEnv: [
+				'<rootDir>/test/helpers/test-timeout.ts',
+				'<rootDir>/test/helpers/reset-process-state.ts',
+				'<rootDir>/test/helpers/paddle-spec-guard.ts',
+			],
 		},
 		{
 			...base,
