@@ -1,22 +1,13 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { BinaryItem } from '../../shared/operations';
+import type { BatchOperation as SharedBatchOperation, ItemOperation as SharedItemOperation } from '../../shared/operations';
 
 /** Invoice → Get PDF answers a file besides its JSON (the shared runner writes it to the item). */
-export { BinaryItem };
+export { BinaryItem } from '../../shared/operations';
 
-/** An operation that runs once per input item. */
-export interface ItemOperation {
-	kind: 'item';
-	description: INodeProperties[];
-	execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject | IDataObject[] | BinaryItem>;
-}
+/** The shared runner's operations, with Zuora's kind always stated and its parameters attached. */
+export type ItemOperation = SharedItemOperation & { kind: 'item'; description: INodeProperties[] };
 
-/** An operation that takes all input items at once (the usage CSV upload). */
-export interface BatchOperation {
-	kind: 'batch';
-	description: INodeProperties[];
-	execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]>;
-}
+export type BatchOperation = SharedBatchOperation & { description: INodeProperties[] };
 
 export type ZuoraOperation = ItemOperation | BatchOperation;
