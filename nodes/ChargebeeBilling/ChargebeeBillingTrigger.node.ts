@@ -14,9 +14,9 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { basicAuthDigest, checkBasicAuth, checkBasicAuthDigest, randomSecret } from '../shared/crypto';
 import { CurrencyError } from '../shared/money';
-import { CHARGEBEE_EVENT_TYPES } from './event-types';
+import { CHARGEBEE_EVENT_TYPES } from './trigger/event-types';
 import { DEFAULT_EVENTS, DEFAULT_KOMMO_FIELD } from './helpers';
-import { chargebeeEventSchema, normalizeChargebeeEvent } from './normalize';
+import { chargebeeEventSchema, normalizeChargebeeEvent } from './trigger/normalize';
 import {
 	CHARGEBEE_CREDENTIAL,
 	attempt,
@@ -26,8 +26,8 @@ import {
 	idPath,
 	isNotFound,
 } from './transport';
-import { capError, updateInPlace } from './webhook-endpoints';
-import { DEFAULT_MAX_EVENT_AGE_HOURS, migrateStoredPair, tooOld, type RegistrationData } from './webhook-guard';
+import { capError, updateInPlace } from './trigger/registration';
+import { DEFAULT_MAX_EVENT_AGE_HOURS, migrateStoredPair, tooOld, type RegistrationData } from './trigger/verify';
 
 const WEBHOOK_AUTH_CREDENTIAL = 'chargebeeWebhookAuthApi';
 const REALM = 'Basic realm="Chargebee Billing Trigger", charset="UTF-8"';

@@ -21,8 +21,8 @@ import { randomSecret } from '../shared/crypto';
 import { authenticationProperty, kommoCredentials } from './descriptions';
 import { loadOptions } from './methods';
 import { kommoApiRequest } from './transport';
-import { findRegistration, migrateStaticData, removeRegistrations } from './trigger-registration';
-import { passesFilters, SECRET_PARAMETER, targetStatusIds, toIds, TRIGGER_EVENTS, type TriggerFilters } from './trigger-filters';
+import { findRegistration, migrateStaticData, removeRegistrations } from './trigger/registration';
+import { passesFilters, SECRET_PARAMETER, targetStatusIds, toIds, TRIGGER_EVENTS, type TriggerFilters } from './trigger/filters';
 import {
 	knownAccount,
 	madeByOwnUser,
@@ -32,8 +32,8 @@ import {
 	secretMatches,
 	storeAccount,
 	verifyLeadsWithKommo,
-} from './trigger-checks';
-import { decodeKommoWebhook, printable } from './webhook-payload';
+} from './trigger/verify';
+import { decodeKommoWebhook, printable } from './trigger/normalize';
 
 function reject(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
 	ctx.logger.warn(`Kommo Trigger rejected a call (${status}): ${printable(message, 300)}`);

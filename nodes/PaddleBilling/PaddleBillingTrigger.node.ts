@@ -12,9 +12,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { normalizePaddleEvent, PADDLE_EVENT_TYPES } from './normalize';
-import { candidateSecrets, forgetSecret, refreshSecret, rememberSecret } from './endpoint-secret';
-import { parseEventBody } from './event-body';
+import { normalizePaddleEvent, PADDLE_EVENT_TYPES } from './trigger/normalize';
+import { candidateSecrets, forgetSecret, refreshSecret, rememberSecret } from './trigger/endpoint-secret';
+import { parseEventBody } from './trigger/event-body';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
 	MAX_TOLERANCE_SECONDS,
@@ -22,7 +22,7 @@ import {
 	SIGNATURE_HEADER,
 	splitSecrets,
 	verifyPaddleSignature,
-} from './signature';
+} from './trigger/verify';
 import { asNodeError, paddleData, paddleErrorInfo, paddleList } from './transport';
 
 const ALL_EVENTS = '*';

@@ -10,9 +10,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { CATEGORIES, type NormalizedField } from './callout';
-import { compileTemplate } from './callout-template';
-import { DEFAULT_MAX_EVENT_AGE_MINUTES, handleCallout } from './callout-webhook';
+import { CATEGORIES, type NormalizedField } from './trigger/normalize';
+import { compileTemplate } from './trigger/callout-template';
+import { DEFAULT_MAX_EVENT_AGE_MINUTES, handleCallout } from './trigger/verify';
 
 const MAPPABLE: Array<{ field: NormalizedField; label: string; hint: string }> = [
 	{ field: 'objectId', label: 'Object ID Field', hint: 'ID of the object the event is about (part of the dedupe key)' },

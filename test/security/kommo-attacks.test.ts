@@ -6,9 +6,9 @@
 import type { IDataObject, IWebhookResponseData } from 'n8n-workflow';
 
 import { KommoApi } from '../../credentials/KommoApi.credentials';
-import { secretDigest } from '../../nodes/Kommo/trigger-checks';
+import { secretDigest } from '../../nodes/Kommo/trigger/verify';
 import { KommoTrigger } from '../../nodes/Kommo/KommoTrigger.node';
-import { decodeKommoWebhook, MAX_BODY_BYTES } from '../../nodes/Kommo/webhook-payload';
+import { decodeKommoWebhook, MAX_BODY_BYTES } from '../../nodes/Kommo/trigger/normalize';
 import { createWebhookContext, fakeHttpExchange } from '../helpers/n8n-context';
 
 const SECRET = 'kommo-secret-abcdefghijklmnopqrstuvwx';

@@ -11,9 +11,9 @@ import { join } from 'path';
 import type { IDataObject, IWebhookResponseData } from 'n8n-workflow';
 
 import { KommoApi } from '../../credentials/KommoApi.credentials';
-import { secretDigest } from '../../nodes/Kommo/trigger-checks';
+import { secretDigest } from '../../nodes/Kommo/trigger/verify';
 import { KommoTrigger } from '../../nodes/Kommo/KommoTrigger.node';
-import { TRIGGER_EVENTS } from '../../nodes/Kommo/trigger-filters';
+import { TRIGGER_EVENTS } from '../../nodes/Kommo/trigger/filters';
 import { createWebhookContext, fakeHttpExchange } from '../helpers/n8n-context';
 import { seededRandom as rng } from '../helpers/prng';
 

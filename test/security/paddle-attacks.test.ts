@@ -6,9 +6,9 @@
  */
 import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
 
-import { resetEndpointSecrets, ROTATION_GRACE_MS } from '../../nodes/PaddleBilling/endpoint-secret';
+import { resetEndpointSecrets, ROTATION_GRACE_MS } from '../../nodes/PaddleBilling/trigger/endpoint-secret';
 import { PaddleBillingTrigger } from '../../nodes/PaddleBilling/PaddleBillingTrigger.node';
-import { buildSignatureHeader, computeSignature, DEFAULT_TOLERANCE_SECONDS } from '../../nodes/PaddleBilling/signature';
+import { buildSignatureHeader, computeSignature, DEFAULT_TOLERANCE_SECONDS } from '../../nodes/PaddleBilling/trigger/verify';
 import { resetLimiters } from '../../nodes/shared/rate-limiter';
 import { createHookContext, createWebhookContext, fakeHttpExchange } from '../helpers/n8n-context';
 import { apiCredentials, credentialTypes } from '../integration/paddle/helpers';

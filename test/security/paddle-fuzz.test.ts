@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { IDataObject, IWebhookResponseData } from 'n8n-workflow';
 
 import { PaddleBillingTrigger } from '../../nodes/PaddleBilling/PaddleBillingTrigger.node';
-import { buildSignatureHeader } from '../../nodes/PaddleBilling/signature';
+import { buildSignatureHeader } from '../../nodes/PaddleBilling/trigger/verify';
 import { BILLING_CATEGORIES } from '../../nodes/shared/billing-event';
 import { createWebhookContext, fakeHttpExchange } from '../helpers/n8n-context';
 import { credentialTypes } from '../integration/paddle/helpers';

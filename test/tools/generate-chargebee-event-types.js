@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Writes nodes/ChargebeeBilling/event-types.ts: every webhook event type the
+ * Writes nodes/ChargebeeBilling/trigger/event-types.ts: every webhook event type the
  * official `chargebee` SDK (a dev dependency) declares: the `EventTypeEnum`
  * union in types/core.d.ts, the `WebhookEventType` enum in
  * types/resources/WebhookEvent.d.ts and the same enum as shipped in
@@ -64,7 +64,7 @@ export type ChargebeeEventType = (typeof CHARGEBEE_EVENT_TYPES)[number];
 module.exports = { readSdkEventTypes, render };
 
 if (require.main === module) {
-	const out = join(__dirname, '..', '..', 'nodes', 'ChargebeeBilling', 'event-types.ts');
+	const out = join(__dirname, '..', '..', 'nodes', 'ChargebeeBilling', 'trigger', 'event-types.ts');
 	const data = readSdkEventTypes();
 	writeFileSync(out, render(data));
 	process.stdout.write(`wrote ${data.types.length} event types from chargebee ${data.version} to ${out}\n`);

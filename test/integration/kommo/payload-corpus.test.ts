@@ -9,9 +9,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { secretDigest } from '../../../nodes/Kommo/trigger-checks';
-import { decodeKommoWebhook } from '../../../nodes/Kommo/webhook-payload';
-import { TRIGGER_EVENTS } from '../../../nodes/Kommo/trigger-filters';
+import { secretDigest } from '../../../nodes/Kommo/trigger/verify';
+import { decodeKommoWebhook } from '../../../nodes/Kommo/trigger/normalize';
+import { TRIGGER_EVENTS } from '../../../nodes/Kommo/trigger/filters';
 import { KOMMO_CORPUS_FILES, readKommoCorpus, withAccount } from '../../helpers/kommo-corpus';
 import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
 import { callTrigger } from './helpers';

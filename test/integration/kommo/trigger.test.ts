@@ -9,7 +9,7 @@ import { KommoTrigger } from '../../../nodes/Kommo/KommoTrigger.node';
 import { loadOptions, listSearch } from '../../../nodes/Kommo/methods';
 import { locatorSearch } from '../../../nodes/Kommo/locators';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
-import { secretDigest } from '../../../nodes/Kommo/trigger-checks';
+import { secretDigest } from '../../../nodes/Kommo/trigger/verify';
 import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
 import { createLoadOptionsContext } from '../../helpers/n8n-context';
 import { parseKommoError } from '../../../nodes/Kommo/transport';

@@ -10,7 +10,7 @@
 import { ApiError, Environment, EventName, Paddle } from '@paddle/paddle-node-sdk';
 import type { IDataObject } from 'n8n-workflow';
 
-import { buildSignatureHeader, verifyPaddleSignature } from '../../../nodes/PaddleBilling/signature';
+import { buildSignatureHeader, verifyPaddleSignature } from '../../../nodes/PaddleBilling/trigger/verify';
 import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
 import { items, runner, useSandbox } from './helpers';
 import { PaddleSpec } from './openapi';

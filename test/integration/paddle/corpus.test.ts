@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { IDataObject, IWebhookResponseData } from 'n8n-workflow';
 
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
-import { buildSignatureHeader, verifyPaddleSignature } from '../../../nodes/PaddleBilling/signature';
+import { buildSignatureHeader, verifyPaddleSignature } from '../../../nodes/PaddleBilling/trigger/verify';
 import { createWebhookContext, fakeHttpExchange } from '../../helpers/n8n-context';
 import { credentialTypes } from './helpers';
 

@@ -4,7 +4,7 @@
  * _cancellation; the scheduled cancel shape from the real MonsterWriter capture), and the trigger's
  * normaliser reads only a change of items as a plan change (issue 15 item 5).
  */
-import { normalizePaddleEvent } from '../../../nodes/PaddleBilling/normalize';
+import { normalizePaddleEvent } from '../../../nodes/PaddleBilling/trigger/normalize';
 import { PaddleSandbox } from '../../sandbox/paddle';
 import { useSandbox } from './helpers';
 

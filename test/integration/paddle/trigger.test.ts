@@ -5,9 +5,9 @@
  */
 import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
 
-import { resetEndpointSecrets } from '../../../nodes/PaddleBilling/endpoint-secret';
+import { resetEndpointSecrets } from '../../../nodes/PaddleBilling/trigger/endpoint-secret';
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
-import { DEFAULT_TOLERANCE_SECONDS, MAX_TOLERANCE_SECONDS } from '../../../nodes/PaddleBilling/signature';
+import { DEFAULT_TOLERANCE_SECONDS, MAX_TOLERANCE_SECONDS } from '../../../nodes/PaddleBilling/trigger/verify';
 import {
 	createHookContext,
 	createWebhookContext,

@@ -26,7 +26,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { CHARGEBEE_EVENT_TYPES } from '../../../nodes/ChargebeeBilling/event-types';
+import { CHARGEBEE_EVENT_TYPES } from '../../../nodes/ChargebeeBilling/trigger/event-types';
 import {
 	basicAuth,
 	header,

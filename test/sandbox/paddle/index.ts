@@ -12,7 +12,7 @@
  *  - webhook deliveries to every matching destination, signed as Paddle does:
  *    `Paddle-Signature: ts=<unix s>;h1=<hex HMAC-SHA256(secret, ts + ":" + body)>`.
  *
- * The signing here is written independently of nodes/PaddleBilling/signature.ts
+ * The signing here is written independently of nodes/PaddleBilling/trigger/verify.ts
  * so that tests compare two implementations (and the official SDK a third).
  *
  * Simplifications (documented in docs/paddle.md): a flat tax rate, no

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { CHARGEBEE_EVENT_TYPES } from '../../../nodes/ChargebeeBilling/event-types';
-import { categoryOf, chargebeeEventSchema, normalizeChargebeeEvent } from '../../../nodes/ChargebeeBilling/normalize';
+import { CHARGEBEE_EVENT_TYPES } from '../../../nodes/ChargebeeBilling/trigger/event-types';
+import { categoryOf, chargebeeEventSchema, normalizeChargebeeEvent } from '../../../nodes/ChargebeeBilling/trigger/normalize';
 import { customer, event, invoice, paymentSucceeded, subscription } from './fixtures';
 
 describe('normalizeChargebeeEvent', () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { CHARGEBEE_EVENT_TYPES, CHARGEBEE_SDK_VERSION } from '../../../nodes/ChargebeeBilling/event-types';
+import { CHARGEBEE_EVENT_TYPES, CHARGEBEE_SDK_VERSION } from '../../../nodes/ChargebeeBilling/trigger/event-types';
 import {
 	chargebeeBaseUrl,
 	deriveIdempotencyKey,
@@ -132,7 +132,7 @@ describe('event types', () => {
 		const sdk = generator.readSdkEventTypes();
 		expect(CHARGEBEE_SDK_VERSION).toBe(sdk.version);
 		expect([...CHARGEBEE_EVENT_TYPES]).toEqual(sdk.types);
-		expect(readFileSync(join(__dirname, '../../../nodes/ChargebeeBilling/event-types.ts'), 'utf8')).toBe(generator.render(sdk));
+		expect(readFileSync(join(__dirname, '../../../nodes/ChargebeeBilling/trigger/event-types.ts'), 'utf8')).toBe(generator.render(sdk));
 		for (const required of ['payment_succeeded', 'payment_failed', 'invoice_generated', 'subscription_created', 'subscription_renewed', 'subscription_changed', 'subscription_cancelled', 'subscription_paused', 'credit_note_created']) {
 			expect(CHARGEBEE_EVENT_TYPES).toContain(required);
 		}

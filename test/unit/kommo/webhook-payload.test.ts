@@ -5,8 +5,8 @@
  */
 import { parse as parseQueryString } from 'node:querystring';
 
-import { passesFilters, targetStatusIds, type TriggerFilters } from '../../../nodes/Kommo/trigger-filters';
-import { decodeKommoWebhook, parseNestedForm, splitKey, type KommoWebhookItem } from '../../../nodes/Kommo/webhook-payload';
+import { passesFilters, targetStatusIds, type TriggerFilters } from '../../../nodes/Kommo/trigger/filters';
+import { decodeKommoWebhook, parseNestedForm, splitKey, type KommoWebhookItem } from '../../../nodes/Kommo/trigger/normalize';
 
 /** Builds a form body from [key, value] pairs, encoded as a browser/PHP client does. */
 const form = (pairs: Array<[string, string]>) => new URLSearchParams(pairs).toString();

@@ -8,8 +8,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import { knownAccount, sameAccount } from '../../../nodes/Kommo/trigger-checks';
-import { decodeKommoWebhook, type KommoWebhookItem } from '../../../nodes/Kommo/webhook-payload';
+import { knownAccount, sameAccount } from '../../../nodes/Kommo/trigger/verify';
+import { decodeKommoWebhook, type KommoWebhookItem } from '../../../nodes/Kommo/trigger/normalize';
 
 const PAYLOADS = join(__dirname, '../../fixtures/kommo-payloads');
 const form = (pairs: Array<[string, string]>) => new URLSearchParams(pairs).toString();

@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { categoryOf, normalizePaddleEvent } from '../../../nodes/PaddleBilling/normalize';
+import { categoryOf, normalizePaddleEvent } from '../../../nodes/PaddleBilling/trigger/normalize';
 import { PaddleSpec } from '../../integration/paddle/openapi';
 
 const examples = new PaddleSpec().doc.components.examples as Record<string, { value: IDataObject }>;

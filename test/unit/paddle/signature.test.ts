@@ -7,7 +7,7 @@ import {
 	resolveTolerance,
 	splitSecrets,
 	verifyPaddleSignature,
-} from '../../../nodes/PaddleBilling/signature';
+} from '../../../nodes/PaddleBilling/trigger/verify';
 import { PaddleSandbox } from '../../sandbox/paddle';
 
 const SECRET = 'pdl_ntfset_01hv8x2af22vrrz7k67g06x1kq_AbCdEfGhIjKlMnOpQrStUvWxYz012345';

@@ -12,7 +12,7 @@ import path from 'node:path';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { categoryOf, normalizePaddleEvent } from '../../../nodes/PaddleBilling/normalize';
+import { categoryOf, normalizePaddleEvent } from '../../../nodes/PaddleBilling/trigger/normalize';
 import { subscriptionChange } from '../../../nodes/PaddleBilling/subscription-change';
 
 const fixture = (name: string) => JSON.parse(readFileSync(path.join(__dirname, '../../fixtures/paddle', name), 'utf8')) as IDataObject;

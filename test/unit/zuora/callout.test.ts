@@ -17,8 +17,8 @@ import {
 	toIso,
 	verifyBasic,
 	verifyHmac,
-} from '../../../nodes/Zuora/callout';
-import { compileTemplate, renderSigned } from '../../../nodes/Zuora/callout-template';
+} from '../../../nodes/Zuora/trigger/normalize';
+import { compileTemplate, renderSigned } from '../../../nodes/Zuora/trigger/callout-template';
 import { ZuoraTrigger } from '../../../nodes/Zuora/ZuoraTrigger.node';
 import { ZuoraCalloutAuthApi } from '../../../credentials/ZuoraCalloutAuthApi.credentials';
 import { createWebhookContext, type FakeHttpExchange, fakeHttpExchange } from '../../helpers/n8n-context';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { returnAllAndLimit } from '../../../shared/list-parameters';
-import { CHARGEBEE_EVENT_TYPES } from '../../event-types';
+import { CHARGEBEE_EVENT_TYPES } from '../../trigger/event-types';
 import { InputError, unixSeconds } from '../../helpers';
 import { maybeSimplifyAll, simplifyProperty } from '../../simplify';
 import { chargebeeList } from '../../transport';

@@ -16,7 +16,7 @@
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { requirePaddleId } from '../../helpers';
-import { normalizePaddleEvent } from '../../normalize';
+import { normalizePaddleEvent } from '../../trigger/normalize';
 import { paddleData, paddlePages } from '../../transport';
 import { forOperation } from '../common';
 import { isoDate } from '../subscription/pause';

@@ -11,11 +11,11 @@
 import { createHash } from 'crypto';
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { safeEqual } from '../shared/crypto';
-import type { RequestContext } from '../shared/http';
-import { kommoApiRequest, kommoGetAll } from './transport';
-import { passesFilters, type TriggerFilters } from './trigger-filters';
-import type { KommoAccount, KommoWebhookItem } from './webhook-payload';
+import { safeEqual } from '../../shared/crypto';
+import type { RequestContext } from '../../shared/http';
+import { kommoApiRequest, kommoGetAll } from '../transport';
+import { passesFilters, type TriggerFilters } from './filters';
+import type { KommoAccount, KommoWebhookItem } from './normalize';
 
 /** What activation stored about the credential's account (static data). */
 export interface KnownAccount {

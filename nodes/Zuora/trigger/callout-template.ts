@@ -12,7 +12,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { getPath } from './callout';
+import { getPath } from './normalize';
 
 export interface CompiledTemplate {
 	/** Literal text around the fields: literals.length === paths.length + 1. */

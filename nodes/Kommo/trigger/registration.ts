@@ -9,9 +9,9 @@
  */
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 
-import { SECRET_PARAMETER } from './trigger-filters';
-import { secretDigest, secretMatches } from './trigger-checks';
-import { kommoApiRequest } from './transport';
+import { SECRET_PARAMETER } from './filters';
+import { secretDigest, secretMatches } from './verify';
+import { kommoApiRequest } from '../transport';
 
 type HookContext = IHookFunctions;
 

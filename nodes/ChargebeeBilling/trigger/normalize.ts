@@ -6,9 +6,9 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import type { BillingCategory, BillingEventOrdering, NormalizedBillingEvent as SharedNormalizedEvent } from '../shared/billing-event';
-import { CurrencyError, type Money } from '../shared/money';
-import { DEFAULT_KOMMO_FIELD, isoFromUnix, leadIdFrom, moneyOf } from './helpers';
+import type { BillingCategory, BillingEventOrdering, NormalizedBillingEvent as SharedNormalizedEvent } from '../../shared/billing-event';
+import { CurrencyError, type Money } from '../../shared/money';
+import { DEFAULT_KOMMO_FIELD, isoFromUnix, leadIdFrom, moneyOf } from '../helpers';
 
 export type { BillingCategory };
 export type NormalizedBillingEvent = SharedNormalizedEvent<'chargebee'>;

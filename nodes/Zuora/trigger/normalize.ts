@@ -10,9 +10,9 @@
  */
 import { createHash } from 'crypto';
 
-import { fromMinor, toMinor, type Money } from '../shared/money';
-import { BILLING_CATEGORIES, type BillingCategory, type NormalizedBillingEvent } from '../shared/billing-event';
-import { checkBasicAuth, hmac, type HmacAlgorithm, safeEqual } from '../shared/crypto';
+import { fromMinor, toMinor, type Money } from '../../shared/money';
+import { BILLING_CATEGORIES, type BillingCategory, type NormalizedBillingEvent } from '../../shared/billing-event';
+import { checkBasicAuth, hmac, type HmacAlgorithm, safeEqual } from '../../shared/crypto';
 
 export type CalloutCategory = BillingCategory;
 export const CATEGORIES: CalloutCategory[] = [...BILLING_CATEGORIES];

@@ -2,8 +2,8 @@
  * The Kommo Trigger's events and filters (kept out of the node file, which
  * exports only its class as n8n's loader expects).
  */
-import { LOST_STATUS_ID, WON_STATUS_ID } from './pipelines';
-import type { KommoWebhookItem } from './webhook-payload';
+import { LOST_STATUS_ID, WON_STATUS_ID } from '../pipelines';
+import type { KommoWebhookItem } from './normalize';
 
 export const SECRET_PARAMETER = 'secret';
 

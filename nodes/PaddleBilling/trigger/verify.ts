@@ -17,7 +17,7 @@
  */
 import { createHmac } from 'crypto';
 
-import { safeEqual } from '../shared/crypto';
+import { safeEqual } from '../../shared/crypto';
 
 export const SIGNATURE_HEADER = 'paddle-signature';
 /**

@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { basicAuthDigest } from '../shared/crypto';
+import { basicAuthDigest } from '../../shared/crypto';
 
 /** What automatic mode keeps in the node's static data. */
 export interface RegistrationData extends IDataObject {

@@ -5,8 +5,8 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { attempt, callIdempotencyKey, chargebeeList, chargebeeRequest, idPath, isNotFound } from './transport';
-import type { RegistrationData } from './webhook-guard';
+import { attempt, callIdempotencyKey, chargebeeList, chargebeeRequest, idPath, isNotFound } from '../transport';
+import type { RegistrationData } from './verify';
 
 /** "You can create up to five Webhooks" (chargebee.com/docs/2.0/webhook_settings.html). */
 export const MAX_ENDPOINTS_PER_SITE = 5;

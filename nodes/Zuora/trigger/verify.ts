@@ -8,8 +8,8 @@
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { HmacAlgorithm } from '../shared/crypto';
-import { safeEqual } from '../shared/crypto';
+import type { HmacAlgorithm } from '../../shared/crypto';
+import { safeEqual } from '../../shared/crypto';
 import {
 	basicChallenge,
 	type CalloutCategory,
@@ -21,7 +21,7 @@ import {
 	toIso,
 	verifyBasic,
 	verifyHmac,
-} from './callout';
+} from './normalize';
 import { MAX_CALLOUT_BYTES, parseCalloutBody, queryFields } from './callout-body';
 import { compileTemplate, renderSigned } from './callout-template';
 

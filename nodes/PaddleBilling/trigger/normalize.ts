@@ -4,10 +4,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { BillingCategory, NormalizedBillingEvent as SharedNormalizedEvent } from '../shared/billing-event';
-import type { Money } from '../shared/money';
-import { leadIdFromCustomData, money } from './helpers';
-import { subscriptionChange } from './subscription-change';
+import type { BillingCategory, NormalizedBillingEvent as SharedNormalizedEvent } from '../../shared/billing-event';
+import type { Money } from '../../shared/money';
+import { leadIdFromCustomData, money } from '../helpers';
+import { subscriptionChange } from '../subscription-change';
 
 export type { BillingCategory };
 /** Paddle's envelope can lack ids in a malformed event, so they may be null here. */
