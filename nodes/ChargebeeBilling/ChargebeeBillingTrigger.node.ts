@@ -1,8 +1,12 @@
+/**
+ * Chargebee Billing Trigger: the node's description and its webhook. What it does lives in
+ * trigger/: registration.ts (the endpoint in Chargebee), verify.ts (Basic auth, Chargebee's own
+ * copy, event age) and normalize.ts (the event and the cross-vendor `normalized` block).
+ */
 import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IDataObject,
-	IHookFunctions,
 	INodeCredentialTestResult,
 	INodePropertyOptions,
 	INodeType,
@@ -10,27 +14,14 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { basicAuthDigest, checkBasicAuth, checkBasicAuthDigest, randomSecret } from '../shared/crypto';
-import { CurrencyError } from '../shared/money';
-import { CHARGEBEE_EVENT_TYPES } from './trigger/event-types';
+import { answer, refuse, REFUSAL_BODY, rawBody, type Refusal } from '../shared/webhook';
 import { DEFAULT_EVENTS, DEFAULT_KOMMO_FIELD } from './helpers';
-import { chargebeeEventSchema, normalizeChargebeeEvent } from './trigger/normalize';
-import {
-	CHARGEBEE_CREDENTIAL,
-	attempt,
-	callIdempotencyKey,
-	chargebeeList,
-	chargebeeRequest,
-	idPath,
-	isNotFound,
-} from './transport';
-import { capError, updateInPlace } from './trigger/registration';
-import { DEFAULT_MAX_EVENT_AGE_HOURS, migrateStoredPair, tooOld, type RegistrationData } from './trigger/verify';
-
-const WEBHOOK_AUTH_CREDENTIAL = 'chargebeeWebhookAuthApi';
-const REALM = 'Basic realm="Chargebee Billing Trigger", charset="UTF-8"';
+import { CHARGEBEE_EVENT_TYPES } from './trigger/event-types';
+import { parseEvent, toItem } from './trigger/normalize';
+import { checkExists, create, remove, selectedEvents } from './trigger/registration';
+import { authenticate, confirmEvent, DEFAULT_MAX_EVENT_AGE_HOURS } from './trigger/verify';
 
 const humanize = (type: string) =>
 	type
@@ -42,51 +33,6 @@ const eventOptions: INodePropertyOptions[] = [
 	{ name: 'All Events', value: '*', description: 'Every event type, including ones Chargebee adds later' },
 	...CHARGEBEE_EVENT_TYPES.map((type) => ({ name: humanize(type), value: type })),
 ];
-
-function selectedEvents(this: IHookFunctions | IWebhookFunctions): string[] {
-	return (this.getNodeParameter('events', []) as string[]).map(String);
-}
-
-function sameEvents(a: string[] | undefined, b: string[]): boolean {
-	if (!a) return false;
-	const x = [...a].sort();
-	const y = [...b].sort();
-	return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
-/** Options that call the Chargebee API from webhook(). */
-function apiOptionsInUse(options: IDataObject, mode = 'manual'): string[] {
-	const used: string[] = [];
-	if (refetchOn(options, mode)) used.push('Verify by Re-Fetching the Event');
-	if (options.lookupCustomer === true) used.push('Look Up Customer When Missing');
-	if (options.includeInvoicePdfUrl === true) used.push('Include Invoice PDF URL');
-	return used;
-}
-
-/**
- * Re-fetching is on by default in automatic mode, which already holds a full-access key: a
- * captured or forged body (Chargebee does not sign webhooks) then cannot invent events.
- */
-function refetchOn(options: IDataObject, mode: string): boolean {
-	return typeof options.refetchEvent === 'boolean' ? options.refetchEvent : mode === 'automatic';
-}
-
-/** Fails activation with a clear message when the API credential is needed but not set. */
-async function requireApiCredential(this: IHookFunctions, why: string): Promise<void> {
-	const credentials = await attempt(this.getCredentials(CHARGEBEE_CREDENTIAL));
-	if (!credentials.ok) {
-		throw new NodeOperationError(this.getNode(), `Select a Chargebee Billing API credential: ${why} needs it`, {
-			description: 'A full-access key for automatic mode; a read-only key is enough for the options in manual mode.',
-		});
-	}
-}
-
-function reject(this: IWebhookFunctions, status: number, message: string, headers: Record<string, string> = {}): IWebhookResponseData {
-	const res = this.getResponseObject();
-	for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-	res.status(status).json({ message });
-	return { noWebhookResponse: true };
-}
 
 export class ChargebeeBillingTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -263,249 +209,27 @@ export class ChargebeeBillingTrigger implements INodeType {
 		},
 	};
 
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				if (this.getNodeParameter('mode', 'automatic') === 'manual') {
-					const used = apiOptionsInUse(this.getNodeParameter('options', {}) as IDataObject, 'manual');
-					if (used.length > 0) await requireApiCredential.call(this, used.join(', '));
-					return true;
-				}
-				await requireApiCredential.call(this, 'automatic mode (it registers the webhook endpoint)');
-				const data = this.getWorkflowStaticData('node') as RegistrationData;
-				migrateStoredPair(data);
-				if (!data.webhookEndpointId || !data.basicAuthDigest) return false;
-				const result = await attempt(
-					chargebeeRequest.call(this, {
-						method: 'GET',
-						path: idPath('/webhook_endpoints/{id}', data.webhookEndpointId),
-					}),
-				);
-				if (!result.ok) {
-					if (isNotFound(result.error)) {
-						delete data.webhookEndpointId;
-						return false;
-					}
-					throw result.error;
-				}
-				const endpoint = (result.value as IDataObject).webhook_endpoint as IDataObject;
-				const url = this.getNodeWebhookUrl('default');
-				return endpoint.url === url && endpoint.disabled !== true && sameEvents(data.registeredEvents, selectedEvents.call(this));
-			},
-
-			async create(this: IHookFunctions): Promise<boolean> {
-				if (this.getNodeParameter('mode', 'automatic') === 'manual') return true;
-				const url = this.getNodeWebhookUrl('default') as string;
-				const events = selectedEvents.call(this);
-				if (events.length === 0) {
-					throw new NodeOperationError(this.getNode(), 'Select at least one event type under "Events"');
-				}
-				const data = this.getWorkflowStaticData('node') as RegistrationData;
-				migrateStoredPair(data);
-				// Only the events (or URL) changed: update our endpoint in place.
-				if (await updateInPlace.call(this, data, url, events)) return true;
-
-				// A stale endpoint for this URL (ours from before, or left over) is replaced: its
-				// password is write-only in Chargebee, so it cannot be reused.
-				const stale = new Set<string>();
-				if (data.webhookEndpointId) stale.add(data.webhookEndpointId);
-				const existing = await chargebeeList.call(this, '/webhook_endpoints', 'webhook_endpoint', { returnAll: true });
-				for (const endpoint of existing) if (endpoint.url === url) stale.add(String(endpoint.id));
-				for (const id of stale) {
-					const removed = await attempt(
-						chargebeeRequest.call(this, {
-							method: 'POST',
-							path: idPath('/webhook_endpoints/{id}/delete', id),
-							idempotencyKey: callIdempotencyKey('webhook-delete'),
-						}),
-					);
-					if (!removed.ok && !isNotFound(removed.error)) throw removed.error;
-				}
-
-				const user = `n8n-${randomSecret(9)}`;
-				const password = randomSecret(32);
-				// Named after the workflow, with its id so that two workflows (or a test listener
-				// next to the published one) never share a name; Chargebee allows 50 characters.
-				const workflow = this.getWorkflow();
-				const suffix = ` (${workflow.id ?? '?'}${this.getActivationMode() === 'manual' ? ' test' : ''})`;
-				const name = `n8n ${workflow.name ?? ''}`.trim().slice(0, Math.max(3, 50 - suffix.length)) + suffix;
-				const created = await attempt(chargebeeRequest.call(this, {
-					method: 'POST',
-					path: '/webhook_endpoints',
-					form: {
-						name: name.slice(0, 50),
-						url,
-						api_version: 'v2',
-						basic_auth_username: user,
-						basic_auth_password: password,
-						...(events.includes('*') ? {} : { enabled_events: events }),
-					},
-					idempotencyKey: callIdempotencyKey('webhook-create'),
-				}));
-				if (!created.ok) throw await capError.call(this, created.error as Error, url);
-				const endpoint = (created.value as IDataObject).webhook_endpoint as IDataObject;
-				Object.assign(data, {
-					webhookEndpointId: String(endpoint.id),
-					webhookUrl: url,
-					basicAuthDigest: basicAuthDigest(user, password),
-					registeredEvents: events,
-				});
-				delete data.basicAuthUser;
-				delete data.basicAuthPassword;
-				return true;
-			},
-
-			async delete(this: IHookFunctions): Promise<boolean> {
-				if (this.getNodeParameter('mode', 'automatic') === 'manual') return true;
-				const data = this.getWorkflowStaticData('node') as RegistrationData;
-				if (data.webhookEndpointId) {
-					const removed = await attempt(
-						chargebeeRequest.call(this, {
-							method: 'POST',
-							path: idPath('/webhook_endpoints/{id}/delete', data.webhookEndpointId),
-							idempotencyKey: callIdempotencyKey('webhook-delete'),
-						}),
-					);
-					if (!removed.ok && !isNotFound(removed.error)) {
-						this.logger.warn(
-							`Chargebee Billing Trigger: could not delete webhook endpoint ${data.webhookEndpointId}: ${(removed.error as Error).message}`,
-						);
-						return false;
-					}
-				}
-				for (const key of ['webhookEndpointId', 'webhookUrl', 'basicAuthDigest', 'basicAuthUser', 'basicAuthPassword', 'registeredEvents']) {
-					delete data[key];
-				}
-				return true;
-			},
-		},
-	};
+	webhookMethods = { default: { checkExists, create, delete: remove } };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		// 1. Who is calling: Basic auth, compared in constant time, before anything else.
+		const refused = (refusal: Refusal) => refuse(this, refusal, REFUSAL_BODY.message);
 		const mode = this.getNodeParameter('mode', 'automatic') as string;
-		const authorization = this.getHeaderData().authorization;
-		let authenticated = false;
-		if (mode === 'manual') {
-			const credentials = await this.getCredentials(WEBHOOK_AUTH_CREDENTIAL);
-			if (credentials.user && credentials.password) {
-				authenticated = checkBasicAuth(authorization, String(credentials.user), String(credentials.password));
-			}
-		} else {
-			const data = this.getWorkflowStaticData('node') as RegistrationData;
-			// an install from before the digest: n8n saves the migrated static data after this call
-			migrateStoredPair(data);
-			if (!data.basicAuthDigest) {
-				// n8n stores the generated pair only after activation finishes: ask Chargebee to
-				// retry rather than refusing the call as unauthenticated.
-				return reject.call(this, 503, 'The trigger is still being activated; try again shortly');
-			}
-			authenticated = checkBasicAuthDigest(authorization, data.basicAuthDigest);
-		}
-		if (!authenticated) {
-			return reject.call(this, 401, 'Unauthorized', { 'WWW-Authenticate': REALM });
-		}
-
+		// 1. Who is calling, before anything else.
+		const caller = await authenticate.call(this, mode);
+		if (!caller.ok) return refused(caller.refusal);
 		// 2. What was sent: a Chargebee event.
-		let body: unknown = this.getBodyData();
-		if (!body || Object.keys(body as object).length === 0) {
-			const raw = this.getRequestObject().rawBody;
-			try {
-				body = raw ? JSON.parse(raw.toString('utf8')) : undefined;
-			} catch {
-				body = undefined;
-			}
-		}
-		const parsed = chargebeeEventSchema.safeParse(body);
-		if (!parsed.success) {
-			return reject.call(this, 400, 'Not a Chargebee event: expected {id, event_type, occurred_at, content}');
-		}
-		let event = parsed.data as IDataObject;
-
+		const parsed = parseEvent(this.getBodyData(), rawBody(this));
+		if (!parsed.ok) return refused(parsed.refusal);
 		// 3. Is it one we want: anything else is acknowledged so that Chargebee does not retry it.
-		const events = (this.getNodeParameter('events', []) as string[]).map(String);
-		const wanted = (type: string) => events.includes('*') || events.includes(type);
-		if (!wanted(String(event.event_type))) {
-			this.getResponseObject().status(200).json({ received: true, ignored: String(event.event_type) });
-			return { noWebhookResponse: true };
-		}
-
+		const type = String(parsed.value.event_type);
+		const events = selectedEvents.call(this);
+		if (!events.includes('*') && !events.includes(type)) return answer(this, 200, { received: true, ignored: type });
+		// 4. Chargebee's own copy, not a replay; 5. the item, with the optional look-ups.
 		const options = this.getNodeParameter('options', {}) as IDataObject;
-
-		// 4. Chargebee's own copy of the event (default in automatic mode), and not a replay of an old one.
-		if (refetchOn(options, mode)) {
-			const fetched = await attempt(
-				chargebeeRequest.call(this, { method: 'GET', path: idPath('/events/{id}', String(event.id)), quick: true }),
-			);
-			if (!fetched.ok) {
-				if (isNotFound(fetched.error)) return reject.call(this, 400, 'Unknown event: Chargebee has no event with this id');
-				// Chargebee retries non-2xx answers, so a temporary failure here loses nothing.
-				return reject.call(this, 503, 'Could not verify the event with Chargebee; retry later', { 'Retry-After': '60' });
-			}
-			const copy = chargebeeEventSchema.safeParse((fetched.value as IDataObject).event);
-			if (!copy.success || copy.data.event_type !== event.event_type) {
-				return reject.call(this, 400, 'The event does not match Chargebee\'s copy');
-			}
-			event = copy.data as IDataObject;
-		}
-
-		const maxAge = options.maxEventAgeHours === undefined ? DEFAULT_MAX_EVENT_AGE_HOURS : Number(options.maxEventAgeHours);
-		const stale = tooOld(event.occurred_at, maxAge);
-		if (stale) return reject.call(this, 400, `Event refused: ${stale}`);
-
-		// 5. Optional look-ups for the normalised block.
-		const content = (event.content ?? {}) as IDataObject;
-		let customer: IDataObject | undefined;
-		if (options.lookupCustomer === true && !content.customer) {
-			const draft = normalizeChargebeeEvent(event);
-			if (draft.customerId) {
-				const found = await attempt(
-					chargebeeRequest.call(this, { method: 'GET', path: idPath('/customers/{id}', draft.customerId), quick: true }),
-				);
-				if (found.ok) customer = (found.value as IDataObject).customer as IDataObject;
-				else if (!isNotFound(found.error)) {
-					return reject.call(this, 503, 'Could not load the customer from Chargebee; retry later', { 'Retry-After': '60' });
-				}
-			}
-		}
-		let invoiceUrl: string | null = null;
-		if (options.includeInvoicePdfUrl === true) {
-			const draft = normalizeChargebeeEvent(event);
-			if (draft.invoiceId) {
-				const pdf = await attempt(
-					chargebeeRequest.call(this, {
-						method: 'POST',
-						path: idPath('/invoices/{id}/pdf', draft.invoiceId),
-						idempotencyKey: callIdempotencyKey('invoice-pdf'),
-						quick: true,
-					}),
-				);
-				if (pdf.ok) invoiceUrl = String(((pdf.value as IDataObject).download as IDataObject).download_url);
-				else if (!isNotFound(pdf.error)) {
-					return reject.call(this, 503, 'Could not get the invoice PDF URL from Chargebee; retry later', { 'Retry-After': '60' });
-				}
-			}
-		}
-
-		let normalized: ReturnType<typeof normalizeChargebeeEvent>;
-		const warnings: string[] = [];
-		try {
-			normalized = normalizeChargebeeEvent(event, {
-				kommoLeadIdField: String(options.kommoLeadIdField ?? DEFAULT_KOMMO_FIELD),
-				customer,
-				invoiceUrl,
-				warnings,
-			});
-		} catch (error) {
-			if (error instanceof CurrencyError) {
-				throw new NodeOperationError(this.getNode(), `Chargebee event ${String(event.id)}: ${error.message}`);
-			}
-			throw new NodeOperationError(this.getNode(), error as Error);
-		}
-		// A money problem is acknowledged with a warning, never a 500 (which Chargebee retries for days).
-		for (const warning of warnings) this.logger.warn(`Chargebee Billing Trigger: event ${String(event.id).slice(0, 60)}: ${warning}`);
-		return {
-			workflowData: [[{ json: { normalized: normalized as unknown as IDataObject, event, ...(warnings.length ? { warnings } : {}) } }]],
-		};
+		const event = await confirmEvent.call(this, parsed.value, options, mode);
+		if (!event.ok) return refused(event.refusal);
+		const item = await toItem.call(this, event.value, options);
+		if (!item.ok) return refused(item.refusal);
+		return { workflowData: [[{ json: item.value }]] };
 	}
 }

@@ -3,12 +3,15 @@
  * emits (see the team conventions): ids, category, ISO time, amount with
  * currency, plan, status, reason and the Kommo lead id stored at provisioning.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import { z } from 'zod';
 
 import type { BillingCategory, BillingEventOrdering, NormalizedBillingEvent as SharedNormalizedEvent } from '../../shared/billing-event';
 import { CurrencyError, type Money } from '../../shared/money';
+import { accept, reject, type Verdict } from '../../shared/webhook';
 import { DEFAULT_KOMMO_FIELD, isoFromUnix, leadIdFrom, moneyOf } from '../helpers';
+import { attempt, callIdempotencyKey, chargebeeRequest, idPath, isNotFound } from '../transport';
 
 export type { BillingCategory };
 export type NormalizedBillingEvent = SharedNormalizedEvent<'chargebee'>;
@@ -199,4 +202,79 @@ export function normalizeChargebeeEvent(event: IDataObject, options: NormalizeOp
 		kommoLeadId: leadIdFrom(customer, subscription, options.kommoLeadIdField ?? DEFAULT_KOMMO_FIELD),
 		ordering: orderingOf(event),
 	};
+}
+
+/** What was sent: a Chargebee event (n8n's parse, or the raw bytes when n8n parsed nothing). */
+export function parseEvent(parsedBody: unknown, raw: Buffer | undefined): Verdict<IDataObject> {
+	let body = parsedBody;
+	if (!body || Object.keys(body as object).length === 0) {
+		try {
+			body = raw ? JSON.parse(raw.toString('utf8')) : undefined;
+		} catch {
+			body = undefined;
+		}
+	}
+	const parsed = chargebeeEventSchema.safeParse(body);
+	if (!parsed.success) return reject(400, 'not_an_event', 'Not a Chargebee event: expected {id, event_type, occurred_at, content}');
+	return accept(parsed.data as IDataObject);
+}
+
+/** The optional look-ups for the normalised block: the customer and the invoice PDF URL. */
+async function lookups(this: IWebhookFunctions, event: IDataObject, options: IDataObject): Promise<Verdict<NormalizeOptions>> {
+	const content = (event.content ?? {}) as IDataObject;
+	let customer: IDataObject | undefined;
+	if (options.lookupCustomer === true && !content.customer) {
+		const draft = normalizeChargebeeEvent(event);
+		if (draft.customerId) {
+			const found = await attempt(
+				chargebeeRequest.call(this, { method: 'GET', path: idPath('/customers/{id}', draft.customerId), quick: true }),
+			);
+			if (found.ok) customer = (found.value as IDataObject).customer as IDataObject;
+			else if (!isNotFound(found.error)) {
+				return reject(503, 'lookup_failed', 'Could not load the customer from Chargebee; retry later', { 'Retry-After': '60' });
+			}
+		}
+	}
+	let invoiceUrl: string | null = null;
+	if (options.includeInvoicePdfUrl === true) {
+		const draft = normalizeChargebeeEvent(event);
+		if (draft.invoiceId) {
+			const pdf = await attempt(
+				chargebeeRequest.call(this, {
+					method: 'POST',
+					path: idPath('/invoices/{id}/pdf', draft.invoiceId),
+					idempotencyKey: callIdempotencyKey('invoice-pdf'),
+					quick: true,
+				}),
+			);
+			if (pdf.ok) invoiceUrl = String(((pdf.value as IDataObject).download as IDataObject).download_url);
+			else if (!isNotFound(pdf.error)) {
+				return reject(503, 'lookup_failed', 'Could not get the invoice PDF URL from Chargebee; retry later', { 'Retry-After': '60' });
+			}
+		}
+	}
+	return accept({ customer, invoiceUrl });
+}
+
+/** The item the trigger emits: `{ normalized, event, warnings? }`, after the optional look-ups. */
+export async function toItem(this: IWebhookFunctions, event: IDataObject, options: IDataObject): Promise<Verdict<IDataObject>> {
+	const found = await lookups.call(this, event, options);
+	if (!found.ok) return found;
+	let normalized: NormalizedBillingEvent;
+	const warnings: string[] = [];
+	try {
+		normalized = normalizeChargebeeEvent(event, {
+			...found.value,
+			kommoLeadIdField: String(options.kommoLeadIdField ?? DEFAULT_KOMMO_FIELD),
+			warnings,
+		});
+	} catch (error) {
+		if (error instanceof CurrencyError) {
+			throw new NodeOperationError(this.getNode(), `Chargebee event ${String(event.id)}: ${error.message}`);
+		}
+		throw new NodeOperationError(this.getNode(), error as Error);
+	}
+	// A money problem is acknowledged with a warning, never a 500 (which Chargebee retries for days).
+	for (const warning of warnings) this.logger.warn(`Chargebee Billing Trigger: event ${String(event.id).slice(0, 60)}: ${warning}`);
+	return accept({ normalized: normalized as unknown as IDataObject, event, ...(warnings.length ? { warnings } : {}) });
 }
