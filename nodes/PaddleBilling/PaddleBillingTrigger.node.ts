@@ -1,78 +1,29 @@
+/**
+ * Paddle Billing Trigger: the node's description and its webhook. What it does lives in
+ * trigger/: registration.ts (the notification destination in Paddle), verify.ts (Paddle-Signature,
+ * with endpoint-secret.ts for automatic mode's key) and normalize.ts (event-body.ts parses the
+ * signed bytes).
+ */
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IDataObject,
-	IHookFunctions,
 	INodeCredentialTestResult,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { normalizePaddleEvent, PADDLE_EVENT_TYPES } from './trigger/normalize';
-import { candidateSecrets, forgetSecret, refreshSecret, rememberSecret } from './trigger/endpoint-secret';
+import { acknowledge, rawBody, refuse, REFUSAL_BODY, refusal } from '../shared/webhook';
 import { parseEventBody } from './trigger/event-body';
-import {
-	DEFAULT_TOLERANCE_SECONDS,
-	MAX_TOLERANCE_SECONDS,
-	precheckPaddleSignature,
-	SIGNATURE_HEADER,
-	splitSecrets,
-	verifyPaddleSignature,
-} from './trigger/verify';
-import { asNodeError, paddleData, paddleErrorInfo, paddleList } from './transport';
+import { acceptsEvent, ALL_EVENTS, normalizePaddleEvent, PADDLE_EVENT_TYPES } from './trigger/normalize';
+import { checkExists, create, remove } from './trigger/registration';
+import { DEFAULT_TOLERANCE_SECONDS, MAX_TOLERANCE_SECONDS, splitSecrets, verifyDelivery } from './trigger/verify';
 
-const ALL_EVENTS = '*';
 const SECRET_FORMAT = /^pdl_ntfset_[A-Za-z0-9]{26}_[A-Za-z0-9]{32}$/;
-
-/**
- * What automatic mode keeps in workflow static data: ids only. The endpoint secret key lives in
- * process memory (endpoint-secret.ts); `endpointSecretKey` was written by earlier versions and is
- * removed at the next activation, never read.
- */
-interface TriggerStaticData extends IDataObject {
-	notificationSettingId?: string;
-	endpointSecretKey?: string;
-	destination?: string;
-}
-
-function wantedEvents(this: IHookFunctions | IWebhookFunctions): string[] {
-	const events = (this.getNodeParameter('events', []) as string[]) ?? [];
-	if (events.length === 0 || events.includes(ALL_EVENTS)) return [...PADDLE_EVENT_TYPES].sort();
-	return [...new Set(events)].sort();
-}
-
-function acceptsEvent(this: IWebhookFunctions, eventType: string): boolean {
-	const events = (this.getNodeParameter('events', []) as string[]) ?? [];
-	return events.length === 0 || events.includes(ALL_EVENTS) || events.includes(eventType);
-}
-
-function eventNames(setting: IDataObject): string[] {
-	return ((setting.subscribed_events ?? []) as Array<IDataObject | string>)
-		.map((e) => (typeof e === 'string' ? e : String(e.name)))
-		.sort();
-}
-
-function sameList(a: string[], b: string[]): boolean {
-	return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-function adopt(staticData: TriggerStaticData, setting: IDataObject, destination: string): void {
-	staticData.notificationSettingId = setting.id as string;
-	staticData.destination = destination;
-	delete staticData.endpointSecretKey;
-	if (typeof setting.endpoint_secret_key === 'string') rememberSecret(setting.id as string, setting.endpoint_secret_key);
-}
-
-function forget(staticData: TriggerStaticData): void {
-	if (staticData.notificationSettingId) forgetSecret(staticData.notificationSettingId);
-	delete staticData.notificationSettingId;
-	delete staticData.endpointSecretKey;
-	delete staticData.destination;
-}
 
 export class PaddleBillingTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -221,171 +172,16 @@ export class PaddleBillingTrigger implements INodeType {
 		},
 	};
 
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				if (this.getNodeParameter('mode') !== 'automatic') return true;
-				const staticData = this.getWorkflowStaticData('node') as TriggerStaticData;
-				const destination = this.getNodeWebhookUrl('default') as string;
-				const events = wantedEvents.call(this);
-				let setting: IDataObject | undefined;
-				if (staticData.notificationSettingId) {
-					try {
-						setting = (await paddleData.call(this, {
-							method: 'GET',
-							path: `/notification-settings/${encodeURIComponent(staticData.notificationSettingId)}`,
-						})) as IDataObject;
-					} catch (error) {
-						if (paddleErrorInfo(error).status !== 404) throw asNodeError(this.getNode(), error);
-						// Deleted in Paddle: forget it so that create() makes a new one.
-						forget(staticData);
-						setting = undefined;
-					}
-				} else {
-					// Static data lost (e.g. workflow re-imported): adopt a destination for this URL rather than add a second one.
-					const all = (await paddleList.call(this, { method: 'GET', path: '/notification-settings' })) as IDataObject[];
-					setting = all.find((s) => s.destination === destination && s.type === 'url');
-				}
-				if (!setting) return false;
-				if (setting.destination !== destination) {
-					await paddleData.call(this, {
-						method: 'DELETE',
-						path: `/notification-settings/${encodeURIComponent(setting.id as string)}`,
-					});
-					forget(staticData);
-					return false;
-				}
-				if (!sameList(eventNames(setting), events) || setting.active !== true) {
-					setting = (await paddleData.call(this, {
-						method: 'PATCH',
-						path: `/notification-settings/${encodeURIComponent(setting.id as string)}`,
-						body: { subscribed_events: events, active: true },
-					})) as IDataObject;
-				}
-				adopt(staticData, setting, destination);
-				return true;
-			},
-
-			async create(this: IHookFunctions): Promise<boolean> {
-				if (this.getNodeParameter('mode') !== 'automatic') return true;
-				const staticData = this.getWorkflowStaticData('node') as TriggerStaticData;
-				const destination = this.getNodeWebhookUrl('default') as string;
-				const description = String(this.getNodeParameter('destinationDescription', '') || 'n8n workflow').slice(0, 500);
-				let setting: IDataObject;
-				try {
-					setting = (await paddleData.call(this, {
-						method: 'POST',
-						path: '/notification-settings',
-						body: {
-							description,
-							destination,
-							type: 'url',
-							api_version: 1,
-							subscribed_events: wantedEvents.call(this),
-							traffic_source: this.getNodeParameter('trafficSource', 'platform'),
-						},
-					})) as IDataObject;
-				} catch (error) {
-					// "Only ten notification settings may be active at once" (Paddle docs, notification destinations).
-					if (paddleErrorInfo(error).code === 'notification_maximum_active_settings_reached') {
-						throw new NodeOperationError(
-							this.getNode(),
-							'Paddle allows at most 10 active notification destinations, and 10 are active already, so this workflow cannot register its own',
-							{
-								description:
-									'Deactivate or delete a destination you no longer need (Paddle → Developer Tools → Notifications; every workflow with an automatic Paddle Billing Trigger has one, and "listen for test event" adds a temporary one), or use Manual mode with an existing destination.',
-							},
-						);
-					}
-					throw asNodeError(this.getNode(), error);
-				}
-				if (typeof setting.endpoint_secret_key !== 'string' || !setting.endpoint_secret_key) {
-					throw new NodeOperationError(
-						this.getNode(),
-						`Paddle created notification destination ${String(setting.id)} but returned no endpoint_secret_key, so deliveries could not be verified`,
-					);
-				}
-				adopt(staticData, setting, destination);
-				return true;
-			},
-
-			async delete(this: IHookFunctions): Promise<boolean> {
-				if (this.getNodeParameter('mode') !== 'automatic') return true;
-				const staticData = this.getWorkflowStaticData('node') as TriggerStaticData;
-				const id = staticData.notificationSettingId;
-				if (id) {
-					try {
-						await paddleData.call(this, { method: 'DELETE', path: `/notification-settings/${encodeURIComponent(id)}` });
-					} catch (error) {
-						// Already gone in Paddle is what we wanted; anything else must surface.
-						if (paddleErrorInfo(error).status !== 404) throw asNodeError(this.getNode(), error);
-					}
-				}
-				forget(staticData);
-				return true;
-			},
-		},
-	};
+	webhookMethods = { default: { checkExists, create, delete: remove } };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const request = this.getRequestObject();
-		const response = this.getResponseObject();
-		const mode = this.getNodeParameter('mode') as string;
-		const reject = (status: number, reason: string, message: string): IWebhookResponseData => {
-			response.status(status).json({ error: reason, message });
-			return { noWebhookResponse: true };
-		};
-
-		const rawBody = (request as unknown as { rawBody?: Buffer }).rawBody;
-		const signature = {
-			rawBody,
-			header: request.headers[SIGNATURE_HEADER],
-			toleranceSeconds: this.getNodeParameter('toleranceSeconds', DEFAULT_TOLERANCE_SECONDS) as number,
-		};
-		// Header, timestamp and body first: unsigned or malformed calls cost no API call.
-		const pre = precheckPaddleSignature(signature);
-		if (!pre.valid) {
-			// A broken tolerance is our configuration, not the caller's fault: 500 makes Paddle retry.
-			return reject(pre.reason === 'invalid_tolerance' ? 500 : 401, pre.reason, pre.message);
-		}
-		const verify = (secrets: string[]) => verifyPaddleSignature({ ...signature, secrets });
-
-		let verdict;
-		if (mode === 'automatic') {
-			const staticData = this.getWorkflowStaticData('node') as TriggerStaticData;
-			const settingId = staticData.notificationSettingId;
-			// n8n stores the destination only after activation finishes: ask Paddle to retry
-			// rather than refusing the call as forged.
-			if (!settingId) return reject(503, 'activating', 'The trigger is still being activated; try again shortly');
-			const fetchKey = async (): Promise<string | undefined> => {
-				const setting = (await paddleData.call(this, {
-					method: 'GET',
-					path: `/notification-settings/${encodeURIComponent(settingId)}`,
-				})) as IDataObject;
-				return typeof setting.endpoint_secret_key === 'string' ? setting.endpoint_secret_key : undefined;
-			};
-			// Not known in this process (restart, another worker): Paddle returns the key on GET.
-			if (candidateSecrets(settingId).length === 0 && (await refreshSecret(settingId, fetchKey)) !== 'fetched') {
-				return reject(503, 'secret_unavailable', 'The endpoint secret key could not be read from Paddle yet; try again shortly');
-			}
-			verdict = verify(candidateSecrets(settingId));
-			// The key may have been rotated in Paddle: read it again (at most once a minute per
-			// destination, so forged calls cannot make us hammer the API).
-			if (!verdict.valid && verdict.reason === 'signature_mismatch' && (await refreshSecret(settingId, fetchKey)) === 'fetched') {
-				verdict = verify(candidateSecrets(settingId));
-			}
-		} else {
-			const credentials = await this.getCredentials('paddleWebhookApi');
-			verdict = verify(splitSecrets(credentials.secretKey as string, credentials.additionalSecretKeys as string));
-		}
-		if (!verdict.valid) return reject(401, verdict.reason, verdict.message);
-
-		const parsed = parseEventBody(rawBody as Buffer);
-		if (!parsed.ok) return reject(400, parsed.reason, parsed.message);
+		const raw = rawBody(this);
+		const verdict = await verifyDelivery.call(this, raw);
+		if (!verdict.ok) return refuse(this, verdict.refusal, REFUSAL_BODY.reasonAndMessage);
+		const parsed = parseEventBody(raw as Buffer);
+		if (!parsed.ok) return refuse(this, refusal(400, parsed.reason, parsed.message), REFUSAL_BODY.reasonAndMessage);
 		const event = parsed.event;
-		if (!acceptsEvent.call(this, event.event_type)) {
-			return { webhookResponse: { received: true, ignored: event.event_type } };
-		}
+		if (!acceptsEvent.call(this, event.event_type)) return acknowledge({ received: true, ignored: event.event_type });
 		return {
 			workflowData: [
 				[{ json: { normalized: normalizePaddleEvent(event) as unknown as IDataObject, event } }],

@@ -2,7 +2,7 @@
  * Paddle event → the cross-vendor `normalized` block every billing trigger
  * emits (see the team conventions). Missing values are null.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import type { BillingCategory, NormalizedBillingEvent as SharedNormalizedEvent } from '../../shared/billing-event';
 import type { Money } from '../../shared/money';
@@ -24,6 +24,14 @@ export type NormalizedBillingEvent = Omit<SharedNormalizedEvent<'paddle'>, 'even
 	 */
 	kommoLeadIdHint: number | null;
 };
+
+export const ALL_EVENTS = '*';
+
+/** Whether the trigger's Events parameter selects this event type (none selected: every type). */
+export function acceptsEvent(this: IWebhookFunctions, eventType: string): boolean {
+	const events = (this.getNodeParameter('events', []) as string[]) ?? [];
+	return events.length === 0 || events.includes(ALL_EVENTS) || events.includes(eventType);
+}
 
 /** Event types the trigger offers (Paddle's names; subscription.canceled has one l). */
 export const PADDLE_EVENT_TYPES = [

@@ -1,5 +1,5 @@
 /**
- * Paddle Billing webhook signatures.
+ * Paddle Billing webhook signatures, and the trigger's check of a delivery ({@link verifyDelivery}).
  *
  *   Paddle-Signature: ts=1671552777;h1=eb4d0dc8…[;h1=…]
  *
@@ -16,8 +16,12 @@
  *    JSON (a single changed space breaks the signature, as it must).
  */
 import { createHmac } from 'crypto';
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { safeEqual } from '../../shared/crypto';
+import { accept, notYetActive, reject, type Verdict } from '../../shared/webhook';
+import { paddleData } from '../transport';
+import { candidateSecrets, refreshSecret } from './endpoint-secret';
 
 export const SIGNATURE_HEADER = 'paddle-signature';
 /**
@@ -203,4 +207,56 @@ export function splitSecrets(...values: Array<string | undefined | null>): strin
 		}
 	}
 	return out;
+}
+
+/** The endpoint secret key of automatic mode's destination, read from Paddle. */
+function keyReader(this: IWebhookFunctions, settingId: string): () => Promise<string | undefined> {
+	return async () => {
+		const setting = (await paddleData.call(this, {
+			method: 'GET',
+			path: `/notification-settings/${encodeURIComponent(settingId)}`,
+		})) as IDataObject;
+		return typeof setting.endpoint_secret_key === 'string' ? setting.endpoint_secret_key : undefined;
+	};
+}
+
+/**
+ * Whether this delivery is Paddle's: the Paddle-Signature over the raw body, under the manual
+ * credential's keys or automatic mode's destination key (read again once when it may have been
+ * rotated).
+ */
+export async function verifyDelivery(this: IWebhookFunctions, rawBody: Buffer | undefined): Promise<Verdict<true>> {
+	const signature = {
+		rawBody,
+		header: this.getRequestObject().headers[SIGNATURE_HEADER],
+		toleranceSeconds: this.getNodeParameter('toleranceSeconds', DEFAULT_TOLERANCE_SECONDS) as number,
+	};
+	// Header, timestamp and body first: unsigned or malformed calls cost no API call.
+	const pre = precheckPaddleSignature(signature);
+	if (!pre.valid) {
+		// A broken tolerance is our configuration, not the caller's fault: 500 makes Paddle retry.
+		return reject(pre.reason === 'invalid_tolerance' ? 500 : 401, pre.reason, pre.message);
+	}
+	const verify = (secrets: string[]) => verifyPaddleSignature({ ...signature, secrets });
+
+	let verdict: VerifyResult;
+	if (this.getNodeParameter('mode') === 'automatic') {
+		const settingId = (this.getWorkflowStaticData('node') as IDataObject).notificationSettingId as string | undefined;
+		if (!settingId) return { ok: false, refusal: notYetActive() };
+		const fetchKey = keyReader.call(this, settingId);
+		// Not known in this process (restart, another worker): Paddle returns the key on GET.
+		if (candidateSecrets(settingId).length === 0 && (await refreshSecret(settingId, fetchKey)) !== 'fetched') {
+			return reject(503, 'secret_unavailable', 'The endpoint secret key could not be read from Paddle yet; try again shortly');
+		}
+		verdict = verify(candidateSecrets(settingId));
+		// The key may have been rotated in Paddle: read it again (at most once a minute per
+		// destination, so forged calls cannot make us hammer the API).
+		if (!verdict.valid && verdict.reason === 'signature_mismatch' && (await refreshSecret(settingId, fetchKey)) === 'fetched') {
+			verdict = verify(candidateSecrets(settingId));
+		}
+	} else {
+		const credentials = await this.getCredentials('paddleWebhookApi');
+		verdict = verify(splitSecrets(credentials.secretKey as string, credentials.additionalSecretKeys as string));
+	}
+	return verdict.valid ? accept(true) : reject(401, verdict.reason, verdict.message);
 }
