@@ -9,37 +9,20 @@
  */
 import type {
 	IDataObject,
-	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { randomSecret } from '../shared/crypto';
+import { acknowledge, refuse, REFUSAL_BODY, type Refusal } from '../shared/webhook';
 import { authenticationProperty, kommoCredentials } from './descriptions';
 import { loadOptions } from './methods';
-import { kommoApiRequest } from './transport';
-import { findRegistration, migrateStaticData, removeRegistrations } from './trigger/registration';
-import { passesFilters, SECRET_PARAMETER, targetStatusIds, toIds, TRIGGER_EVENTS, type TriggerFilters } from './trigger/filters';
-import {
-	knownAccount,
-	madeByOwnUser,
-	readAccount,
-	sameAccount,
-	secretDigest,
-	secretMatches,
-	storeAccount,
-	verifyLeadsWithKommo,
-} from './trigger/verify';
-import { decodeKommoWebhook, printable } from './trigger/normalize';
-
-function reject(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
-	ctx.logger.warn(`Kommo Trigger rejected a call (${status}): ${printable(message, 300)}`);
-	ctx.getResponseObject().status(status).json({ error: message });
-	return { noWebhookResponse: true };
-}
+import { TRIGGER_EVENTS } from './trigger/filters';
+import { decodeCall, printable } from './trigger/normalize';
+import { checkExists, create, remove } from './trigger/registration';
+import { matchingItems, verifyAccount, verifySecret } from './trigger/verify';
 
 export class KommoTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -152,124 +135,24 @@ export class KommoTrigger implements INodeType {
 
 	methods = { loadOptions };
 
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const data = this.getWorkflowStaticData('node');
-				const webhookUrl = this.getNodeWebhookUrl('default') as string;
-				if (typeof data.secretDigest !== 'string' && typeof data.secret !== 'string') return false;
-				const hook = await findRegistration(this, webhookUrl, data);
-				if (!hook || hook.disabled === true) return false;
-				const events = [...(this.getNodeParameter('events', []) as string[])].sort();
-				const settings = [...((hook.settings ?? []) as string[])].sort();
-				if (events.join(',') !== settings.join(',')) return false;
-				migrateStaticData(data);
-				if (knownAccount(data).id === null) storeAccount(data, await readAccount(this));
-				return true;
-			},
-
-			async create(this: IHookFunctions): Promise<boolean> {
-				const data = this.getWorkflowStaticData('node');
-				const webhookUrl = this.getNodeWebhookUrl('default') as string;
-				const events = this.getNodeParameter('events', []) as string[];
-				if (events.length === 0) return false;
-				// An earlier registration (other URL, other events, or disabled by Kommo) goes first.
-				await removeRegistrations(this, webhookUrl, data);
-				const secret = randomSecret(24);
-				const destination = `${webhookUrl}?${SECRET_PARAMETER}=${encodeURIComponent(secret)}`;
-				const account = await readAccount(this);
-				if (account.id === null) {
-					throw new NodeOperationError(this.getNode(), 'Kommo did not say which account the credential belongs to', {
-						description: 'GET /api/v4/account gave no id. Check the credential (subdomain, token) and activate the workflow again.',
-					});
-				}
-				const hook = await kommoApiRequest.call(this, 'POST', '/api/v4/webhooks', {
-					body: { destination, settings: events, sort: 10 },
-				});
-				// Only a digest of the secret is kept: static data is plain JSON (n8n's API, exports, backups).
-				data.secretDigest = secretDigest(secret);
-				data.webhookUrl = webhookUrl;
-				delete data.secret;
-				delete data.destination;
-				storeAccount(data, account);
-				data.webhookId = hook?.id ?? null;
-				return true;
-			},
-
-			async delete(this: IHookFunctions): Promise<boolean> {
-				const data = this.getWorkflowStaticData('node');
-				const webhookUrl = this.getNodeWebhookUrl('default') as string;
-				if (!(await removeRegistrations(this, webhookUrl, data))) return false;
-				for (const key of ['secret', 'secretDigest', 'destination', 'webhookUrl', 'webhookId', 'accountId', 'accountSubdomain', 'currentUserId']) {
-					delete data[key];
-				}
-				return true;
-			},
-		},
-	};
+	webhookMethods = { default: { checkExists, create, delete: remove } };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const data = this.getWorkflowStaticData('node');
-		const query = this.getQueryData() as IDataObject;
-		const given = Array.isArray(query[SECRET_PARAMETER]) ? undefined : query[SECRET_PARAMETER];
-		if (typeof data.secretDigest !== 'string' && typeof data.secret !== 'string') {
-			// n8n persists the secret only after activation finishes; a call that arrives in
-			// between is not refused as forged but asked to come back (Kommo retries).
-			return reject(this, 503, 'The trigger is still being activated; try again shortly');
-		}
-		if (!secretMatches(typeof given === 'string' ? given : undefined, data)) {
-			return reject(this, 401, 'Missing or wrong secret');
-		}
-
-		const request = this.getRequestObject();
-		const raw = (request as unknown as { rawBody?: Buffer }).rawBody;
-		// The raw body is exact; n8n's parsed form keeps only the first 1000 keys.
-		const decoded = decodeKommoWebhook(Buffer.isBuffer(raw) ? raw : this.getBodyData());
-		if (!decoded.ok) return reject(this, decoded.status, decoded.error);
-		if (decoded.warnings.length > 0) {
-			// Passed on, never refused: every non-2xx counts towards Kommo switching the webhook off.
-			this.logger.warn(`Kommo Trigger passed on parts it does not fully understand: ${printable(decoded.warnings.slice(0, 5).join('; '), 500)}`);
-		}
-
-		const options = this.getNodeParameter('options', {}) as IDataObject;
-		let known = knownAccount(data);
-		if (options.checkAccount !== false || options.ignoreOwnChanges !== false) {
-			if (known.id === null) {
-				// An install activated before the account was stored: read it once now.
-				try {
-					known = await readAccount(this);
-					storeAccount(data, known);
-				} catch (error) {
-					return reject(this, 503, `Could not read the Kommo account to check the call: ${(error as Error).message}`);
-				}
-			}
-			if (options.checkAccount !== false && !sameAccount(decoded.account, known)) {
-				return reject(this, 403, 'The call comes from another Kommo account');
-			}
-		}
-
-		const filters: TriggerFilters = {
-			events: this.getNodeParameter('events', []) as string[],
-			pipelineIds: toIds(this.getNodeParameter('pipelineIds', [])),
-			targetStatusIds: targetStatusIds(
-				this.getNodeParameter('targetStatus', 'any') as string,
-				this.getNodeParameter('statusIds', []),
-			),
-			previousStatusIds: toIds(this.getNodeParameter('previousStatusIds', [])),
+		const refused = (refusal: Refusal): IWebhookResponseData => {
+			this.logger.warn(`Kommo Trigger rejected a call (${refusal.status}): ${printable(refusal.message, 300)}`);
+			return refuse(this, refusal, REFUSAL_BODY.error);
 		};
-		let items = decoded.items.filter((item) => passesFilters(item, filters));
-		if (options.ignoreOwnChanges !== false) items = items.filter((item) => !madeByOwnUser(item, known.userId));
-		if (options.verifyWithApi === true && items.length > 0) {
-			try {
-				items = (await verifyLeadsWithKommo(this, items, filters)).items;
-			} catch (error) {
-				return reject(this, 503, `Could not verify the leads with Kommo: ${(error as Error).message}`);
-			}
-		}
-		if (items.length === 0) {
-			// Acknowledged (Kommo must get its 2xx) but nothing to run.
-			return { webhookResponse: { received: decoded.items.length, matched: 0 } };
-		}
-		return { workflowData: [this.helpers.returnJsonArray(items as unknown as IDataObject[])] };
+		const caller = verifySecret.call(this);
+		if (!caller.ok) return refused(caller.refusal);
+		const decoded = decodeCall.call(this);
+		if (!decoded.ok) return refused(decoded.refusal);
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const account = await verifyAccount.call(this, decoded.value.account, options);
+		if (!account.ok) return refused(account.refusal);
+		const items = await matchingItems.call(this, decoded.value.items, account.value, options);
+		if (!items.ok) return refused(items.refusal);
+		// Acknowledged (Kommo must get its 2xx) but nothing to run.
+		if (items.value.length === 0) return acknowledge({ received: decoded.value.items.length, matched: 0 });
+		return { workflowData: [this.helpers.returnJsonArray(items.value as unknown as IDataObject[])] };
 	}
 }

@@ -2,6 +2,8 @@
  * The Kommo Trigger's events and filters (kept out of the node file, which
  * exports only its class as n8n's loader expects).
  */
+import type { IWebhookFunctions } from 'n8n-workflow';
+
 import { LOST_STATUS_ID, WON_STATUS_ID } from '../pipelines';
 import type { KommoWebhookItem } from './normalize';
 
@@ -57,4 +59,17 @@ export function passesFilters(item: KommoWebhookItem, filters: TriggerFilters): 
 	if (filters.targetStatusIds !== undefined && !filters.targetStatusIds.includes(Number(item.status_id))) return false;
 	if (filters.previousStatusIds.length > 0 && !filters.previousStatusIds.includes(Number(item.old_status_id))) return false;
 	return true;
+}
+
+/** The filters as the node's parameters set them. */
+export function filtersOf(this: IWebhookFunctions): TriggerFilters {
+	return {
+		events: this.getNodeParameter('events', []) as string[],
+		pipelineIds: toIds(this.getNodeParameter('pipelineIds', [])),
+		targetStatusIds: targetStatusIds(
+			this.getNodeParameter('targetStatus', 'any') as string,
+			this.getNodeParameter('statusIds', []),
+		),
+		previousStatusIds: toIds(this.getNodeParameter('previousStatusIds', [])),
+	};
 }

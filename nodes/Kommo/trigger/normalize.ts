@@ -18,6 +18,9 @@
  * - address / legal entity: objects under `[values][0][value][…]` (API-FACTS.md);
  * - contacts: `linked_leads_id[<id>][ID]=<id>` (fs6040547942…contacts_update…).
  */
+import type { IWebhookFunctions } from 'n8n-workflow';
+
+import { accept, rawBody, reject, type Verdict } from '../../shared/webhook';
 import {
 	type JsonValue,
 	MAX_BODY_BYTES,
@@ -260,4 +263,19 @@ export function decodeKommoWebhook(input: unknown): DecodeResult {
 	if (items.length === 0) return fail('Not a Kommo webhook: it carries no entity');
 	const warnings = [...formWarnings, ...items.flatMap((item) => item.decode_warnings ?? [])];
 	return { ok: true, items, account, warnings };
+}
+
+/**
+ * The call's body as items. The raw body is exact; n8n's parsed form keeps only the first 1000
+ * keys. Parts the decoder does not fully understand are passed on with a warning in the log,
+ * never refused: every non-2xx counts towards Kommo switching the webhook off.
+ */
+export function decodeCall(this: IWebhookFunctions): Verdict<{ items: KommoWebhookItem[]; account: KommoAccount }> {
+	const raw = rawBody(this);
+	const decoded = decodeKommoWebhook(raw ?? this.getBodyData());
+	if (!decoded.ok) return reject(decoded.status, 'payload', decoded.error);
+	if (decoded.warnings.length > 0) {
+		this.logger.warn(`Kommo Trigger passed on parts it does not fully understand: ${printable(decoded.warnings.slice(0, 5).join('; '), 500)}`);
+	}
+	return accept({ items: decoded.items, account: decoded.account });
 }

@@ -1,6 +1,6 @@
 /**
- * Finding and removing the Kommo Trigger's webhook registration without
- * keeping its destination (which holds the URL secret) in static data.
+ * The Kommo Trigger's webhook registration (checkExists / create / delete): finding and
+ * removing it without keeping its destination (which holds the URL secret) in static data.
  *
  * `GET /api/v4/webhooks` lists every webhook of the account (at most 100;
  * developers.kommo.com/reference/webhooks-list), each with its destination.
@@ -8,10 +8,12 @@
  * digest; `DELETE /api/v4/webhooks` takes the destination read from that list.
  */
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { SECRET_PARAMETER } from './filters';
-import { secretDigest, secretMatches } from './verify';
+import { randomSecret } from '../../shared/crypto';
 import { kommoApiRequest } from '../transport';
+import { SECRET_PARAMETER } from './filters';
+import { knownAccount, readAccount, secretDigest, secretMatches, storeAccount } from './verify';
 
 type HookContext = IHookFunctions;
 
@@ -74,4 +76,56 @@ export function migrateStaticData(data: IDataObject): void {
 		delete data.secret;
 		delete data.destination;
 	}
+}
+
+export async function checkExists(this: IHookFunctions): Promise<boolean> {
+	const data = this.getWorkflowStaticData('node');
+	const webhookUrl = this.getNodeWebhookUrl('default') as string;
+	if (typeof data.secretDigest !== 'string' && typeof data.secret !== 'string') return false;
+	const hook = await findRegistration(this, webhookUrl, data);
+	if (!hook || hook.disabled === true) return false;
+	const events = [...(this.getNodeParameter('events', []) as string[])].sort();
+	const settings = [...((hook.settings ?? []) as string[])].sort();
+	if (events.join(',') !== settings.join(',')) return false;
+	migrateStaticData(data);
+	if (knownAccount(data).id === null) storeAccount(data, await readAccount(this));
+	return true;
+}
+
+export async function create(this: IHookFunctions): Promise<boolean> {
+	const data = this.getWorkflowStaticData('node');
+	const webhookUrl = this.getNodeWebhookUrl('default') as string;
+	const events = this.getNodeParameter('events', []) as string[];
+	if (events.length === 0) return false;
+	// An earlier registration (other URL, other events, or disabled by Kommo) goes first.
+	await removeRegistrations(this, webhookUrl, data);
+	const secret = randomSecret(24);
+	const destination = `${webhookUrl}?${SECRET_PARAMETER}=${encodeURIComponent(secret)}`;
+	const account = await readAccount(this);
+	if (account.id === null) {
+		throw new NodeOperationError(this.getNode(), 'Kommo did not say which account the credential belongs to', {
+			description: 'GET /api/v4/account gave no id. Check the credential (subdomain, token) and activate the workflow again.',
+		});
+	}
+	const hook = await kommoApiRequest.call(this, 'POST', '/api/v4/webhooks', {
+		body: { destination, settings: events, sort: 10 },
+	});
+	// Only a digest of the secret is kept: static data is plain JSON (n8n's API, exports, backups).
+	data.secretDigest = secretDigest(secret);
+	data.webhookUrl = webhookUrl;
+	delete data.secret;
+	delete data.destination;
+	storeAccount(data, account);
+	data.webhookId = hook?.id ?? null;
+	return true;
+}
+
+export async function remove(this: IHookFunctions): Promise<boolean> {
+	const data = this.getWorkflowStaticData('node');
+	const webhookUrl = this.getNodeWebhookUrl('default') as string;
+	if (!(await removeRegistrations(this, webhookUrl, data))) return false;
+	for (const key of ['secret', 'secretDigest', 'destination', 'webhookUrl', 'webhookId', 'accountId', 'accountSubdomain', 'currentUserId']) {
+		delete data[key];
+	}
+	return true;
 }

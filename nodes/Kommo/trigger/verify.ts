@@ -1,5 +1,5 @@
 /**
- * The Kommo Trigger's checks on a call that carried the right URL secret:
+ * The Kommo Trigger's checks on a call: the URL secret ({@link verifySecret}), then
  * the account the call claims to come from, changes made by the credential's
  * own user (self-triggered loops), and re-reading status-change leads from
  * Kommo's API so that the filters apply to Kommo's copy, not the body's.
@@ -13,8 +13,9 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { safeEqual } from '../../shared/crypto';
 import type { RequestContext } from '../../shared/http';
+import { accept, notYetActive, reject, type Verdict } from '../../shared/webhook';
 import { kommoApiRequest, kommoGetAll } from '../transport';
-import { passesFilters, type TriggerFilters } from './filters';
+import { filtersOf, passesFilters, SECRET_PARAMETER, type TriggerFilters } from './filters';
 import type { KommoAccount, KommoWebhookItem } from './normalize';
 
 /** What activation stored about the credential's account (static data). */
@@ -131,4 +132,54 @@ export function secretMatches(given: string | undefined, data: IDataObject): boo
 	if (typeof data.secretDigest === 'string') return safeEqual(secretDigest(given), data.secretDigest);
 	if (typeof data.secret === 'string') return safeEqual(given, data.secret);
 	return false;
+}
+
+/** The URL secret of the registered webhook; 503 while activation has not stored it yet. */
+export function verifySecret(this: IWebhookFunctions): Verdict<true> {
+	const data = this.getWorkflowStaticData('node');
+	const query = this.getQueryData() as IDataObject;
+	const given = Array.isArray(query[SECRET_PARAMETER]) ? undefined : query[SECRET_PARAMETER];
+	if (typeof data.secretDigest !== 'string' && typeof data.secret !== 'string') return { ok: false, refusal: notYetActive() };
+	if (!secretMatches(typeof given === 'string' ? given : undefined, data)) return reject(401, 'secret', 'Missing or wrong secret');
+	return accept(true);
+}
+
+/** The credential's account (read once for an install activated before it was stored); 403 for a call from another one. */
+export async function verifyAccount(this: IWebhookFunctions, claimed: KommoAccount, options: IDataObject): Promise<Verdict<KnownAccount>> {
+	const data = this.getWorkflowStaticData('node');
+	let known = knownAccount(data);
+	if (options.checkAccount !== false || options.ignoreOwnChanges !== false) {
+		if (known.id === null) {
+			try {
+				known = await readAccount(this);
+				storeAccount(data, known);
+			} catch (error) {
+				return reject(503, 'account', `Could not read the Kommo account to check the call: ${(error as Error).message}`);
+			}
+		}
+		if (options.checkAccount !== false && !sameAccount(claimed, known)) {
+			return reject(403, 'account', 'The call comes from another Kommo account');
+		}
+	}
+	return accept(known);
+}
+
+/** The items that pass the node's filters, without the credential user's own changes, and (Verify Leads) on Kommo's copy. */
+export async function matchingItems(
+	this: IWebhookFunctions,
+	decoded: KommoWebhookItem[],
+	known: KnownAccount,
+	options: IDataObject,
+): Promise<Verdict<KommoWebhookItem[]>> {
+	const filters = filtersOf.call(this);
+	let items = decoded.filter((item) => passesFilters(item, filters));
+	if (options.ignoreOwnChanges !== false) items = items.filter((item) => !madeByOwnUser(item, known.userId));
+	if (options.verifyWithApi === true && items.length > 0) {
+		try {
+			items = (await verifyLeadsWithKommo(this, items, filters)).items;
+		} catch (error) {
+			return reject(503, 'verify', `Could not verify the leads with Kommo: ${(error as Error).message}`);
+		}
+	}
+	return accept(items);
 }
