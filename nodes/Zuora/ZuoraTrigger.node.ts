@@ -1,18 +1,20 @@
+/**
+ * Zuora Trigger: the node's description and its webhook. What it does lives in trigger/:
+ * registration.ts (nothing remote: Zuora's callouts are configured in Zuora), verify.ts (Basic
+ * auth, HMAC or URL secret; what may be trusted; event time) and normalize.ts.
+ */
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
-	IHookFunctions,
-	INodeCredentialTestResult,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CATEGORIES, type NormalizedField } from './trigger/normalize';
-import { compileTemplate } from './trigger/callout-template';
-import { DEFAULT_MAX_EVENT_AGE_MINUTES, handleCallout } from './trigger/verify';
+import { answer, refuse, REFUSAL_BODY, type Refusal } from '../shared/webhook';
+import { CATEGORIES, fieldPaths, type NormalizedField, toItems } from './trigger/normalize';
+import { checkExists, create, remove } from './trigger/registration';
+import { checkFreshness, DEFAULT_MAX_EVENT_AGE_MINUTES, verifyCallout, zuoraCalloutAuthTest } from './trigger/verify';
 
 const MAPPABLE: Array<{ field: NormalizedField; label: string; hint: string }> = [
 	{ field: 'objectId', label: 'Object ID Field', hint: 'ID of the object the event is about (part of the dedupe key)' },
@@ -253,71 +255,19 @@ export class ZuoraTrigger implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			/**
-			 * Nothing to call: Zuora calls us. Checks that the credential holds a
-			 * usable secret for at least one authentication method.
-			 */
-			async zuoraCalloutAuthTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				const data = credential.data ?? {};
-				const user = String(data.user ?? '');
-				const password = String(data.password ?? '');
-				const hmacSecret = String(data.hmacSecret ?? '');
-				const urlSecret = String(data.urlSecret ?? '');
-				if (Boolean(user) !== Boolean(password)) {
-					return { status: 'Error', message: 'Basic auth needs both a user and a password' };
-				}
-				if (!password && !hmacSecret && !urlSecret) {
-					return { status: 'Error', message: 'Fill in a Basic auth pair, an HMAC secret key or a URL secret' };
-				}
-				const weak = [
-					password && password.length < 12 ? 'Basic Auth Password' : '',
-					hmacSecret && hmacSecret.length < 16 ? 'HMAC Secret Key' : '',
-					urlSecret && urlSecret.length < 24 ? 'URL Secret' : '',
-				].filter(Boolean);
-				if (weak.length > 0) {
-					return { status: 'Error', message: `Too short to be safe: ${weak.join(', ')} (use a long random value)` };
-				}
-				return { status: 'OK', message: 'Secrets are set; Zuora will be checked when its callouts arrive' };
-			},
-		},
-	};
+	methods = { credentialTest: { zuoraCalloutAuthTest } };
 
-	/**
-	 * Callouts are configured in Zuora (a callout template or notification
-	 * pointing at this webhook URL, see docs/zuora.md); nothing is registered
-	 * remotely. The lifecycle only remembers which URL is live, so the URL to
-	 * paste into Zuora is visible in the workflow's static data.
-	 */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const data = this.getWorkflowStaticData('node');
-				return data.webhookUrl === this.getNodeWebhookUrl('default');
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				const authentication = this.getNodeParameter('authentication', 'basic') as string;
-				if (authentication === 'hmac' && this.getNodeParameter('hmacSignedData', 'rawBody') === 'template') {
-					const compiled = compileTemplate(this.getNodeParameter('hmacTemplate', '') as string);
-					if (!compiled.ok) throw new NodeOperationError(this.getNode(), `Zuora Trigger: ${compiled.problem}`);
-				}
-				const data = this.getWorkflowStaticData('node');
-				data.webhookUrl = this.getNodeWebhookUrl('default');
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				const data = this.getWorkflowStaticData('node');
-				delete data.webhookUrl;
-				return true;
-			},
-		},
-	};
+	webhookMethods = { default: { checkExists, create, delete: remove } };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleCallout.call(this, { mappable: MAPPABLE.map((m) => m.field) });
+		const refused = (refusal: Refusal) => refuse(this, refusal, REFUSAL_BODY.error);
+		const callout = await verifyCallout.call(this);
+		if (!callout.ok) return refused(callout.refusal);
+		const paths = fieldPaths.call(this, MAPPABLE.map((m) => m.field));
+		const fresh = checkFreshness.call(this, callout.value.events, paths);
+		if (!fresh.ok) return refused(fresh.refusal);
+		const items = toItems.call(this, callout.value.events, paths, callout.value.notificationId);
+		if (items.length === 0) return answer(this, 200, { received: true, ignored: 'event not selected in the Zuora Trigger' });
+		return { workflowData: [items] };
 	}
 }

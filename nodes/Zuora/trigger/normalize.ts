@@ -1,6 +1,6 @@
 /**
- * Zuora callouts (Zuora's webhooks): checking who sent them and turning the
- * merchant-defined JSON body into the cross-vendor `normalized` event.
+ * Zuora callouts (Zuora's webhooks): turning the merchant-defined JSON body
+ * into the cross-vendor `normalized` event (who sent them: verify.ts).
  *
  * Zuora has no fixed event payload: each notification's callout template
  * decides the body (merge fields such as {{DataSource.Account.CrmId}}) and
@@ -9,32 +9,13 @@
  * depends on particular event names.
  */
 import { createHash } from 'crypto';
+import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import { fromMinor, toMinor, type Money } from '../../shared/money';
 import { BILLING_CATEGORIES, type BillingCategory, type NormalizedBillingEvent } from '../../shared/billing-event';
-import { checkBasicAuth, hmac, type HmacAlgorithm, safeEqual } from '../../shared/crypto';
 
 export type CalloutCategory = BillingCategory;
 export const CATEGORIES: CalloutCategory[] = [...BILLING_CATEGORIES];
-
-// ------------------------------------------------------------------ auth
-
-export type BasicResult = 'ok' | 'missing' | 'invalid';
-
-/**
- * Zuora first calls without credentials and expects `401` with
- * `WWW-Authenticate: Basic realm=…` before it sends them ("missing").
- * Both parts are compared in constant time.
- */
-export function verifyBasic(authorization: string | undefined, user: string, password: string): BasicResult {
-	if (!authorization || !authorization.trim()) return 'missing';
-	return checkBasicAuth(authorization, user, password) ? 'ok' : 'invalid';
-}
-
-export function basicChallenge(realm: string): string {
-	const safe = (realm || 'Zuora Callout').replace(/["\\\r\n]/g, '');
-	return `Basic realm="${safe}", charset="UTF-8"`;
-}
 
 /** Value at a dot path, matching keys case-insensitively (Zuora merge fields vary in case). */
 export function getPath(source: unknown, path: string): unknown {
@@ -50,33 +31,6 @@ export function getPath(source: unknown, path: string): unknown {
 		current = key === undefined ? undefined : record[key];
 	}
 	return current;
-}
-
-export interface HmacCheck {
-	algorithm: HmacAlgorithm;
-	secret: string;
-	encoding: 'base64' | 'hex';
-	/** Text before the signature in the header, e.g. `sha256=` (optional). */
-	prefix?: string;
-	/** The header's value as received. */
-	headerValue: string | undefined;
-	/** What was signed. */
-	data: string | Buffer;
-}
-
-export function verifyHmac(check: HmacCheck): boolean {
-	const received = (check.headerValue ?? '').trim();
-	if (!received || !check.secret) return false;
-	let signature = received;
-	const prefix = check.prefix ?? '';
-	if (prefix) {
-		if (received.toLowerCase().startsWith(prefix.toLowerCase())) signature = received.slice(prefix.length).trim();
-		else signature = '';
-	}
-	const expected = hmac(check.algorithm, check.secret, check.data, check.encoding);
-	return check.encoding === 'hex'
-		? safeEqual(signature.toLowerCase(), expected.toLowerCase())
-		: safeEqual(signature, expected);
 }
 
 // ------------------------------------------------------------- normalize
@@ -288,4 +242,40 @@ export function splitList(text: unknown): string[] {
 		.split(/[,\n]/)
 		.map((s) => s.trim())
 		.filter(Boolean);
+}
+
+/** One callout event and what may be trusted of it (HMAC: only what the signature covers). */
+export interface CalloutEvent {
+	trusted: IDataObject;
+	unverified?: IDataObject;
+	hashSource: string | Buffer;
+}
+
+export type FieldPaths = Partial<Record<NormalizedField, string[]>>;
+
+/** The trigger's Field Mapping and Event Field as paths per field. */
+export function fieldPaths(this: IWebhookFunctions, mappable: NormalizedField[]): FieldPaths {
+	const eventField = (this.getNodeParameter('eventField', '') as string).trim();
+	const mapping = this.getNodeParameter('fieldMapping', {}) as Record<string, string>;
+	const paths: FieldPaths = {};
+	for (const field of mappable) if (mapping[field]) paths[field] = splitList(mapping[field]);
+	if (eventField) paths.eventType = splitList(eventField);
+	return paths;
+}
+
+/** The items to emit: each event normalised, those not in Only These Events left out. */
+export function toItems(this: IWebhookFunctions, events: CalloutEvent[], paths: FieldPaths, notificationId?: string): INodeExecutionData[] {
+	const overrides: Record<string, CalloutCategory> = {};
+	const overrideList = (this.getNodeParameter('categoryOverrides', {}) as { override?: Array<{ event: string; category: CalloutCategory }> }).override ?? [];
+	for (const o of overrideList) if (o.event) overrides[o.event.trim()] = o.category;
+	const filter = splitList(this.getNodeParameter('eventFilter', '')).map((e) => e.toLowerCase());
+	const items: INodeExecutionData[] = [];
+	for (const event of events) {
+		const normalized = normalizeCallout(event.trusted, { paths, categoryOverrides: overrides, hashSource: event.hashSource, notificationId });
+		if (filter.length > 0 && !filter.includes(String(normalized.eventType ?? '').toLowerCase())) continue;
+		const json: IDataObject = { normalized: normalized as unknown as IDataObject, event: event.trusted };
+		if (event.unverified) json.unverified = event.unverified;
+		items.push({ json });
+	}
+	return items;
 }

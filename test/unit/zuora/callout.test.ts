@@ -10,14 +10,8 @@ import type { AddressInfo } from 'node:net';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import {
-	basicChallenge,
-	categorize,
-	normalizeCallout,
-	toIso,
-	verifyBasic,
-	verifyHmac,
-} from '../../../nodes/Zuora/trigger/normalize';
+import { categorize, normalizeCallout, toIso } from '../../../nodes/Zuora/trigger/normalize';
+import { basicChallenge, verifyBasic, verifyHmac } from '../../../nodes/Zuora/trigger/verify';
 import { compileTemplate, renderSigned } from '../../../nodes/Zuora/trigger/callout-template';
 import { ZuoraTrigger } from '../../../nodes/Zuora/ZuoraTrigger.node';
 import { ZuoraCalloutAuthApi } from '../../../credentials/ZuoraCalloutAuthApi.credentials';
