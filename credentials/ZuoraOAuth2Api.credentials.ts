@@ -8,8 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { requestAccessToken, tokenIdentity, ZUORA_ENVIRONMENTS, ZUORA_VERSION } from '../nodes/Zuora/transport';
-import { zuoraTokenCache } from '../nodes/Zuora/token-cache';
+import { requestAccessToken, tokenIdentity, ZUORA_ENVIRONMENTS, ZUORA_VERSION, zuoraTokenCache } from '../nodes/Zuora/auth';
 
 /**
  * Zuora OAuth 2.0 client credentials.
@@ -20,6 +19,11 @@ import { zuoraTokenCache } from '../nodes/Zuora/token-cache';
  * and retries the refused request once. The process-wide cache in
  * nodes/Zuora/token-cache.ts makes concurrent callers share one token request
  * and lets the node refresh shortly before `expires_in` runs out.
+ *
+ * This departs on purpose from n8n's `extends: ['oAuth2Api']` client-credentials
+ * credential: Zuora limits token requests per IP address, so the token is fetched
+ * and cached by our own code (docs/zuora.md). nodes/Zuora/auth.ts is the only
+ * node file this credential imports.
  */
 export class ZuoraOAuth2Api implements ICredentialType {
 	name = 'zuoraOAuth2Api';

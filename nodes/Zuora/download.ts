@@ -17,10 +17,9 @@ import {
 	ensureAccessToken,
 	entityHeader,
 	parseZuoraError,
-	resolveBaseUrl,
-	ZUORA_VERSION,
 	zuoraProfile,
 } from './transport';
+import { resolveBaseUrl, ZUORA_VERSION } from './auth';
 
 const ATTEMPTS = 4;
 

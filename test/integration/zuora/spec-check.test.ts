@@ -4,7 +4,7 @@
  * outside the spec is recorded, turned into a 500 the caller sees, and makes stop() throw.
  */
 import { ZuoraOAuth2Api } from '../../../credentials/ZuoraOAuth2Api.credentials';
-import { ZUORA_VERSION } from '../../../nodes/Zuora/transport';
+import { ZUORA_VERSION } from '../../../nodes/Zuora/auth';
 import { CLIENT_ID, CLIENT_SECRET, startZuora } from '../../helpers/zuora';
 import { ZuoraSandbox } from '../../sandbox/zuora';
 import { ZuoraSpec } from '../../sandbox/zuora/spec';

@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { pathOnTenant } from '../../download';
 import { forOperation, jsonParameter, text } from '../../helpers';
-import { CREDENTIAL_TYPE, idempotencyKeyFor, resolveBaseUrl, zuoraRequest } from '../../transport';
+import { resolveBaseUrl } from '../../auth';
+import { CREDENTIAL_TYPE, idempotencyKeyFor, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
 
 /**
