@@ -4,6 +4,7 @@
  * copy, event age) and normalize.ts (the event and the cross-vendor `normalized` block).
  */
 import type {
+	IHookFunctions,
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IDataObject,
@@ -16,7 +17,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { answer, refuse, REFUSAL_BODY, rawBody, type Refusal } from '../shared/webhook';
+import { answer, credentialText, refuse, REFUSAL_BODY, rawBody, type Refusal, respondProperty } from '../shared/webhook';
 import { DEFAULT_EVENTS, DEFAULT_KOMMO_FIELD } from './helpers';
 import { CHARGEBEE_EVENT_TYPES } from './trigger/event-types';
 import { parseEvent, toItem } from './trigger/normalize';
@@ -112,29 +113,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 				description:
 					'Event types that start the workflow; any other type is acknowledged with 200 and ignored. The list is Chargebee\'s full event list from its official SDK.',
 			},
-			{
-				displayName: 'Respond',
-				name: 'responseMode',
-				type: 'options',
-				options: [
-					{
-						name: 'Immediately',
-						value: 'onReceived',
-						description: 'Answer 200 as soon as the event is accepted',
-					},
-					{
-						name: 'When Last Node Finishes',
-						value: 'lastNode',
-						description: 'Answer when the workflow is done; a failed run answers 500 so that Chargebee retries',
-					},
-					{
-						name: "Using 'Respond to Webhook' Node",
-						value: 'responseNode',
-						description: 'Answer from a Respond to Webhook node (e.g. 5xx after releasing a dedupe claim)',
-					},
-				],
-				default: 'onReceived',
-			},
+			respondProperty('Chargebee', 'the event is accepted'),
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -195,9 +174,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted,
 			): Promise<INodeCredentialTestResult> {
-				const data = credential.data ?? {};
-				const user = String(data.user ?? '');
-				const password = String(data.password ?? '');
+				const { user, password } = credentialText(credential, 'user', 'password');
 				if (user === '' || user.includes(':')) {
 					return { status: 'Error', message: 'User must be set and must not contain ":"' };
 				}
@@ -208,8 +185,6 @@ export class ChargebeeBillingTrigger implements INodeType {
 			},
 		},
 	};
-
-	webhookMethods = { default: { checkExists, create, delete: remove } };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const refused = (refusal: Refusal) => refuse(this, refusal, REFUSAL_BODY.message);
@@ -232,4 +207,13 @@ export class ChargebeeBillingTrigger implements INodeType {
 		if (!item.ok) return refused(item.refusal);
 		return { workflowData: [[{ json: item.value }]] };
 	}
+
+	/** The webhook's lifecycle in the vendor: trigger/registration.ts. */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions) { return await checkExists.call(this); },
+			async create(this: IHookFunctions) { return await create.call(this); },
+			async delete(this: IHookFunctions) { return await remove.call(this); },
+		},
+	};
 }

@@ -8,6 +8,7 @@
  * what protect this endpoint.
  */
 import type {
+	IHookFunctions,
 	IDataObject,
 	INodeType,
 	INodeTypeDescription,
@@ -135,8 +136,6 @@ export class KommoTrigger implements INodeType {
 
 	methods = { loadOptions };
 
-	webhookMethods = { default: { checkExists, create, delete: remove } };
-
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const refused = (refusal: Refusal): IWebhookResponseData => {
 			this.logger.warn(`Kommo Trigger rejected a call (${refusal.status}): ${printable(refusal.message, 300)}`);
@@ -155,4 +154,13 @@ export class KommoTrigger implements INodeType {
 		if (items.value.length === 0) return acknowledge({ received: decoded.value.items.length, matched: 0 });
 		return { workflowData: [this.helpers.returnJsonArray(items.value as unknown as IDataObject[])] };
 	}
+
+	/** The webhook's lifecycle in the vendor: trigger/registration.ts. */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions) { return await checkExists.call(this); },
+			async create(this: IHookFunctions) { return await create.call(this); },
+			async delete(this: IHookFunctions) { return await remove.call(this); },
+		},
+	};
 }

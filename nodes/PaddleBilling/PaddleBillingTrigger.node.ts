@@ -5,6 +5,7 @@
  * signed bytes).
  */
 import type {
+	IHookFunctions,
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
@@ -17,7 +18,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { acknowledge, rawBody, refuse, REFUSAL_BODY, refusal } from '../shared/webhook';
+import { acknowledge, rawBody, refuse, REFUSAL_BODY, refusal, respondProperty } from '../shared/webhook';
 import { parseEventBody } from './trigger/event-body';
 import { acceptsEvent, ALL_EVENTS, normalizePaddleEvent, PADDLE_EVENT_TYPES } from './trigger/normalize';
 import { checkExists, create, remove } from './trigger/registration';
@@ -103,31 +104,10 @@ export class PaddleBillingTrigger implements INodeType {
 				description:
 					"Reject deliveries whose signature timestamp is further than this from now. The default (3 days + 1 hour) covers Paddle's retry window even if retries keep the first attempt's timestamp; replays inside it are stopped by the event-ID dedupe. At most 7 days.",
 			},
-			{
-				displayName: 'Respond',
-				name: 'responseMode',
-				type: 'options',
-				options: [
-					{
-						name: 'Immediately',
-						value: 'onReceived',
-						description: 'Answer 200 as soon as the signature checks out',
-					},
-					{
-						name: 'When Last Node Finishes',
-						value: 'lastNode',
-						description: 'Answer when the workflow is done; a failed run answers 500 so that Paddle retries',
-					},
-					{
-						name: "Using 'Respond to Webhook' Node",
-						value: 'responseNode',
-						description: 'Answer from a Respond to Webhook node (e.g. 5xx after releasing a dedupe claim)',
-					},
-				],
-				default: 'onReceived',
+			respondProperty('Paddle', 'the signature checks out', {
 				description:
 					'When Paddle gets its answer. Paddle waits 5 seconds and retries anything else than a 2xx, so answer after the effect only when the workflow is quick.',
-			},
+			}),
 			{
 				displayName: 'Destination Description',
 				name: 'destinationDescription',
@@ -172,8 +152,6 @@ export class PaddleBillingTrigger implements INodeType {
 		},
 	};
 
-	webhookMethods = { default: { checkExists, create, delete: remove } };
-
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const raw = rawBody(this);
 		const verdict = await verifyDelivery.call(this, raw);
@@ -188,4 +166,13 @@ export class PaddleBillingTrigger implements INodeType {
 			],
 		};
 	}
+
+	/** The webhook's lifecycle in the vendor: trigger/registration.ts. */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions) { return await checkExists.call(this); },
+			async create(this: IHookFunctions) { return await create.call(this); },
+			async delete(this: IHookFunctions) { return await remove.call(this); },
+		},
+	};
 }

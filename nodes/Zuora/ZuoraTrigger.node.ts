@@ -4,6 +4,7 @@
  * auth, HMAC or URL secret; what may be trusted; event time) and normalize.ts.
  */
 import type {
+	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -257,8 +258,6 @@ export class ZuoraTrigger implements INodeType {
 
 	methods = { credentialTest: { zuoraCalloutAuthTest } };
 
-	webhookMethods = { default: { checkExists, create, delete: remove } };
-
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const refused = (refusal: Refusal) => refuse(this, refusal, REFUSAL_BODY.error);
 		const callout = await verifyCallout.call(this);
@@ -270,4 +269,13 @@ export class ZuoraTrigger implements INodeType {
 		if (items.length === 0) return answer(this, 200, { received: true, ignored: 'event not selected in the Zuora Trigger' });
 		return { workflowData: [items] };
 	}
+
+	/** The webhook's lifecycle in the vendor: trigger/registration.ts. */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions) { return await checkExists.call(this); },
+			async create(this: IHookFunctions) { return await create.call(this); },
+			async delete(this: IHookFunctions) { return await remove.call(this); },
+		},
+	};
 }

@@ -7,7 +7,7 @@
  * The refusal *body* stays each vendor's own shape: tests, sandboxes and people reading the
  * vendors' delivery logs depend on it ({@link REFUSAL_BODY}).
  */
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { ICredentialsDecrypted, IDataObject, INodeProperties, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 export type ResponseHeaders = Record<string, string>;
 
@@ -77,4 +77,38 @@ export function acknowledge(body: IDataObject): IWebhookResponseData {
 export function rawBody(ctx: IWebhookFunctions): Buffer | undefined {
 	const raw = (ctx.getRequestObject() as unknown as { rawBody?: unknown }).rawBody;
 	return Buffer.isBuffer(raw) ? raw : undefined;
+}
+
+/** A webhook credential's text fields ('' when unset), for the triggers' credential tests. */
+export function credentialText<K extends string>(credential: ICredentialsDecrypted, ...keys: K[]): Record<K, string> {
+	const data = credential.data ?? {};
+	return Object.fromEntries(keys.map((key) => [key, String(data[key] ?? '')])) as Record<K, string>;
+}
+
+/**
+ * The Respond parameter of a trigger whose vendor retries anything but a 2xx (the webhook's
+ * `responseMode` reads it): at once, after the run (a failed run answers 500), or from a Respond
+ * to Webhook node.
+ */
+export function respondProperty(vendor: string, acceptedWhen: string, extra: Partial<INodeProperties> = {}): INodeProperties {
+	return {
+		displayName: 'Respond',
+		name: 'responseMode',
+		type: 'options',
+		options: [
+			{ name: 'Immediately', value: 'onReceived', description: `Answer 200 as soon as ${acceptedWhen}` },
+			{
+				name: 'When Last Node Finishes',
+				value: 'lastNode',
+				description: `Answer when the workflow is done; a failed run answers 500 so that ${vendor} retries`,
+			},
+			{
+				name: "Using 'Respond to Webhook' Node",
+				value: 'responseNode',
+				description: 'Answer from a Respond to Webhook node (e.g. 5xx after releasing a dedupe claim)',
+			},
+		],
+		default: 'onReceived',
+		...extra,
+	};
 }

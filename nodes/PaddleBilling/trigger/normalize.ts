@@ -25,14 +25,6 @@ export type NormalizedBillingEvent = Omit<SharedNormalizedEvent<'paddle'>, 'even
 	kommoLeadIdHint: number | null;
 };
 
-export const ALL_EVENTS = '*';
-
-/** Whether the trigger's Events parameter selects this event type (none selected: every type). */
-export function acceptsEvent(this: IWebhookFunctions, eventType: string): boolean {
-	const events = (this.getNodeParameter('events', []) as string[]) ?? [];
-	return events.length === 0 || events.includes(ALL_EVENTS) || events.includes(eventType);
-}
-
 /** Event types the trigger offers (Paddle's names; subscription.canceled has one l). */
 export const PADDLE_EVENT_TYPES = [
 	'subscription.created',
@@ -61,6 +53,14 @@ export const PADDLE_EVENT_TYPES = [
 	'adjustment.created',
 	'adjustment.updated',
 ] as const;
+
+export const ALL_EVENTS = '*';
+
+/** Whether the trigger's Events parameter selects this event type (none selected: every type). */
+export function acceptsEvent(this: IWebhookFunctions, eventType: string): boolean {
+	const events = (this.getNodeParameter('events', []) as string[]) ?? [];
+	return events.length === 0 || events.includes(ALL_EVENTS) || events.includes(eventType);
+}
 
 function str(value: unknown): string | null {
 	return typeof value === 'string' && value !== '' ? value : null;

@@ -16,7 +16,7 @@ import type {
 } from 'n8n-workflow';
 
 import { checkBasicAuth, hmac, type HmacAlgorithm, safeEqual } from '../../shared/crypto';
-import { accept, rawBody as rawBodyOf, reject, type Verdict } from '../../shared/webhook';
+import { accept, credentialText, rawBody as rawBodyOf, reject, type Verdict } from '../../shared/webhook';
 import { MAX_CALLOUT_BYTES, parseCalloutBody, queryFields } from './callout-body';
 import { compileTemplate, renderSigned } from './callout-template';
 import { type CalloutEvent, DEFAULT_PATHS, type FieldPaths, pick, toIso } from './normalize';
@@ -219,11 +219,7 @@ export async function zuoraCalloutAuthTest(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
-	const data = credential.data ?? {};
-	const user = String(data.user ?? '');
-	const password = String(data.password ?? '');
-	const hmacSecret = String(data.hmacSecret ?? '');
-	const urlSecret = String(data.urlSecret ?? '');
+	const { user, password, hmacSecret, urlSecret } = credentialText(credential, 'user', 'password', 'hmacSecret', 'urlSecret');
 	if (Boolean(user) !== Boolean(password)) {
 		return { status: 'Error', message: 'Basic auth needs both a user and a password' };
 	}
