@@ -28,7 +28,7 @@ export class ChargebeeBilling implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Chargebee Billing',
 		name: 'chargebeeBilling',
-		icon: { light: 'file:chargebeeBilling.svg', dark: 'file:chargebeeBilling.dark.svg' },
+		icon: { light: 'file:../../icons/chargebeeBilling.svg', dark: 'file:../../icons/chargebeeBilling.dark.svg' },
 		group: ['output'],
 		// 1.1: Simplify (on by default) for the get and list operations of version 1; workflows saved
 		// with version 1 keep Chargebee's full records

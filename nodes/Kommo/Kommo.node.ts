@@ -52,7 +52,7 @@ export class Kommo implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Kommo',
 		name: 'kommo',
-		icon: { light: 'file:kommo.svg', dark: 'file:kommo.dark.svg' },
+		icon: { light: 'file:../../icons/kommo.svg', dark: 'file:../../icons/kommo.dark.svg' },
 		group: ['transform'],
 		// 1.1: Simplify (on by default) for Lead → Get and Contact → Get; version 1 keeps their full output.
 		version: [1, 1.1],

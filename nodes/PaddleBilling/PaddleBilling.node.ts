@@ -35,7 +35,7 @@ export class PaddleBilling implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Paddle Billing',
 		name: 'paddleBilling',
-		icon: { light: 'file:paddleBilling.svg', dark: 'file:paddleBilling.dark.svg' },
+		icon: { light: 'file:../../icons/paddleBilling.svg', dark: 'file:../../icons/paddleBilling.dark.svg' },
 		group: ['transform'],
 		// 1.1: Simplify (on by default) for the get and list operations of version 1; workflows saved
 		// with version 1 keep Paddle's full entities

@@ -13,7 +13,7 @@ export class Zuora implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Zuora',
 		name: 'zuora',
-		icon: { light: 'file:zuora.svg', dark: 'file:zuora.dark.svg' },
+		icon: { light: 'file:../../icons/zuora.svg', dark: 'file:../../icons/zuora.dark.svg' },
 		group: ['transform'],
 		// 1.1: Simplify is on by default (version 1 keeps Zuora's full answers for older workflows)
 		version: [1, 1.1],
