@@ -6,7 +6,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildFieldValues, withFieldDefinitions } from '../../custom-fields';
+import { buildFieldValues } from '../../custom-field-write';
+import { withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter } from '../../entities';
 import { kommoLocator, unwrapLocators } from '../../locators';
 import { kommoApiRequest } from '../../transport';

@@ -12,7 +12,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { customFieldsMap, multitextValues, resolveField, withFieldDefinitions, type KommoFieldValue } from '../../custom-fields';
+import { customFieldsMap, multitextValues } from '../../custom-field-read';
+import { resolveField, withFieldDefinitions, type KommoFieldValue } from '../../custom-fields';
 import { getShapedLeads, parseEntityId } from '../../entities';
 import { kommoGetAll } from '../../transport';
 import { runPerItem, show } from '../common';

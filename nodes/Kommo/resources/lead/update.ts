@@ -7,7 +7,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildFieldValues, withFieldDefinitions } from '../../custom-fields';
+import { buildFieldValues } from '../../custom-field-write';
+import { withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter, getShapedLeads } from '../../entities';
 import { kommoLocator, unwrapLocators } from '../../locators';
 import { getPipelines, resolvePipeline, resolveStatus, statusName } from '../../pipelines';
