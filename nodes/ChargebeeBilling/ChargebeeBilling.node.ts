@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { resourceSelector } from '../shared/descriptions';
 import { CurrencyError } from '../shared/money';
 import { passThroughErrors, runOperations, type ErrorMapper } from '../shared/operations';
 import { InputError } from './helpers';
@@ -42,22 +43,15 @@ export class ChargebeeBilling implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'chargebeeBillingApi', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Credit Note', value: 'creditNote' },
-					{ name: 'Custom API Request', value: 'customApi' },
-					{ name: 'Customer', value: 'customer' },
-					{ name: 'Event', value: 'event' },
-					{ name: 'Invoice', value: 'invoice' },
-					{ name: 'Item Price', value: 'itemPrice' },
-					{ name: 'Subscription', value: 'subscription' },
-				],
-				default: 'customer',
-			},
+			resourceSelector('customer', [
+				{ name: 'Credit Note', value: 'creditNote' },
+				{ name: 'Custom API Request', value: 'customApi' },
+				{ name: 'Customer', value: 'customer' },
+				{ name: 'Event', value: 'event' },
+				{ name: 'Invoice', value: 'invoice' },
+				{ name: 'Item Price', value: 'itemPrice' },
+				{ name: 'Subscription', value: 'subscription' },
+			]),
 			...customer.description,
 			...subscription.description,
 			...invoice.description,

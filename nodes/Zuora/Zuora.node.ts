@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { resourceSelector } from '../shared/descriptions';
 import { runOperations, type ErrorMapper } from '../shared/operations';
 import { asNodeError, isNotFound } from './helpers';
 import { listSearch, loadOptions } from './methods';
@@ -26,22 +27,15 @@ export class Zuora implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'zuoraOAuth2Api', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Account', value: 'account' },
-					{ name: 'Custom API Request', value: 'customApi' },
-					{ name: 'Invoice', value: 'invoice' },
-					{ name: 'Payment', value: 'payment' },
-					{ name: 'Product Rate Plan', value: 'productRatePlan' },
-					{ name: 'Subscription', value: 'subscription' },
-					{ name: 'Usage', value: 'usage' },
-				],
-				default: 'account',
-			},
+			resourceSelector('account', [
+				{ name: 'Account', value: 'account' },
+				{ name: 'Custom API Request', value: 'customApi' },
+				{ name: 'Invoice', value: 'invoice' },
+				{ name: 'Payment', value: 'payment' },
+				{ name: 'Product Rate Plan', value: 'productRatePlan' },
+				{ name: 'Subscription', value: 'subscription' },
+				{ name: 'Usage', value: 'usage' },
+			]),
 			...operationSelectors,
 			...Object.values(operations).flatMap((ops) => Object.values(ops).flatMap((op) => op.description)),
 		],

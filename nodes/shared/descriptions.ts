@@ -1,0 +1,31 @@
+/**
+ * Description pieces every action node repeats: the Resource dropdown and each resource's
+ * Operation dropdown, in the one shape n8n's own nodes use (`noDataExpression`, the Operation
+ * shown only for its resource). The Return All / Limit pair is in list-parameters.ts.
+ */
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+/** The node's Resource dropdown. */
+export function resourceSelector(defaultResource: string, options: INodePropertyOptions[]): INodeProperties {
+	return {
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options,
+		default: defaultResource,
+	};
+}
+
+/** The Operation dropdown of one resource. */
+export function operationSelector(resource: string, defaultOperation: string, options: INodePropertyOptions[]): INodeProperties {
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [resource] } },
+		options,
+		default: defaultOperation,
+	};
+}
