@@ -3,7 +3,7 @@
  * Operation dropdown, in the one shape n8n's own nodes use (`noDataExpression`, the Operation
  * shown only for its resource). The Return All / Limit pair is in list-parameters.ts.
  */
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 /** The node's Resource dropdown. */
 export function resourceSelector(defaultResource: string, options: INodePropertyOptions[]): INodeProperties {
@@ -27,5 +27,18 @@ export function operationSelector(resource: string, defaultOperation: string, op
 		displayOptions: { show: { resource: [resource] } },
 		options,
 		default: defaultOperation,
+	};
+}
+
+/** The Filters collection of a list operation ("Add Filter"), with the operation's filter fields. */
+export function filtersCollection(options: INodeProperties[], displayOptions?: IDisplayOptions): INodeProperties {
+	return {
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		...(displayOptions ? { displayOptions } : {}),
+		options,
 	};
 }

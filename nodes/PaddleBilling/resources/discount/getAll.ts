@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { filtersCollection } from '../../../shared/descriptions';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
 import { simplifyField, simplifyMany } from '../simplify';
@@ -8,13 +9,8 @@ import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 export const description: INodeProperties[] = forOperation('discount', 'getAll', [
 	...returnAllAndLimit(),
 	simplifyField,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
+	filtersCollection(
+		[
 			{ displayName: 'Code', name: 'code', type: 'string', default: '', placeholder: 'WELCOME10', description: 'Only the discount with this checkout code (not case-sensitive)' },
 			{
 				displayName: 'Status',
@@ -27,7 +23,7 @@ export const description: INodeProperties[] = forOperation('discount', 'getAll',
 				default: 'active',
 			},
 		],
-	},
+	),
 ]);
 
 /** GET /discounts (needs discount.read): catalog (standard) discounts, newest first. */
