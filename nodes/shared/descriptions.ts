@@ -42,3 +42,18 @@ export function filtersCollection(options: INodeProperties[], displayOptions?: I
 		options,
 	};
 }
+
+/**
+ * Status: Active or Archived, the two states Chargebee item prices and Paddle's catalog entities
+ * (prices, discounts, customers) share; as a filter or as the value to set.
+ */
+export const activeOrArchivedStatus: INodeProperties = {
+	displayName: 'Status',
+	name: 'status',
+	type: 'options',
+	options: [
+		{ name: 'Active', value: 'active' },
+		{ name: 'Archived', value: 'archived' },
+	],
+	default: 'active',
+};

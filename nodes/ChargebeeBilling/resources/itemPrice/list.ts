@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { filtersCollection } from '../../../shared/descriptions';
+import { activeOrArchivedStatus, filtersCollection } from '../../../shared/descriptions';
 import { moneyOf } from '../../helpers';
 import { chargebeeList } from '../../transport';
 import { maybeSimplifyAll, simplifyProperty } from '../../simplify';
@@ -39,16 +39,7 @@ export const description: INodeProperties[] = [
 				],
 				default: 'plan',
 			},
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				options: [
-					{ name: 'Active', value: 'active' },
-					{ name: 'Archived', value: 'archived' },
-				],
-				default: 'active',
-			},
+			activeOrArchivedStatus,
 		],
 		displayOptions,
 	),

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { filtersCollection } from '../../../shared/descriptions';
+import { activeOrArchivedStatus, filtersCollection } from '../../../shared/descriptions';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
 import { simplifyField, simplifyMany } from '../simplify';
@@ -12,16 +12,7 @@ export const description: INodeProperties[] = forOperation('discount', 'getAll',
 	filtersCollection(
 		[
 			{ displayName: 'Code', name: 'code', type: 'string', default: '', placeholder: 'WELCOME10', description: 'Only the discount with this checkout code (not case-sensitive)' },
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				options: [
-					{ name: 'Active', value: 'active' },
-					{ name: 'Archived', value: 'archived' },
-				],
-				default: 'active',
-			},
+			activeOrArchivedStatus,
 		],
 	),
 ]);

@@ -6,7 +6,7 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { filtersCollection } from '../../../shared/descriptions';
+import { activeOrArchivedStatus, filtersCollection } from '../../../shared/descriptions';
 import { priceMoney } from '../../helpers';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
@@ -30,16 +30,7 @@ export const description: INodeProperties[] = forOperation('price', 'list', [
 				],
 				default: 'any',
 			},
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				options: [
-					{ name: 'Active', value: 'active' },
-					{ name: 'Archived', value: 'archived' },
-				],
-				default: 'active',
-			},
+			activeOrArchivedStatus,
 		],
 	),
 ]);
