@@ -1,20 +1,11 @@
 /** Small pure helpers shared by the Zuora operations. */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { IANAZone } from 'luxon';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { fromMinor, type Money, toMinor } from '../shared/money';
 
-/** Adds `displayOptions` for one resource + operation to each property. */
-export function forOperation(resource: string, operation: string, properties: INodeProperties[]): INodeProperties[] {
-	return properties.map((p) => ({
-		...p,
-		displayOptions: {
-			...p.displayOptions,
-			show: { ...(p.displayOptions?.show ?? {}), resource: [resource], operation: [operation] },
-		},
-	}));
-}
+export { forOperation } from '../shared/descriptions';
 
 /**
  * A date as Zuora wants it (yyyy-mm-dd) from what workflows carry:

@@ -57,3 +57,17 @@ export const activeOrArchivedStatus: INodeProperties = {
 	],
 	default: 'active',
 };
+
+/**
+ * Shows each property only for this resource + operation, keeping any extra conditions it has
+ * (n8n's updateDisplayOptions, without its deep merge). Copies; never changes the properties given.
+ */
+export function forOperation(resource: string, operation: string, properties: INodeProperties[]): INodeProperties[] {
+	return properties.map((p) => ({
+		...p,
+		displayOptions: {
+			...p.displayOptions,
+			show: { ...p.displayOptions?.show, resource: [resource], operation: [operation] },
+		},
+	}));
+}
