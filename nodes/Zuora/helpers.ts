@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { IANAZone } from 'luxon';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { readJsonObject } from '../shared/json';
 import { fromMinor, type Money, toMinor } from '../shared/money';
 
 export { forOperation } from '../shared/descriptions';
@@ -85,16 +86,8 @@ export function jsonParameter(
 	field: string,
 	itemIndex: number,
 ): IDataObject | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	if (typeof value === 'object' && !Array.isArray(value)) return value as IDataObject;
-	if (typeof value === 'string') {
-		try {
-			const parsed = JSON.parse(value) as unknown;
-			if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as IDataObject;
-		} catch {
-			// reported below
-		}
-	}
+	const parsed = readJsonObject(value);
+	if (parsed !== null) return parsed;
 	throw new NodeOperationError(context.getNode(), `"${field}" must be a JSON object`, {
 		itemIndex,
 		description: `Got ${JSON.stringify(value).slice(0, 120)}. Example: {"KommoPipeline__c": "Sales"}`,
