@@ -71,3 +71,8 @@ export function forOperation(resource: string, operation: string, properties: IN
 		},
 	}));
 }
+
+/** An Email parameter as n8n's lint wants it (the name@email.com placeholder); `extra` adds the rest. */
+export function emailProperty(extra: Partial<INodeProperties> = {}): INodeProperties {
+	return { displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '', ...extra };
+}

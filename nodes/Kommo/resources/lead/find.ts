@@ -12,6 +12,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { emailProperty } from '../../../shared/descriptions';
 import { customFieldsMap, multitextValues } from '../../custom-field-read';
 import { resolveField, withFieldDefinitions, type KommoFieldValue } from '../../custom-fields';
 import { getShapedLeads, parseEntityId } from '../../entities';
@@ -79,15 +80,7 @@ export const description: INodeProperties[] = [
 		description:
 			'The lead field that must equal the search text (its name works too). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
-	{
-		displayName: 'Email',
-		name: 'email',
-		type: 'string',
-		placeholder: 'name@email.com',
-		default: '',
-		required: true,
-		displayOptions: show('lead', 'find', { findBy: ['contactEmail'] }),
-	},
+	emailProperty({ required: true, displayOptions: show('lead', 'find', { findBy: ['contactEmail'] }) }),
 	{
 		displayName: 'Phone',
 		name: 'phone',
