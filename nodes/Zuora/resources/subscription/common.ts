@@ -9,6 +9,36 @@ export const subscriptionNumberField: INodeProperties = subscriptionLocator(
 	'The subscription. Subscription → Create returns its number; a Kommo lead field or a Zuora callout can carry it too.',
 );
 
+/**
+ * The Additional Fields of an order-posting operation (Cancel, Change Plan): the Idempotency Key
+ * that overrides the one derived from the order body, and the Order Date with what it defaults to.
+ */
+export function orderOptions(orderDateDefault: string): INodeProperties {
+	return {
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				description: 'Overrides the key derived from the order body',
+			},
+			{
+				displayName: 'Order Date',
+				name: 'orderDate',
+				type: 'string',
+				default: '',
+				description: orderDateDefault,
+			},
+		],
+	};
+}
+
 /** The subscription's currency: its own field, else the one of its charges. */
 function currencyOf(view: IDataObject): string | undefined {
 	if (typeof view.currency === 'string' && view.currency) return view.currency;
