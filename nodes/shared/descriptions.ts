@@ -76,3 +76,29 @@ export function forOperation(resource: string, operation: string, properties: IN
 export function emailProperty(extra: Partial<INodeProperties> = {}): INodeProperties {
 	return { displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '', ...extra };
 }
+
+/** The Options collection of an operation ("Add Option"). */
+export function optionsCollection(options: INodeProperties[], displayOptions?: IDisplayOptions): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		...(displayOptions ? { displayOptions } : {}),
+		options,
+	};
+}
+
+/** The Additional Fields collection of an operation ("Add Field"). */
+export function additionalFieldsCollection(options: INodeProperties[], displayOptions?: IDisplayOptions): INodeProperties {
+	return {
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		...(displayOptions ? { displayOptions } : {}),
+		options,
+	};
+}

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { emailProperty } from '../../../shared/descriptions';
+import { emailProperty, optionsCollection } from '../../../shared/descriptions';
 import { DEFAULT_KOMMO_FIELD, InputError, checkCustomFieldName, parseLeadId } from '../../helpers';
 import {
 	attempt,
@@ -40,14 +40,8 @@ export const description: INodeProperties[] = [
 		displayOptions,
 		options: customerFieldOptions(false),
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions,
-		options: [
+	optionsCollection(
+		[
 			{
 				displayName: 'If Several Customers Have the Email',
 				name: 'multipleMatches',
@@ -72,7 +66,8 @@ export const description: INodeProperties[] = [
 				description: 'Whether to write the Kommo Lead ID into the custom field of a customer that already existed',
 			},
 		],
-	},
+		displayOptions,
+	),
 ];
 
 async function getById(this: IExecuteFunctions, i: number, id: string): Promise<IDataObject | undefined> {

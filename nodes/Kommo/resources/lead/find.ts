@@ -12,7 +12,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { emailProperty } from '../../../shared/descriptions';
+import { emailProperty, optionsCollection } from '../../../shared/descriptions';
 import { customFieldsMap, multitextValues } from '../../custom-field-read';
 import { resolveField, withFieldDefinitions, type KommoFieldValue } from '../../custom-fields';
 import { getShapedLeads, parseEntityId } from '../../entities';
@@ -107,14 +107,8 @@ export const description: INodeProperties[] = [
 		displayOptions: display,
 		description: "Whether to read each lead's contacts too (name, email, phone)",
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: display,
-		options: [
+	optionsCollection(
+		[
 			{
 				displayName: 'Prefer Leads Where Field Name or ID',
 				name: 'preferField',
@@ -141,7 +135,8 @@ export const description: INodeProperties[] = [
 				description: 'Value the preferred leads have in that field (case and surrounding spaces ignored); empty: only newest first',
 			},
 		],
-	},
+		display,
+	),
 	// Since node version 1.1: version 1 workflows keep the full output.
 	simplifyParameter(display, 1.1),
 ];

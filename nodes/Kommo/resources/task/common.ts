@@ -6,6 +6,7 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import { kommoLocator } from '../../locators';
 import { batchSizeOption, show } from '../common';
 
@@ -95,15 +96,7 @@ export function taskFields(operation: string, fields: TaskFieldsOptions): INodeP
 		...dueProperties(operation),
 		kommoLocator('user', 'responsibleUserId', 'Responsible User', display, fields.responsibleDescription, false),
 		taskTypeProperty(display),
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			displayOptions: display,
-			options: [batchSizeOption, ...(fields.options ?? [])],
-		},
+		optionsCollection([batchSizeOption, ...(fields.options ?? [])], display),
 	];
 }
 

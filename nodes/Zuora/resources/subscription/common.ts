@@ -1,6 +1,7 @@
 /** What the subscription operations share. */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { asNodeError, isNotFound, moneyBlock, text } from '../../helpers';
 import { locatorValue, subscriptionLocator } from '../../locators';
 import { idempotencyKeyFor, zuoraRequest } from '../../transport';
@@ -14,13 +15,8 @@ export const subscriptionNumberField: INodeProperties = subscriptionLocator(
  * that overrides the one derived from the order body, and the Order Date with what it defaults to.
  */
 export function orderOptions(orderDateDefault: string): INodeProperties {
-	return {
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
+	return additionalFieldsCollection(
+		[
 			{
 				displayName: 'Idempotency Key',
 				name: 'idempotencyKey',
@@ -36,7 +32,7 @@ export function orderOptions(orderDateDefault: string): INodeProperties {
 				description: orderDateDefault,
 			},
 		],
-	};
+	);
 }
 
 /** The subscription's currency: its own field, else the one of its charges. */

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import { forOperation, text, timeZoneOf } from '../../helpers';
 import { buildUsageFiles, type RowProblem, type UsageDateFormat, type UsageInput, validateUsageRows } from '../../usage-csv';
 import type { BatchOperation } from '../types';
@@ -66,13 +67,8 @@ export const uploadBatch: BatchOperation = {
 				{ displayName: 'Subscription Number', name: 'subscriptionNumber', type: 'string', default: '' },
 			],
 		},
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [
+		optionsCollection(
+			[
 				{
 					displayName: 'CSV Date Format',
 					name: 'dateFormat',
@@ -127,7 +123,7 @@ export const uploadBatch: BatchOperation = {
 						"IANA time zone that gives Unix times their day (written dates keep theirs); use your Zuora tenant's time zone. Empty: the workflow's time zone.",
 				},
 			],
-		},
+		),
 	]),
 
 	async execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
