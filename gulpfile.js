@@ -1,10 +1,11 @@
-// Copies everything tsc does not emit into dist/: node and credential icons
-// (SVG/PNG), codex files (<Node>.node.json) and the package manifest that n8n
-// reads when the package is loaded from dist.
+// Copies everything tsc does not emit into dist/: the node and credential icons
+// (SVG/PNG, all in icons/, referenced as file:../../icons/… from a node and
+// file:../icons/… from a credential, so dist/icons/ sits where those paths
+// point) and the codex files (<Node>.node.json).
 const { src, dest, series } = require('gulp');
 
 function copyIcons() {
-	return src(['nodes/**/*.{svg,png}', 'credentials/**/*.{svg,png}', 'icons/**/*.{svg,png}'], {
+	return src(['icons/**/*.{svg,png}'], {
 		base: '.',
 		encoding: false,
 		allowEmpty: true,

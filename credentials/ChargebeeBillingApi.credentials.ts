@@ -17,8 +17,8 @@ export class ChargebeeBillingApi implements ICredentialType {
 	displayName = 'Chargebee Billing API';
 
 	icon = {
-		light: 'file:../nodes/ChargebeeBilling/chargebeeBilling.svg',
-		dark: 'file:../nodes/ChargebeeBilling/chargebeeBilling.dark.svg',
+		light: 'file:../icons/chargebeeBilling.svg',
+		dark: 'file:../icons/chargebeeBilling.dark.svg',
 	} as const;
 
 	documentationUrl = 'https://apidocs.chargebee.com/docs/api/auth';

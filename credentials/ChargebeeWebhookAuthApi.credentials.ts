@@ -12,8 +12,8 @@ export class ChargebeeWebhookAuthApi implements ICredentialType {
 	displayName = 'Chargebee Webhook Auth API';
 
 	icon = {
-		light: 'file:../nodes/ChargebeeBilling/chargebeeBilling.svg',
-		dark: 'file:../nodes/ChargebeeBilling/chargebeeBilling.dark.svg',
+		light: 'file:../icons/chargebeeBilling.svg',
+		dark: 'file:../icons/chargebeeBilling.dark.svg',
 	} as const;
 
 	documentationUrl = 'https://www.chargebee.com/docs/billing/2.0/site-configuration/webhook_settings';

@@ -13,7 +13,7 @@ export class KommoApi implements ICredentialType {
 
 	documentationUrl = 'https://github.com/kommo-billing/n8n-nodes-kommo-billing#kommo';
 
-	icon = { light: 'file:../nodes/Kommo/kommo.svg', dark: 'file:../nodes/Kommo/kommo.dark.svg' } as const;
+	icon = { light: 'file:../icons/kommo.svg', dark: 'file:../icons/kommo.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		...kommoAccountProperties,

@@ -17,7 +17,7 @@ export class PaddleBillingApi implements ICredentialType {
 
 	displayName = 'Paddle Billing API';
 
-	icon: Icon = { light: 'file:paddleBilling.svg', dark: 'file:paddleBilling.dark.svg' };
+	icon: Icon = { light: 'file:../icons/paddleBilling.svg', dark: 'file:../icons/paddleBilling.dark.svg' };
 
 	documentationUrl = 'https://developer.paddle.com/api-reference/about/authentication';
 

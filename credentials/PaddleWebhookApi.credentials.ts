@@ -13,7 +13,7 @@ export class PaddleWebhookApi implements ICredentialType {
 
 	displayName = 'Paddle Webhook Secret API';
 
-	icon: Icon = { light: 'file:paddleBilling.svg', dark: 'file:paddleBilling.dark.svg' };
+	icon: Icon = { light: 'file:../icons/paddleBilling.svg', dark: 'file:../icons/paddleBilling.dark.svg' };
 
 	documentationUrl = 'https://developer.paddle.com/webhooks/signature-verification';
 

@@ -11,7 +11,7 @@ export class ZuoraCalloutAuthApi implements ICredentialType {
 
 	displayName = 'Zuora Callout Auth API';
 
-	icon = { light: 'file:../nodes/Zuora/zuora.svg', dark: 'file:../nodes/Zuora/zuora.dark.svg' } as const;
+	icon = { light: 'file:../icons/zuora.svg', dark: 'file:../icons/zuora.dark.svg' } as const;
 
 	documentationUrl =
 		'https://docs.zuora.com/en/zuora-platform/extensibility/events-and-notifications/callout-templates/callout-template-overview';

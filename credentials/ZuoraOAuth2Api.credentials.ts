@@ -30,7 +30,7 @@ export class ZuoraOAuth2Api implements ICredentialType {
 
 	displayName = 'Zuora OAuth2 API';
 
-	icon = { light: 'file:../nodes/Zuora/zuora.svg', dark: 'file:../nodes/Zuora/zuora.dark.svg' } as const;
+	icon = { light: 'file:../icons/zuora.svg', dark: 'file:../icons/zuora.dark.svg' } as const;
 
 	documentationUrl = 'https://developer.zuora.com/v1-api-reference/api/authentication/';
 

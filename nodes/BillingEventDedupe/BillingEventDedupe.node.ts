@@ -10,7 +10,7 @@ export class BillingEventDedupe implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Billing Event Dedupe',
 		name: 'billingEventDedupe',
-		icon: { light: 'file:billingEventDedupe.svg', dark: 'file:billingEventDedupe.dark.svg' },
+		icon: { light: 'file:../../icons/billingEventDedupe.svg', dark: 'file:../../icons/billingEventDedupe.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',

@@ -15,7 +15,7 @@ export class BillingPlanMapping implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Billing Plan Mapping',
 		name: 'billingPlanMapping',
-		icon: { light: 'file:billingPlanMapping.svg', dark: 'file:billingPlanMapping.dark.svg' },
+		icon: { light: 'file:../../icons/billingPlanMapping.svg', dark: 'file:../../icons/billingPlanMapping.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ "Kommo plan → " + $parameter["billingSystem"] }}',

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { resourceSelector } from '../shared/descriptions';
 import { CurrencyError } from '../shared/money';
 import { passThroughErrors, runOperations, type ErrorMapper } from '../shared/operations';
 import { InputError } from './helpers';
@@ -28,7 +29,7 @@ export class ChargebeeBilling implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Chargebee Billing',
 		name: 'chargebeeBilling',
-		icon: { light: 'file:chargebeeBilling.svg', dark: 'file:chargebeeBilling.dark.svg' },
+		icon: { light: 'file:../../icons/chargebeeBilling.svg', dark: 'file:../../icons/chargebeeBilling.dark.svg' },
 		group: ['output'],
 		// 1.1: Simplify (on by default) for the get and list operations of version 1; workflows saved
 		// with version 1 keep Chargebee's full records
@@ -42,22 +43,15 @@ export class ChargebeeBilling implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'chargebeeBillingApi', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Credit Note', value: 'creditNote' },
-					{ name: 'Custom API Request', value: 'customApi' },
-					{ name: 'Customer', value: 'customer' },
-					{ name: 'Event', value: 'event' },
-					{ name: 'Invoice', value: 'invoice' },
-					{ name: 'Item Price', value: 'itemPrice' },
-					{ name: 'Subscription', value: 'subscription' },
-				],
-				default: 'customer',
-			},
+			resourceSelector('customer', [
+				{ name: 'Credit Note', value: 'creditNote' },
+				{ name: 'Custom API Request', value: 'customApi' },
+				{ name: 'Customer', value: 'customer' },
+				{ name: 'Event', value: 'event' },
+				{ name: 'Invoice', value: 'invoice' },
+				{ name: 'Item Price', value: 'itemPrice' },
+				{ name: 'Subscription', value: 'subscription' },
+			]),
 			...customer.description,
 			...subscription.description,
 			...invoice.description,

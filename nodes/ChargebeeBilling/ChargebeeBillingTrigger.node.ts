@@ -39,7 +39,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Chargebee Billing Trigger',
 		name: 'chargebeeBillingTrigger',
-		icon: { light: 'file:chargebeeBilling.svg', dark: 'file:chargebeeBilling.dark.svg' },
+		icon: { light: 'file:../../icons/chargebeeBilling.svg', dark: 'file:../../icons/chargebeeBilling.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["mode"] === "manual" ? "manual endpoint" : "self-registering endpoint"}}',

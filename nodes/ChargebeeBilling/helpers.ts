@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { readJsonObject } from '../shared/json';
 import { fromMinor, type Money } from '../shared/money';
 
 export const DEFAULT_KOMMO_FIELD = 'cf_kommo_lead_id';
@@ -130,15 +131,7 @@ export function isoFromUnix(value: unknown): string | null {
 
 /** Parses a JSON parameter that may arrive as text or already as an object. */
 export function jsonObject(value: unknown, parameter: string): IDataObject | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	if (typeof value === 'object' && !Array.isArray(value)) return value as IDataObject;
-	if (typeof value === 'string') {
-		try {
-			const parsed = JSON.parse(value) as unknown;
-			if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as IDataObject;
-		} catch {
-			// reported below
-		}
-	}
+	const parsed = readJsonObject(value);
+	if (parsed !== null) return parsed;
 	throw new InputError(`${parameter} must be a JSON object`, 'For example {"source": "kommo"}.');
 }

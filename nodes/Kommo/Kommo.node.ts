@@ -6,6 +6,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { resourceSelector } from '../shared/descriptions';
 import { runOperations, type Operation } from '../shared/operations';
 import { authenticationProperty, kommoCredentials } from './descriptions';
 import { locatorSearch } from './locators';
@@ -52,7 +53,7 @@ export class Kommo implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Kommo',
 		name: 'kommo',
-		icon: { light: 'file:kommo.svg', dark: 'file:kommo.dark.svg' },
+		icon: { light: 'file:../../icons/kommo.svg', dark: 'file:../../icons/kommo.dark.svg' },
 		group: ['transform'],
 		// 1.1: Simplify (on by default) for Lead → Get and Contact → Get; version 1 keeps their full output.
 		version: [1, 1.1],
@@ -66,27 +67,20 @@ export class Kommo implements INodeType {
 		credentials: kommoCredentials,
 		properties: [
 			authenticationProperty,
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Catalog (Product List)', value: 'catalog' },
-					{ name: 'Company', value: 'company' },
-					{ name: 'Contact', value: 'contact' },
-					{ name: 'Custom API Request', value: 'customApiRequest' },
-					{ name: 'Incoming Lead', value: 'unsorted' },
-					{ name: 'Lead', value: 'lead' },
-					{ name: 'Link', value: 'link' },
-					{ name: 'Note', value: 'note' },
-					{ name: 'Pipeline', value: 'pipeline' },
-					{ name: 'Tag', value: 'tag' },
-					{ name: 'Task', value: 'task' },
-					{ name: 'Webhook', value: 'webhook' },
-				],
-				default: 'lead',
-			},
+			resourceSelector('lead', [
+				{ name: 'Catalog (Product List)', value: 'catalog' },
+				{ name: 'Company', value: 'company' },
+				{ name: 'Contact', value: 'contact' },
+				{ name: 'Custom API Request', value: 'customApiRequest' },
+				{ name: 'Incoming Lead', value: 'unsorted' },
+				{ name: 'Lead', value: 'lead' },
+				{ name: 'Link', value: 'link' },
+				{ name: 'Note', value: 'note' },
+				{ name: 'Pipeline', value: 'pipeline' },
+				{ name: 'Tag', value: 'tag' },
+				{ name: 'Task', value: 'task' },
+				{ name: 'Webhook', value: 'webhook' },
+			]),
 			leadOperations,
 			noteOperations,
 			taskOperations,

@@ -29,7 +29,7 @@ export class KommoTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Kommo Trigger',
 		name: 'kommoTrigger',
-		icon: { light: 'file:kommo.svg', dark: 'file:kommo.dark.svg' },
+		icon: { light: 'file:../../icons/kommo.svg', dark: 'file:../../icons/kommo.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["events"].join(", ")}}',

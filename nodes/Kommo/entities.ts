@@ -8,7 +8,8 @@ import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { RequestContext } from '../shared/http';
-import { customFieldsMap, multitextValues, type KommoFieldValue } from './custom-fields';
+import { customFieldsMap, multitextValues } from './custom-field-read';
+import type { KommoFieldValue } from './custom-fields';
 import { chunk, kommoApiRequest } from './transport';
 
 const ID_CHUNK = 50;

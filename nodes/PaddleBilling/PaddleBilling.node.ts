@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { resourceSelector } from '../shared/descriptions';
 import { runOperations } from '../shared/operations';
 import * as address from './resources/address';
 import * as adjustment from './resources/adjustment';
@@ -35,7 +36,7 @@ export class PaddleBilling implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Paddle Billing',
 		name: 'paddleBilling',
-		icon: { light: 'file:paddleBilling.svg', dark: 'file:paddleBilling.dark.svg' },
+		icon: { light: 'file:../../icons/paddleBilling.svg', dark: 'file:../../icons/paddleBilling.dark.svg' },
 		group: ['transform'],
 		// 1.1: Simplify (on by default) for the get and list operations of version 1; workflows saved
 		// with version 1 keep Paddle's full entities
@@ -49,26 +50,19 @@ export class PaddleBilling implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'paddleBillingApi', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Address', value: 'address' },
-					{ name: 'Adjustment', value: 'adjustment', description: 'Refunds and credits of transactions' },
-					{ name: 'Business', value: 'business' },
-					{ name: 'Custom API Request', value: 'customApiRequest', description: 'Any other Paddle API endpoint, with this credential' },
-					{ name: 'Customer', value: 'customer' },
-					{ name: 'Discount', value: 'discount' },
-					{ name: 'Event', value: 'event' },
-					{ name: 'Notification', value: 'notification' },
-					{ name: 'Price', value: 'price' },
-					{ name: 'Subscription', value: 'subscription' },
-					{ name: 'Transaction', value: 'transaction', description: 'Invoices, payments, renewals and one-time charges' },
-				],
-				default: 'customer',
-			},
+			resourceSelector('customer', [
+				{ name: 'Address', value: 'address' },
+				{ name: 'Adjustment', value: 'adjustment', description: 'Refunds and credits of transactions' },
+				{ name: 'Business', value: 'business' },
+				{ name: 'Custom API Request', value: 'customApiRequest', description: 'Any other Paddle API endpoint, with this credential' },
+				{ name: 'Customer', value: 'customer' },
+				{ name: 'Discount', value: 'discount' },
+				{ name: 'Event', value: 'event' },
+				{ name: 'Notification', value: 'notification' },
+				{ name: 'Price', value: 'price' },
+				{ name: 'Subscription', value: 'subscription' },
+				{ name: 'Transaction', value: 'transaction', description: 'Invoices, payments, renewals and one-time charges' },
+			]),
 			...address.description,
 			...adjustment.description,
 			...business.description,

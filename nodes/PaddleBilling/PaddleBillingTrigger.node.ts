@@ -30,7 +30,7 @@ export class PaddleBillingTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Paddle Billing Trigger',
 		name: 'paddleBillingTrigger',
-		icon: { light: 'file:paddleBilling.svg', dark: 'file:paddleBilling.dark.svg' },
+		icon: { light: 'file:../../icons/paddleBilling.svg', dark: 'file:../../icons/paddleBilling.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["mode"] === "automatic" ? "registers its destination" : "manual destination"}}',

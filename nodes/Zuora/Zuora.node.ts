@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { resourceSelector } from '../shared/descriptions';
 import { runOperations, type ErrorMapper } from '../shared/operations';
 import { asNodeError, isNotFound } from './helpers';
 import { listSearch, loadOptions } from './methods';
@@ -13,7 +14,7 @@ export class Zuora implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Zuora',
 		name: 'zuora',
-		icon: { light: 'file:zuora.svg', dark: 'file:zuora.dark.svg' },
+		icon: { light: 'file:../../icons/zuora.svg', dark: 'file:../../icons/zuora.dark.svg' },
 		group: ['transform'],
 		// 1.1: Simplify is on by default (version 1 keeps Zuora's full answers for older workflows)
 		version: [1, 1.1],
@@ -26,22 +27,15 @@ export class Zuora implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'zuoraOAuth2Api', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Account', value: 'account' },
-					{ name: 'Custom API Request', value: 'customApi' },
-					{ name: 'Invoice', value: 'invoice' },
-					{ name: 'Payment', value: 'payment' },
-					{ name: 'Product Rate Plan', value: 'productRatePlan' },
-					{ name: 'Subscription', value: 'subscription' },
-					{ name: 'Usage', value: 'usage' },
-				],
-				default: 'account',
-			},
+			resourceSelector('account', [
+				{ name: 'Account', value: 'account' },
+				{ name: 'Custom API Request', value: 'customApi' },
+				{ name: 'Invoice', value: 'invoice' },
+				{ name: 'Payment', value: 'payment' },
+				{ name: 'Product Rate Plan', value: 'productRatePlan' },
+				{ name: 'Subscription', value: 'subscription' },
+				{ name: 'Usage', value: 'usage' },
+			]),
 			...operationSelectors,
 			...Object.values(operations).flatMap((ops) => Object.values(ops).flatMap((op) => op.description)),
 		],

@@ -40,7 +40,7 @@ export class ZuoraTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Zuora Trigger',
 		name: 'zuoraTrigger',
-		icon: { light: 'file:zuora.svg', dark: 'file:zuora.dark.svg' },
+		icon: { light: 'file:../../icons/zuora.svg', dark: 'file:../../icons/zuora.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ $parameter["authentication"] }}',

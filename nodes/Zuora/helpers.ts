@@ -1,20 +1,12 @@
 /** Small pure helpers shared by the Zuora operations. */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { IANAZone } from 'luxon';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { readJsonObject } from '../shared/json';
 import { fromMinor, type Money, toMinor } from '../shared/money';
 
-/** Adds `displayOptions` for one resource + operation to each property. */
-export function forOperation(resource: string, operation: string, properties: INodeProperties[]): INodeProperties[] {
-	return properties.map((p) => ({
-		...p,
-		displayOptions: {
-			...p.displayOptions,
-			show: { ...(p.displayOptions?.show ?? {}), resource: [resource], operation: [operation] },
-		},
-	}));
-}
+export { forOperation } from '../shared/descriptions';
 
 /**
  * A date as Zuora wants it (yyyy-mm-dd) from what workflows carry:
@@ -94,16 +86,8 @@ export function jsonParameter(
 	field: string,
 	itemIndex: number,
 ): IDataObject | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	if (typeof value === 'object' && !Array.isArray(value)) return value as IDataObject;
-	if (typeof value === 'string') {
-		try {
-			const parsed = JSON.parse(value) as unknown;
-			if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as IDataObject;
-		} catch {
-			// reported below
-		}
-	}
+	const parsed = readJsonObject(value);
+	if (parsed !== null) return parsed;
 	throw new NodeOperationError(context.getNode(), `"${field}" must be a JSON object`, {
 		itemIndex,
 		description: `Got ${JSON.stringify(value).slice(0, 120)}. Example: {"KommoPipeline__c": "Sales"}`,

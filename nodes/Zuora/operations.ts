@@ -3,8 +3,9 @@
  * are written for a person and for an AI agent choosing a tool: what the operation does, when to
  * use it, and which operation gives the IDs it needs.
  */
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../shared/descriptions';
 import { create as accountCreate } from './resources/account/create';
 import { findByCrmId } from './resources/account/findByCrmId';
 import { findOrCreate } from './resources/account/findOrCreate';
@@ -35,20 +36,8 @@ export const operations: Record<string, Record<string, ZuoraOperation>> = {
 	customApi: { request: customApiRequest },
 };
 
-function selector(resource: string, defaultOperation: string, options: INodePropertyOptions[]): INodeProperties {
-	return {
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: [resource] } },
-		options,
-		default: defaultOperation,
-	};
-}
-
 export const operationSelectors: INodeProperties[] = [
-	selector('account', 'findOrCreate', [
+	operationSelector('account', 'findOrCreate', [
 		{
 			name: 'Create',
 			value: 'create',
@@ -80,7 +69,7 @@ export const operationSelectors: INodeProperties[] = [
 			description: 'Change fields of an account (name, crmId, contacts, payment term, custom fields); only the fields given change',
 		},
 	]),
-	selector('subscription', 'create', [
+	operationSelector('subscription', 'create', [
 		{
 			name: 'Cancel',
 			value: 'cancel',
@@ -106,7 +95,7 @@ export const operationSelectors: INodeProperties[] = [
 			description: 'Read one subscription (status, term, rate plans, MRR) by number or ID',
 		},
 	]),
-	selector('usage', 'addRecord', [
+	operationSelector('usage', 'addRecord', [
 		{ name: 'Add Record', value: 'addRecord', action: 'Add a usage record', description: 'Add one usage record to an account (metered billing)' },
 		{
 			name: 'Upload Batch',
@@ -115,7 +104,7 @@ export const operationSelectors: INodeProperties[] = [
 			description: 'Upload all input items as a usage CSV and wait for the import result; better than Add Record for many records',
 		},
 	]),
-	selector('productRatePlan', 'list', [
+	operationSelector('productRatePlan', 'list', [
 		{
 			name: 'List',
 			value: 'list',
@@ -123,7 +112,7 @@ export const operationSelectors: INodeProperties[] = [
 			description: 'List the rate plans of the catalog with their prices; gives the rate plan IDs that subscriptions need',
 		},
 	]),
-	selector('payment', 'get', [
+	operationSelector('payment', 'get', [
 		{
 			name: 'Get',
 			value: 'get',
@@ -137,7 +126,7 @@ export const operationSelectors: INodeProperties[] = [
 			description: 'List the payments of an account, optionally only those in one status (e.g. Error for failed payments)',
 		},
 	]),
-	selector('invoice', 'get', [
+	operationSelector('invoice', 'get', [
 		{
 			name: 'Get',
 			value: 'get',
@@ -157,7 +146,7 @@ export const operationSelectors: INodeProperties[] = [
 			description: 'Download the newest PDF of a posted invoice as a binary file (e.g. to attach it to an email or a Kommo note)',
 		},
 	]),
-	selector('customApi', 'request', [
+	operationSelector('customApi', 'request', [
 		{
 			name: 'Custom API Request',
 			value: 'request',

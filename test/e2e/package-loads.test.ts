@@ -1,7 +1,7 @@
 // The packed package, installed the way n8n installs community packages, loads in a real n8n
 // 2.40.7: every node and credential listed in package.json is known to n8n under our package
-// name, no copy of zod or n8n-workflow ships inside it, and a workflow using one of our nodes
-// runs over HTTP.
+// name and shows its icons, no copy of zod or n8n-workflow ships inside it, and a workflow using
+// one of our nodes runs over HTTP.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensureN8n, repoPackageJson, REPO_ROOT, startN8n, type N8nHandle } from './harness';
@@ -63,6 +63,25 @@ describe('packed package in a real n8n', () => {
 		expect(expected.length).toBe(pkg.n8n.credentials.length);
 		const loaded = new Set((await n8n.api.credentialTypes()).map((type) => type.name));
 		for (const name of expected) expect(loaded).toContain(name);
+	});
+
+	test('n8n serves a light and a dark SVG icon for every node and credential of the package', async () => {
+		const ours = <T extends { name: string }>(types: T[], names: string[]) => types.filter((type) => names.includes(type.name));
+		const nodeNames = declaredNames(pkg.n8n.nodes).map((name) => `${pkg.name}.${name}`);
+		const types = [
+			...ours(await n8n.api.nodeTypes(), nodeNames),
+			...ours(await n8n.api.credentialTypes(), declaredNames(pkg.n8n.credentials)),
+		];
+		expect(types).toHaveLength(pkg.n8n.nodes.length + pkg.n8n.credentials.length);
+		for (const type of types) {
+			const iconUrl = type.iconUrl as { light?: string; dark?: string } | undefined;
+			expect({ name: type.name, light: typeof iconUrl?.light, dark: typeof iconUrl?.dark }).toEqual({ name: type.name, light: 'string', dark: 'string' });
+			for (const url of [iconUrl?.light, iconUrl?.dark] as string[]) {
+				const response = await fetch(`${n8n.baseUrl}/${url}`);
+				const body = await response.text();
+				expect({ url, status: response.status, svg: body.includes('<svg') }).toEqual({ url, status: 200, svg: true });
+			}
+		}
 	});
 
 	test('the installed package has no zod or n8n-workflow of its own; both resolve from n8n', async () => {

@@ -1,8 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 
 const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+function sourceFiles(dir: string): string[] {
+	return readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
+		.filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+		.map((entry) => relative(root, join(entry.parentPath, entry.name)));
+}
 
 function sources(dir: string, suffix: string): string[] {
 	const out: string[] = [];
@@ -29,5 +35,19 @@ describe('package.json as n8n reads it', () => {
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(Object.keys(pkg.peerDependencies)).toEqual(['n8n-workflow']);
 		expect(pkg.n8n).toMatchObject({ n8nNodesApiVersion: 1, strict: true });
+	});
+
+	it('points every node and credential icon at a file in icons/, which the package ships as dist/icons', () => {
+		const referenced: string[] = [];
+		for (const file of [...sourceFiles('nodes'), ...sourceFiles('credentials')]) {
+			for (const [, path] of readFileSync(join(root, file), 'utf8').matchAll(/'file:([^']+)'/g)) {
+				const icon = relative(root, join(dirname(join(root, file)), path));
+				expect({ file, inIcons: icon.startsWith('icons/'), exists: existsSync(join(root, icon)) }).toEqual({ file, inIcons: true, exists: true });
+				referenced.push(icon);
+			}
+		}
+		expect(referenced.length).toBeGreaterThanOrEqual(2 * (pkg.n8n.nodes.length + pkg.n8n.credentials.length));
+		expect(pkg.files).toContain('dist/icons');
+		expect(readdirSync(join(root, 'icons')).map((name) => `icons/${name}`).sort()).toEqual([...new Set(referenced)].sort());
 	});
 });

@@ -82,11 +82,6 @@ export async function runPerItem(
 	return await runEachItem(ctx, items.length, fn);
 }
 
-/** Reads a parameter of item i, turning a parameter error into an item error. */
-export function param<T>(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback?: T): T {
-	return ctx.getNodeParameter(name, itemIndex, fallback) as T;
-}
-
 export const batchSizeOption: INodeProperties = {
 	displayName: 'Batch Size',
 	name: 'batchSize',

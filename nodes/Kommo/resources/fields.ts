@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { RequestContext } from '../../shared/http';
-import { forgetFieldDefinitions, type FieldWrite, type KommoEntity } from '../custom-fields';
+import type { FieldWrite } from '../custom-field-write';
+import { forgetFieldDefinitions, type KommoEntity } from '../custom-fields';
 import type { show } from './common';
 
 export const customFieldsParameter = (

@@ -5,7 +5,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { customFieldsMap, multitextValues, type KommoFieldValue } from '../custom-fields';
+import { customFieldsMap, multitextValues } from '../custom-field-read';
+import type { KommoFieldValue } from '../custom-fields';
 
 export { simplifyParameter } from '../../shared/simplify';
 

@@ -5,7 +5,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildFieldValues, withFieldDefinitions, type FieldWrite, type KommoEntity } from '../custom-fields';
+import { buildFieldValues, type FieldWrite } from '../custom-field-write';
+import { withFieldDefinitions, type KommoEntity } from '../custom-fields';
 import { kommoLocator, locatorValue } from '../locators';
 
 export const tagsField: INodeProperties = {

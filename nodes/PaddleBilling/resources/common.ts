@@ -3,6 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { customerLocator, subscriptionLocator } from './locators';
 
+export { forOperation } from '../../shared/descriptions';
+
 export type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 
 export interface Operation {
@@ -12,17 +14,6 @@ export interface Operation {
 
 export function show(resource: string, operation: string | string[]): INodeProperties['displayOptions'] {
 	return { show: { resource: [resource], operation: Array.isArray(operation) ? operation : [operation] } };
-}
-
-/** Shows each property only for this resource + operation (keeping any extra conditions it has). */
-export function forOperation(resource: string, operation: string, properties: INodeProperties[]): INodeProperties[] {
-	return properties.map((p) => ({
-		...p,
-		displayOptions: {
-			...p.displayOptions,
-			show: { ...p.displayOptions?.show, resource: [resource], operation: [operation] },
-		},
-	}));
 }
 
 /** Customer and subscription pickers (resource locators; plain strings from older workflows still work). */

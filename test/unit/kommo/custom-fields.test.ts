@@ -2,15 +2,9 @@
 import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import {
-	buildFieldValues,
-	customFieldsMap,
-	multitextValues,
-	resolveField,
-	toKommoValues,
-	type KommoFieldDef,
-	type KommoFieldValue,
-} from '../../../nodes/Kommo/custom-fields';
+import { customFieldsMap, multitextValues } from '../../../nodes/Kommo/custom-field-read';
+import { buildFieldValues, toKommoValues } from '../../../nodes/Kommo/custom-field-write';
+import { resolveField, type KommoFieldDef, type KommoFieldValue } from '../../../nodes/Kommo/custom-fields';
 
 const node = { name: 'Kommo', type: 'kommo', typeVersion: 1, id: '1', position: [0, 0], parameters: {} } as INode;
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { toMinor } from '../../../shared/money';
 import { InputError } from '../../helpers';
 import { chargebeeRequest, deriveIdempotencyKey, idPath, type FormObject } from '../../transport';
@@ -50,18 +51,13 @@ export const description: INodeProperties[] = [
 		description: 'One of the site\'s credit note reason codes (Settings → Configure Chargebee → Reason Codes → Credit Notes); needed when the site requires one',
 		displayOptions,
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions,
-		options: [
+	additionalFieldsCollection(
+		[
 			{ displayName: 'Comment', name: 'comment', type: 'string', default: '', description: 'Internal remark, not shown to the customer' },
 			{ displayName: 'Customer Notes', name: 'customerNotes', type: 'string', default: '', description: 'Shown on the credit note the customer sees' },
 		],
-	},
+		displayOptions,
+	),
 ];
 
 /**

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { filtersCollection } from '../../../shared/descriptions';
 import { returnAllAndLimit } from '../../../shared/list-parameters';
 import { locatorValue, locatorModes } from '../../locators';
 import { maybeSimplifyAll, simplifyProperty } from '../../simplify';
@@ -11,14 +12,8 @@ const displayOptions = show('creditNote', ['list']);
 
 export const description: INodeProperties[] = [
 	...returnAllAndLimit(displayOptions),
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		displayOptions,
-		options: [
+	filtersCollection(
+		[
 			{
 				displayName: 'Customer',
 				name: 'customerId',
@@ -42,7 +37,8 @@ export const description: INodeProperties[] = [
 			},
 			{ displayName: 'Subscription ID', name: 'subscriptionId', type: 'string', default: '' },
 		],
-	},
+		displayOptions,
+	),
 	simplifyProperty(displayOptions),
 ];
 

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { emailProperty } from '../../../shared/descriptions';
 import { chargebeeRequestFull, deriveIdempotencyKey } from '../../transport';
 import { show } from '../types';
 import { checkCustomerId, customerFieldOptions, customerForm, kommoLeadIdFields } from './fields';
@@ -17,14 +18,7 @@ export const description: INodeProperties[] = [
 			'Optional ID of your choice. A deterministic ID (e.g. built from the Kommo lead) makes a retried run fail with "already present" instead of creating a second customer. Leave empty to let Chargebee choose.',
 		displayOptions,
 	},
-	{
-		displayName: 'Email',
-		name: 'email',
-		type: 'string',
-		placeholder: 'name@email.com',
-		default: '',
-		displayOptions,
-	},
+	emailProperty({ displayOptions }),
 	...kommoLeadIdFields(displayOptions),
 	{
 		displayName: 'Additional Fields',

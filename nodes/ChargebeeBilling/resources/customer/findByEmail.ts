@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { emailProperty } from '../../../shared/descriptions';
 import { InputError } from '../../helpers';
 import { chargebeeList } from '../../transport';
 import { maybeSimplifyAll, simplifyProperty } from '../../simplify';
@@ -9,16 +10,11 @@ import { returnAllAndLimit } from '../../../shared/list-parameters';
 const displayOptions = show('customer', ['findByEmail']);
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Email',
-		name: 'email',
-		type: 'string',
-		placeholder: 'name@email.com',
+	emailProperty({
 		required: true,
-		default: '',
 		description: 'Email address; every customer with it (as typed, or in lower case) is returned, newest first',
 		displayOptions,
-	},
+	}),
 	...returnAllAndLimit(displayOptions),
 	simplifyProperty(displayOptions, 1.1),
 ];

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { emailProperty, optionsCollection } from '../../../shared/descriptions';
 import { DEFAULT_KOMMO_FIELD, InputError, checkCustomFieldName, parseLeadId } from '../../helpers';
 import {
 	attempt,
@@ -28,15 +29,7 @@ export const description: INodeProperties[] = [
 			'Looked up first; also the ID given to a new customer. A deterministic ID (e.g. from the Kommo lead) makes retries safe. Leave empty to search by email only.',
 		displayOptions,
 	},
-	{
-		displayName: 'Email',
-		name: 'email',
-		type: 'string',
-		placeholder: 'name@email.com',
-		default: '',
-		description: 'Searched when no customer has the ID; also set on a new customer',
-		displayOptions,
-	},
+	emailProperty({ description: 'Searched when no customer has the ID; also set on a new customer', displayOptions }),
 	...kommoLeadIdFields(displayOptions),
 	{
 		displayName: 'Fields for a New Customer',
@@ -47,14 +40,8 @@ export const description: INodeProperties[] = [
 		displayOptions,
 		options: customerFieldOptions(false),
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions,
-		options: [
+	optionsCollection(
+		[
 			{
 				displayName: 'If Several Customers Have the Email',
 				name: 'multipleMatches',
@@ -79,7 +66,8 @@ export const description: INodeProperties[] = [
 				description: 'Whether to write the Kommo Lead ID into the custom field of a customer that already existed',
 			},
 		],
-	},
+		displayOptions,
+	),
 ];
 
 async function getById(this: IExecuteFunctions, i: number, id: string): Promise<IDataObject | undefined> {

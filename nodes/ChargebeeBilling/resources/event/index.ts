@@ -1,26 +1,19 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../../../shared/descriptions';
 import type { Operation } from '../types';
 import * as list from './list';
 
 export const operations: Record<string, Operation> = { list };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['event'] } },
-		options: [
-			{
-				name: 'List Since',
-				value: 'list',
-				action: 'List events since a time',
-				description: 'Events that occurred after a moment, oldest first, optionally of some types; to catch up on missed webhooks',
-			},
-		],
-		default: 'list',
-	},
+	operationSelector('event', 'list', [
+		{
+			name: 'List Since',
+			value: 'list',
+			action: 'List events since a time',
+			description: 'Events that occurred after a moment, oldest first, optionally of some types; to catch up on missed webhooks',
+		},
+	]),
 	...list.description,
 ];

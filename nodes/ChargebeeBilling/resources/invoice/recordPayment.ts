@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { toMinor } from '../../../shared/money';
 import { InputError, unixSeconds } from '../../helpers';
 import { chargebeeRequest, deriveIdempotencyKey, idPath, type FormObject } from '../../transport';
@@ -41,19 +42,14 @@ export const description: INodeProperties[] = [
 		description: "The amount received, as a decimal in the invoice's currency. Leave empty to record the whole amount due. It cannot exceed the amount due.",
 		displayOptions,
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions,
-		options: [
+	additionalFieldsCollection(
+		[
 			{ displayName: 'Comment', name: 'comment', type: 'string', default: '', description: 'Internal remark on the payment (up to 300 characters)' },
 			{ displayName: 'Date', name: 'date', type: 'dateTime', default: '', description: 'When the money arrived; empty for now' },
 			{ displayName: 'Reference Number', name: 'referenceNumber', type: 'string', default: '', description: 'Bank or check reference, e.g. the Kommo deal number' },
 		],
-	},
+		displayOptions,
+	),
 ];
 
 /**

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { activeOrArchivedStatus, filtersCollection } from '../../../shared/descriptions';
 import { moneyOf } from '../../helpers';
 import { chargebeeList } from '../../transport';
 import { maybeSimplifyAll, simplifyProperty } from '../../simplify';
@@ -11,14 +12,8 @@ const displayOptions = show('itemPrice', ['list']);
 export const description: INodeProperties[] = [
 	...returnAllAndLimit(displayOptions),
 	simplifyProperty(displayOptions, 1.1),
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		displayOptions,
-		options: [
+	filtersCollection(
+		[
 			{
 				displayName: 'Currency',
 				name: 'currencyCode',
@@ -44,18 +39,10 @@ export const description: INodeProperties[] = [
 				],
 				default: 'plan',
 			},
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				options: [
-					{ name: 'Active', value: 'active' },
-					{ name: 'Archived', value: 'archived' },
-				],
-				default: 'active',
-			},
+			activeOrArchivedStatus,
 		],
-	},
+		displayOptions,
+	),
 ];
 
 export function itemPriceOutput(itemPrice: IDataObject): IDataObject {

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import { callIdempotencyKey, chargebeeRequest, idPath, type FormObject } from '../../transport';
 import { locator, locatorValue } from '../../locators';
 import { show } from '../types';
@@ -29,14 +30,8 @@ export const description: INodeProperties[] = [
 		description: 'One of the reason codes configured on the site (Settings → Configure Chargebee → Reason Codes → Subscriptions → Cancel Subscription)',
 		displayOptions,
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions,
-		options: [
+	optionsCollection(
+		[
 			{
 				displayName: 'Credit for Current Term',
 				name: 'creditOption',
@@ -61,7 +56,8 @@ export const description: INodeProperties[] = [
 				description: 'For an immediate cancellation: what to do with charges not yet invoiced',
 			},
 		],
-	},
+		displayOptions,
+	),
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {

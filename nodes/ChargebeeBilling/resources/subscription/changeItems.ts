@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import { KOMMO_META_KEY, parseLeadId } from '../../helpers';
 import { callIdempotencyKey, chargebeeRequest, idPath, type FormObject } from '../../transport';
 import { locator, locatorValue } from '../../locators';
@@ -31,14 +32,8 @@ export const description: INodeProperties[] = [
 		default: 'immediately',
 		displayOptions,
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions,
-		options: [
+	optionsCollection(
+		[
 			{
 				displayName: 'Invoice Immediately',
 				name: 'invoiceImmediately',
@@ -61,7 +56,8 @@ export const description: INodeProperties[] = [
 				description: 'Whether to charge or credit the difference for the rest of the current term',
 			},
 		],
-	},
+		displayOptions,
+	),
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { InputError, KOMMO_META_KEY, jsonObject, parseLeadId, unixSeconds } from '../../helpers';
 import {
 	attempt,
@@ -46,14 +47,8 @@ export const description: INodeProperties[] = [
 		description: 'Start later than now (the subscription stays "future" until then). Leave empty to start now.',
 		displayOptions,
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions,
-		options: [
+	additionalFieldsCollection(
+		[
 			{
 				displayName: 'Auto Collection',
 				name: 'autoCollection',
@@ -116,7 +111,8 @@ export const description: INodeProperties[] = [
 				default: '',
 			},
 		],
-	},
+		displayOptions,
+	),
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {

@@ -6,6 +6,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { KOMMO_META_KEY, parseLeadId } from '../../helpers';
 import { chargebeeRequest, deriveIdempotencyKey, type FormObject } from '../../transport';
 import { checkCustomerId, checkUrl } from '../customer/fields';
@@ -35,14 +36,8 @@ export const description: INodeProperties[] = [
 		description: 'Sent as the page\'s pass_thru_content ({"kommo_lead_id": …}); the lead is also found from the customer\'s custom field',
 		displayOptions,
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions,
-		options: [
+	additionalFieldsCollection(
+		[
 			{
 				displayName: 'Redirect URL',
 				name: 'redirectUrl',
@@ -58,7 +53,8 @@ export const description: INodeProperties[] = [
 				description: 'Where the customer lands when leaving the page without paying',
 			},
 		],
-	},
+		displayOptions,
+	),
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {

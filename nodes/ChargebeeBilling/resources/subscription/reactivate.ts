@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import { unixSeconds } from '../../helpers';
 import { locator, locatorValue } from '../../locators';
 import { callIdempotencyKey, chargebeeRequest, idPath, type FormObject } from '../../transport';
@@ -10,14 +11,8 @@ const displayOptions = show('subscription', ['reactivate']);
 
 export const description: INodeProperties[] = [
 	locator('subscription', 'subscriptionId', 'The cancelled subscription to bring back (a non-renewing one is still active: nothing to reactivate)', displayOptions),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions,
-		options: [
+	optionsCollection(
+		[
 			{
 				displayName: 'Invoice Immediately',
 				name: 'invoiceImmediately',
@@ -33,7 +28,8 @@ export const description: INodeProperties[] = [
 				description: 'Reactivate in trial until this date instead of charging now',
 			},
 		],
-	},
+		displayOptions,
+	),
 ];
 
 /**

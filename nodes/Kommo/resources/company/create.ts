@@ -2,6 +2,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { createdEntity } from '../../entities';
 import { kommoApiRequest } from '../../transport';
 import { runPerItem, show } from '../common';
@@ -22,15 +23,7 @@ export const description: INodeProperties[] = [
 		displayOptions: display,
 		description: 'The company name. To avoid duplicates, look the company up first with Company → Get Many (Search Text).',
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: display,
-		options: [...companyFieldOptions, tagsField],
-	},
+	additionalFieldsCollection([...companyFieldOptions, tagsField], display),
 	customFieldsParameter('company', display),
 ];
 

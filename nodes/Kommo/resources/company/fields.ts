@@ -1,7 +1,7 @@
 /** Company fields shared by Company → Create and Company → Update. */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { FieldWrite } from '../../custom-fields';
+import type { FieldWrite } from '../../custom-field-write';
 import { fieldWritesOf } from '../fields';
 import { responsibleUser, responsibleUserField } from '../write';
 

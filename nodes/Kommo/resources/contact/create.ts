@@ -6,6 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { createdEntity } from '../../entities';
 import { kommoApiRequest } from '../../transport';
 import { runPerItem, show } from '../common';
@@ -25,14 +26,8 @@ export const description: INodeProperties[] = [
 		displayOptions: display,
 		description: 'The full name as shown in Kommo. Empty: first and last name joined.',
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: display,
-		options: [
+	additionalFieldsCollection(
+		[
 			{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '', description: 'Email address(es), separated by commas' },
 			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
 			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
@@ -40,7 +35,8 @@ export const description: INodeProperties[] = [
 			responsibleUserField,
 			tagsField,
 		],
-	},
+		display,
+	),
 	customFieldsParameter('contact', display),
 	{
 		displayName: 'If Already in Kommo',

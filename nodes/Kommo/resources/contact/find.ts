@@ -7,7 +7,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { multitextValues, type KommoFieldValue } from '../../custom-fields';
+import { multitextValues } from '../../custom-field-read';
+import type { KommoFieldValue } from '../../custom-fields';
 import { shapeContact } from '../../entities';
 import { kommoGetAll } from '../../transport';
 import { runPerItem, show } from '../common';

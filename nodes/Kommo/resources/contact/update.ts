@@ -6,7 +6,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildFieldValues, withFieldDefinitions } from '../../custom-fields';
+import { optionsCollection } from '../../../shared/descriptions';
+import { buildFieldValues } from '../../custom-field-write';
+import { withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter } from '../../entities';
 import { kommoLocator, unwrapLocators } from '../../locators';
 import { kommoApiRequest } from '../../transport';
@@ -48,15 +50,7 @@ export const description: INodeProperties[] = [
 		],
 	},
 	customFieldsParameter('contact', display),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: display,
-		options: [emptyValuesOption],
-	},
+	optionsCollection([emptyValuesOption], display),
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

@@ -6,6 +6,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { createdEntity, parseEntityId } from '../../entities';
 import { kommoApiRequest } from '../../transport';
 import { runPerItem, show } from '../common';
@@ -25,14 +26,8 @@ export const description: INodeProperties[] = [
 		displayOptions: display,
 		description: 'The lead (deal) name. Empty: Kommo names it "Deal #ID".',
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: display,
-		options: [
+	additionalFieldsCollection(
+		[
 			{
 				displayName: 'Company ID',
 				name: 'companyId',
@@ -51,7 +46,8 @@ export const description: INodeProperties[] = [
 			},
 			...leadCreateOptions,
 		],
-	},
+		display,
+	),
 	customFieldsParameter('lead', display),
 ];
 

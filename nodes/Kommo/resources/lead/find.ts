@@ -12,7 +12,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { customFieldsMap, multitextValues, resolveField, withFieldDefinitions, type KommoFieldValue } from '../../custom-fields';
+import { emailProperty, optionsCollection } from '../../../shared/descriptions';
+import { customFieldsMap, multitextValues } from '../../custom-field-read';
+import { resolveField, withFieldDefinitions, type KommoFieldValue } from '../../custom-fields';
 import { getShapedLeads, parseEntityId } from '../../entities';
 import { kommoGetAll } from '../../transport';
 import { runPerItem, show } from '../common';
@@ -78,15 +80,7 @@ export const description: INodeProperties[] = [
 		description:
 			'The lead field that must equal the search text (its name works too). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
-	{
-		displayName: 'Email',
-		name: 'email',
-		type: 'string',
-		placeholder: 'name@email.com',
-		default: '',
-		required: true,
-		displayOptions: show('lead', 'find', { findBy: ['contactEmail'] }),
-	},
+	emailProperty({ required: true, displayOptions: show('lead', 'find', { findBy: ['contactEmail'] }) }),
 	{
 		displayName: 'Phone',
 		name: 'phone',
@@ -113,14 +107,8 @@ export const description: INodeProperties[] = [
 		displayOptions: display,
 		description: "Whether to read each lead's contacts too (name, email, phone)",
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: display,
-		options: [
+	optionsCollection(
+		[
 			{
 				displayName: 'Prefer Leads Where Field Name or ID',
 				name: 'preferField',
@@ -147,7 +135,8 @@ export const description: INodeProperties[] = [
 				description: 'Value the preferred leads have in that field (case and surrounding spaces ignored); empty: only newest first',
 			},
 		],
-	},
+		display,
+	),
 	// Since node version 1.1: version 1 workflows keep the full output.
 	simplifyParameter(display, 1.1),
 ];

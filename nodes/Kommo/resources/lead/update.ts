@@ -7,7 +7,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildFieldValues, withFieldDefinitions } from '../../custom-fields';
+import { optionsCollection } from '../../../shared/descriptions';
+import { buildFieldValues } from '../../custom-field-write';
+import { withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter, getShapedLeads } from '../../entities';
 import { kommoLocator, unwrapLocators } from '../../locators';
 import { getPipelines, resolvePipeline, resolveStatus, statusName } from '../../pipelines';
@@ -49,14 +51,8 @@ export const description: INodeProperties[] = [
 		],
 	},
 	customFieldsParameter('lead', display),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: display,
-		options: [
+	optionsCollection(
+		[
 			emptyValuesOption,
 			{
 				displayName: 'Return Full Lead',
@@ -66,7 +62,8 @@ export const description: INodeProperties[] = [
 				description: 'Whether to read the lead back after the update (with contacts and all fields); costs extra requests',
 			},
 		],
-	},
+		display,
+	),
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

@@ -11,6 +11,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import { entityIdParameter, PLURAL, type KommoEntityName } from '../../entities';
 import { kommoApiRequest, kommoGetAll } from '../../transport';
 import { BatchResults, sendInBatches, type BatchEntry } from '../batch';
@@ -53,14 +54,8 @@ export function noteDescription(entity: KommoEntityName): INodeProperties[] {
 		displayOptions: show('note', operation, { noteType: ['service_message'] }),
 		description: 'Shown as the sender of the service message',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: display,
-		options: [
+	optionsCollection(
+		[
 			batchSizeOption,
 			{
 				displayName: 'Skip If a Recent Note Contains',
@@ -72,7 +67,8 @@ export function noteDescription(entity: KommoEntityName): INodeProperties[] {
 					`Makes the note idempotent: if one of the ${entity}'s 100 newest notes of this type already contains this text, no note is written and the item comes out with skipped: true. Use a text that is in the note, such as the billing event's ID. Empty: always write (no extra request).`,
 			},
 		],
-	},
+		display,
+	),
 	];
 }
 

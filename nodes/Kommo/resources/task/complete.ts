@@ -7,6 +7,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import { kommoApiRequest } from '../../transport';
 import { BatchResults, sendInBatches, type BatchEntry } from '../batch';
 import { batchSizeOption, show } from '../common';
@@ -34,15 +35,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Paid: invoice INV-1001',
 		description: 'What was done, shown on the completed task in Kommo; leave empty for none',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: display,
-		options: [batchSizeOption],
-	},
+	optionsCollection([batchSizeOption], display),
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

@@ -8,37 +8,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { kommoApiRequest } from '../../transport';
-import { kommoLocator } from '../../locators';
 import { BatchResults, sendInBatches, type BatchEntry } from '../batch';
-import { batchSizeOption, show } from '../common';
-import { dueAt, dueProperties, taskTypeProperty } from './createForLead';
+import { dueAt, taskFields } from './common';
 
-const display = show('task', 'create');
-
-export const description: INodeProperties[] = [
-	{
-		displayName: 'Text',
-		name: 'text',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
-		required: true,
-		displayOptions: display,
-		placeholder: 'Workflow "Chargebee events → Kommo" failed: …',
-	},
-	...dueProperties('create'),
-	kommoLocator('user', 'responsibleUserId', 'Responsible User', display, "Who must do it. Empty: the user the credential belongs to (Kommo's own default).", false),
-	taskTypeProperty(display),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: display,
-		options: [batchSizeOption],
-	},
-];
+export const description: INodeProperties[] = taskFields('create', {
+	textPlaceholder: 'Workflow "Chargebee events → Kommo" failed: …',
+	responsibleDescription: "Who must do it. Empty: the user the credential belongs to (Kommo's own default).",
+});
 
 function positiveId(ctx: IExecuteFunctions, value: unknown, what: string, itemIndex: number): number {
 	const n = Number(value);

@@ -7,102 +7,23 @@
  * "Skip If an Open Task Contains" makes the task idempotent for redelivered events: the lead's
  * open tasks are read first and no task is created if one of them contains the marker.
  */
-import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { entityIdParameter, fetchLeads } from '../../entities';
-import { kommoLocator } from '../../locators';
 import { kommoApiRequest, kommoGetAll } from '../../transport';
 import { BatchResults, sendInBatches, type BatchEntry } from '../batch';
-import { batchSizeOption, entityLocator, show } from '../common';
+import { entityLocator, show } from '../common';
+import { dueAt, taskFields } from './common';
 
 const display = show('task', 'createForLead');
 
-const UNIT_SECONDS: Record<string, number> = { minutes: 60, hours: 3600, days: 86_400, weeks: 604_800 };
-
-/** Due type, delay and date parameters of a task operation. */
-export function dueProperties(operation: string): INodeProperties[] {
-	return [
-		{
-			displayName: 'Due',
-			name: 'dueType',
-			type: 'options',
-			displayOptions: show('task', operation),
-			options: [
-				{ name: 'After a Delay', value: 'relative', description: 'Now plus a number of minutes, hours, days or weeks' },
-				{ name: 'At a Date and Time', value: 'absolute' },
-			],
-			default: 'relative',
-		},
-		{
-			displayName: 'Due In',
-			name: 'dueIn',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 1,
-			displayOptions: show('task', operation, { dueType: ['relative'] }),
-		},
-		{
-			displayName: 'Unit',
-			name: 'dueUnit',
-			type: 'options',
-			displayOptions: show('task', operation, { dueType: ['relative'] }),
-			options: [
-				{ name: 'Minutes', value: 'minutes' },
-				{ name: 'Hours', value: 'hours' },
-				{ name: 'Days', value: 'days' },
-				{ name: 'Weeks', value: 'weeks' },
-			],
-			default: 'days',
-		},
-		{
-			displayName: 'Due At',
-			name: 'dueAt',
-			type: 'dateTime',
-			default: '',
-			required: true,
-			displayOptions: show('task', operation, { dueType: ['absolute'] }),
-		},
-	];
-}
-
-export function taskTypeProperty(displayOptions: IDisplayOptions): INodeProperties {
-	return {
-		displayName: 'Task Type Name or ID',
-		name: 'taskTypeId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getTaskTypes' },
-		default: 1,
-		displayOptions,
-		description:
-			'1 = Follow-up, 2 = Meeting, or one of the account\'s own types. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	};
-}
-
 export const description: INodeProperties[] = [
 	entityLocator('lead', 'leadId', display, 'The lead the task is about'),
-	{
-		displayName: 'Text',
-		name: 'text',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
-		required: true,
-		displayOptions: display,
-		placeholder: 'Call the customer: payment failed (card declined)',
-	},
-	...dueProperties('createForLead'),
-	kommoLocator('user', 'responsibleUserId', 'Responsible User', display, "Who must do it. Empty: the lead's responsible user.", false),
-	taskTypeProperty(display),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: display,
+	...taskFields('createForLead', {
+		textPlaceholder: 'Call the customer: payment failed (card declined)',
+		responsibleDescription: "Who must do it. Empty: the lead's responsible user.",
 		options: [
-			batchSizeOption,
 			{
 				displayName: 'Skip If an Open Task Contains',
 				name: 'skipIfTaskContains',
@@ -113,7 +34,7 @@ export const description: INodeProperties[] = [
 					"Makes the task idempotent: if an open task on the lead already contains this text, no task is created and the item comes out with skipped: true. Use a text that is in the task, such as the billing event's ID. Empty: always create (no extra request).",
 			},
 		],
-	},
+	}),
 ];
 
 /** The lead's open tasks (at most 250). */
@@ -127,27 +48,6 @@ async function openTasks(ctx: IExecuteFunctions, leadId: number, itemIndex: numb
 			description: `Could not read the open tasks of lead ${leadId} to check "Skip If an Open Task Contains"; nothing was created.`,
 		});
 	}
-}
-
-export function dueAt(ctx: IExecuteFunctions, itemIndex: number, nowSeconds: number): number {
-	const type = ctx.getNodeParameter('dueType', itemIndex, 'relative') as string;
-	if (type === 'absolute') {
-		const raw = ctx.getNodeParameter('dueAt', itemIndex, '') as unknown;
-		const value = raw instanceof Date ? raw.getTime() : typeof raw === 'number' ? (raw > 1e12 ? raw : raw * 1000) : Date.parse(String(raw));
-		if (!Number.isFinite(value)) {
-			throw new NodeOperationError(ctx.getNode(), `"${String(raw)}" is not a date and time`, {
-				itemIndex,
-				description: 'Use an ISO 8601 date-time such as 2025-01-31T17:00:00Z.',
-			});
-		}
-		return Math.floor(value / 1000);
-	}
-	const amount = Number(ctx.getNodeParameter('dueIn', itemIndex, 1));
-	const unit = ctx.getNodeParameter('dueUnit', itemIndex, 'days') as string;
-	if (!Number.isFinite(amount) || amount < 0) {
-		throw new NodeOperationError(ctx.getNode(), `"Due In" must be 0 or more, got "${String(amount)}"`, { itemIndex });
-	}
-	return nowSeconds + Math.round(amount * (UNIT_SECONDS[unit] ?? 86_400));
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

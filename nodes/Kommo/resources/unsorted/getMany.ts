@@ -6,6 +6,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { filtersCollection } from '../../../shared/descriptions';
 import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { kommoLocator, locatorId } from '../../locators';
 import { kommoGetAll } from '../../transport';
@@ -16,14 +17,8 @@ const display = show('unsorted', 'getMany');
 
 export const description: INodeProperties[] = [
 	...returnAllAndLimit(display),
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		displayOptions: display,
-		options: [
+	filtersCollection(
+		[
 			{
 				displayName: 'Categories',
 				name: 'categories',
@@ -45,7 +40,8 @@ export const description: INodeProperties[] = [
 				description: 'Whether to list the newest incoming leads first (by creation time)',
 			},
 		],
-	},
+		display,
+	),
 	kommoLocator(
 		'pipeline',
 		'pipeline',

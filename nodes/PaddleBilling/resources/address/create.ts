@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { buildCustomData, parseJsonObject, requirePaddleId } from '../../helpers';
 import { paddleCreate, paddleList } from '../../transport';
 import { customDataField, customerIdField, forOperation } from '../common';
@@ -18,20 +19,15 @@ export const description: INodeProperties[] = forOperation('address', 'create', 
 		placeholder: 'US',
 		description: 'Two-letter ISO 3166-1 alpha-2 country code',
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
+	additionalFieldsCollection(
+		[
 			{ displayName: 'City', name: 'city', type: 'string', default: '' },
 			{ displayName: 'First Line', name: 'first_line', type: 'string', default: '' },
 			{ displayName: 'Postal Code', name: 'postal_code', type: 'string', default: '' },
 			{ displayName: 'Region', name: 'region', type: 'string', default: '', description: 'State, county or region' },
 			{ displayName: 'Second Line', name: 'second_line', type: 'string', default: '' },
 		],
-	},
+	),
 	customDataField,
 	{
 		displayName: 'Reuse Matching Address',

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { filtersCollection } from '../../../shared/descriptions';
 import { requirePaddleId } from '../../helpers';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
@@ -9,13 +10,8 @@ import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 export const description: INodeProperties[] = forOperation('adjustment', 'getAll', [
 	...returnAllAndLimit(),
 	simplifyField,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
+	filtersCollection(
+		[
 			{
 				displayName: 'Action',
 				name: 'action',
@@ -46,7 +42,7 @@ export const description: INodeProperties[] = forOperation('adjustment', 'getAll
 			{ displayName: 'Subscription ID', name: 'subscriptionId', type: 'string', default: '', placeholder: 'sub_…' },
 			{ displayName: 'Transaction ID', name: 'transactionId', type: 'string', default: '', placeholder: 'txn_…' },
 		],
-	},
+	),
 ]);
 
 /** GET /adjustments (needs adjustment.read), newest first, 50 per page (the spec's maximum for this list). */

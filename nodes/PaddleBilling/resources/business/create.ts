@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { buildCustomData, parseJsonObject, requirePaddleId, requireString } from '../../helpers';
 import { paddleCreate, paddleList } from '../../transport';
 import { customDataField, customerIdField, forOperation } from '../common';
@@ -15,13 +16,8 @@ export const description: INodeProperties[] = forOperation('business', 'create',
 		required: true,
 		description: 'Legal name shown on invoices',
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
+	additionalFieldsCollection(
+		[
 			{ displayName: 'Company Number', name: 'company_number', type: 'string', default: '' },
 			{
 				displayName: 'Contact Emails',
@@ -38,7 +34,7 @@ export const description: INodeProperties[] = forOperation('business', 'create',
 				description: 'VAT / GST / sales tax number; Paddle uses it for reverse charge',
 			},
 		],
-	},
+	),
 	customDataField,
 	{
 		displayName: 'Reuse Matching Business',

@@ -2,19 +2,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { emailProperty } from '../../../shared/descriptions';
 import { buildCustomData, parseJsonObject, parseLeadId } from '../../helpers';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export const emailField: INodeProperties = {
-	displayName: 'Email',
-	name: 'email',
-	type: 'string',
-	placeholder: 'name@email.com',
-	default: '',
-	required: true,
-	description: 'Paddle allows one customer per email address',
-};
+export const emailField: INodeProperties = emailProperty({ required: true, description: 'Paddle allows one customer per email address' });
 
 export const nameField: INodeProperties = {
 	displayName: 'Name',

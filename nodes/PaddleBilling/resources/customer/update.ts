@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { activeOrArchivedStatus } from '../../../shared/descriptions';
 import { buildCustomData, getCustomer, parseJsonObject, parseLeadId, requirePaddleId } from '../../helpers';
 import { paddleData } from '../../transport';
 import { customerIdField, forOperation } from '../common';
@@ -32,16 +33,7 @@ export const description: INodeProperties[] = forOperation('customer', 'update',
 			},
 			{ displayName: 'Locale', name: 'locale', type: 'string', default: '' },
 			{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				options: [
-					{ name: 'Active', value: 'active' },
-					{ name: 'Archived', value: 'archived' },
-				],
-				default: 'active',
-			},
+			activeOrArchivedStatus,
 		],
 	},
 ]);

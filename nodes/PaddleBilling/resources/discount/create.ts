@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { parseJsonObject, requirePaddleId, requireString } from '../../helpers';
 import { paddleData } from '../../transport';
 import { forOperation } from '../common';
@@ -37,13 +38,8 @@ export const description: INodeProperties[] = forOperation('discount', 'create',
 		displayOptions: { show: { type: ['flat', 'flat_per_seat'] } },
 		description: 'Required for flat discounts: the currency of Amount',
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
+	additionalFieldsCollection(
+		[
 			{ displayName: 'Code', name: 'code', type: 'string', default: '', placeholder: 'WELCOME10', description: 'Code customers enter at checkout (letters and digits, up to 32). Empty: Paddle generates one when the discount is usable at checkout.' },
 			{ displayName: 'Custom Data (JSON)', name: 'customData', type: 'json', default: '{}' },
 			{ displayName: 'Enabled for Checkout', name: 'enabledForCheckout', type: 'boolean', default: true, description: 'Whether customers can redeem it at checkout' },
@@ -53,7 +49,7 @@ export const description: INodeProperties[] = forOperation('discount', 'create',
 			{ displayName: 'Restrict To', name: 'restrictTo', type: 'string', default: '', placeholder: 'pri_…, pro_…', description: 'Only these prices or products (comma-separated IDs); empty: everything' },
 			{ displayName: 'Usage Limit', name: 'usageLimit', type: 'number', typeOptions: { minValue: 1, numberPrecision: 0 }, default: 1, description: 'How often it can be redeemed in total' },
 		],
-	},
+	),
 ]);
 
 /** POST /discounts (needs discount.write). Rules from the spec's `discount-create`. */

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { activeOrArchivedStatus, filtersCollection } from '../../../shared/descriptions';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
 import { simplifyField, simplifyMany } from '../simplify';
@@ -8,26 +9,12 @@ import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 export const description: INodeProperties[] = forOperation('discount', 'getAll', [
 	...returnAllAndLimit(),
 	simplifyField,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
+	filtersCollection(
+		[
 			{ displayName: 'Code', name: 'code', type: 'string', default: '', placeholder: 'WELCOME10', description: 'Only the discount with this checkout code (not case-sensitive)' },
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				options: [
-					{ name: 'Active', value: 'active' },
-					{ name: 'Archived', value: 'archived' },
-				],
-				default: 'active',
-			},
+			activeOrArchivedStatus,
 		],
-	},
+	),
 ]);
 
 /** GET /discounts (needs discount.read): catalog (standard) discounts, newest first. */

@@ -15,6 +15,7 @@
  */
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { filtersCollection } from '../../../shared/descriptions';
 import { requirePaddleId } from '../../helpers';
 import { normalizePaddleEvent } from '../../trigger/normalize';
 import { paddleData, paddlePages } from '../../transport';
@@ -52,13 +53,8 @@ export const description: INodeProperties[] = forOperation('event', 'getAll', [
 		],
 		default: 'normalized',
 	},
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
+	filtersCollection(
+		[
 			{
 				displayName: 'After Event ID',
 				name: 'afterEventId',
@@ -86,7 +82,7 @@ export const description: INodeProperties[] = forOperation('event', 'getAll', [
 					'Only events that occurred at or after this time (Paddle keeps events for 90 days). Paddle has no time filter: the node reads newest first and stops once the events are older.',
 			},
 		],
-	},
+	),
 ]);
 
 function occurredMs(event: IDataObject): number {

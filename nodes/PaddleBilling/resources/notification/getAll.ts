@@ -7,6 +7,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { filtersCollection } from '../../../shared/descriptions';
 import { requirePaddleId, requireString } from '../../helpers';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
@@ -17,13 +18,8 @@ import { simplifyFieldSinceV11, simplifyMany } from '../simplify';
 export const description: INodeProperties[] = forOperation('notification', 'getAll', [
 	...returnAllAndLimit(),
 	simplifyFieldSinceV11,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
+	filtersCollection(
+		[
 			{
 				displayName: 'After Notification ID',
 				name: 'afterNotificationId',
@@ -82,7 +78,7 @@ export const description: INodeProperties[] = forOperation('notification', 'getA
 				description: 'Only notifications up to this time',
 			},
 		],
-	},
+	),
 ]);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {

@@ -6,6 +6,7 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
+import { activeOrArchivedStatus, filtersCollection } from '../../../shared/descriptions';
 import { priceMoney } from '../../helpers';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
@@ -15,13 +16,8 @@ import { simplifyFieldSinceV11, simplifyMany } from '../simplify';
 export const description: INodeProperties[] = forOperation('price', 'list', [
 	...returnAllAndLimit(),
 	simplifyFieldSinceV11,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
+	filtersCollection(
+		[
 			{ displayName: 'Product ID', name: 'productId', type: 'string', default: '', placeholder: 'pro_…' },
 			{
 				displayName: 'Recurring',
@@ -34,18 +30,9 @@ export const description: INodeProperties[] = forOperation('price', 'list', [
 				],
 				default: 'any',
 			},
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				options: [
-					{ name: 'Active', value: 'active' },
-					{ name: 'Archived', value: 'archived' },
-				],
-				default: 'active',
-			},
+			activeOrArchivedStatus,
 		],
-	},
+	),
 ]);
 
 export function withMoney(price: IDataObject): IDataObject {

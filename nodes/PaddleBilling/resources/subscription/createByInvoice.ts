@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import {
 	buildCustomData,
 	findLeadTransaction,
@@ -59,13 +60,8 @@ export const description: INodeProperties[] = forOperation('subscription', 'crea
 		description:
 			'Paddle creates the subscription shortly after the invoice is billed. How long to poll for its ID; 0 returns at once (subscription_id may then be null — the subscription.created webhook brings it).',
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
+	additionalFieldsCollection(
+		[
 			{
 				displayName: 'Additional Information',
 				name: 'additionalInformation',
@@ -84,7 +80,7 @@ export const description: INodeProperties[] = forOperation('subscription', 'crea
 			},
 			{ displayName: 'Purchase Order Number', name: 'purchaseOrderNumber', type: 'string', default: '' },
 		],
-	},
+	),
 	customDataField,
 ]);
 

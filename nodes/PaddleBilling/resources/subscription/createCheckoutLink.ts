@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import {
 	buildCustomData,
 	findLeadTransaction,
@@ -25,13 +26,8 @@ export const description: INodeProperties[] = forOperation('subscription', 'crea
 	},
 	itemsField,
 	kommoLeadIdField,
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
+	additionalFieldsCollection(
+		[
 			{ displayName: 'Address ID', name: 'addressId', type: 'string', default: '', placeholder: 'add_…' },
 			{ displayName: 'Business ID', name: 'businessId', type: 'string', default: '', placeholder: 'biz_…' },
 			{
@@ -46,7 +42,7 @@ export const description: INodeProperties[] = forOperation('subscription', 'crea
 			{ ...currencyCodeField },
 			{ displayName: 'Discount ID', name: 'discountId', type: 'string', default: '', placeholder: 'dsc_…' },
 		],
-	},
+	),
 	customDataField,
 ]);
 

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { buildCustomData, findLeadTransaction, itemsBody, parseJsonObject, parseLeadId, readItems, requirePaddleId } from '../../helpers';
 import { asNodeError, paddleCreate } from '../../transport';
 import { currencyCodeField, customDataField, customerIdField, forOperation, itemsField, kommoLeadIdField } from '../common';
@@ -43,19 +44,14 @@ export const description: INodeProperties[] = forOperation('transaction', 'creat
 		default: 'draft',
 	},
 	kommoLeadIdField,
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
+	additionalFieldsCollection(
+		[
 			{ displayName: 'Address ID', name: 'addressId', type: 'string', default: '', placeholder: 'add_…', description: "The customer's address (add_…); Paddle needs one to bill" },
 			{ displayName: 'Business ID', name: 'businessId', type: 'string', default: '', placeholder: 'biz_…' },
 			currencyCodeField,
 			{ displayName: 'Discount ID', name: 'discountId', type: 'string', default: '', placeholder: 'dsc_…', description: 'A discount from Discount → Get Many or Create' },
 		],
-	},
+	),
 	customDataField,
 ]);
 

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { filtersCollection } from '../../../shared/descriptions';
 import { requirePaddleId } from '../../helpers';
 import { paddleList } from '../../transport';
 import { forOperation } from '../common';
@@ -13,13 +14,8 @@ const STATUSES = ['draft', 'ready', 'billed', 'paid', 'completed', 'canceled', '
 export const description: INodeProperties[] = forOperation('transaction', 'getAll', [
 	...returnAllAndLimit(),
 	simplifyField,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
+	filtersCollection(
+		[
 			{
 				displayName: 'Collection Mode',
 				name: 'collectionMode',
@@ -42,7 +38,7 @@ export const description: INodeProperties[] = forOperation('transaction', 'getAl
 			},
 			{ displayName: 'Subscription ID', name: 'subscriptionId', type: 'string', default: '', placeholder: 'sub_…', description: 'Only transactions of this subscription (renewals, one-time charges, changes)' },
 		],
-	},
+	),
 ]);
 
 /** GET /transactions, newest first (Paddle's default order), 30 per page (the spec's maximum for this list). */

@@ -1,19 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { itemsBody, money, readItems, requirePaddleId } from '../../helpers';
 import { paddleData } from '../../transport';
 import { currencyCodeField, forOperation, itemsField } from '../common';
 
 export const description: INodeProperties[] = forOperation('transaction', 'preview', [
 	itemsField,
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
+	additionalFieldsCollection(
+		[
 			{ displayName: 'Address ID', name: 'addressId', type: 'string', default: '', placeholder: 'add_…', description: 'Use this saved address (needs Customer ID) to calculate tax' },
 			{ displayName: 'Country Code', name: 'countryCode', type: 'string', default: '', placeholder: 'DE', description: 'Two-letter country to calculate tax for, when there is no saved address' },
 			currencyCodeField,
@@ -22,7 +18,7 @@ export const description: INodeProperties[] = forOperation('transaction', 'previ
 			{ displayName: 'Ignore Trials', name: 'ignoreTrials', type: 'boolean', default: false, description: 'Whether to price trial items at their full price instead of zero' },
 			{ displayName: 'Postal Code', name: 'postalCode', type: 'string', default: '', description: 'ZIP or postal code, with Country Code (needed for some countries such as the US)' },
 		],
-	},
+	),
 ]);
 
 /**

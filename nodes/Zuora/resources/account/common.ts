@@ -3,6 +3,7 @@ import { randomUUID } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { jsonParameter, moneyBlock, text, zoqlLiteral } from '../../helpers';
 import { isZuoraId } from '../../locators';
 import { deriveIdempotencyKey, idempotencyKeyFor, zuoraRequest } from '../../transport';
@@ -82,13 +83,8 @@ export const createAccountFields: INodeProperties[] = [
 			{ displayName: 'State', name: 'state', type: 'string', default: '' },
 		],
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
+	additionalFieldsCollection(
+		[
 			{
 				displayName: 'Custom Fields (JSON)',
 				name: 'customFields',
@@ -106,7 +102,7 @@ export const createAccountFields: INodeProperties[] = [
 			},
 			{ displayName: 'Notes', name: 'notes', type: 'string', default: '' },
 		],
-	},
+	),
 ];
 
 interface KommoContact {

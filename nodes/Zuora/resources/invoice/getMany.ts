@@ -1,5 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { filtersCollection } from '../../../shared/descriptions';
 import { returnAllAndLimit } from '../../../shared/list-parameters';
 import { forOperation } from '../../helpers';
 import { accountLocator, locatorValue } from '../../locators';
@@ -21,13 +22,8 @@ export const getMany: ItemOperation = {
 		...forOperation('invoice', 'getMany', [
 			accountLocator('The account whose invoices to list. Account → Find by CRM ID gives the account of a Kommo lead.'),
 			...returnAllAndLimit(),
-			{
-				displayName: 'Filters',
-				name: 'filters',
-				type: 'collection',
-				placeholder: 'Add Filter',
-				default: {},
-				options: [
+			filtersCollection(
+				[
 					{
 						displayName: 'Status',
 						name: 'status',
@@ -41,7 +37,7 @@ export const getMany: ItemOperation = {
 						description: 'Only invoices in this status (posted invoices are the ones sent to the customer)',
 					},
 				],
-			},
+			),
 		]),
 		...simplifyProperties('invoice', 'getMany'),
 	],

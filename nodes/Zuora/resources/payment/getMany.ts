@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { filtersCollection } from '../../../shared/descriptions';
 import { listLimit, returnAllAndLimit } from '../../../shared/list-parameters';
 import { forOperation } from '../../helpers';
 import { accountLocator, locatorValue } from '../../locators';
@@ -23,13 +24,8 @@ export const getMany: ItemOperation = {
 		...forOperation('payment', 'getMany', [
 			accountLocator('The account whose payments to list. Account → Find by CRM ID gives the account of a Kommo lead.'),
 			...returnAllAndLimit(),
-			{
-				displayName: 'Filters',
-				name: 'filters',
-				type: 'collection',
-				placeholder: 'Add Filter',
-				default: {},
-				options: [
+			filtersCollection(
+				[
 					{
 						displayName: 'Status',
 						name: 'status',
@@ -40,7 +36,7 @@ export const getMany: ItemOperation = {
 						description: 'Only payments in this status (Error: declined or failed payments)',
 					},
 				],
-			},
+			),
 		]),
 		...simplifyProperties('payment', 'getMany'),
 	],

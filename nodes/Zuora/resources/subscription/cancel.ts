@@ -4,6 +4,7 @@ import { asNodeError, forOperation, requireDate, text } from '../../helpers';
 import type { ItemOperation } from '../types';
 import {
 	getSubscription,
+	orderOptions,
 	orderSummary,
 	requireSubscriptionNumber,
 	subscriptionNumberField,
@@ -42,29 +43,7 @@ export const cancel: ItemOperation = {
 			placeholder: '2025-01-31',
 			displayOptions: { show: { cancellationPolicy: ['SpecificDate'] } },
 		},
-		{
-			displayName: 'Additional Fields',
-			name: 'additionalFields',
-			type: 'collection',
-			placeholder: 'Add Field',
-			default: {},
-			options: [
-				{
-					displayName: 'Idempotency Key',
-					name: 'idempotencyKey',
-					type: 'string',
-					default: '',
-					description: 'Overrides the key derived from the order body',
-				},
-				{
-					displayName: 'Order Date',
-					name: 'orderDate',
-					type: 'string',
-					default: '',
-					description: 'Defaults to the cancellation date (Specific Date) or today (UTC)',
-				},
-			],
-		},
+		orderOptions('Defaults to the cancellation date (Specific Date) or today (UTC)'),
 	]),
 
 	async execute(this: IExecuteFunctions, itemIndex: number) {

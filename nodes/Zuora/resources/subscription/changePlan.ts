@@ -5,6 +5,7 @@ import { forOperation, requireDate, text } from '../../helpers';
 import type { ItemOperation } from '../types';
 import {
 	getSubscription,
+	orderOptions,
 	orderSummary,
 	ratePlanLoadOptions,
 	requireSubscriptionNumber,
@@ -65,29 +66,7 @@ export const changePlan: ItemOperation = {
 			placeholder: '2025-01-01',
 			description: 'When the change takes effect (yyyy-mm-dd, ISO date-time or Unix seconds)',
 		},
-		{
-			displayName: 'Additional Fields',
-			name: 'additionalFields',
-			type: 'collection',
-			placeholder: 'Add Field',
-			default: {},
-			options: [
-				{
-					displayName: 'Idempotency Key',
-					name: 'idempotencyKey',
-					type: 'string',
-					default: '',
-					description: 'Overrides the key derived from the order body',
-				},
-				{
-					displayName: 'Order Date',
-					name: 'orderDate',
-					type: 'string',
-					default: '',
-					description: 'Defaults to the effective date',
-				},
-			],
-		},
+		orderOptions('Defaults to the effective date'),
 	]),
 
 	async execute(this: IExecuteFunctions, itemIndex: number) {

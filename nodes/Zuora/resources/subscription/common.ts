@@ -1,6 +1,7 @@
 /** What the subscription operations share. */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { asNodeError, isNotFound, moneyBlock, text } from '../../helpers';
 import { locatorValue, subscriptionLocator } from '../../locators';
 import { idempotencyKeyFor, zuoraRequest } from '../../transport';
@@ -8,6 +9,31 @@ import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 export const subscriptionNumberField: INodeProperties = subscriptionLocator(
 	'The subscription. Subscription → Create returns its number; a Kommo lead field or a Zuora callout can carry it too.',
 );
+
+/**
+ * The Additional Fields of an order-posting operation (Cancel, Change Plan): the Idempotency Key
+ * that overrides the one derived from the order body, and the Order Date with what it defaults to.
+ */
+export function orderOptions(orderDateDefault: string): INodeProperties {
+	return additionalFieldsCollection(
+		[
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				description: 'Overrides the key derived from the order body',
+			},
+			{
+				displayName: 'Order Date',
+				name: 'orderDate',
+				type: 'string',
+				default: '',
+				description: orderDateDefault,
+			},
+		],
+	);
+}
 
 /** The subscription's currency: its own field, else the one of its charges. */
 function currencyOf(view: IDataObject): string | undefined {

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { asNodeError, forOperation, jsonParameter, requireDate, text } from '../../helpers';
 import type { ItemOperation } from '../types';
 import { findSubscription, getSubscription, orderSummary, pendingInfo, ratePlanLoadOptions, triggerDates, postOrder } from './common';
@@ -87,13 +88,8 @@ export const create: ItemOperation = {
 			displayOptions: { show: { termType: ['TERMED'] } },
 			description: 'Whether the subscription renews automatically at the end of each term',
 		},
-		{
-			displayName: 'Additional Fields',
-			name: 'additionalFields',
-			type: 'collection',
-			placeholder: 'Add Field',
-			default: {},
-			options: [
+		additionalFieldsCollection(
+			[
 				{
 					displayName: 'Add-On Rate Plan Names or IDs',
 					name: 'addOnRatePlanIds',
@@ -178,7 +174,7 @@ export const create: ItemOperation = {
 					description: 'Your own number, e.g. derived from the Kommo lead ID. If a subscription with this number exists, it is returned instead of ordering again.',
 				},
 			],
-		},
+		),
 	]),
 
 	async execute(this: IExecuteFunctions, itemIndex: number) {

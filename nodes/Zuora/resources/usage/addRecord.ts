@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { DateTime, IANAZone } from 'luxon';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { forOperation, text, timeZoneOf, toZuoraDate, unixMillis } from '../../helpers';
 import { idempotencyKeyFor, stableIdempotencyKey, zuoraRequest } from '../../transport';
 import type { ItemOperation } from '../types';
@@ -86,13 +87,8 @@ export const addRecord: ItemOperation = {
 			description:
 				"IANA time zone for dates and date-times without an offset; use your Zuora tenant's time zone so a usage lands on the intended day. Empty: the workflow's time zone.",
 		},
-		{
-			displayName: 'Additional Fields',
-			name: 'additionalFields',
-			type: 'collection',
-			placeholder: 'Add Field',
-			default: {},
-			options: [
+		additionalFieldsCollection(
+			[
 				{ displayName: 'Charge Number', name: 'chargeNumber', type: 'string', default: '' },
 				{ displayName: 'Description', name: 'description', type: 'string', default: '' },
 				{ displayName: 'End Date-Time', name: 'endDateTime', type: 'string', default: '' },
@@ -113,7 +109,7 @@ export const addRecord: ItemOperation = {
 				},
 				{ displayName: 'Subscription Number', name: 'subscriptionNumber', type: 'string', default: '' },
 			],
-		},
+		),
 	]),
 
 	async execute(this: IExecuteFunctions, itemIndex: number) {

@@ -1,49 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import { optionsCollection } from '../../../shared/descriptions';
 import { forOperation, text, timeZoneOf } from '../../helpers';
-import { deriveIdempotencyKey, stableIdempotencyKey, zuoraRequest } from '../../transport';
-import {
-	buildUsageFiles,
-	lineErrors,
-	multipartFile,
-	type RowProblem,
-	type UsageDateFormat,
-	type UsageInput,
-	validateUsageRows,
-} from '../../usage-csv';
+import { buildUsageFiles, type RowProblem, type UsageDateFormat, type UsageInput, validateUsageRows } from '../../usage-csv';
 import type { BatchOperation } from '../types';
-
-const FINAL = new Set(['Completed', 'Failed', 'Canceled', 'Cancelled']);
-
-interface FileReport extends IDataObject {
-	fileName: string;
-	status: string;
-	importId: string | null;
-	size: number;
-	rowCount: number;
-	importedCount: number | null;
-	message: string;
-	errors: IDataObject[];
-}
-
-function describeProblems(errors: IDataObject[], limit = 20): string {
-	const lines = errors.slice(0, limit).map((e) => {
-		const where = e.itemIndex === null || e.itemIndex === undefined ? 'File' : `Item ${Number(e.itemIndex) + 1}`;
-		const line = e.line ? ` (CSV line ${String(e.line)})` : '';
-		return `${where}${line}: ${String(e.message)}`;
-	});
-	if (errors.length > limit) lines.push(`… and ${errors.length - limit} more (see the error item's report)`);
-	return lines.join('\n');
-}
-
-function reportError(context: IExecuteFunctions, message: string, report: IDataObject): NodeOperationError {
-	const error = new NodeOperationError(context.getNode(), message, {
-		description: describeProblems((report.errors as IDataObject[]) ?? []),
-	});
-	error.context.report = report;
-	return error;
-}
+import { importUsageFile, reportError, type FileReport } from './import';
 
 /**
  * Usage → Upload Batch: every input item becomes one CSV row; the rows go to
@@ -106,13 +67,8 @@ export const uploadBatch: BatchOperation = {
 				{ displayName: 'Subscription Number', name: 'subscriptionNumber', type: 'string', default: '' },
 			],
 		},
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [
+		optionsCollection(
+			[
 				{
 					displayName: 'CSV Date Format',
 					name: 'dateFormat',
@@ -167,7 +123,7 @@ export const uploadBatch: BatchOperation = {
 						"IANA time zone that gives Unix times their day (written dates keep theirs); use your Zuora tenant's time zone. Empty: the workflow's time zone.",
 				},
 			],
-		},
+		),
 	]),
 
 	async execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
@@ -219,70 +175,7 @@ export const uploadBatch: BatchOperation = {
 		);
 		const reports: FileReport[] = [];
 		for (const [fileIndex, file] of files.entries()) {
-			const digest = deriveIdempotencyKey('usage-file', { csv: file.csv });
-			const fileName = `${prefix}-${digest.slice(-12)}${files.length > 1 ? `-${fileIndex + 1}` : ''}.csv`;
-			const { body, contentType } = multipartFile(fileName, file.csv);
-			const upload = await zuoraRequest.call(this, {
-				method: 'POST',
-				path: '/v1/usage',
-				body,
-				headers: { 'Content-Type': contentType },
-				idempotencyKey: stableIdempotencyKey('usage-file', { csv: file.csv }),
-			});
-			const statusUrl = String(upload.checkImportStatus ?? '');
-			const statusPath = statusUrl ? new URL(statusUrl, 'http://relative.invalid').pathname : '';
-			const importId = /\/usage\/([^/]+)\/status/.exec(statusPath)?.[1] ?? null;
-			const report: FileReport = {
-				fileName,
-				status: 'Pending',
-				importId,
-				size: Number(upload.size ?? body.length),
-				rowCount: file.itemIndexes.length,
-				importedCount: null,
-				message: '',
-				errors: [],
-			};
-			if (!statusPath) {
-				throw new NodeOperationError(this.getNode(), `Zuora accepted ${fileName} but gave no status URL to follow`, {
-					description: 'Check the import under Billing → Usage in Zuora before uploading again.',
-				});
-			}
-			const started = Date.now();
-			for (;;) {
-				const status = await zuoraRequest.call(this, { method: 'GET', path: statusPath });
-				report.status = String(status.importStatus ?? 'Unknown');
-				report.message = text(status.message);
-				if (FINAL.has(report.status)) break;
-				if (Date.now() - started + pollMs > maxWaitMs) {
-					report.status = `${report.status} (still running)`;
-					report.message = `Zuora had not finished import ${String(importId)} after ${Math.round(maxWaitMs / 1000)} s; it continues in Zuora. Check Billing → Usage before uploading this file again.`;
-					break;
-				}
-				if (pollMs > 0) await sleep(pollMs);
-			}
-			if (report.status === 'Completed') {
-				report.importedCount = file.itemIndexes.length;
-				if (importId) {
-					try {
-						const details = await zuoraRequest.call(this, { method: 'GET', path: `/v1/object/import/${importId}` });
-						if (details.ImportedCount !== undefined) report.importedCount = Number(details.ImportedCount);
-					} catch {
-						// the counts are a nicety; the status already said Completed
-					}
-				}
-			} else {
-				report.importedCount = FINAL.has(report.status) ? 0 : null;
-				const perLine = lineErrors(report.message);
-				report.errors = perLine.length
-					? perLine.map((e) => ({
-							line: e.line,
-							itemIndex: file.itemIndexes[e.line - 2] ?? null,
-							row: file.itemIndexes[e.line - 2] !== undefined ? file.itemIndexes[e.line - 2] + 1 : null,
-							message: e.message,
-						}))
-					: [{ line: null, itemIndex: null, row: null, message: report.message || `Import ${report.status}` }];
-			}
-			reports.push(report);
+			reports.push(await importUsageFile.call(this, file, { prefix, part: files.length > 1 ? fileIndex + 1 : undefined, pollMs, maxWaitMs }));
 		}
 
 		const failed = reports.filter((r) => r.status !== 'Completed');
