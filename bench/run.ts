@@ -39,6 +39,7 @@ import {
 	type WonSample,
 } from './lib/scenarios';
 import { Stack } from './lib/stack';
+import { wonTarget2 } from './lib/won-targets';
 import { round, sleep } from './lib/stats';
 import { VENDORS, World, type SentEvent, type Variant, type Vendor } from './lib/world';
 
@@ -277,7 +278,7 @@ async function main(): Promise<void> {
 		bursts,
 		dedupe,
 		...(dedupeBuckets ? { dedupeBuckets } : {}),
-		targets: [...targets(won, bursts), ...dedupeTargets(dedupe), ...bucketTargets(dedupeBuckets ?? [])],
+		targets: [...targets(won, bursts), ...wonTarget2(won), ...dedupeTargets(dedupe), ...bucketTargets(dedupeBuckets ?? [])],
 	};
 	delete results.meta.options.out;
 	mkdirSync(path.join(options.out, 'runs'), { recursive: true });

@@ -103,6 +103,25 @@ export function http(
 	};
 }
 
+/** An If node (n8n 2.x) with one condition; output 0 = true, 1 = false. */
+export function ifNode(name: string, leftValue: string, operation: 'equals' | 'notEquals', rightValue: number): Node {
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.if',
+		typeVersion: 2.2,
+		position: [0, 0],
+		parameters: {
+			conditions: {
+				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+				conditions: [{ id: `${name}-condition`, leftValue, rightValue, operator: { type: 'number', operation } }],
+				combinator: 'and',
+			},
+			options: {},
+		},
+	};
+}
+
 export function respond(name: string, body: string, status = 200): Node {
 	return {
 		id: nodeId(),
@@ -114,13 +133,21 @@ export function respond(name: string, body: string, status = 200): Node {
 	};
 }
 
-/** A linear workflow: each node feeds the next. Positions are laid out left to right. */
-export function chain(id: string, name: string, nodes: Node[]): WorkflowJson {
+/**
+ * A linear workflow: each node feeds the next. Positions are laid out left to right. An If
+ * node's true output feeds the next node; `skipTo` names the node its false output goes to
+ * (a create-if-missing step is skipped that way, as a user wires it in the editor).
+ */
+export function chain(id: string, name: string, nodes: Node[], skips: Map<string, string> = new Map()): WorkflowJson {
 	const connections: Record<string, unknown> = {};
 	nodes.forEach((node, i) => {
 		node.position = [i * 240, 0];
 		const next = nodes[i + 1];
-		if (next) connections[node.name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
+		if (!next) return;
+		const main: unknown[][] = [[{ node: next.name, type: 'main', index: 0 }]];
+		const skipTo = skips.get(node.name);
+		if (skipTo) main.push([{ node: skipTo, type: 'main', index: 0 }]);
+		connections[node.name] = { main };
 	});
 	return { id, name, active: false, settings: { executionOrder: 'v1' }, nodes, connections };
 }

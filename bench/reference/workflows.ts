@@ -6,7 +6,7 @@
  * in the editor.
  */
 import type { WorkflowJson } from '../../test/e2e/harness';
-import { chain, code, http, KOMMO_AUTH, CHARGEBEE_AUTH, PADDLE_AUTH, ZUORA_AUTH, webhook } from './build';
+import { chain, code, http, ifNode, KOMMO_AUTH, CHARGEBEE_AUTH, PADDLE_AUTH, ZUORA_AUTH, webhook } from './build';
 
 export const REF_WON_PATH = { chargebee: 'ref-won-chargebee', paddle: 'ref-won-paddle', zuora: 'ref-won-zuora' } as const;
 export const REF_EVENTS_PATH = { chargebee: 'ref-events-chargebee', paddle: 'ref-events-paddle', zuora: 'ref-events-zuora' } as const;
@@ -167,41 +167,67 @@ export function referenceWonPaddle(): WorkflowJson {
 	]);
 }
 
-/** Zuora: account with crmId = lead id, then an order that creates the subscription. */
+/**
+ * Zuora, as a careful user builds it: find the account whose CRM ID is the lead id (ZOQL), create
+ * it only when there is none, order the subscription with number KL-<lead id> (a repeated Won is
+ * refused by Zuora instead of creating twice), then read the subscription for its status (the
+ * order's answer carries statuses only with a Zuora-Version header ≥ 223.0; without one, only the
+ * numbers). The same Zuora calls as our Won → Zuora workflow: query, account, order, subscription.
+ */
 export function referenceWonZuora(): WorkflowJson {
-	return chain('refWonZuora00001', 'Reference: Kommo Won → Zuora (core nodes)', [
-		...wonStart('zuora', 'Zuora', {
-			Starter: '8ad09be48db5aba7018db5plan00pro-m',
-			Pro: '8ad09be48db5aba7018db5plan00pro-m',
-			Enterprise: '8ad09be48db5aba7018db5plan00ent-m',
-		}),
-		http('Create account', {
-			method: 'POST',
-			url: '=__ZUORA_URL__/v1/accounts',
-			auth: ZUORA_AUTH,
-			jsonBody:
-				'={{ JSON.stringify({ name: $json.dealName, currency: "USD", billCycleDay: 1, crmId: String($json.leadId), billToContact: { firstName: $json.firstName || "-", lastName: $json.lastName || "-", workEmail: $json.email } }) }}',
-		}),
-		http('Create subscription', {
-			method: 'POST',
-			url: '=__ZUORA_URL__/v1/orders',
-			auth: ZUORA_AUTH,
-			jsonBody: `={{ JSON.stringify({
+	const CREATED = "$('Create account').isExecuted";
+	const ACCOUNT_NUMBER = `(${CREATED} ? $('Create account').item.json.accountNumber : $('Find account').item.json.records[0].AccountNumber)`;
+	return chain(
+		'refWonZuora00001',
+		'Reference: Kommo Won → Zuora (core nodes)',
+		[
+			...wonStart('zuora', 'Zuora', {
+				Starter: '8ad09be48db5aba7018db5plan00pro-m',
+				Pro: '8ad09be48db5aba7018db5plan00pro-m',
+				Enterprise: '8ad09be48db5aba7018db5plan00ent-m',
+			}),
+			http('Find account', {
+				method: 'POST',
+				url: '=__ZUORA_URL__/v1/action/query',
+				auth: ZUORA_AUTH,
+				jsonBody: `={{ JSON.stringify({ queryString: "select AccountNumber from Account where CrmId = '" + String($json.leadId) + "'" }) }}`,
+			}),
+			ifNode('No account yet?', '={{ ($json.records || []).length }}', 'equals', 0),
+			http('Create account', {
+				method: 'POST',
+				url: '=__ZUORA_URL__/v1/accounts',
+				auth: ZUORA_AUTH,
+				jsonBody:
+					"={{ JSON.stringify((({ leadId, dealName, firstName, lastName, email }) => ({ name: dealName, currency: 'USD', billCycleDay: 1, crmId: String(leadId), billToContact: { firstName: firstName || '-', lastName: lastName || '-', workEmail: email } }))($('Check deal').item.json)) }}",
+			}),
+			http('Create subscription', {
+				method: 'POST',
+				url: '=__ZUORA_URL__/v1/orders',
+				auth: ZUORA_AUTH,
+				jsonBody: `={{ JSON.stringify({
   orderDate: $now.toFormat('yyyy-MM-dd'),
-  existingAccountNumber: $json.accountNumber,
+  existingAccountNumber: ${ACCOUNT_NUMBER},
   subscriptions: [{ orderActions: [{ type: 'CreateSubscription', createSubscription: {
+    subscriptionNumber: 'KL-' + $('Check deal').item.json.leadId,
     terms: { initialTerm: { termType: 'TERMED', period: 12, periodType: 'Month' }, renewalSetting: 'RENEW_WITH_SPECIFIC_TERM', renewalTerms: [{ period: 12, periodType: 'Month' }], autoRenew: true },
     subscribeToRatePlans: [{ productRatePlanId: $('Check deal').item.json.priceId }]
   } }] }]
 }) }}`,
-		}),
-		...wonFinish({
-			customerId: "$('Create account').item.json.accountNumber",
-			subscriptionId: "$('Create subscription').item.json.subscriptionNumbers[0]",
-			status: "$('Create subscription').item.json.subscriptions[0].status",
-			note: "'Zuora subscription ' + $('Create subscription').item.json.subscriptionNumbers[0] + ' created (order ' + $('Create subscription').item.json.orderNumber + '): ' + $('Check deal').item.json.plan",
-		}),
-	]);
+			}),
+			http('Get subscription', {
+				method: 'GET',
+				url: "=__ZUORA_URL__/v1/subscriptions/KL-{{ $('Check deal').item.json.leadId }}",
+				auth: ZUORA_AUTH,
+			}),
+			...wonFinish({
+				customerId: "$('Get subscription').item.json.accountNumber",
+				subscriptionId: "$('Get subscription').item.json.subscriptionNumber",
+				status: "$('Get subscription').item.json.status",
+				note: "'Zuora subscription ' + $('Get subscription').item.json.subscriptionNumber + ' created (order ' + $('Create subscription').item.json.orderNumber + '): ' + $('Check deal').item.json.plan",
+			}),
+		],
+		new Map([['No account yet?', 'Create subscription']]),
+	);
 }
 
 // ---------------------------------------------------------------------------------- events

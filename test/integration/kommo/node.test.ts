@@ -135,6 +135,72 @@ describe('Lead → Update', () => {
 		});
 	});
 
+	describe('Add Note option', () => {
+		const updateWithNote = (leadId: number, note = 'Subscription sub_01H8X created') => ({
+			resource: 'lead',
+			operation: 'update',
+			leadId: byId(leadId),
+			customFields: fields([['Subscription ID', 'sub_01H8X']]),
+			options: { addNote: note },
+		});
+		const PAID = { title: 'Payment Required', status: 402, detail: 'Account is not paid' };
+
+		it('writes the fields and adds the note side by side, one round trip', async () => {
+			const lead = seedDeal();
+			await runKommo(kommo, updateWithNote(lead.id)); // field definitions read once, outside the measured call
+			kommo.requests.length = 0;
+			kommo.latencyMs = 150;
+			const [item] = await runKommo(kommo, updateWithNote(lead.id, 'second note'));
+			kommo.latencyMs = 0;
+			const [patch] = kommo.requestsTo('PATCH', `/api/v4/leads/${lead.id}`);
+			const [post] = kommo.requestsTo('POST', '/api/v4/leads/notes');
+			expect(Math.abs(patch.at - post.at)).toBeLessThan(100); // one after the other: ≥ 150 ms apart
+			expect(kommo.leadFieldMap(lead.id)['Subscription ID']).toBe('sub_01H8X');
+			expect(kommo.notesFor(lead.id).map((n) => n.params?.text)).toEqual(['Subscription sub_01H8X created', 'second note']);
+			expect(item.json).toMatchObject({ id: lead.id, note: { id: expect.any(Number), text: 'second note' } });
+		});
+
+		it('stays within Kommo\'s 7 requests per second: both halves take a permit from the shared limiter', async () => {
+			const leads = Array.from({ length: 8 }, () => seedDeal());
+			await runKommo(kommo, updateWithNote(leads[0].id));
+			kommo.requests.length = 0;
+			await Promise.all(leads.map(async (l) => await runKommo(kommo, updateWithNote(l.id))));
+			expect(kommo.requests.filter((r) => r.path.startsWith('/api/'))).toHaveLength(16);
+			expect(kommo.maxInWindow(1000, (r) => r.path.startsWith('/api/'))).toBeLessThanOrEqual(7);
+			expect(kommo.stats.rateLimited).toBe(0);
+		}, 30_000);
+
+		it('fields written, note refused: a partial-success error that says the fields landed', async () => {
+			const lead = seedDeal();
+			kommo.faults.push({ method: 'POST', path: '/api/v4/leads/notes', status: 402, body: PAID });
+			const error = await runKommoError(kommo, updateWithNote(lead.id));
+			expect(error.message).toBe(
+				`Partly done: the fields of lead ${lead.id} were written, but the note was not added (Kommo 402: Payment Required: Account is not paid) [item 0]`,
+			);
+			expect(kommo.leadFieldMap(lead.id)['Subscription ID']).toBe('sub_01H8X');
+			expect(kommo.notesFor(lead.id)).toHaveLength(0);
+		});
+
+		it('note added, fields refused: a partial-success error that says the note landed', async () => {
+			const lead = seedDeal();
+			kommo.faults.push({ method: 'PATCH', path: `/api/v4/leads/${lead.id}`, status: 402, body: PAID });
+			const out = await runKommo(kommo, updateWithNote(lead.id), undefined, { continueOnFail: true });
+			const note = kommo.notesFor(lead.id)[0];
+			expect(out[0].json.error).toBe(
+				`Partly done: the note was added to lead ${lead.id} (note ${note.id}), but the fields were not written (Kommo 402: Payment Required: Account is not paid) [item 0]`,
+			);
+			expect(kommo.leadFieldMap(lead.id)['Subscription ID']).toBeUndefined();
+		});
+
+		it('both refused: the field error alone, nothing landed', async () => {
+			const lead = seedDeal();
+			kommo.faults.push({ method: 'POST', path: '/api/v4/leads/notes', status: 402, body: PAID });
+			kommo.faults.push({ method: 'PATCH', path: `/api/v4/leads/${lead.id}`, status: 402, body: PAID });
+			const error = await runKommoError(kommo, updateWithNote(lead.id));
+			expect(error.message).toBe('Kommo 402: Payment Required: Account is not paid [item 0]');
+		});
+	});
+
 	it('reads the field definitions once per account, not on every write, and at once again when a name is new', async () => {
 		const update = async (leadId: number, pairs: Array<[string, string]>) =>
 			await runKommo(kommo, { resource: 'lead', operation: 'update', leadId: byId(leadId), customFields: fields(pairs) });

@@ -109,11 +109,27 @@ describe('Customer', () => {
 			expect(sandbox.requestsTo('POST', '/customers')).toHaveLength(1);
 		});
 
-		it('returns the existing customer for a known email without posting', async () => {
+		it('looks up and creates side by side: a new email costs one round trip (the look-up finds nothing, the POST creates)', async () => {
+			sandbox.latencyMs = 150;
+			const out = await node.one(params('side@example.com'));
+			sandbox.latencyMs = 0;
+			const [get] = sandbox.requestsTo('GET', '/customers');
+			const [post] = sandbox.requestsTo('POST', '/customers');
+			expect(post.status).toBe(201);
+			expect(out.id).toBe((sandbox.customers.values().next().value as { id: string }).id);
+			// both left before either was answered (one after the other, they would be ≥ 150 ms apart)
+			expect(Math.abs(post.at - get.at)).toBeLessThan(100);
+		});
+
+		it('returns the existing customer for a known email: the POST is refused (409 customer_already_exists) and the look-up is the answer, unchanged', async () => {
 			const existing = sandbox.addCustomer({ email: 'grace@example.com', name: 'Grace' });
 			const out = await node.one(params('grace@example.com'));
 			expect(out.id).toBe(existing.id);
-			expect(sandbox.requestsTo('POST', '/customers')).toHaveLength(0);
+			expect(out.name).toBe('Grace');
+			const posts = sandbox.requestsTo('POST', '/customers');
+			expect(posts.map((p) => p.status)).toEqual([409]);
+			expect(sandbox.requestsTo('GET', `/customers/${existing.id as string}`)).toHaveLength(0);
+			expect(sandbox.customers.size).toBe(1);
 		});
 
 		it('resolves a 409 on a duplicate email to the existing customer (archived, so not listed)', async () => {
@@ -124,6 +140,15 @@ describe('Customer', () => {
 			expect(posts).toHaveLength(1);
 			expect(posts[0].status).toBe(409);
 			expect(sandbox.requestsTo('GET', `/customers/${archived.id as string}`)).toHaveLength(1);
+		});
+
+		it('a POST whose answer is lost (500 after it landed) is not re-posted: the email is looked up again after it', async () => {
+			sandbox.faults.push({ method: 'POST', path: '/customers', status: 500, afterEffect: true, times: 1 });
+			const out = await node.one(params('lost@example.com'));
+			expect(out.email).toBe('lost@example.com');
+			expect(sandbox.customers.size).toBe(1);
+			expect(sandbox.requestsTo('POST', '/customers')).toHaveLength(1);
+			expect(sandbox.requestsTo('GET', '/customers')).toHaveLength(2);
 		});
 
 		it('resolves a 409 from a concurrent creation (lookup raced) to that customer', async () => {

@@ -163,6 +163,19 @@ describe('Account', () => {
 		expect(sandbox.accounts).toHaveLength(1);
 	});
 
+	it('Find or Create with Return Full Account off: no GET after the create or the find, key facts only', async () => {
+		const params = { ...createParams, operation: 'findOrCreate', additionalFields: { returnFullAccount: false } };
+		const [first] = await runZuora(sandbox, params);
+		expect(first).toEqual({ id: expect.any(String), accountNumber: 'A00000001', name: 'Hopper Computing', crmId: '31337', currency: 'USD', created: true });
+		const [second] = await runZuora(sandbox, params);
+		expect(second).toEqual({ ...first, status: 'Active', created: false });
+		expect(sandbox.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/accounts/'))).toHaveLength(0);
+		expect(sandbox.accounts).toHaveLength(1);
+		// on (the default): the account is read back, as before
+		const [full] = await runZuora(sandbox, { ...params, additionalFields: {} });
+		expect(full).toMatchObject({ accountNumber: 'A00000001', created: false, basicInfo: expect.any(Object) });
+	});
+
 	it('Find or Create refuses to guess between two accounts with the same CRM ID', async () => {
 		sandbox.seedAccount({ name: 'Twin A', crmId: '31337' });
 		sandbox.seedAccount({ name: 'Twin B', crmId: '31337' });

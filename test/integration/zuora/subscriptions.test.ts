@@ -94,13 +94,26 @@ describe('Subscription → Create (Orders API)', () => {
 		expect(post.headers['idempotency-key']).toMatch(/^n8n-kb-order-create-[0-9a-f]{40}$/);
 	});
 
-	it('a re-run (next execution) with a Subscription Number yields one subscription: look-before-create', async () => {
+	it('a re-run (next execution) with a Subscription Number yields one subscription: order first, read on the refusal', async () => {
 		const params = createParams({ additionalFields: { subscriptionNumber: 'KL-31337' } });
 		const [first] = await runZuora(sandbox, params);
 		const [again] = await runZuora(sandbox, params);
 		expect(again).toMatchObject({ subscriptionNumber: first.subscriptionNumber, alreadyExisted: true });
 		expect(sandbox.subscriptions).toHaveLength(1);
 		expect(sandbox.counters.order).toBe(1);
+	});
+
+	it('a first Create sends the order first and reads nothing before it: POST, then one GET of the new subscription', async () => {
+		const [sub] = await runZuora(sandbox, createParams({ additionalFields: { subscriptionNumber: 'KL-31337' } }));
+		expect(sub).toMatchObject({ subscriptionNumber: 'KL-31337', created: true });
+		const calls = sandbox.requests.filter((r) => r.path.startsWith('/v1/')).map((r) => `${r.method} ${r.path}`);
+		expect(calls).toEqual(['POST /v1/orders', 'GET /v1/subscriptions/KL-31337']);
+	});
+
+	it('a refusal other than a rule restriction (here: unknown account, category 40) is reported without reading the subscription', async () => {
+		const error = await runZuoraError(sandbox, createParams({ accountNumber: 'A99999999', additionalFields: { subscriptionNumber: 'KL-31337' } }));
+		expect(error.message).toContain('Cannot find account');
+		expect(sandbox.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/subscriptions/'))).toHaveLength(0);
 	});
 
 	it('Zuora stores a 5xx under the key (24 h): the transport\'s retries get it replayed, a re-run reaches Zuora afresh', async () => {
@@ -192,7 +205,10 @@ describe('Subscription → Create (Orders API)', () => {
 		sandbox.idempotency.clear(); // Zuora forgot the key (after 24 h)
 		const [later] = await runZuora(sandbox, params);
 		expect(later).toMatchObject({ subscriptionNumber: 'KL-31337', created: false, alreadyExisted: true });
-		expect(sandbox.requestsTo('POST', '/v1/orders')).toHaveLength(1);
+		// the order goes first; Zuora refuses the taken number (53200030, a rule restriction) and the node reads it
+		const posts = sandbox.requestsTo('POST', '/v1/orders');
+		expect(posts).toHaveLength(2);
+		expect(sandbox.subscriptions).toHaveLength(1);
 	});
 
 	it('two executions racing with the same Subscription Number: one creates, the other finds it after Zuora refuses the duplicate', async () => {

@@ -753,6 +753,8 @@ export class PaddleSandbox extends SandboxServer {
 		}
 		if (errors.any) throw new PaddleError(400, 'invalid_field', 'Request does not pass validation.', errors.errors);
 		const existing = this.conflictFor(String(body.email));
+		// developer.paddle.com/errors/customers/customer_already_exists: 409, code customer_already_exists,
+		// "customer email conflicts with customer of id %s"
 		if (existing) {
 			throw new PaddleError(409, 'customer_already_exists', `customer email conflicts with customer of id ${String(existing.id)}`);
 		}

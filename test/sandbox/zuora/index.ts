@@ -1354,7 +1354,8 @@ export class ZuoraSandbox extends SandboxServer {
 			}
 		}
 		await this.pause();
-		// Subscription numbers are unique in a tenant: an order that finished meanwhile may have taken one.
+		// Subscription numbers are unique in a tenant: an order that finished meanwhile may have taken one
+		// (same category-30 refusal as in planCreate).
 		const taken = [...reservedNumbers].find((n) => this.findSubscription(n));
 		if (taken) return this.fail(res, 53200030, `A subscription with the number '${taken}' already exists`);
 		const results = plans.map((apply) => apply());
@@ -1450,6 +1451,10 @@ export class ZuoraSandbox extends SandboxServer {
 		}
 		let subscriptionNumber =
 			typeof create.subscriptionNumber === 'string' && create.subscriptionNumber ? create.subscriptionNumber : undefined;
+		// A taken number is a refusal under HTTP 200 with category 30, "Rule restriction: the request cannot
+		// be processed due to the violation of a Zuora business rule" (the last two digits of the 8-digit
+		// code; developer.zuora.com/docs/guides/error-codes, "Error category codes"); 532000 is the resource
+		// code the sandbox uses for the order (Zuora: "Resource codes for Billing and Payments REST API").
 		if (subscriptionNumber && (this.findSubscription(subscriptionNumber) || reserved.has(subscriptionNumber))) {
 			this.fail(res, 53200030, `A subscription with the number '${subscriptionNumber}' already exists`);
 			return undefined;

@@ -2,7 +2,8 @@
  * Lead → Update: standard fields (name, price, pipeline, status, responsible
  * user) and custom fields by name or id with enum values by label, in one
  * `PATCH /api/v4/leads/{id}`. The shipped workflows write "Billing customer
- * ID", "Subscription ID", "Subscription status" and "Plan" by name.
+ * ID", "Subscription ID", "Subscription status" and "Plan" by name, with the
+ * "Add Note" option sending the note side by side (update-note.ts).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -16,6 +17,7 @@ import { getPipelines, resolvePipeline, resolveStatus, statusName } from '../../
 import { kommoApiRequest } from '../../transport';
 import { entityLocator, runPerItem, show } from '../common';
 import { customFieldsParameter, emptyValuesOption, fieldWritesOf, sendFieldWrite, wholeNumber } from '../fields';
+import { addNoteOption, writeWithNote } from './update-note';
 
 const display = show('lead', 'update');
 
@@ -61,6 +63,7 @@ export const description: INodeProperties[] = [
 				default: false,
 				description: 'Whether to read the lead back after the update (with contacts and all fields); costs extra requests',
 			},
+			addNoteOption,
 		],
 		display,
 	),
@@ -114,11 +117,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 		}
 
-		const response = await sendFieldWrite.call(this, 'leads', names, async () => await kommoApiRequest.call(this, 'PATCH', `/api/v4/leads/${leadId}`, { body, itemIndex: i }));
+		const write = async () =>
+			await sendFieldWrite.call(this, 'leads', names, async () => await kommoApiRequest.call(this, 'PATCH', `/api/v4/leads/${leadId}`, { body, itemIndex: i }));
+		const noteText = String(options.addNote ?? '').trim();
+		const { response, note } = noteText ? await writeWithNote.call(this, leadId, noteText, write, i) : { response: await write(), note: undefined };
+		const extra = note ? { note } : {};
 		if (options.returnLead === true) {
 			const lead = (await getShapedLeads.call(this, [leadId], true)).get(leadId);
-			if (lead) return lead;
+			if (lead) return { ...lead, ...extra };
 		}
-		return { id: leadId, updated_at: response?.updated_at ?? null, ...written };
+		return { id: leadId, updated_at: response?.updated_at ?? null, ...written, ...extra };
 	});
 }

@@ -7,6 +7,7 @@ import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { jsonParameter, moneyBlock, text, zoqlLiteral } from '../../helpers';
 import { isZuoraId } from '../../locators';
 import { deriveIdempotencyKey, idempotencyKeyFor, zuoraRequest } from '../../transport';
+import { createdBrief, returnFullAccountOption, wantsFullAccount } from './full-account';
 
 export const createAccountFields: INodeProperties[] = [
 	{
@@ -101,6 +102,7 @@ export const createAccountFields: INodeProperties[] = [
 					'Overrides the key derived from the request body (same input → same key → Zuora replays its first answer for 24 h)',
 			},
 			{ displayName: 'Notes', name: 'notes', type: 'string', default: '' },
+			returnFullAccountOption,
 		],
 	),
 ];
@@ -254,6 +256,7 @@ export async function createAccount(this: IExecuteFunctions, itemIndex: number):
 		idempotencyKey,
 		itemIndex,
 	});
+	if (!wantsFullAccount.call(this, itemIndex)) return createdBrief(created, body);
 	const account = await getAccount.call(this, String(created.accountNumber ?? created.accountId), itemIndex);
 	return { ...account, created: true };
 }

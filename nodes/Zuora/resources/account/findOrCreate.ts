@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { forOperation } from '../../helpers';
 import type { ItemOperation } from '../types';
 import { createAccount, createAccountFields, getAccount, queryAccountsByCrmId, requireCrmId } from './common';
+import { foundBrief, wantsFullAccount } from './full-account';
 
 /**
  * Account → Find or Create by CRM ID: the provisioning step of the Won flow.
@@ -24,6 +25,7 @@ export const findOrCreate: ItemOperation = {
 				description: `Accounts ${matches.map((m) => String(m.AccountNumber)).join(', ')} all carry this Kommo lead id. Merge or correct them in Zuora, then run again.`,
 			});
 		}
+		if (matches.length === 1 && !wantsFullAccount.call(this, itemIndex)) return foundBrief(matches[0]);
 		if (matches.length === 1) {
 			const account = await getAccount.call(this, String(matches[0].AccountNumber ?? matches[0].Id), itemIndex);
 			return { ...account, created: false };

@@ -1,8 +1,9 @@
 /** What the subscription operations share. */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { additionalFieldsCollection } from '../../../shared/descriptions';
-import { asNodeError, isNotFound, moneyBlock, text } from '../../helpers';
+import { asNodeError, isNotFound, moneyBlock, text, zuoraErrorCode } from '../../helpers';
 import { locatorValue, subscriptionLocator } from '../../locators';
 import { idempotencyKeyFor, zuoraRequest } from '../../transport';
 
@@ -145,4 +146,21 @@ export async function postOrder(
 		idempotencyKey: text(userKey) || idempotencyKeyFor.call(this, scope, body, itemIndex),
 		itemIndex,
 	});
+}
+
+/**
+ * Whether a failed order may still have left a subscription behind, so that reading it is worth a
+ * call: the answer was lost (no answer, or a 5xx: "If you received a timeout error message when
+ * creating an order, the call is still running in the backend and the order will be created",
+ * Zuora's POST /v1/orders reference), or Zuora refused it under category 30, "Rule restriction"
+ * (the last two digits of the eight-digit code; Zuora's "Error codes" guide), where a subscription
+ * number that already exists belongs (53200030 for an order). Validation (20, 22), not-found (40)
+ * and permission (10, 11) refusals cannot mean that: they are reported without a look-up.
+ */
+export function mayHaveCreated(error: unknown): boolean {
+	if (!(error instanceof NodeApiError)) return true;
+	const status = Number(/^Zuora (\d{3})\b/.exec(error.message)?.[1] ?? Number.NaN);
+	if (!Number.isFinite(status) || status >= 500) return true;
+	const code = zuoraErrorCode(error);
+	return code !== undefined && /^\d{8}$/.test(code) && code.endsWith('30');
 }

@@ -4,17 +4,18 @@ import { NodeOperationError } from 'n8n-workflow';
 import { additionalFieldsCollection } from '../../../shared/descriptions';
 import { asNodeError, forOperation, jsonParameter, requireDate, text } from '../../helpers';
 import type { ItemOperation } from '../types';
-import { findSubscription, getSubscription, orderSummary, pendingInfo, ratePlanLoadOptions, triggerDates, postOrder } from './common';
+import { findSubscription, getSubscription, mayHaveCreated, orderSummary, pendingInfo, ratePlanLoadOptions, triggerDates, postOrder } from './common';
 
 /**
  * Subscription → Create through the Orders API (`POST /v1/orders` with a
- * `CreateSubscription` order action). Safe to retry:
+ * `CreateSubscription` order action). The order goes first; safe to retry:
  *  - the Idempotency-Key is derived from the order body (the order date
  *    defaults to the contract effective date, so the body does not change
  *    from one day to the next), so a retry within 24 h replays the first order;
- *  - with a Subscription Number (e.g. `KL-<lead id>`), an existing
- *    subscription of that number is returned instead of ordering again, at
- *    any time.
+ *  - with a Subscription Number (e.g. `KL-<lead id>`), Zuora refuses a second
+ *    subscription of that number (a rule restriction, category 30); on that
+ *    refusal, or when the order's answer was lost, the subscription of that
+ *    number is read and returned instead, at any time.
  */
 export const create: ItemOperation = {
 	kind: 'item',
@@ -171,7 +172,7 @@ export const create: ItemOperation = {
 					type: 'string',
 					default: '',
 					placeholder: 'KL-12345678',
-					description: 'Your own number, e.g. derived from the Kommo lead ID. If a subscription with this number exists, it is returned instead of ordering again.',
+					description: 'Your own number, e.g. derived from the Kommo lead ID. If Zuora refuses the order because a subscription with this number exists, that subscription is returned.',
 				},
 			],
 		),
@@ -198,20 +199,6 @@ export const create: ItemOperation = {
 			text(additional[field]) ? requireDate(this, additional[field], label, itemIndex) : undefined;
 		const orderDate = optionalDate('orderDate', 'Order Date') ?? contractEffective;
 		const subscriptionNumber = text(additional.subscriptionNumber);
-
-		if (subscriptionNumber) {
-			const existing = await findSubscription.call(this, subscriptionNumber, itemIndex);
-			if (existing) {
-				if (existing.accountNumber !== accountNumber) {
-					throw new NodeOperationError(
-						this.getNode(),
-						`Subscription ${subscriptionNumber} already exists on account ${String(existing.accountNumber)}, not ${accountNumber}`,
-						{ itemIndex, description: 'Use another subscription number, or check which account the Kommo lead belongs to.' },
-					);
-				}
-				return { ...existing, created: false, alreadyExisted: true, ...pendingInfo(existing.status) };
-			}
-		}
 
 		const termType = this.getNodeParameter('termType', itemIndex, 'TERMED') as string;
 		const terms: IDataObject = {};
@@ -268,11 +255,19 @@ export const create: ItemOperation = {
 		try {
 			order = await postOrder.call(this, body, 'order-create', additional.idempotencyKey, itemIndex);
 		} catch (error) {
-			// Another execution (or an earlier attempt whose answer was lost) may have created it
-			// meanwhile: look again before reporting a failure.
-			const existing = subscriptionNumber ? await findSubscription.call(this, subscriptionNumber, itemIndex) : undefined;
-			if (existing && existing.accountNumber === accountNumber) return { ...existing, created: false, alreadyExisted: true };
-			throw asNodeError(this, error, itemIndex);
+			// The number is taken (an earlier run, or another execution meanwhile) or the answer was
+			// lost: the subscription of that number is the answer. Any other refusal is reported as is.
+			if (!subscriptionNumber || !mayHaveCreated(error)) throw asNodeError(this, error, itemIndex);
+			const existing = await findSubscription.call(this, subscriptionNumber, itemIndex);
+			if (!existing) throw asNodeError(this, error, itemIndex);
+			if (existing.accountNumber !== accountNumber) {
+				throw new NodeOperationError(
+					this.getNode(),
+					`Subscription ${subscriptionNumber} already exists on account ${String(existing.accountNumber)}, not ${accountNumber}`,
+					{ itemIndex, description: 'Use another subscription number, or check which account the Kommo lead belongs to.' },
+				);
+			}
+			return { ...existing, created: false, alreadyExisted: true, ...pendingInfo(existing.status) };
 		}
 		const numbers = (order.subscriptionNumbers as string[] | undefined) ?? [];
 		const created = numbers[0] ?? ((order.subscriptions as IDataObject[] | undefined)?.[0]?.subscriptionNumber as string | undefined);
