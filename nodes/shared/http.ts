@@ -85,6 +85,8 @@ export interface VendorRequest extends IHttpRequestOptions {
 	idempotencyKey?: string;
 	/** Overrides the profile's rate limit (e.g. a per-credential setting). */
 	rateLimit?: RateLimit;
+	/** Takes the place of the in-process limiter (e.g. Kommo's budget shared by all queue-mode workers). */
+	limiter?: { acquire(): Promise<() => void> };
 	/** Item index for error messages. */
 	itemIndex?: number;
 }
@@ -195,7 +197,7 @@ export async function vendorRequestFull<T = unknown>(
 ): Promise<VendorResponse<T>> {
 	const policy: RetryPolicy = { ...DEFAULT_RETRY, ...profile.retry };
 	const method = (request.method ?? 'GET').toUpperCase() as IHttpRequestMethods;
-	const { idempotencyKey, rateLimit, itemIndex, ...httpOptions } = request;
+	const { idempotencyKey, rateLimit, limiter: sharedLimiter, itemIndex, ...httpOptions } = request;
 	const idempotent =
 		(profile.idempotentMethods ?? DEFAULT_IDEMPOTENT).includes(method) ||
 		(idempotencyKey !== undefined && profile.idempotencyHeader !== undefined);
@@ -204,7 +206,7 @@ export async function vendorRequestFull<T = unknown>(
 		headers[profile.idempotencyHeader] = idempotencyKey;
 	}
 	const limit = rateLimit ?? profile.rateLimit;
-	const limiter = limit ? getLimiter(`${profile.vendor}|${hostOf(request)}`, limit) : undefined;
+	const limiter = sharedLimiter ?? (limit ? getLimiter(`${profile.vendor}|${hostOf(request)}`, limit) : undefined);
 
 	let waited = 0;
 	let last: AttemptFailure | undefined;
