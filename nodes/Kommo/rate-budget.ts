@@ -55,14 +55,21 @@ function fieldOf(body: unknown, key: string): unknown {
 	return typeof body === 'object' && body !== null ? (body as IDataObject)[key] : undefined;
 }
 
+function unreachable(ctx: RequestContext, why: string): undefined {
+	ctx.logger?.warn(
+		`Kommo Rate Budget not reachable (${why}); this process uses its own limiter at the credential's "Fallback Requests per Second" for ${RECHECK_MS / 1000} s`,
+	);
+	return undefined;
+}
+
 /** A permit from the broker, or undefined when it cannot be reached or answers nonsense. */
 async function brokerPermit(ctx: RequestContext, budget: RateBudget, host: string): Promise<(() => void) | undefined> {
 	for (let round = 0; round < MAX_ROUNDS; round++) {
 		let response: BrokerResponse;
 		try {
 			response = await post(ctx, budget, { action: 'acquire', host }, ACQUIRE_TIMEOUT_MS);
-		} catch {
-			return undefined;
+		} catch (error) {
+			return unreachable(ctx, (error as Error).message);
 		}
 		if (response.statusCode === 401 || response.statusCode === 503) {
 			throw new NodeOperationError(ctx.getNode(), `The Kommo Rate Budget refused the permit request (${response.statusCode})`, {
@@ -81,7 +88,7 @@ async function brokerPermit(ctx: RequestContext, budget: RateBudget, host: strin
 			};
 		}
 		if (response.statusCode === 200 && fieldOf(response.body, 'retry') === true) continue;
-		return undefined;
+		return unreachable(ctx, `HTTP ${response.statusCode} ${JSON.stringify(response.body).slice(0, 200)}`);
 	}
 	throw new NodeOperationError(ctx.getNode(), 'No permit from the Kommo Rate Budget after 10 minutes', {
 		description: 'Every Kommo request of every worker waits in one line at the Kommo Rate Budget; the line is too long.',
