@@ -39,6 +39,8 @@ interface Grant {
 export class PermitBroker {
 	private readonly limiters = new Map<string, { key: string; limiter: PermitLimiter }>();
 	private readonly grants = new Map<string, Grant>();
+	/** Permits granted per host since the process started (for the status answer). */
+	private readonly granted = new Map<string, number>();
 
 	constructor(
 		private readonly now: () => number = Date.now,
@@ -83,6 +85,7 @@ export class PermitBroker {
 			const release = await limiter.acquire(controller.signal);
 			const permit = randomUUID();
 			this.grants.set(permit, { release, expiresAt: this.now() + LEASE_MS });
+			this.granted.set(name, (this.granted.get(name) ?? 0) + 1);
 			return { status: 200, body: { permit, leaseMs: LEASE_MS } };
 		} catch (error) {
 			if (!(error instanceof PermitAbortedError)) return { status: 500, body: { error: (error as Error).message } };
@@ -99,11 +102,13 @@ export class PermitBroker {
 		return { status: 200, body: { released: true } };
 	}
 
-	/** For diagnostics: permits out, requests waiting, per host. */
+	/** For diagnostics: per host the permits granted so far, out now, and requests waiting. */
 	status(): IDataObject {
 		this.prune();
 		const hosts: IDataObject = {};
-		for (const [host, { limiter }] of this.limiters) hosts[host] = { inUse: limiter.inUse, queued: limiter.queued };
+		for (const [host, { limiter }] of this.limiters) {
+			hosts[host] = { granted: this.granted.get(host) ?? 0, inUse: limiter.inUse, queued: limiter.queued };
+		}
 		return { hosts, permitsOut: this.grants.size };
 	}
 

@@ -146,10 +146,17 @@ describe('Kommo Rate Budget: one budget for all queue-mode workers (Postgres + R
 		expect(leads.map((id) => kommo.notesFor(id).length)).toEqual(leads.map(() => 1));
 		expect(api.filter((r) => r.status === 429)).toHaveLength(0);
 		expect(maxInOneSecond).toBeLessThanOrEqual(7);
-		// the permits came from the broker: no fallback, and faster than the fallback (1 per second
-		// per worker) could go
+		// every Kommo request took its permit from the broker in the main process (no fallback);
+		// the rate itself is the benchmark's business (on a loaded 2-core machine n8n's CPU bounds it)
 		expect(budgetLines).toEqual([]);
-		expect(perSecond).toBeGreaterThan(2.5);
+		const status = (await (
+			await fetch(n8n.webhookUrl(BUDGET_WEBHOOK_PATH), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', authorization: `Bearer ${BUDGET_SECRET}` },
+				body: JSON.stringify({ action: 'status' }),
+			})
+		).json()) as { hosts: Record<string, { granted: number; inUse: number }> };
+		expect(status.hosts[new URL(kommo.url).host]).toEqual({ granted: api.length, inUse: 0, queued: 0 });
 		// both workers took part (each alone at its own limit of 7 could have sent 14 a second together)
 		const perWorker = n8n.workers.map((_, i) => (n8n.workerLogs(i).match(/Worker started execution/g) ?? []).length);
 		expect(perWorker.every((n) => n > 0)).toBe(true);

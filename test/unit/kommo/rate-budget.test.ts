@@ -155,6 +155,10 @@ describe('PermitBroker', () => {
 		expect(broker.release('nope').body.released).toBe(false);
 		await clock.advance(1000);
 		expect((await eighth).body.permit).toEqual(expect.any(String));
+		expect(broker.status()).toEqual({
+			hosts: { 'acme.kommo.com': { granted: 8, inUse: 7, queued: 0 }, 'other.kommo.com': { granted: 1, inUse: 1, queued: 0 } },
+			permitsOut: 8,
+		});
 	});
 
 	it('answers retry after holding a request HOLD_MS, 499 when the asker hangs up, 400 for a bad host', async () => {
