@@ -39,7 +39,33 @@ export const kommoTuningProperties: INodeProperties[] = [
 		typeOptions: { minValue: 0.1, maxValue: 7, numberPrecision: 1 },
 		default: 7,
 		description:
-			'Kommo allows 7 requests per second per account and blocks the IP address after repeated violations. Each n8n process keeps to this number; with several queue-mode workers, divide 7 by the number of workers (e.g. 2 workers: 3.5).',
+			'Kommo allows 7 requests per second per account and blocks the IP address after repeated violations. Each n8n process keeps to this number; with several queue-mode workers, use "Shared Rate Budget URL" or give each worker a whole share (2 workers: 3).',
+	},
+	{
+		displayName: 'Shared Rate Budget URL',
+		name: 'rateBudgetUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'http://n8n-main:5678/webhook/…/permit',
+		description:
+			'Queue mode: the Production URL of a published Kommo Rate Budget node. Every worker then asks it before each Kommo request, so all of them together keep to one budget; "Max Requests per Second" is not used while it answers.',
+	},
+	{
+		displayName: 'Shared Rate Budget Secret',
+		name: 'rateBudgetSecret',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		description: 'At least 16 characters; the Kommo Rate Budget node checks it (it reads it from this credential)',
+	},
+	{
+		displayName: 'Fallback Requests per Second',
+		name: 'rateBudgetFallback',
+		type: 'number',
+		typeOptions: { minValue: 0.1, maxValue: 7, numberPrecision: 1 },
+		default: 1,
+		description:
+			'Used by each n8n process while the Shared Rate Budget URL cannot be reached (fail safe: keep workers × this ≤ 7)',
 	},
 	{
 		displayName: 'Custom Host or Proxy',

@@ -64,7 +64,7 @@ export function burstRows(bursts: BurstResult[]): { header: string[]; rows: Arra
 	];
 	const rows = bursts.map((b) => [
 		b.variant,
-		b.mode + ('workers' in b ? '' : ''),
+		b.label ?? b.mode,
 		b.events,
 		b.completed ? 'yes' : 'NO',
 		b.completionMs / 1000,

@@ -150,6 +150,10 @@ export interface BurstResult {
 	/** CPU the n8n processes used during the burst: per event (ms) and on average (cores). */
 	cpu: { msPerEvent: number; cores: number };
 	note?: string;
+	/** Queue-mode runs (queue-budget.ts): what was measured, e.g. "queue, 4 workers, shared budget …". */
+	label?: string;
+	workers?: number;
+	budget?: 'static' | 'broker';
 }
 
 export interface BurstOptions {

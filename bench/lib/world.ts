@@ -48,6 +48,10 @@ export interface WorldOptions extends StackOptions {
 	stack?: Stack;
 	/** Workflow settings merged into every shipped workflow (e.g. what executions to save). */
 	oursSettings?: Record<string, unknown>;
+	/** Merged into our Kommo credential's data (e.g. the shared budget's secret). */
+	kommoCredentialData?: Record<string, unknown>;
+	/** More production webhook paths to wait for. */
+	waitForWebhooks?: string[];
 }
 
 /** What the vendor needs to post one event to a flow. */
@@ -128,9 +132,11 @@ export class World {
 		}
 		const common = {
 			name: options.name ?? 'bench',
-			credentials: stack.credentials(options.kommoRequestsPerSecond),
+			credentials: stack
+				.credentials(options.kommoRequestsPerSecond)
+				.map((c) => (c.type === 'kommoApi' && options.kommoCredentialData ? { ...c, data: { ...c.data, ...options.kommoCredentialData } } : c)),
 			workflows,
-			waitForWebhooks: waitFor,
+			waitForWebhooks: [...waitFor, ...(options.waitForWebhooks ?? [])],
 			env: { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', ...(options.env ?? {}) },
 		};
 		// Our triggers register themselves in the sandboxes while n8n activates them: no latency

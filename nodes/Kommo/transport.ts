@@ -2,7 +2,8 @@
  * Kommo's only HTTP code. Every call goes through the shared vendorRequest
  * (rate limit, retries, error mapping, redaction) with the Kommo profile:
  *  - at most 7 requests per second per account host (or the credential's
- *    "Max requests per second" when several n8n workers share one account);
+ *    "Max requests per second"), or permits from the Kommo Rate Budget when the
+ *    credential names one (queue mode: one budget for all workers, rate-budget.ts);
  *  - PATCH is idempotent in Kommo (it sets values), so it is retried like GET;
  *  - problem+json `{title, detail}` and `validation-errors` become a message
  *    that names the field; a 429 body's `retry_after` is honoured;
@@ -15,6 +16,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { vendorRequest, type RequestContext, type VendorErrorDetails, type VendorProfile } from '../shared/http';
 import { KOMMO_HOST, vendorHost } from '../shared/hosts';
 import type { RateLimit } from '../shared/rate-limiter';
+import { budgetLimiter, type RateBudget } from './rate-budget';
 
 export const KOMMO_DOMAINS = ['kommo.com', 'amocrm.com', 'amocrm.ru'] as const;
 export const KOMMO_RATE_LIMIT_PER_SECOND = 7;
@@ -155,6 +157,20 @@ interface ConnectionInfo {
 	rateLimit: RateLimit;
 	/** A digest of the credential's token: what may share process-wide caches (never the token itself). */
 	identity: string;
+	/** The shared budget of all workers, when the credential names one. */
+	budget?: RateBudget;
+}
+
+/** The credential's "Shared Rate Budget URL" with its secret and fallback rate, if set. */
+export function rateBudgetOf(credentials: IDataObject): RateBudget | undefined {
+	const url = typeof credentials.rateBudgetUrl === 'string' ? credentials.rateBudgetUrl.trim() : '';
+	if (!url) return undefined;
+	const fallback = Number(credentials.rateBudgetFallback);
+	return {
+		url,
+		secret: typeof credentials.rateBudgetSecret === 'string' ? credentials.rateBudgetSecret : '',
+		fallback: rateLimitFor(Number.isFinite(fallback) && fallback > 0 ? fallback : 1),
+	};
 }
 
 /** Who is asking: the base URL plus a digest of the token (long-lived, or OAuth2's current access token). */
@@ -179,6 +195,7 @@ export async function kommoConnection(ctx: RequestContext): Promise<ConnectionIn
 				baseUrl,
 				rateLimit: rateLimitFor(credentials.requestsPerSecond),
 				identity: credentialIdentity(credentialType, baseUrl, credentials),
+				budget: rateBudgetOf(credentials),
 			};
 		})();
 		connections.set(ctx, pending);
@@ -223,6 +240,7 @@ export async function kommoApiRequest(
 		headers: { Accept: 'application/hal+json, application/json' },
 		...(options.body !== undefined ? { body: options.body as IDataObject } : {}),
 		rateLimit: connection.rateLimit,
+		...(connection.budget ? { limiter: budgetLimiter(this, connection.budget, new URL(connection.baseUrl).host) } : {}),
 		itemIndex: options.itemIndex,
 	});
 	if (body === undefined || body === null || body === '') return undefined;

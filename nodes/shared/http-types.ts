@@ -69,6 +69,8 @@ export interface VendorRequest extends IHttpRequestOptions {
 	idempotencyKey?: string;
 	/** Overrides the profile's rate limit (e.g. a per-credential setting). */
 	rateLimit?: RateLimit;
+	/** Takes the place of the in-process limiter (e.g. Kommo's budget shared by all queue-mode workers). */
+	limiter?: { acquire(): Promise<() => void> };
 	/** Item index for error messages. */
 	itemIndex?: number;
 }

@@ -72,7 +72,7 @@ export async function vendorRequestFull<T = unknown>(
 ): Promise<VendorResponse<T>> {
 	const policy: RetryPolicy = { ...DEFAULT_RETRY, ...profile.retry };
 	const method = (request.method ?? 'GET').toUpperCase() as IHttpRequestMethods;
-	const { idempotencyKey, rateLimit, itemIndex, ...httpOptions } = request;
+	const { idempotencyKey, rateLimit, limiter: sharedLimiter, itemIndex, ...httpOptions } = request;
 	const idempotent =
 		(profile.idempotentMethods ?? DEFAULT_IDEMPOTENT).includes(method) ||
 		(idempotencyKey !== undefined && profile.idempotencyHeader !== undefined);
@@ -81,7 +81,7 @@ export async function vendorRequestFull<T = unknown>(
 		headers[profile.idempotencyHeader] = idempotencyKey;
 	}
 	const limit = rateLimit ?? profile.rateLimit;
-	const limiter = limit ? getLimiter(`${profile.vendor}|${hostOf(request)}`, limit) : undefined;
+	const limiter = sharedLimiter ?? (limit ? getLimiter(`${profile.vendor}|${hostOf(request)}`, limit) : undefined);
 
 	let waited = 0;
 	let last: AttemptFailure | undefined;

@@ -7,6 +7,41 @@ export interface RateLimit {
 	windowMs: number;
 }
 
+export interface PermitOptions {
+	/**
+	 * When a returned permit may be used again:
+	 *  - 'release' (default): one window after its release. Needs nothing but the fact that a
+	 *    request arrives between its grant and its release, so it holds whatever the latency.
+	 *  - 'grant': one window plus `marginMs` after its grant (and not before its release). Holds
+	 *    as long as a request arrives within `marginMs` of its grant; saves the round trip.
+	 */
+	reuse?: 'release' | 'grant';
+	marginMs?: number;
+	/** A permit not released this long after its grant is taken back as if released then (default: never). */
+	leaseMs?: number;
+	now?: () => number;
+	sleep?: (ms: number) => Promise<void>;
+}
+
+interface Waiter {
+	resolve: (release: () => void) => void;
+	reject: (error: Error) => void;
+	signal?: AbortSignal;
+}
+
+interface Held {
+	grantedAt: number;
+	done: boolean;
+}
+
+/** Why acquire() gave up: its signal was aborted before a permit was free. */
+export class PermitAbortedError extends Error {
+	constructor() {
+		super('Waiting for a rate-limit permit was aborted');
+		this.name = 'PermitAbortedError';
+	}
+}
+
 /**
  * Keeps the requests that ARRIVE at a server to at most `requests` in any
  * window of `windowMs`, the way a server counting arrivals sees it.
@@ -15,56 +50,141 @@ export interface RateLimit {
  * requests more than others, so ones sent a full window apart can arrive
  * closer together (seen against the sandbox: 14 arrivals in one second from
  * sends spaced for 7). Instead there are `requests` permits. A request holds
- * one from before it is sent until its response is in; the permit is usable
- * again one window after that. A request's arrival lies between its send and
- * its response, so two requests that used the same permit arrive at least a
- * window apart, and no window can hold more than `requests` arrivals.
+ * one from before it is sent until its response is in; by default the permit
+ * is usable again one window after that. A request's arrival lies between its
+ * send and its response, so two requests that used the same permit arrive at
+ * least a window apart, and no window can hold more than `requests` arrivals.
  *
  * The cost is the round trip: with 100 ms latency Kommo's 7/s becomes about
- * 7 per 1.1 s. Waiters are served first come, first served; everything is
- * in-process, so concurrent executions in one n8n process share it.
+ * 7 per 1.1 s (reuse 'grant' trades that for a margin, see PermitOptions).
+ * Waiters are served first come, first served; everything is in-process, so
+ * concurrent executions in one n8n process share it (the Kommo Rate Budget
+ * node shares one across processes).
  */
 export class PermitLimiter {
+	/** Times at which the free permits become usable, earliest first. */
 	private readonly readyAt: number[];
-	private readonly waiters: Array<(readyAt: number) => void> = [];
+	private readonly held = new Set<Held>();
+	private readonly waiters: Waiter[] = [];
+	private readonly now: () => number;
+	private readonly sleep: (ms: number) => Promise<void>;
+	readonly options: PermitOptions;
+	/** The pump that is sleeping, and until when (undefined: none). */
+	private pumpToken = 0;
+	private wakeAt: number | undefined;
 
 	constructor(
 		readonly limit: RateLimit,
-		private readonly now: () => number = Date.now,
+		nowOrOptions: (() => number) | PermitOptions = {},
 	) {
 		if (!(limit.requests >= 1) || !(limit.windowMs > 0)) {
 			throw new Error(
 				`Invalid rate limit ${limit.requests}/${limit.windowMs} ms: need at least 1 request per positive window`,
 			);
 		}
+		const options = typeof nowOrOptions === 'function' ? { now: nowOrOptions } : nowOrOptions;
+		this.options = options;
+		this.now = options.now ?? Date.now;
+		this.sleep = options.sleep ?? sleep;
 		this.readyAt = Array.from({ length: Math.floor(limit.requests) }, () => 0);
 	}
 
-	/** Waits for a permit; call the returned function once the response (or failure) is in. */
-	async acquire(): Promise<() => void> {
-		let readyAt: number;
-		if (this.readyAt.length > 0) {
-			// Permits are returned in time order, so the first is the earliest ready.
-			readyAt = this.readyAt.shift() as number;
-		} else {
-			readyAt = await new Promise<number>((resolve) => this.waiters.push(resolve));
-		}
-		const wait = readyAt - this.now();
-		if (wait > 0) await sleep(wait);
-		let released = false;
-		return () => {
-			if (released) return;
-			released = true;
-			const next = this.now() + this.limit.windowMs;
-			const waiter = this.waiters.shift();
-			if (waiter) waiter(next);
-			else this.readyAt.push(next);
-		};
+	/**
+	 * Waits for a permit; call the returned function once the response (or failure) is in.
+	 * Rejects with PermitAbortedError when `signal` aborts first (the place in line is given up).
+	 */
+	async acquire(signal?: AbortSignal): Promise<() => void> {
+		if (signal?.aborted) throw new PermitAbortedError();
+		const granted = new Promise<() => void>((resolve, reject) => {
+			const waiter: Waiter = { resolve, reject, signal };
+			this.waiters.push(waiter);
+			signal?.addEventListener(
+				'abort',
+				() => {
+					const index = this.waiters.indexOf(waiter);
+					if (index < 0) return;
+					this.waiters.splice(index, 1);
+					reject(new PermitAbortedError());
+				},
+				{ once: true },
+			);
+		});
+		if (this.wakeAt === undefined) this.pump();
+		return await granted;
 	}
 
 	/** Requests waiting for a permit (for diagnostics). */
 	get queued(): number {
 		return this.waiters.length;
+	}
+
+	/** Permits granted and neither released nor expired (for diagnostics). */
+	get inUse(): number {
+		return this.held.size;
+	}
+
+	private nextReadyAt(held: Held, releasedAt: number): number {
+		if (this.options.reuse === 'grant') {
+			return Math.max(held.grantedAt + this.limit.windowMs + (this.options.marginMs ?? 0), releasedAt);
+		}
+		return releasedAt + this.limit.windowMs;
+	}
+
+	private giveBack(held: Held, releasedAt: number): void {
+		if (held.done) return;
+		held.done = true;
+		this.held.delete(held);
+		const at = this.nextReadyAt(held, releasedAt);
+		let i = this.readyAt.length;
+		while (i > 0 && this.readyAt[i - 1] > at) i--;
+		this.readyAt.splice(i, 0, at);
+	}
+
+	private reclaimExpired(now: number): void {
+		const lease = this.options.leaseMs;
+		if (lease === undefined) return;
+		for (const held of [...this.held]) {
+			if (held.grantedAt + lease <= now) this.giveBack(held, held.grantedAt + lease);
+		}
+	}
+
+	/** Hands out permits in order; sleeps (n8n's sleep: no timers to cancel) until one is ready. */
+	private pump(): void {
+		const token = ++this.pumpToken;
+		this.wakeAt = undefined;
+		void this.run(token);
+	}
+
+	private async run(token: number): Promise<void> {
+		while (token === this.pumpToken) {
+			const now = this.now();
+			this.reclaimExpired(now);
+			if (this.waiters.length === 0) return;
+			let wakeAt: number | undefined;
+			if (this.readyAt.length > 0 && this.readyAt[0] <= now) {
+				this.readyAt.shift();
+				const waiter = this.waiters.shift() as Waiter;
+				const held: Held = { grantedAt: now, done: false };
+				this.held.add(held);
+				waiter.resolve(() => {
+					if (!held.done) {
+						this.giveBack(held, this.now());
+						if (this.wakeAt === undefined || (this.readyAt[0] ?? Infinity) < this.wakeAt) this.pump();
+					}
+				});
+				continue;
+			}
+			if (this.readyAt.length > 0) wakeAt = this.readyAt[0];
+			if (this.options.leaseMs !== undefined && this.held.size > 0) {
+				const expiry = Math.min(...[...this.held].map((h) => h.grantedAt)) + this.options.leaseMs;
+				wakeAt = Math.min(wakeAt ?? Infinity, expiry);
+			}
+			if (wakeAt === undefined) return; // a release starts the pump again
+			this.wakeAt = wakeAt;
+			await this.sleep(Math.max(0, wakeAt - now));
+			if (token !== this.pumpToken) return;
+			this.wakeAt = undefined;
+		}
 	}
 }
 
