@@ -102,3 +102,16 @@ export function additionalFieldsCollection(options: INodeProperties[], displayOp
 		options,
 	};
 }
+
+/** The Update Fields collection of an update operation ("Add Field"): only the fields given change. */
+export function updateFieldsCollection(options: INodeProperties[], displayOptions?: IDisplayOptions): INodeProperties {
+	return {
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		...(displayOptions ? { displayOptions } : {}),
+		options,
+	};
+}

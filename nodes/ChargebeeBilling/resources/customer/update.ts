@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { updateFieldsCollection } from '../../../shared/descriptions';
 import { InputError } from '../../helpers';
 import { callIdempotencyKey, chargebeeRequest, idPath } from '../../transport';
 import { locator, locatorValue } from '../../locators';
@@ -11,15 +12,7 @@ const displayOptions = show('customer', ['update']);
 export const description: INodeProperties[] = [
 	locator('customer', 'customerId', 'The customer to change (Find by Email or Get give customer IDs)', displayOptions),
 	...kommoLeadIdFields(displayOptions),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions,
-		options: customerFieldOptions(true),
-	},
+	updateFieldsCollection(customerFieldOptions(true), displayOptions),
 ];
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {

@@ -2,6 +2,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { updateFieldsCollection } from '../../../shared/descriptions';
 import { entityIdParameter } from '../../entities';
 import { kommoApiRequest } from '../../transport';
 import { entityLocator, runPerItem, show } from '../common';
@@ -13,15 +14,7 @@ const display = show('company', 'update');
 
 export const description: INodeProperties[] = [
 	entityLocator('company', 'companyId', display, 'The company to update (IDs come from Company → Create or Get Many)'),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: display,
-		options: [...companyFieldOptions, { displayName: 'Name', name: 'name', type: 'string', default: '', description: 'The company name' }],
-	},
+	updateFieldsCollection([...companyFieldOptions, { displayName: 'Name', name: 'name', type: 'string', default: '', description: 'The company name' }], display),
 	customFieldsParameter('company', display),
 	{ displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, displayOptions: display, options: [emptyValuesOption] },
 ];

@@ -6,7 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { optionsCollection } from '../../../shared/descriptions';
+import { optionsCollection, updateFieldsCollection } from '../../../shared/descriptions';
 import { buildFieldValues } from '../../custom-field-write';
 import { withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter } from '../../entities';
@@ -19,14 +19,8 @@ const display = show('contact', 'update');
 
 export const description: INodeProperties[] = [
 	entityLocator('contact', 'contactId', display, 'The contact to update'),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: display,
-		options: [
+	updateFieldsCollection(
+		[
 			{
 				displayName: 'Email',
 				name: 'email',
@@ -48,7 +42,8 @@ export const description: INodeProperties[] = [
 			kommoLocator('user', 'responsibleUserId', 'Responsible User', undefined, 'The user responsible for the contact', false),
 
 		],
-	},
+		display,
+	),
 	customFieldsParameter('contact', display),
 	optionsCollection([emptyValuesOption], display),
 ];

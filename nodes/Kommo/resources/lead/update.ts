@@ -8,7 +8,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { optionsCollection } from '../../../shared/descriptions';
+import { optionsCollection, updateFieldsCollection } from '../../../shared/descriptions';
 import { buildFieldValues } from '../../custom-field-write';
 import { withFieldDefinitions } from '../../custom-fields';
 import { entityIdParameter, getShapedLeads } from '../../entities';
@@ -23,14 +23,8 @@ const display = show('lead', 'update');
 
 export const description: INodeProperties[] = [
 	entityLocator('lead', 'leadId', display, 'The lead to update'),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: display,
-		options: [
+	updateFieldsCollection(
+		[
 			{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'The lead (deal) name' },
 			kommoLocator('pipeline', 'pipelineId', 'Pipeline', undefined, 'Move the lead to this pipeline. Pipeline → Get Many lists the pipelines.', false),
 			{
@@ -51,7 +45,8 @@ export const description: INodeProperties[] = [
 				false,
 			),
 		],
-	},
+		display,
+	),
 	customFieldsParameter('lead', display),
 	optionsCollection(
 		[

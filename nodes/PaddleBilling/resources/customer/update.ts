@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { activeOrArchivedStatus } from '../../../shared/descriptions';
+import { activeOrArchivedStatus, updateFieldsCollection } from '../../../shared/descriptions';
 import { buildCustomData, getCustomer, parseJsonObject, parseLeadId, requirePaddleId } from '../../helpers';
 import { paddleData } from '../../transport';
 import { customerIdField, forOperation } from '../common';
@@ -9,13 +9,8 @@ import { readEmail } from './shared';
 
 export const description: INodeProperties[] = forOperation('customer', 'update', [
 	customerIdField,
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
+	updateFieldsCollection(
+		[
 			{
 				displayName: 'Additional Custom Data (JSON)',
 				name: 'customData',
@@ -35,7 +30,7 @@ export const description: INodeProperties[] = forOperation('customer', 'update',
 			{ displayName: 'Name', name: 'name', type: 'string', default: '' },
 			activeOrArchivedStatus,
 		],
-	},
+	),
 ]);
 
 /** PATCH /customers/{id}. custom_data is merged with what Paddle has (Paddle replaces it whole). */
