@@ -14,8 +14,8 @@
  *   --dedupe-buckets=16384 --dedupe-queue (the bucket candidate also in queue mode, Postgres)
  *   --warmup=2 --variants=ours,reference
  *   --skip=<won,burst,dedupe,dedupe-regular> --queue --queue-workers=2 --queue-rps=3 --out=bench/results
- *   --queue-budget=static,broker --queue-workers=2,4 --budget-reuse=release|grant --budget-margin-ms=100
- *     (issue 17 target 4: each worker's own share vs one Kommo Rate Budget for all; bench/lib/queue-budget.ts)
+ *   --queue-budget=static,broker --queue-workers=2,4 (issue 17 target 4: each worker's own share vs
+ *     one Kommo Rate Budget for all; bench/lib/queue-budget.ts)
  *   --kommo-block-after=20 (429s before the Kommo sandbox blocks the IP, as Kommo does)
  *
  * Prints tables; writes bench/results/latest.{json,md} (summary, committed) and
@@ -102,8 +102,6 @@ const options = {
 	queueWorkers: list('queue-workers', '2').map(Number),
 	queueRps: num('queue-rps', 0),
 	queueBudget: list('queue-budget', 'static') as QueueBudget[],
-	budgetReuse: opt('budget-reuse', 'release') === 'grant' ? ('grant' as const) : ('release' as const),
-	budgetMarginMs: num('budget-margin-ms', 100),
 	kommoBlockAfter: num('kommo-block-after', 20),
 	/** "none": our workflows keep no data of successful executions (n8n's EXECUTIONS_DATA_SAVE_ON_SUCCESS per workflow). */
 	oursSaveSuccess: opt('ours-save-success', ''),
@@ -236,7 +234,7 @@ async function main(): Promise<void> {
 			}
 		}
 		if (options.queue && !options.skip.includes('burst')) {
-			const budgets = { budgets: options.queueBudget, workers: options.queueWorkers, reuse: options.budgetReuse, marginMs: options.budgetMarginMs };
+			const budgets = { budgets: options.queueBudget, workers: options.queueWorkers };
 			await runQueueBudgets(stack, { ...budgets, ...(options.queueRps > 0 ? { staticRps: options.queueRps } : {}) }, log, async (world) => {
 				const before = bursts.length;
 				await burstPhase(world, 'ours', bursts);

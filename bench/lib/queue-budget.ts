@@ -5,8 +5,8 @@
  *  - static: each worker keeps its own limiter at 7 ÷ workers (rounded down), the documented
  *    split without the broker;
  *  - broker: the Kommo Rate Budget trigger on the main process hands out 7 permits a second to
- *    all workers (its "Permit Reuse" and margin from --budget-reuse / --budget-margin-ms); the
- *    credential's own limit stays at 7, so only the broker keeps the workers to 7 together.
+ *    all workers; the credential's own limit stays at 7, so only the broker keeps the workers
+ *    to 7 together.
  */
 import {
 	BUDGET_WEBHOOK_PATH,
@@ -26,8 +26,6 @@ export interface QueueBudgetOptions {
 	workers: number[];
 	/** Per-process rate of the static split (default 7 ÷ workers, rounded down). */
 	staticRps?: number;
-	reuse: 'release' | 'grant';
-	marginMs: number;
 }
 
 /** Runs `burst` once per budget × worker count; labels each result. */
@@ -43,7 +41,7 @@ export async function runQueueBudgets(
 			const label =
 				budget === 'static'
 					? `queue, ${workers} workers × ${staticRps}/s`
-					: `queue, ${workers} workers, shared budget (${options.reuse === 'grant' ? `grant + ${options.marginMs} ms` : 'release + 1 s'})`;
+					: `queue, ${workers} workers, one shared budget`;
 			log(`${label}`);
 			stack.resetLogs();
 			const kommoCredential = stack.credentials(budget === 'static' ? staticRps : 7).find((c) => c.type === 'kommoApi')!;
@@ -57,7 +55,7 @@ export async function runQueueBudgets(
 				...(budget === 'broker'
 					? {
 							kommoCredentialData: withBudgetSecret(kommoCredential).data,
-							extraWorkflows: [budgetWorkflow(OUR_CREDENTIALS.kommoApi, { reuse: options.reuse, marginMs: options.marginMs })],
+							extraWorkflows: [budgetWorkflow(OUR_CREDENTIALS.kommoApi)],
 							waitForWebhooks: [BUDGET_WEBHOOK_PATH],
 						}
 					: {}),

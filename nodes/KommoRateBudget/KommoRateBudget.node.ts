@@ -63,33 +63,6 @@ export class KommoRateBudget implements INodeType {
 				default: 7,
 				description: 'Kommo requests per second per account, for all workers together (Kommo allows 7)',
 			},
-			{
-				displayName: 'Permit Reuse',
-				name: 'reuse',
-				type: 'options',
-				options: [
-					{
-						name: 'Strict: One Second After the Answer',
-						value: 'release',
-						description: 'Holds whatever the latency; costs one round trip per permit (about 89% of 7/s at 100 ms)',
-					},
-					{
-						name: 'Faster: One Second Plus Margin After the Grant',
-						value: 'grant',
-						description: 'Faster; holds as long as a request reaches Kommo within the margin after its grant',
-					},
-				],
-				default: 'release',
-			},
-			{
-				displayName: 'Safety Margin (Ms)',
-				name: 'marginMs',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 1000 },
-				default: 100,
-				description: 'The longest a worker may take from receiving a permit to its request arriving at Kommo',
-				displayOptions: { show: { reuse: ['grant'] } },
-			},
 		],
 	};
 
@@ -130,10 +103,13 @@ export class KommoRateBudget implements INodeType {
 		if (body.action === 'status') return answer(this, 200, broker.status());
 		if (body.action !== 'acquire') return answer(this, 400, { error: 'action must be acquire, release or status' });
 
+		// Strict reuse only: a permit is usable again 1 s after its return. Reuse counted from the
+		// grant plus a margin was measured to break the 7-per-second rule when a process stalls
+		// longer than the margin (bench/lib/budget-sim.ts, docs/scaling.md).
 		const settings: BrokerSettings = {
 			requestsPerSecond: Number(this.getNodeParameter('requestsPerSecond', 7)),
-			reuse: this.getNodeParameter('reuse', 'release') === 'grant' ? 'grant' : 'release',
-			marginMs: Number(this.getNodeParameter('marginMs', 100)),
+			reuse: 'release',
+			marginMs: 0,
 		};
 		// the asker hung up (timeout, worker stopped): give up its place in line
 		const response = this.getResponseObject();

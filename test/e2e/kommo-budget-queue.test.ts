@@ -127,7 +127,8 @@ describe('Kommo Rate Budget: one budget for all queue-mode workers (Postgres + R
 					headers: { 'content-type': 'application/json' },
 					body: JSON.stringify({ leads: batch }),
 				});
-				await response.text();
+				const text = await response.text();
+				if (response.status !== 200) process.stderr.write(`note call ${call}: HTTP ${response.status} ${text.slice(0, 500)}\n`);
 				return response.status;
 			}),
 		);

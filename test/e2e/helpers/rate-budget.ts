@@ -10,8 +10,6 @@ export const BUDGET_WEBHOOK_PATH = `${BUDGET_WEBHOOK_ID}/permit`;
 export const BUDGET_SECRET = 'e2e-rate-budget-secret-0123456789abcdef';
 
 export interface BudgetSettings {
-	reuse?: 'release' | 'grant';
-	marginMs?: number;
 	requestsPerSecond?: number;
 }
 
@@ -32,8 +30,6 @@ export function budgetWorkflow(credential: { id: string; name: string }, setting
 				parameters: {
 					authentication: 'longLivedToken',
 					requestsPerSecond: settings.requestsPerSecond ?? 7,
-					reuse: settings.reuse ?? 'release',
-					...(settings.reuse === 'grant' ? { marginMs: settings.marginMs ?? 100 } : {}),
 				},
 				credentials: { kommoApi: { id: credential.id, name: credential.name } },
 			},

@@ -208,7 +208,7 @@ function webhookContext(options: { authorization?: string; body: IDataObject; se
 		},
 		on: jest.fn(),
 	};
-	const params: IDataObject = { authentication: 'longLivedToken', requestsPerSecond: 7, reuse: 'release', marginMs: 100, ...options.params };
+	const params: IDataObject = { authentication: 'longLivedToken', requestsPerSecond: 7, ...options.params };
 	const ctx = {
 		getNodeParameter: (name: string, fallback?: unknown) => params[name] ?? fallback,
 		getCredentials: jest.fn(async () => ({ rateBudgetSecret: options.secret ?? 'budget-secret-0123456789' })),
