@@ -36,7 +36,7 @@ export class KommoRateBudget implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Kommo Rate Budget',
 		name: 'kommoRateBudget',
-		icon: { light: 'file:kommoRateBudget.svg', dark: 'file:kommoRateBudget.dark.svg' },
+		icon: { light: 'file:../../icons/kommoRateBudget.svg', dark: 'file:../../icons/kommoRateBudget.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["requestsPerSecond"] + " requests/s for all workers"}}',
