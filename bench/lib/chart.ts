@@ -103,7 +103,7 @@ export function renderScaleCurveChart(results: SustainedResult[], meta: ScaleCur
 	// ---- panel C: held per minute (bars), CPU per event and ack p99 under them
 	const cBox: Box = { x: 650, y: 430, w: size.width - 680, h: 190 };
 	c.text(cBox.x, cBox.y - 22, 'Held per minute', BLACK, 2);
-	const yMaxC = niceCeil(Math.max(offeredPerMin, ...results.map((r) => r.heldPerMin)));
+	const yMaxC = niceCeil(1.15 * Math.max(offeredPerMin, ...results.map((r) => r.heldPerMin)));
 	c.line(cBox.x, cBox.y + cBox.h, cBox.x + cBox.w, cBox.y + cBox.h, BLACK);
 	const oy = cBox.y + cBox.h - (cBox.h * offeredPerMin) / yMaxC;
 	c.line(cBox.x, oy, cBox.x + cBox.w, oy, GREY, 1, [6, 4]);

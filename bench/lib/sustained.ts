@@ -407,6 +407,7 @@ export interface ScaleCurveMeta {
 
 export function renderScaleCurveMarkdown(results: SustainedResult[], meta: ScaleCurveMeta): string {
 	const t = sustainedRows(results);
+	const minutes = Math.max(0, ...results.map((r) => r.perMinute.length));
 	const lines = [
 		'# Scale curve (issue 17 target 5)',
 		'',
@@ -420,13 +421,17 @@ export function renderScaleCurveMarkdown(results: SustainedResult[], meta: Scale
 		'',
 		mdTable(t.header, t.rows),
 		'',
-		'Acknowledgements per minute in each whole minute of the stream:',
-		'',
-		mdTable(
-			['mode', ...Array.from({ length: Math.max(0, ...results.map((r) => r.perMinute.length)) }, (_, i) => `minute ${i + 1}`)],
-			results.map((r) => [r.mode, ...r.perMinute]),
-		),
-		'',
+		...(minutes > 0
+			? [
+					'Acknowledgements in each whole minute of the stream:',
+					'',
+					mdTable(
+						['mode', ...Array.from({ length: minutes }, (_, i) => `minute ${i + 1}`)],
+						results.map((r) => [r.mode, ...r.perMinute]),
+					),
+					'',
+				]
+			: []),
 		'Acknowledgement latency per vendor (delivery sent → 2xx, s):',
 		'',
 		mdTable(

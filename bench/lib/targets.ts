@@ -112,7 +112,7 @@ function ackTargets(bursts: BurstResult[], concurrency: number): Target[] {
 		const target = `3. Burst (${mode}): ack p99 ≤ 2 s, 0 × 429, 0 lost, 0 duplicated`;
 		const b = bursts.find((x) => x.variant === 'ours' && x.mode === mode);
 		if (!b) {
-			out.push({ target, ...NOT_MEASURED(mode === 'queue' ? 'needs --queue' : '--skip=burst') });
+			out.push({ target, ...NOT_MEASURED(mode === 'queue' ? 'needs --queue; --skip=burst' : '--skip=burst') });
 			continue;
 		}
 		const perVendor = Object.entries(b.ackByVendor ?? {})
