@@ -74,6 +74,11 @@ export async function deliverAll(deliveries: Delivery[], options: DeliveryOption
 			for (;;) {
 				if (options.shouldStop?.()) return outcome;
 				await slots.take();
+				// a run that ended while this delivery waited for a slot sends nothing more
+				if (options.shouldStop?.()) {
+					slots.give();
+					return outcome;
+				}
 				let result: DeliveryResult;
 				try {
 					if (outcome.attempts === 0) outcome.firstAt = Date.now();

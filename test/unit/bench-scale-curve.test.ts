@@ -3,7 +3,7 @@
 import { inflateSync } from 'node:zlib';
 
 import { renderScaleCurveChart, niceCeil } from '../../bench/lib/chart';
-import type { DeliveryOutcome } from '../../bench/lib/deliver';
+import { deliverAll, type DeliveryOutcome } from '../../bench/lib/deliver';
 import { Canvas, crc32, encodePng, PNG_SIGNATURE } from '../../bench/lib/png';
 import { renderMarkdown, type BenchResults } from '../../bench/lib/report';
 import type { BurstResult, WonSummary } from '../../bench/lib/scenarios';
@@ -256,6 +256,46 @@ describe('bench: issue 17 targets table', () => {
 		expect(md).toContain('| queue, 2 workers | 3 × 2 | 60 | 55 |');
 		expect(md).toContain('## Targets (issue 17)');
 		expect(md).toContain('| 4. Queue mode, 4 workers: ≥ 90 % of Kommo\'s 7 req/s | not measured');
+	});
+});
+
+describe('bench: steady delivery', () => {
+	test('each event is sent at its start time, not before', async () => {
+		const t0 = Date.now();
+		const sentAt: number[] = [];
+		const outcomes = await deliverAll(
+			[0, 60, 120].map((ms, i) => ({
+				id: `e${i}`,
+				startAt: t0 + ms,
+				send: async () => {
+					sentAt.push(Date.now() - t0);
+					return { status: 200, headers: {}, body: '' } as never;
+				},
+			})),
+			{ concurrency: 5 },
+		);
+		expect(outcomes.every((o) => o.ok)).toBe(true);
+		expect(sentAt[1]).toBeGreaterThanOrEqual(55);
+		expect(sentAt[2]).toBeGreaterThanOrEqual(115);
+	});
+
+	test('once the run is over, deliveries still waiting for a slot send nothing', async () => {
+		let sends = 0;
+		let over = false;
+		const outcomes = await deliverAll(
+			Array.from({ length: 5 }, (_, i) => ({
+				id: `e${i}`,
+				send: async () => {
+					sends++;
+					over = true;
+					await new Promise((resolve) => setTimeout(resolve, 20));
+					return { status: 200, headers: {}, body: '' } as never;
+				},
+			})),
+			{ concurrency: 1, shouldStop: () => over },
+		);
+		expect(sends).toBe(1);
+		expect(outcomes.filter((o) => o.attempts === 0)).toHaveLength(4);
 	});
 });
 
