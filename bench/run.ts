@@ -13,23 +13,28 @@
  *   --dedupe-keys=10000,100000,1000000 --dedupe-stores=processed-data,data-table,data-table-bucket --dedupe-samples=20
  *   --dedupe-buckets=16384 --dedupe-queue (the bucket candidate also in queue mode, Postgres)
  *   --warmup=2 --variants=ours,reference
- *   --skip=<won,burst,dedupe,dedupe-regular> --queue --queue-workers=2 --queue-rps=3 --out=bench/results
+ *   --skip=<won,burst,dedupe,dedupe-regular,sustained> --queue --queue-workers=2 --queue-rps=3 --out=bench/results
  *   --queue-budget=static,broker --queue-workers=2,4 (issue 17 target 4: each worker's own share vs
  *     one Kommo Rate Budget for all; bench/lib/queue-budget.ts)
+ *   --sustained-s=300 --sustained-rate=6 --sustained-drain-s=120 --sustained-modes=regular,queue2,queue4
+ *     (the scale curve, bench/lib/sustained.ts; queue modes only with --queue, default regular alone)
  *   --kommo-block-after=20 (429s before the Kommo sandbox blocks the IP, as Kommo does)
  *
- * Prints tables; writes bench/results/latest.{json,md} (summary, committed) and
- * bench/results/runs/<time>.json (every sample, not committed).
+ * Prints tables and issue 17's targets (met / not met / not measured); writes
+ * bench/results/latest.{json,md} (summary, committed), bench/results/scale-curve/{latest.md,
+ * latest.json,scale-curve.png} (committed) and bench/results/runs/<time>.json (every sample, not committed).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { N8N_VERSION, NODE24_VERSION, REPO_ROOT } from '../test/e2e/harness';
-import { makePaymentEvents, seedProvisionedDeals, seedWonDeals } from './lib/events';
-import { measureBucketStore, type BucketLevel } from './lib/dedupe-bucket';
+import { interleavedPaymentEvents, seedWonDeals } from './lib/events';
+import { measureBucketStore } from './lib/dedupe-bucket';
 import { machineLoad } from './lib/proc';
 import { renderMarkdown, renderText, type BenchResults } from './lib/report';
+import { parseSustainedMode, runSustained, writeScaleCurve, type SustainedResult } from './lib/sustained';
+import { issue17Targets } from './lib/targets';
 import {
 	dedupeProbeWorkflow,
 	measureDedupe,
@@ -42,7 +47,6 @@ import {
 } from './lib/scenarios';
 import { queueBudgetTargets, runQueueBudgets, type QueueBudget } from './lib/queue-budget';
 import { Stack } from './lib/stack';
-import { wonTarget2 } from './lib/won-targets';
 import { round, sleep } from './lib/stats';
 import { VENDORS, World, type SentEvent, type Variant, type Vendor } from './lib/world';
 
@@ -106,7 +110,12 @@ const options = {
 	/** "none": our workflows keep no data of successful executions (n8n's EXECUTIONS_DATA_SAVE_ON_SUCCESS per workflow). */
 	oursSaveSuccess: opt('ours-save-success', ''),
 	out: opt('out', path.join(REPO_ROOT, 'bench', 'results')),
+	sustainedS: num('sustained-s', 300),
+	sustainedRate: num('sustained-rate', 6),
+	sustainedDrainS: num('sustained-drain-s', 120),
+	sustainedModes: list('sustained-modes', opt('queue', 'false') === 'true' ? 'regular,queue2,queue4' : 'regular'),
 };
+const sustainedModes = options.sustainedModes.map(parseSustainedMode);
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
@@ -142,15 +151,7 @@ async function wonPhase(world: World, samples: WonSample[]): Promise<void> {
 }
 
 async function burstEvents(world: World, count: number, vendors: Vendor[]): Promise<SentEvent[]> {
-	const perVendor = new Map<Vendor, number>();
-	for (let i = 0; i < count; i++) perVendor.set(vendors[i % vendors.length], (perVendor.get(vendors[i % vendors.length]) ?? 0) + 1);
-	const byVendor = new Map<Vendor, SentEvent[]>();
-	for (const [vendor, n] of perVendor) {
-		byVendor.set(vendor, await makePaymentEvents(world.stack, vendor, seedProvisionedDeals(world.stack, vendor, n)));
-	}
-	const out: SentEvent[] = [];
-	for (let i = 0; i < count; i++) out.push(byVendor.get(vendors[i % vendors.length])!.shift()!);
-	return out;
+	return await interleavedPaymentEvents(world.stack, count, vendors);
 }
 
 async function burstPhase(world: World, variant: Variant, bursts: BurstResult[]): Promise<void> {
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
 	const bursts: BurstResult[] = [];
 	let dedupe: BenchResults['dedupe'] = [];
 	let dedupeBuckets: BenchResults['dedupeBuckets'];
+	let sustained: SustainedResult[] | undefined;
 	const missing = new Set<string>();
 
 	const stack = await Stack.start({ latencyMs: options.latencyMs, kommoBlockAfter: options.kommoBlockAfter });
@@ -241,6 +243,23 @@ async function main(): Promise<void> {
 				return bursts.length > before ? bursts[bursts.length - 1] : undefined;
 			});
 		}
+		if (!options.skip.includes('sustained')) {
+			stack.setLatency(options.latencyMs);
+			sustained = await runSustained(
+				stack,
+				sustainedModes,
+				{
+					durationS: options.sustainedS,
+					ratePerS: options.sustainedRate,
+					concurrency: options.concurrency,
+					drainS: options.sustainedDrainS,
+					vendors: options.burstVendors,
+					dedupeSamples: options.dedupeSamples,
+					warmup: options.warmup,
+				},
+				log,
+			);
+		}
 	} finally {
 		await stack.stop();
 	}
@@ -273,7 +292,8 @@ async function main(): Promise<void> {
 		bursts,
 		dedupe,
 		...(dedupeBuckets ? { dedupeBuckets } : {}),
-		targets: [...targets(won, bursts), ...wonTarget2(won), ...queueBudgetTargets(bursts), ...dedupeTargets(dedupe), ...bucketTargets(dedupeBuckets ?? [])],
+		...(sustained ? { sustained } : {}),
+		targets: [...issue17Targets({ won, bursts, dedupe, dedupeBuckets, sustained, concurrency: options.concurrency }), ...queueBudgetTargets(bursts)],
 	};
 	delete results.meta.options.out;
 	mkdirSync(path.join(options.out, 'runs'), { recursive: true });
@@ -281,57 +301,19 @@ async function main(): Promise<void> {
 	writeFileSync(path.join(options.out, 'runs', `${stamp}.json`), JSON.stringify({ ...results, wonSamples }, null, 2));
 	writeFileSync(path.join(options.out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 	writeFileSync(path.join(options.out, 'latest.md'), renderMarkdown(results));
+	if (sustained?.length) {
+		const m = results.meta;
+		writeScaleCurve(path.join(options.out, 'scale-curve'), sustained, {
+			date: m.date,
+			command: m.command,
+			machine: `${m.machine.cpus} x ${m.machine.cpuModel}, ${m.machine.memoryGb} GB RAM; n8n ${m.machine.n8n} on Node ${m.machine.node}`,
+			load: `before ${m.load.before.join(' / ')}, after ${m.load.after.join(' / ')}`,
+			ratePerS: options.sustainedRate,
+			durationS: options.sustainedS,
+			concurrency: options.concurrency,
+		});
+	}
 	process.stdout.write(`${renderText(results)}\n\nWritten: ${path.relative(process.cwd(), path.join(options.out, 'latest.md'))} (+ latest.json, runs/${stamp}.json)\n`);
-}
-
-/** Issue 17 target 1: lease Claim and Confirm each ≤ 10 ms p95, at every measured history size. */
-function dedupeTargets(levels: BenchResults['dedupe']): BenchResults['targets'] {
-	return levels.map((l) => ({
-		target: `Dedupe at ${l.storedKeys} keys: lease Claim and Confirm each ≤ 10 ms p95`,
-		measured:
-			`processed-data ${l.leaseClaimP95Ms} / ${l.confirmP95Ms} ms` +
-			(l.dataTable ? `; Data Table via public API ${l.dataTable.claimP95Ms} / ${l.dataTable.confirmP95Ms} ms` : ''),
-		met: l.leaseClaimP95Ms <= 10 && l.confirmP95Ms <= 10,
-		...(l.leaseClaimP95Ms <= 10 && l.confirmP95Ms <= 10 ? {} : { why: 'no store a community node may use in n8n 2.40 writes one key atomically in-process (docs/dedupe.md)' }),
-	}));
-}
-
-/** The same target for the bucket candidate, and its atomicity under concurrent claims. */
-function bucketTargets(levels: BucketLevel[]): BenchResults['targets'] {
-	return levels.flatMap((l) => [
-		{
-			target: `Dedupe at ${l.storedKeys} keys (Data Table buckets via public API, ${l.mode ?? 'regular'}): lease Claim and Confirm each ≤ 10 ms p95`,
-			measured: `${l.claimP95Ms} / ${l.confirmP95Ms} ms (one read alone: ${l.readP95Ms} ms p95)`,
-			met: l.claimP95Ms <= 10 && l.confirmP95Ms <= 10,
-			...(l.claimP95Ms <= 10 && l.confirmP95Ms <= 10 ? {} : { why: 'every call is an HTTP request into n8n; see docs/dedupe.md' }),
-		},
-		{
-			target: `Dedupe at ${l.storedKeys} keys (Data Table buckets, ${l.mode ?? 'regular'}): ${l.racers} concurrent claims of one key, exactly one New`,
-			measured: `${l.raceRoundsWithOneWinner} of ${l.raceRounds} rounds`,
-			met: l.raceRoundsWithOneWinner === l.raceRounds,
-		},
-	]);
-}
-
-function targets(won: ReturnType<typeof summarizeWon>[], bursts: BurstResult[]): BenchResults['targets'] {
-	const out: BenchResults['targets'] = [];
-	for (const w of won.filter((x) => x.variant === 'ours')) {
-		out.push({
-			target: `Won → ${w.vendor}: overhead p95 ≤ 150 ms`,
-			measured: `${w.overheadP95Ms} ms (p95 wall ${w.p95Ms} ms, ${w.callsPerDeal} calls)`,
-			met: w.failed === 0 && w.overheadP95Ms <= 150,
-		});
-	}
-	for (const b of bursts.filter((x) => x.variant === 'ours')) {
-		const pct = Math.round((b.kommoReqPerSec / 7) * 100);
-		out.push({ target: `burst (${b.label ?? b.mode}): ≥ 90% of Kommo's 7 req/s`, measured: `${b.kommoReqPerSec} req/s (${pct}%)`, met: pct >= 90 });
-		out.push({
-			target: `burst (${b.label ?? b.mode}): 0 × 429, 0 lost, 0 duplicated`,
-			measured: `${b.kommo429} × 429, ${b.lost} lost, ${b.duplicated} duplicated`,
-			met: b.kommo429 === 0 && b.lost === 0 && b.duplicated === 0,
-		});
-	}
-	return out;
 }
 
 main().then(

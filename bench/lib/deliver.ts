@@ -12,6 +12,8 @@ export interface Delivery {
 	id: string;
 	/** One attempt; a vendor sandbox posts the (freshly signed) event. Never throws. */
 	send(attempt: number): Promise<DeliveryResult>;
+	/** The vendor emits the event at this moment (ms since epoch), not before: a steady stream instead of a burst. */
+	startAt?: number;
 }
 
 export interface DeliveryOutcome {
@@ -68,9 +70,15 @@ export async function deliverAll(deliveries: Delivery[], options: DeliveryOption
 	return await Promise.all(
 		deliveries.map(async (delivery) => {
 			const outcome: DeliveryOutcome = { id: delivery.id, attempts: 0, statuses: [], firstAt: 0, ok: false };
+			if (delivery.startAt !== undefined && delivery.startAt > Date.now()) await new Promise((resolve) => setTimeout(resolve, delivery.startAt! - Date.now()));
 			for (;;) {
 				if (options.shouldStop?.()) return outcome;
 				await slots.take();
+				// a run that ended while this delivery waited for a slot sends nothing more
+				if (options.shouldStop?.()) {
+					slots.give();
+					return outcome;
+				}
 				let result: DeliveryResult;
 				try {
 					if (outcome.attempts === 0) outcome.firstAt = Date.now();

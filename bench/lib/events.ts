@@ -134,3 +134,17 @@ function zuoraPayment(stack: Stack, leadId: number): SentEvent {
 	};
 	return { vendor: 'zuora', id: `${paymentId}:PaymentProcessed:${payload.eventTimestamp}`, leadId, zuora: payload };
 }
+
+/**
+ * `count` payment events from the vendors in turn (chargebee, paddle, zuora, chargebee, …), each
+ * for a fresh provisioned deal: the traffic of the burst and of the sustained run.
+ */
+export async function interleavedPaymentEvents(stack: Stack, count: number, vendors: Vendor[]): Promise<SentEvent[]> {
+	const perVendor = new Map<Vendor, number>();
+	for (let i = 0; i < count; i++) perVendor.set(vendors[i % vendors.length], (perVendor.get(vendors[i % vendors.length]) ?? 0) + 1);
+	const byVendor = new Map<Vendor, SentEvent[]>();
+	for (const [vendor, n] of perVendor) byVendor.set(vendor, await makePaymentEvents(stack, vendor, seedProvisionedDeals(stack, vendor, n)));
+	const out: SentEvent[] = [];
+	for (let i = 0; i < count; i++) out.push(byVendor.get(vendors[i % vendors.length])!.shift()!);
+	return out;
+}

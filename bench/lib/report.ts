@@ -2,6 +2,8 @@
 import type { BucketLevel } from './dedupe-bucket';
 import type { BurstResult, DedupeLevel, WonSummary } from './scenarios';
 import { fmt, mdTable, ratio, textTable } from './stats';
+import { sustainedRows, type SustainedResult } from './sustained';
+import { metLabel, type Target } from './targets';
 
 export interface BenchResults {
 	meta: {
@@ -18,7 +20,9 @@ export interface BenchResults {
 	dedupe: DedupeLevel[];
 	/** The Data Table bucket candidate (issue 17), when measured. */
 	dedupeBuckets?: BucketLevel[];
-	targets: Array<{ target: string; measured: string; met: boolean | null; why?: string }>;
+	/** The sustained run per mode (issue 17 target 5), when measured. */
+	sustained?: SustainedResult[];
+	targets: Target[];
 }
 
 export function wonRows(won: WonSummary[]): { header: string[]; rows: Array<Array<string | number>> } {
@@ -58,13 +62,14 @@ export function burstRows(bursts: BurstResult[]): { header: string[]; rows: Arra
 		'lost',
 		'dup',
 		'ack p95 s',
+		'ack p99 s',
 		'RSS peak MB',
 		'CPU ms/event',
 		'cores used',
 	];
 	const rows = bursts.map((b) => [
 		b.variant,
-		b.label ?? b.mode,
+		b.label ?? (b.workers ? `${b.mode} (${b.workers} workers)` : b.mode),
 		b.events,
 		b.completed ? 'yes' : 'NO',
 		b.completionMs / 1000,
@@ -77,11 +82,31 @@ export function burstRows(bursts: BurstResult[]): { header: string[]; rows: Arra
 		b.lost,
 		b.duplicated,
 		b.ackP95Ms / 1000,
+		(b.ackP99Ms ?? Number.NaN) / 1000,
 		b.memory.peakMb,
 		b.cpu.msPerEvent,
 		b.cpu.cores,
 	]);
 	return { header, rows };
+}
+
+/** Acknowledgement latency (delivery sent → 2xx) per vendor in each burst (issue 17 target 3). */
+export function burstAckRows(bursts: BurstResult[]): { header: string[]; rows: Array<Array<string | number>> } {
+	return {
+		header: ['variant', 'mode', 'vendor', 'events', 'ack p50 s', 'ack p95 s', 'ack p99 s', 'Kommo calls/event'],
+		rows: bursts.flatMap((b) =>
+			Object.entries(b.ackByVendor ?? {}).map(([vendor, a]) => [
+				b.variant,
+				b.workers ? `${b.mode} (${b.workers} workers)` : b.mode,
+				vendor,
+				a.events,
+				a.p50Ms / 1000,
+				a.p95Ms / 1000,
+				a.p99Ms / 1000,
+				b.kommoCallsPerEvent ?? Number.NaN,
+			]),
+		),
+	};
 }
 
 export function dedupeRows(levels: DedupeLevel[]) {
@@ -133,6 +158,8 @@ export function renderText(r: BenchResults): string {
 	if (r.bursts.length) {
 		const t = burstRows(r.bursts);
 		parts.push(`\nBurst of billing events\n${textTable(t.header, t.rows)}`);
+		const a = burstAckRows(r.bursts);
+		if (a.rows.length) parts.push(`\nBurst: acknowledgement per vendor\n${textTable(a.header, a.rows)}`);
 	}
 	if (r.dedupe.length) {
 		const t = dedupeRows(r.dedupe);
@@ -146,13 +173,12 @@ export function renderText(r: BenchResults): string {
 		const t = dedupeBucketRows(r.dedupeBuckets);
 		parts.push(`\nDedupe candidate: Data Table bucket rows via the public API\n${textTable(t.header, t.rows)}`);
 	}
+	if (r.sustained?.length) {
+		const t = sustainedRows(r.sustained);
+		parts.push(`\nSustained run (scale curve)\n${textTable(t.header, t.rows)}`);
+	}
 	if (r.targets.length) {
-		parts.push(
-			`\nTargets\n${textTable(
-				['target', 'measured', 'met'],
-				r.targets.map((t) => [t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : `NO${t.why ? ` (${t.why})` : ''}`]),
-			)}`,
-		);
+		parts.push(`\nTargets (issue 17)\n${textTable(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.measured, metLabel(t)]))}`);
 	}
 	if (r.meta.missingWorkflows.length) parts.push(`\nNot measured (missing): ${r.meta.missingWorkflows.join(', ')}`);
 	return parts.join('\n');
@@ -188,6 +214,10 @@ export function renderMarkdown(r: BenchResults): string {
 		);
 		lines.push(mdTable(t.header, t.rows));
 		for (const b of r.bursts) if (b.note) lines.push('', `- ${b.variant} (${b.mode}): ${b.note}`);
+		const a = burstAckRows(r.bursts);
+		if (a.rows.length) {
+			lines.push('', 'Acknowledgement per vendor (delivery sent → 2xx; the events workflows answer after the Kommo note landed):', '', mdTable(a.header, a.rows));
+		}
 	}
 	if (r.dedupe.length) {
 		const t = dedupeRows(r.dedupe);
@@ -216,9 +246,18 @@ export function renderMarkdown(r: BenchResults): string {
 		);
 		lines.push(mdTable(t.header, t.rows));
 	}
+	if (r.sustained?.length) {
+		const t = sustainedRows(r.sustained);
+		lines.push('', `## Sustained run (scale curve)`, '');
+		lines.push(
+			`${fmt(Number(m.options.sustainedRate))} payment events/s offered for ${fmt(Number(m.options.sustainedS))} s per mode, each mode in a fresh n8n; per-minute figures, latency per vendor and the chart: [scale-curve/latest.md](scale-curve/latest.md).`,
+			'',
+		);
+		lines.push(mdTable(t.header, t.rows));
+	}
 	if (r.targets.length) {
-		lines.push('', `## Targets`, '');
-		lines.push(mdTable(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : `**no**${t.why ? ` — ${t.why}` : ''}`])));
+		lines.push('', `## Targets (issue 17)`, '');
+		lines.push(mdTable(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.measured, metLabel(t, true)])));
 	}
 	lines.push('');
 	return lines.join('\n');

@@ -146,13 +146,19 @@ export interface BurstResult {
 	duplicated: number;
 	ackP50Ms: number;
 	ackP95Ms: number;
+	ackP99Ms: number;
+	/** Delivery sent → 2xx per vendor (ms). */
+	ackByVendor: Record<string, { events: number; p50Ms: number; p95Ms: number; p99Ms: number }>;
+	/** Kommo API requests per event (issue 17 target 3: ack latency ≥ in flight × this / 7 req/s). */
+	kommoCallsPerEvent: number;
+	/** Queue mode: worker processes. */
+	workers?: number;
 	memory: { beforeMb: number; peakMb: number; meanMb: number; afterMb: number };
 	/** CPU the n8n processes used during the burst: per event (ms) and on average (cores). */
 	cpu: { msPerEvent: number; cores: number };
 	note?: string;
 	/** Queue-mode runs (queue-budget.ts): what was measured, e.g. "queue, 4 workers, shared budget …". */
 	label?: string;
-	workers?: number;
 	budget?: 'static' | 'broker';
 }
 
@@ -207,6 +213,13 @@ export async function runBurst(world: World, variant: Variant, events: SentEvent
 	}
 	const acked = outcomes.filter((o) => o.ok);
 	const completed = acked.length === events.length;
+	const ackMs = (o: DeliveryOutcome) => (o.ackAt as number) - o.firstAt;
+	const vendorOf = new Map(events.map((e) => [e.id, e.vendor]));
+	const ackByVendor: BurstResult['ackByVendor'] = {};
+	for (const vendor of [...new Set(events.map((e) => e.vendor))]) {
+		const mine = acked.filter((o) => vendorOf.get(o.id) === vendor).map(ackMs);
+		ackByVendor[vendor] = { events: mine.length, p50Ms: round(percentile(mine, 50)), p95Ms: round(percentile(mine, 95)), p99Ms: round(percentile(mine, 99)) };
+	}
 	return {
 		variant,
 		mode: world.options.mode ?? 'regular',
@@ -227,8 +240,12 @@ export async function runBurst(world: World, variant: Variant, events: SentEvent
 		notesLanded,
 		lost,
 		duplicated,
-		ackP50Ms: round(percentile(acked.map((o) => (o.ackAt as number) - o.firstAt), 50)),
-		ackP95Ms: round(percentile(acked.map((o) => (o.ackAt as number) - o.firstAt), 95)),
+		ackP50Ms: round(percentile(acked.map(ackMs), 50)),
+		ackP95Ms: round(percentile(acked.map(ackMs), 95)),
+		ackP99Ms: round(percentile(acked.map(ackMs), 99)),
+		ackByVendor,
+		kommoCallsPerEvent: notesLanded ? round(apiRequests.length / notesLanded, 2) : Number.NaN,
+		...(world.options.mode === 'queue' ? { workers: world.options.workers ?? 2 } : {}),
 		memory: { beforeMb: round(before), peakMb: round(memory.peakMb), meanMb: round(memory.meanMb), afterMb: round(after) },
 		cpu: { msPerEvent: round(memory.cpuMs / events.length, 1), cores: round(memory.cpuMs / memory.wallMs, 2) },
 		...(kommo.blocked ? { note: 'Kommo blocked the IP after repeated 429s; every later call answered 403' } : {}),
