@@ -25,7 +25,7 @@ import { KOMMO_CREDENTIAL_TYPES, type KommoAuthentication } from '../Kommo/trans
 import { broker, type BrokerSettings } from './broker';
 
 /** Shortest secret accepted: a guessable one would let anyone hold Kommo's whole budget. */
-export const MIN_SECRET_LENGTH = 16;
+const MIN_SECRET_LENGTH = 16;
 
 function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
 	ctx.getResponseObject().status(status).json(body);
