@@ -1,10 +1,10 @@
 /**
  * The Kommo Rate Budget's limiter alone, without n8n: `chains` callers each ask for a permit,
  * "send" (arrival `sendMs` after the grant), wait for the answer (`latencyMs` + jitter), return
- * it, and go again. Prints the arrival rate (% of 7/s) and the most arrivals in any 1 s for each
- * Permit Reuse mode: the ceiling the broker itself allows, before n8n's own costs.
+ * it, and go again. Prints the arrival rate (% of 7/s) and the most arrivals in any 1 s: the
+ * ceiling the broker itself allows, before n8n's own costs.
  *
- *   npx tsc -p bench/tsconfig.json && node .bench-out/bench/lib/budget-sim.js [latencyMs] [marginMs]
+ *   npx tsc -p bench/tsconfig.json && node .bench-out/bench/lib/budget-sim.js [latencyMs]
  */
 import { PermitBroker, type BrokerSettings } from '../../nodes/KommoRateBudget/broker';
 
@@ -38,12 +38,9 @@ export async function simulate(settings: BrokerSettings, options = { chains: 14,
 
 if (require.main === module) {
 	const latencyMs = Number(process.argv[2] ?? 100);
-	const marginMs = Number(process.argv[3] ?? 30);
 	void (async () => {
-		for (const reuse of (process.argv[4] ? [process.argv[4]] : ['release', 'grant']) as Array<'release' | 'grant'>) {
-			const r = await simulate({ requestsPerSecond: 7, reuse, marginMs }, { chains: 14, requests: 140, latencyMs, jitterMs: 20, sendMs: 3 });
-			process.stdout.write(`${reuse}${reuse === 'grant' ? ` + ${marginMs} ms` : ''}: ${r.perSecond}/s (${r.percentOf7}% of 7), max ${r.maxInOneSecond} in 1 s\n`);
-		}
+		const r = await simulate({ requestsPerSecond: 7 }, { chains: 14, requests: 140, latencyMs, jitterMs: 20, sendMs: 3 });
+		process.stdout.write(`${r.perSecond}/s (${r.percentOf7}% of 7), max ${r.maxInOneSecond} in 1 s\n`);
 		process.exit(0);
 	})();
 }

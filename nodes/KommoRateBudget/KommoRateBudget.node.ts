@@ -106,11 +106,7 @@ export class KommoRateBudget implements INodeType {
 		// Strict reuse only: a permit is usable again 1 s after its return. Reuse counted from the
 		// grant plus a margin was measured to break the 7-per-second rule when a process stalls
 		// longer than the margin (bench/lib/budget-sim.ts, docs/scaling.md).
-		const settings: BrokerSettings = {
-			requestsPerSecond: Number(this.getNodeParameter('requestsPerSecond', 7)),
-			reuse: 'release',
-			marginMs: 0,
-		};
+		const settings: BrokerSettings = { requestsPerSecond: Number(this.getNodeParameter('requestsPerSecond', 7)) };
 		// the asker hung up (timeout, worker stopped): give up its place in line
 		const response = this.getResponseObject();
 		const closed = new AbortController();

@@ -21,9 +21,6 @@ const HOST = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$/i;
 export interface BrokerSettings {
 	/** Kommo requests per second per host (7 is Kommo's limit). */
 	requestsPerSecond: number;
-	reuse: 'release' | 'grant';
-	/** With reuse 'grant': the time a request may take from its grant to its arrival at Kommo. */
-	marginMs: number;
 }
 
 export interface BrokerAnswer {
@@ -37,7 +34,7 @@ interface Grant {
 }
 
 export class PermitBroker {
-	private readonly limiters = new Map<string, { key: string; limiter: PermitLimiter }>();
+	private readonly limiters = new Map<string, { requests: number; limiter: PermitLimiter }>();
 	private readonly grants = new Map<string, Grant>();
 	/** Permits granted per host since the process started (for the status answer). */
 	private readonly granted = new Map<string, number>();
@@ -52,17 +49,14 @@ export class PermitBroker {
 		const requests = Math.max(1, Math.min(7, Math.floor(settings.requestsPerSecond) || 7));
 		const limit: RateLimit = { requests, windowMs: 1000 };
 		const options: PermitOptions = {
-			reuse: settings.reuse,
-			marginMs: Math.max(0, settings.marginMs),
 			leaseMs: LEASE_MS,
 			now: this.now,
 			sleep: this.wait,
 		};
-		const key = `${requests}|${options.reuse}|${options.marginMs}`;
 		const existing = this.limiters.get(host);
-		if (existing?.key === key) return existing.limiter;
+		if (existing?.requests === requests) return existing.limiter;
 		const limiter = new PermitLimiter(limit, options);
-		this.limiters.set(host, { key, limiter });
+		this.limiters.set(host, { requests, limiter });
 		return limiter;
 	}
 

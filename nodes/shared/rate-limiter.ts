@@ -8,15 +8,6 @@ export interface RateLimit {
 }
 
 export interface PermitOptions {
-	/**
-	 * When a returned permit may be used again:
-	 *  - 'release' (default): one window after its release. Needs nothing but the fact that a
-	 *    request arrives between its grant and its release, so it holds whatever the latency.
-	 *  - 'grant': one window plus `marginMs` after its grant (and not before its release). Holds
-	 *    as long as a request arrives within `marginMs` of its grant; saves the round trip.
-	 */
-	reuse?: 'release' | 'grant';
-	marginMs?: number;
 	/** A permit not released this long after its grant is taken back as if released then (default: never). */
 	leaseMs?: number;
 	now?: () => number;
@@ -56,7 +47,8 @@ export class PermitAbortedError extends Error {
  * least a window apart, and no window can hold more than `requests` arrivals.
  *
  * The cost is the round trip: with 100 ms latency Kommo's 7/s becomes about
- * 7 per 1.1 s (reuse 'grant' trades that for a margin, see PermitOptions).
+ * 7 per 1.1 s. (Counting reuse from the grant plus a margin instead was measured to let 14
+ * arrivals into one second when a process stalled: docs/scaling.md.)
  * Waiters are served first come, first served; everything is in-process, so
  * concurrent executions in one n8n process share it (the Kommo Rate Budget
  * node shares one across processes).
@@ -68,22 +60,21 @@ export class PermitLimiter {
 	private readonly waiters: Waiter[] = [];
 	private readonly now: () => number;
 	private readonly sleep: (ms: number) => Promise<void>;
-	readonly options: PermitOptions;
+	private readonly leaseMs: number | undefined;
 	/** The pump that is sleeping, and until when (undefined: none). */
 	private pumpToken = 0;
 	private wakeAt: number | undefined;
 
 	constructor(
 		readonly limit: RateLimit,
-		nowOrOptions: (() => number) | PermitOptions = {},
+		options: PermitOptions = {},
 	) {
 		if (!(limit.requests >= 1) || !(limit.windowMs > 0)) {
 			throw new Error(
 				`Invalid rate limit ${limit.requests}/${limit.windowMs} ms: need at least 1 request per positive window`,
 			);
 		}
-		const options = typeof nowOrOptions === 'function' ? { now: nowOrOptions } : nowOrOptions;
-		this.options = options;
+		this.leaseMs = options.leaseMs;
 		this.now = options.now ?? Date.now;
 		this.sleep = options.sleep ?? sleep;
 		this.readyAt = Array.from({ length: Math.floor(limit.requests) }, () => 0);
@@ -123,25 +114,18 @@ export class PermitLimiter {
 		return this.held.size;
 	}
 
-	private nextReadyAt(held: Held, releasedAt: number): number {
-		if (this.options.reuse === 'grant') {
-			return Math.max(held.grantedAt + this.limit.windowMs + (this.options.marginMs ?? 0), releasedAt);
-		}
-		return releasedAt + this.limit.windowMs;
-	}
-
 	private giveBack(held: Held, releasedAt: number): void {
 		if (held.done) return;
 		held.done = true;
 		this.held.delete(held);
-		const at = this.nextReadyAt(held, releasedAt);
+		const at = releasedAt + this.limit.windowMs;
 		let i = this.readyAt.length;
 		while (i > 0 && this.readyAt[i - 1] > at) i--;
 		this.readyAt.splice(i, 0, at);
 	}
 
 	private reclaimExpired(now: number): void {
-		const lease = this.options.leaseMs;
+		const lease = this.leaseMs;
 		if (lease === undefined) return;
 		for (const held of [...this.held]) {
 			if (held.grantedAt + lease <= now) this.giveBack(held, held.grantedAt + lease);
@@ -175,8 +159,8 @@ export class PermitLimiter {
 				continue;
 			}
 			if (this.readyAt.length > 0) wakeAt = this.readyAt[0];
-			if (this.options.leaseMs !== undefined && this.held.size > 0) {
-				const expiry = Math.min(...[...this.held].map((h) => h.grantedAt)) + this.options.leaseMs;
+			if (this.leaseMs !== undefined && this.held.size > 0) {
+				const expiry = Math.min(...[...this.held].map((h) => h.grantedAt)) + this.leaseMs;
 				wakeAt = Math.min(wakeAt ?? Infinity, expiry);
 			}
 			if (wakeAt === undefined) return; // a release starts the pump again

@@ -50,7 +50,7 @@ function track(p: Promise<() => void>) {
 }
 
 describe('PermitLimiter', () => {
-	it("reuse 'release': a permit is usable again one window after its release", async () => {
+	it('a permit is usable again one window after its release', async () => {
 		const clock = new FakeClock();
 		const limiter = new PermitLimiter({ requests: 2, windowMs: 1000 }, { now: clock.now, sleep: clock.sleep });
 		const a = track(limiter.acquire());
@@ -65,27 +65,6 @@ describe('PermitLimiter', () => {
 		await clock.advance(1);
 		expect(c.granted).toBe(true);
 		expect(limiter.inUse).toBe(2);
-	});
-
-	it("reuse 'grant': usable one window + margin after the grant, not before the release", async () => {
-		const clock = new FakeClock();
-		const limiter = new PermitLimiter({ requests: 1, windowMs: 1000 }, { reuse: 'grant', marginMs: 50, now: clock.now, sleep: clock.sleep });
-		const a = track(limiter.acquire());
-		const b = track(limiter.acquire());
-		await flush();
-		await clock.advance(100);
-		a.release!(); // released after 100 ms: usable at grant + 1050, not release + 1000
-		await clock.advance(949);
-		expect(b.granted).toBe(false);
-		await clock.advance(1);
-		expect(b.granted).toBe(true);
-		// held past its window: usable the moment it is released
-		const c = track(limiter.acquire());
-		await clock.advance(3000);
-		expect(c.granted).toBe(false);
-		b.release!();
-		await flush();
-		expect(c.granted).toBe(true);
 	});
 
 	it('takes back a permit that is not released within its lease (as if released then)', async () => {
@@ -121,7 +100,7 @@ describe('PermitLimiter', () => {
 	});
 });
 
-const settings = { requestsPerSecond: 7, reuse: 'release' as const, marginMs: 0 };
+const settings = { requestsPerSecond: 7 };
 
 describe('PermitBroker', () => {
 	it('grants 7 permits per host at once, releases them, and ignores unknown permits', async () => {
