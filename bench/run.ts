@@ -19,6 +19,9 @@
  *   --sustained-s=300 --sustained-rate=6 --sustained-drain-s=120 --sustained-modes=regular,queue2,queue4
  *     (the scale curve, bench/lib/sustained.ts; queue modes only with --queue, default regular alone)
  *   --kommo-block-after=20 (429s before the Kommo sandbox blocks the IP, as Kommo does)
+ *   --cpu-prof (every n8n process runs with Node's --cpu-prof; a summary per world and process in
+ *     <out>/profiles/<world>.md, bench/lib/cpu-profile.ts; a profiled run is slower, so it writes
+ *     runs/<time>.json but not latest.*)
  *
  * Prints tables and issue 17's targets (met / not met / not measured); writes
  * bench/results/latest.{json,md} (summary, committed), bench/results/scale-curve/{latest.md,
@@ -114,6 +117,7 @@ const options = {
 	sustainedRate: num('sustained-rate', 6),
 	sustainedDrainS: num('sustained-drain-s', 120),
 	sustainedModes: list('sustained-modes', opt('queue', 'false') === 'true' ? 'regular,queue2,queue4' : 'regular'),
+	cpuProf: opt('cpu-prof', 'false') === 'true',
 };
 const sustainedModes = options.sustainedModes.map(parseSustainedMode);
 
@@ -185,6 +189,7 @@ async function main(): Promise<void> {
 	let dedupeBuckets: BenchResults['dedupeBuckets'];
 	let sustained: SustainedResult[] | undefined;
 	const missing = new Set<string>();
+	if (options.cpuProf) World.defaults = { cpuProfileOut: path.join(options.out, 'profiles') };
 
 	const stack = await Stack.start({ latencyMs: options.latencyMs, kommoBlockAfter: options.kommoBlockAfter });
 	try {
@@ -299,6 +304,10 @@ async function main(): Promise<void> {
 	mkdirSync(path.join(options.out, 'runs'), { recursive: true });
 	const stamp = results.meta.date.replace(/[:.]/g, '-');
 	writeFileSync(path.join(options.out, 'runs', `${stamp}.json`), JSON.stringify({ ...results, wonSamples }, null, 2));
+	if (options.cpuProf) {
+		process.stdout.write(`${renderText(results)}\n\nProfiled run (slower than an unprofiled one): runs/${stamp}.json and profiles/*.md only\n`);
+		return;
+	}
 	writeFileSync(path.join(options.out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 	writeFileSync(path.join(options.out, 'latest.md'), renderMarkdown(results));
 	if (sustained?.length) {

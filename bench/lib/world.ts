@@ -7,7 +7,7 @@
  *  - event flows: how the vendor delivers to it (Chargebee endpoint + Basic pair, Paddle
  *    notification setting + secret, Zuora callout URL + Basic pair).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
@@ -22,6 +22,7 @@ import type { DeliveryResult } from '../../test/sandbox/kit';
 import { PaddleSandbox } from '../../test/sandbox/paddle';
 import { referenceWorkflows, REF_EVENTS_PATH, REF_WON_PATH } from '../reference/workflows';
 import { fillPlaceholders, REF_CHARGEBEE_HOOK, Stack, ZUORA_CALLOUT_PASSWORD, ZUORA_CALLOUT_USER, type StackOptions } from './stack';
+import { mainProfileIn, profileMarkdown } from './cpu-profile';
 import { sleep } from './stats';
 
 export const VENDORS = ['chargebee', 'paddle', 'zuora'] as const;
@@ -52,7 +53,15 @@ export interface WorldOptions extends StackOptions {
 	kommoCredentialData?: Record<string, unknown>;
 	/** More production webhook paths to wait for. */
 	waitForWebhooks?: string[];
+	/**
+	 * Folder for CPU profiles: every n8n process runs with `--cpu-prof`, and stop() writes a summary
+	 * of the main's and each worker's profile there (bench/lib/cpu-profile.ts). Profiling slows n8n
+	 * down, so a profiled run's timings are for the profile only.
+	 */
+	cpuProfileOut?: string;
 }
+
+const PROFILE_DIR = 'cpu-profile';
 
 /** What the vendor needs to post one event to a flow. */
 export type EventTarget =
@@ -84,7 +93,11 @@ export class World {
 		private readonly ownsStack: boolean,
 	) {}
 
-	static async start(options: WorldOptions = {}): Promise<World> {
+	/** Options every world of this bench run gets (set once by bench/run.ts, e.g. `cpuProfileOut`). */
+	static defaults: Pick<WorldOptions, 'cpuProfileOut'> = {};
+
+	static async start(startOptions: WorldOptions = {}): Promise<World> {
+		const options = { ...World.defaults, ...startOptions };
 		const stack = options.stack ?? (await Stack.start(options));
 		const variants = options.variants ?? ['ours', 'reference'];
 		const workflows: WorkflowJson[] = [];
@@ -137,7 +150,13 @@ export class World {
 				.map((c) => (c.type === 'kommoApi' && options.kommoCredentialData ? { ...c, data: { ...c.data, ...options.kommoCredentialData } } : c)),
 			workflows,
 			waitForWebhooks: [...waitFor, ...(options.waitForWebhooks ?? [])],
-			env: { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', ...(options.env ?? {}) },
+			env: {
+				NODE_FUNCTION_ALLOW_BUILTIN: 'crypto',
+				// relative: each process writes into its own working folder (the main's user folder, a worker's folder)
+				...(options.cpuProfileOut ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {}),
+				...(options.env ?? {}),
+			},
+			...(options.cpuProfileOut ? { keepUserFolder: true } : {}),
 		};
 		// Our triggers register themselves in the sandboxes while n8n activates them: no latency
 		// then, so start-up is not slowed down by the simulated round trips.
@@ -241,7 +260,29 @@ export class World {
 
 	async stop(): Promise<void> {
 		await this.n8n.stop().catch(() => undefined);
+		if (this.options.cpuProfileOut) this.writeProfiles(this.options.cpuProfileOut);
 		if (this.ownsStack) await this.stack.stop();
+	}
+
+	/** The main's and each worker's profile, summarised into `<out>/<name>.md`; the user folder goes after. */
+	private writeProfiles(out: string): void {
+		const folder = this.n8n.userFolder;
+		const name = this.options.name ?? 'bench';
+		const sections: string[] = [];
+		const main = mainProfileIn(path.join(folder, PROFILE_DIR));
+		if (main) sections.push(profileMarkdown(`${name}: main`, main));
+		for (let i = 1; i <= (this.options.mode === 'queue' ? (this.options.workers ?? 2) : 0); i++) {
+			const worker = mainProfileIn(path.join(folder, `worker-${i}`, PROFILE_DIR));
+			if (worker) sections.push(profileMarkdown(`${name}: worker ${i}`, worker));
+		}
+		mkdirSync(out, { recursive: true });
+		const file = path.join(out, `${name}.md`);
+		writeFileSync(
+			file,
+			[`# CPU profile: ${name}`, '', sections.length ? '' : 'No process wrote a profile (stopped by SIGKILL?).', ...sections].join('\n'),
+		);
+		process.stderr.write(`[bench] CPU profile summary: ${file}\n`);
+		rmSync(folder, { recursive: true, force: true });
 	}
 }
 

@@ -1,0 +1,120 @@
+/**
+ * Where a process's CPU time goes: a summary of V8 `.cpuprofile` files, which Node writes at exit
+ * when it runs with `--cpu-prof` (`npm run bench -- --cpu-prof`, bench/lib/world.ts). Issue 17 asks
+ * for "the profile that shows where the time goes" for every target not met.
+ *
+ * Self time per function is the sum of the sampling intervals (`timeDeltas`) of the samples whose
+ * leaf is that function; per area, the functions are grouped by the package their script comes
+ * from (the last `node_modules/<package>` of its URL), Node's own code (`node:`), our package, or
+ * V8's pseudo-functions ((garbage collector), (program), (idle)).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface CpuProfile {
+	nodes: ProfileNode[];
+	startTime: number;
+	endTime: number;
+	samples: number[];
+	timeDeltas: number[];
+}
+
+export interface Share {
+	name: string;
+	ms: number;
+	/** of the busy time (everything but idle) */
+	percent: number;
+}
+export interface ProfileSummary {
+	file: string;
+	wallMs: number;
+	busyMs: number;
+	areas: Share[];
+	functions: Share[];
+}
+
+const OUR_PACKAGE = 'n8n-nodes-kommo-billing';
+
+/** The package (or pseudo-area) a script URL belongs to. */
+export function areaOf(url: string, functionName: string): string {
+	if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+	if (url.startsWith('node:')) return 'node (built-in modules)';
+	const parts = url.replace(/^file:\/\//, '').split('/');
+	const at = parts.lastIndexOf('node_modules');
+	if (at < 0 || at + 1 >= parts.length) return '(other scripts)';
+	const name = parts[at + 1].startsWith('@') ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1];
+	return name === OUR_PACKAGE ? `${OUR_PACKAGE} (ours)` : name;
+}
+
+function shares(totals: Map<string, number>, busyMs: number, top: number): Share[] {
+	return [...totals.entries()]
+		.sort((a, b) => b[1] - a[1])
+		.slice(0, top)
+		.map(([name, us]) => ({ name, ms: Math.round(us / 1000), percent: busyMs ? Math.round((us / 1000 / busyMs) * 1000) / 10 : 0 }));
+}
+
+export function summarizeProfile(file: string, top = 15): ProfileSummary {
+	const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+	const perFunction = new Map<string, number>();
+	const perArea = new Map<string, number>();
+	for (let i = 0; i < profile.samples.length; i++) {
+		const node = byId.get(profile.samples[i]);
+		const us = profile.timeDeltas[i] ?? 0;
+		if (!node || us <= 0) continue;
+		const { functionName, url, lineNumber } = node.callFrame;
+		if (functionName === '(idle)') continue;
+		const area = areaOf(url, functionName);
+		const where = url ? `${area}: ${path.basename(url)}:${lineNumber + 1}` : area;
+		const key = `${functionName || '(anonymous)'} (${where})`;
+		perFunction.set(key, (perFunction.get(key) ?? 0) + us);
+		perArea.set(area, (perArea.get(area) ?? 0) + us);
+	}
+	const wallMs = (profile.endTime - profile.startTime) / 1000;
+	const busyMs = [...perArea.values()].reduce((a, b) => a + b, 0) / 1000;
+	return {
+		file,
+		wallMs: Math.round(wallMs),
+		busyMs: Math.round(busyMs),
+		areas: shares(perArea, busyMs, top),
+		functions: shares(perFunction, busyMs, top),
+	};
+}
+
+/**
+ * The longest-running profile in `dir`: the n8n process itself; the short ones are the CLI commands
+ * (import, publish) the harness ran in the same folder. Undefined when the process wrote none
+ * (killed, or never ran with `--cpu-prof`).
+ */
+export function mainProfileIn(dir: string): ProfileSummary | undefined {
+	let files: string[];
+	try {
+		files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+	} catch {
+		return undefined;
+	}
+	const summaries = files.map((f) => summarizeProfile(path.join(dir, f)));
+	return summaries.sort((a, b) => b.wallMs - a.wallMs)[0];
+}
+
+export function profileMarkdown(title: string, summary: ProfileSummary, note = ''): string {
+	const table = (rows: Share[]) => ['| | self ms | % of busy |', '|---|---:|---:|', ...rows.map((r) => `| ${r.name.replace(/\|/g, '\\|')} | ${r.ms} | ${r.percent} |`)].join('\n');
+	return [
+		`### ${title}`,
+		'',
+		`Profile ${path.basename(summary.file)}: ${(summary.wallMs / 1000).toFixed(1)} s wall, ${(summary.busyMs / 1000).toFixed(1)} s busy (CPU samples that were not idle).${note ? ` ${note}` : ''}`,
+		'',
+		'By area:',
+		'',
+		table(summary.areas),
+		'',
+		'By function (self time):',
+		'',
+		table(summary.functions),
+		'',
+	].join('\n');
+}
