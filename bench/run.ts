@@ -36,7 +36,7 @@ import { interleavedPaymentEvents, seedWonDeals } from './lib/events';
 import { measureBucketStore } from './lib/dedupe-bucket';
 import { machineLoad } from './lib/proc';
 import { renderMarkdown, renderText, type BenchResults } from './lib/report';
-import { parseSustainedMode, runSustained, writeScaleCurve, type SustainedResult } from './lib/sustained';
+import { parseSustainedMode, runSustained, writeScaleCurve, type SustainedFailure, type SustainedResult } from './lib/sustained';
 import { issue17Targets } from './lib/targets';
 import {
 	dedupeProbeWorkflow,
@@ -188,6 +188,7 @@ async function main(): Promise<void> {
 	let dedupe: BenchResults['dedupe'] = [];
 	let dedupeBuckets: BenchResults['dedupeBuckets'];
 	let sustained: SustainedResult[] | undefined;
+	const sustainedFailed: SustainedFailure[] = [];
 	const missing = new Set<string>();
 	if (options.cpuProf) World.defaults = { cpuProfileOut: path.join(options.out, 'profiles') };
 
@@ -263,6 +264,7 @@ async function main(): Promise<void> {
 					warmup: options.warmup,
 				},
 				log,
+				sustainedFailed,
 			);
 		}
 	} finally {
@@ -298,7 +300,8 @@ async function main(): Promise<void> {
 		dedupe,
 		...(dedupeBuckets ? { dedupeBuckets } : {}),
 		...(sustained ? { sustained } : {}),
-		targets: [...issue17Targets({ won, bursts, dedupe, dedupeBuckets, sustained, concurrency: options.concurrency }), ...queueBudgetTargets(bursts)],
+		...(sustainedFailed.length ? { sustainedFailed } : {}),
+		targets: [...issue17Targets({ won, bursts, dedupe, dedupeBuckets, sustained, sustainedFailed, concurrency: options.concurrency }), ...queueBudgetTargets(bursts)],
 	};
 	delete results.meta.options.out;
 	mkdirSync(path.join(options.out, 'runs'), { recursive: true });

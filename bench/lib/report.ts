@@ -2,7 +2,7 @@
 import type { BucketLevel } from './dedupe-bucket';
 import type { BurstResult, DedupeLevel, WonSummary } from './scenarios';
 import { fmt, mdTable, ratio, textTable } from './stats';
-import { sustainedRows, type SustainedResult } from './sustained';
+import { sustainedRows, type SustainedFailure, type SustainedResult } from './sustained';
 import { metLabel, type Target } from './targets';
 
 export interface BenchResults {
@@ -22,6 +22,8 @@ export interface BenchResults {
 	dedupeBuckets?: BucketLevel[];
 	/** The sustained run per mode (issue 17 target 5), when measured. */
 	sustained?: SustainedResult[];
+	/** Sustained modes that were run but did not complete, with the first line of the error. */
+	sustainedFailed?: SustainedFailure[];
 	targets: Target[];
 }
 

@@ -335,13 +335,26 @@ export async function runSustainedMode(stack: Stack, mode: SustainedMode, option
 }
 
 /** Every mode in turn, each in its own n8n (one at a time: they share the machine). */
-export async function runSustained(stack: Stack, modes: SustainedMode[], options: SustainedOptions, log: (m: string) => void): Promise<SustainedResult[]> {
+/** A mode that did not complete: reported as such in the targets, not as "not measured". */
+export interface SustainedFailure {
+	mode: string;
+	error: string;
+}
+
+export async function runSustained(
+	stack: Stack,
+	modes: SustainedMode[],
+	options: SustainedOptions,
+	log: (m: string) => void,
+	failed: SustainedFailure[] = [],
+): Promise<SustainedResult[]> {
 	const out: SustainedResult[] = [];
 	for (const mode of modes) {
 		try {
 			out.push(await runSustainedMode(stack, mode, options, log));
 		} catch (error) {
 			log(`sustained ${mode.name} failed: ${(error as Error).stack ?? String(error)}`);
+			failed.push({ mode: mode.name, error: ((error as Error).message ?? String(error)).split('\n')[0].slice(0, 300) });
 		}
 	}
 	return out;

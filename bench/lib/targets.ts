@@ -13,7 +13,7 @@
 import type { BucketLevel } from './dedupe-bucket';
 import type { BurstResult, DedupeLevel, WonSummary } from './scenarios';
 import { fmt, round } from './stats';
-import type { SustainedResult } from './sustained';
+import type { SustainedFailure, SustainedResult } from './sustained';
 
 export interface Target {
 	target: string;
@@ -36,6 +36,8 @@ export interface TargetInput {
 	dedupe: DedupeLevel[];
 	dedupeBuckets?: BucketLevel[];
 	sustained?: SustainedResult[];
+	/** Sustained modes that were run but did not complete. */
+	sustainedFailed?: SustainedFailure[];
 	/** Deliveries the vendors keep in flight (the burst's concurrency). */
 	concurrency: number;
 }
@@ -152,11 +154,13 @@ function queueRateTargets(bursts: BurstResult[]): Target[] {
 	});
 }
 
-function scaleCurveTargets(sustained: SustainedResult[] | undefined): Target[] {
+function scaleCurveTargets(sustained: SustainedResult[] | undefined, failed: SustainedFailure[] = []): Target[] {
 	return SUSTAINED_MODES.map((mode) => {
 		const label = mode === 'regular' ? 'regular' : `queue, ${mode.slice('queue'.length)} workers`;
 		const target = `5. Scale curve (${label}): sustained events/min held, RSS, CPU/event, dedupe cost at the end; 0 lost, 0 duplicated`;
 		const r = sustained?.find((x) => x.mode === mode);
+		const failure = failed.find((x) => x.mode === mode);
+		if (!r && failure) return { target, measured: `failed: ${failure.error}`, met: false, why: 'the mode was run but did not complete: the run log has the stack' };
 		if (!r) return { target, ...NOT_MEASURED(mode === 'regular' ? '--skip=sustained or --sustained-modes' : 'needs --queue and queue modes in --sustained-modes') };
 		const dedupe = r.dedupe ? `Claim / Confirm p95 ${r.dedupe.claimP95Ms} / ${r.dedupe.confirmP95Ms} ms at the end` : 'dedupe cost not read';
 		return {
@@ -177,7 +181,7 @@ export function issue17Targets(input: TargetInput): Target[] {
 		...wonTargets(input.won),
 		...ackTargets(input.bursts, input.concurrency),
 		...queueRateTargets(input.bursts),
-		...scaleCurveTargets(input.sustained),
+		...scaleCurveTargets(input.sustained, input.sustainedFailed),
 	];
 }
 

@@ -210,6 +210,15 @@ describe('bench: issue 17 targets table', () => {
 		expect(metLabel(t[0])).toBe('not measured');
 	});
 
+	test('a sustained mode that was run and failed is reported as failed, not as not measured', () => {
+		const t = issue17Targets({ won: [], bursts: [], dedupe: [], sustainedFailed: [{ mode: 'queue2', error: 'n8n did not start in 240 s' }], concurrency: 20 });
+		const scale = t.filter((x) => x.target.startsWith('5.'));
+		expect(scale[0]).toMatchObject({ met: null });
+		expect(scale[1]).toMatchObject({ met: false, measured: 'failed: n8n did not start in 240 s' });
+		expect(metLabel(scale[1])).toBe('NOT MET (the mode was run but did not complete: the run log has the stack)');
+		expect(scale[2].measured).toMatch(/^not measured/);
+	});
+
 	test('measured parts: met / not met with the measured value, the rest not measured', () => {
 		const sustained = { ...sustainedStats(observation()), durationS: 300, lost: 0, duplicated: 0, dedupe: { samples: 60, claimP50Ms: 40, claimP95Ms: 60, confirmP50Ms: 170, confirmP95Ms: 200, historyEvents: 600 } } as SustainedResult;
 		const t = issue17Targets({
