@@ -11,11 +11,12 @@ import path from 'node:path';
 
 import { repoRoot, workflowText } from './builder';
 import type { WorkflowJson } from './builder';
+import { healthWorkflow } from './health';
 import { wonWorkflows } from './won';
 
 /** workflows/<file> → its workflow, every shipped workflow. */
 export function shippedWorkflows(): Record<string, WorkflowJson> {
-	return { ...wonWorkflows() };
+	return { ...wonWorkflows(), 'kommo-webhook-health.json': healthWorkflow() };
 }
 
 /** workflows/<file> → the text it must have. */
