@@ -11,12 +11,13 @@ import path from 'node:path';
 
 import { repoRoot, workflowText } from './builder';
 import type { WorkflowJson } from './builder';
+import { eventWorkflows } from './events';
 import { healthWorkflow } from './health';
 import { wonWorkflows } from './won';
 
 /** workflows/<file> → its workflow, every shipped workflow. */
 export function shippedWorkflows(): Record<string, WorkflowJson> {
-	return { ...wonWorkflows(), 'kommo-webhook-health.json': healthWorkflow() };
+	return { ...wonWorkflows(), ...eventWorkflows(), 'kommo-webhook-health.json': healthWorkflow() };
 }
 
 /** workflows/<file> → the text it must have. */
