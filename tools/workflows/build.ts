@@ -9,7 +9,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { repoRoot, workflowText } from './builder';
+import { repoRoot } from '../repo';
+import { workflowText } from './builder';
 import type { WorkflowJson } from './builder';
 import { eventWorkflows } from './events';
 import { healthWorkflow } from './health';

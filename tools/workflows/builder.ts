@@ -10,8 +10,6 @@
  * changes every shipped file and should be its own commit.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 
 import type {
 	FilterOperatorValue,
@@ -202,12 +200,4 @@ export class WorkflowBuilder {
 /** A workflow file's text: tab-indented JSON and a final newline. */
 export function workflowText(workflow: WorkflowJson): string {
 	return `${JSON.stringify(workflow, null, '\t')}\n`;
-}
-
-/** The repository's root (the folder with package.json and workflows/), from where this file runs (source or compiled). */
-export function repoRoot(from = __dirname): string {
-	for (let dir = from; ; dir = path.dirname(dir)) {
-		if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'workflows'))) return dir;
-		if (path.dirname(dir) === dir) throw new Error(`no repository root above ${from}`);
-	}
 }
