@@ -27,14 +27,15 @@ import type {
 
 export type Position = [number, number];
 
-/** A node as written: n8n's INode. */
-export type WorkflowNode = INode;
+/** A node as written: n8n's INode (as a mapped type, so it also fits types with an index signature). */
+export type WorkflowNode = Pick<INode, keyof INode>;
 
 /** What a node carries besides its name, type, position and parameters. */
 export type NodeOptions = Pick<INode, 'credentials' | 'webhookId' | 'onError' | 'executeOnce' | 'retryOnFail' | 'maxTries' | 'waitBetweenTries'>;
 
 /** An importable workflow file: the parts of n8n's IWorkflowBase an export carries. */
-export type WorkflowJson = Pick<IWorkflowBase, 'id' | 'name' | 'active' | 'nodes' | 'connections'> & {
+export type WorkflowJson = Pick<IWorkflowBase, 'id' | 'name' | 'active' | 'connections'> & {
+	nodes: WorkflowNode[];
 	settings: IWorkflowSettings;
 	pinData?: IPinData;
 	meta?: WorkflowFEMeta;
@@ -142,7 +143,7 @@ export interface StickyParameters {
 const MAIN = 'main' as IConnection['type'];
 
 export class WorkflowBuilder {
-	private readonly list: INode[] = [];
+	private readonly list: WorkflowNode[] = [];
 	private readonly connections: IConnections = {};
 
 	constructor(private readonly options: BuilderOptions) {}
@@ -172,7 +173,7 @@ export class WorkflowBuilder {
 		for (let i = 1; i < names.length; i++) this.connect(names[i - 1]!, names[i]!);
 	}
 
-	get(name: string): INode {
+	get(name: string): WorkflowNode {
 		const node = this.list.find((n) => n.name === name);
 		if (!node) throw new Error(`no node ${name}`);
 		return node;
@@ -183,7 +184,7 @@ export class WorkflowBuilder {
 		this.get(name).position = position;
 	}
 
-	get nodes(): readonly INode[] {
+	get nodes(): readonly WorkflowNode[] {
 		return this.list;
 	}
 
