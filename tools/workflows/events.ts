@@ -10,9 +10,9 @@
 import type { FilterOperatorValue, IDataObject, INodeCredentials, INodeParameters, NodeParameterValue } from 'n8n-workflow';
 
 import { condition, filter, KEY_ORDER, seededUuid, WorkflowBuilder } from './builder';
-import type { Condition, NodeOptions, Position, WorkflowJson } from './builder';
+import type { Condition, Position, WorkflowJson } from './builder';
 import { CREDENTIALS, ERROR_WORKFLOW_ID } from './credentials';
-import { byId as leadRl, kommo as kommoNode, kommoLeadUpdate, kommoTask, PACKAGE as PKG, reportingSettings } from './nodes';
+import { byId as leadRl, kommo, kommoLeadUpdate, kommoTask, PACKAGE as PKG, reportingSettings } from './nodes';
 
 // ----------------------------------------------------------------- helpers
 
@@ -36,8 +36,6 @@ class Events extends WorkflowBuilder {
 		return seededUuid(`assignment-${this.id}-${this.assignments}`);
 	}
 }
-
-const kommo = (b: Events, name: string, position: Position, parameters: INodeParameters, extra: NodeOptions = {}): string => kommoNode(b, name, position, parameters, extra);
 
 const conditions = (list: Condition[], caseSensitive = true): INodeParameters => filter(list, { caseSensitive });
 
