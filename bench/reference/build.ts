@@ -6,18 +6,20 @@
  * failure becomes a 5xx and the vendor retries), and a Code node keeps the ids it has seen in
  * the workflow's static data to skip redeliveries.
  *
+ * The nodes are n8n's INode; `chain` lays them out and wires them with the builder the shipped
+ * workflows use (tools/workflows/builder.ts).
+ *
  * Addresses, field ids and secrets are `__PLACEHOLDERS__` filled in by the benchmark
  * (bench/lib/stack.ts `placeholders()`); a user would paste their own.
  */
-import type { WorkflowJson } from '../../test/e2e/harness';
+import type { INodeParameters } from 'n8n-workflow';
 
-type Node = WorkflowJson['nodes'][number];
+import type { WorkflowJson as HarnessWorkflowJson } from '../../test/e2e/harness';
+import { condition, filter, KEY_ORDER, sequentialIds, WorkflowBuilder } from '../../tools/workflows/builder';
+import type { WorkflowNode as Node } from '../../tools/workflows/builder';
 
-let counter = 0;
-function nodeId(): string {
-	counter++;
-	return `0b0b0b0b-0000-4000-8000-${String(counter).padStart(12, '0')}`;
-}
+/** Node ids count across all reference workflows (one sequence per process). */
+const nodeId = sequentialIds('0b0b0b0b');
 
 export function webhook(name: string, path: string, options: { basicAuthCredential?: { id: string; name: string }; responseMode?: 'onReceived' | 'lastNode' } = {}): Node {
 	return {
@@ -67,7 +69,7 @@ export function http(
 		query?: Record<string, string>;
 	},
 ): Node {
-	const parameters: Record<string, unknown> = {
+	const parameters: INodeParameters = {
 		method: request.method,
 		url: request.url,
 		authentication: 'genericCredentialType',
@@ -112,11 +114,7 @@ export function ifNode(name: string, leftValue: string, operation: 'equals' | 'n
 		typeVersion: 2.2,
 		position: [0, 0],
 		parameters: {
-			conditions: {
-				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
-				conditions: [{ id: `${name}-condition`, leftValue, rightValue, operator: { type: 'number', operation } }],
-				combinator: 'and',
-			},
+			conditions: filter([condition(`${name}-condition`, leftValue, { type: 'number', operation }, rightValue)], { caseSensitive: true, typeValidation: 'strict' }),
 			options: {},
 		},
 	};
@@ -138,18 +136,21 @@ export function respond(name: string, body: string, status = 200): Node {
  * node's true output feeds the next node; `skipTo` names the node its false output goes to
  * (a create-if-missing step is skipped that way, as a user wires it in the editor).
  */
-export function chain(id: string, name: string, nodes: Node[], skips: Map<string, string> = new Map()): WorkflowJson {
-	const connections: Record<string, unknown> = {};
+export function chain(id: string, name: string, nodes: Node[], skips: Map<string, string> = new Map()): HarnessWorkflowJson {
+	const ids = new Map(nodes.map((node) => [node.name, node.id]));
+	const b = new WorkflowBuilder({ keyOrder: KEY_ORDER.reference, nodeId: (nodeName) => ids.get(nodeName)! });
 	nodes.forEach((node, i) => {
-		node.position = [i * 240, 0];
+		const { credentials, webhookId, retryOnFail, maxTries, waitBetweenTries } = node;
+		b.node(node.name, node.type, node.typeVersion, [i * 240, 0], node.parameters, { credentials, webhookId, retryOnFail, maxTries, waitBetweenTries });
+	});
+	nodes.forEach((node, i) => {
 		const next = nodes[i + 1];
 		if (!next) return;
-		const main: unknown[][] = [[{ node: next.name, type: 'main', index: 0 }]];
+		b.connect(node.name, next.name);
 		const skipTo = skips.get(node.name);
-		if (skipTo) main.push([{ node: skipTo, type: 'main', index: 0 }]);
-		connections[node.name] = { main };
+		if (skipTo) b.connect(node.name, skipTo, 1);
 	});
-	return { id, name, active: false, settings: { executionOrder: 'v1' }, nodes, connections };
+	return b.workflow({ id, name, active: false, settings: { executionOrder: 'v1' } });
 }
 
 export const KOMMO_AUTH: Auth = { type: 'httpHeaderAuth', credential: { id: 'refKommoHeader01', name: 'Reference: Kommo token header' } };

@@ -9,13 +9,8 @@ import {
 	parseChargebeeError,
 	toFormPairs,
 } from '../../../nodes/ChargebeeBilling/transport';
+import { readSdkEventTypes, render } from '../../../tools/chargebee-event-types';
 import { decodeChargebeeForm } from '../../sandbox/chargebee/form';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const generator = require('../../tools/generate-chargebee-event-types.js') as {
-	readSdkEventTypes(): { version: string; types: string[] };
-	render(data: { version: string; types: string[] }): string;
-};
 
 describe('form encoding (Chargebee shape)', () => {
 	it('puts the index last for lists of objects, encodes meta_data as JSON, keeps cf_ keys flat', () => {
@@ -129,10 +124,10 @@ describe('error bodies', () => {
 
 describe('event types', () => {
 	it('the static list equals what the installed chargebee SDK declares (regenerate after an upgrade)', () => {
-		const sdk = generator.readSdkEventTypes();
+		const sdk = readSdkEventTypes();
 		expect(CHARGEBEE_SDK_VERSION).toBe(sdk.version);
 		expect([...CHARGEBEE_EVENT_TYPES]).toEqual(sdk.types);
-		expect(readFileSync(join(__dirname, '../../../nodes/ChargebeeBilling/trigger/event-types.ts'), 'utf8')).toBe(generator.render(sdk));
+		expect(readFileSync(join(__dirname, '../../../nodes/ChargebeeBilling/trigger/event-types.ts'), 'utf8')).toBe(render(sdk));
 		for (const required of ['payment_succeeded', 'payment_failed', 'invoice_generated', 'subscription_created', 'subscription_renewed', 'subscription_changed', 'subscription_cancelled', 'subscription_paused', 'credit_note_created']) {
 			expect(CHARGEBEE_EVENT_TYPES).toContain(required);
 		}

@@ -1,13 +1,15 @@
 /**
  * The shipped "Kommo Won → <vendor>" workflow files, checked without n8n: that they are what
- * test/tools/build-won-workflows.js writes, what an import needs
+ * tools/workflows/won.ts writes (npm run workflows), what an import needs
  * (fixed ids, the credential ids and names of the team brief, node types this package or n8n
  * provides), that every failure path ends in a Kommo task, and that expressions only name
  * nodes that exist. The real-n8n tests (test/e2e/won-*.test.ts) run them.
  */
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { workflowText } from '../../../tools/workflows/builder';
+import { wonWorkflows } from '../../../tools/workflows/won';
 
 interface WorkflowNode {
 	id: string;
@@ -192,8 +194,8 @@ describe.each(WON)('%s', (file, id, vendor, vendorCredential) => {
 	});
 });
 
-test('workflows/kommo-won-to-*.json are what the generator writes', () => {
-	expect(() => execFileSync(process.execPath, [path.join(ROOT, 'test/tools/build-won-workflows.js'), '--check'], { stdio: 'pipe' })).not.toThrow();
+test.each(Object.entries(wonWorkflows()))('workflows/%s is what the generator writes (npm run workflows)', (file, workflow) => {
+	expect(readFileSync(path.join(ROOT, 'workflows', file), 'utf8')).toBe(workflowText(workflow));
 });
 
 test('the workflows folder holds each shipped Won workflow', () => {

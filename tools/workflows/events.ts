@@ -1,96 +1,61 @@
-#!/usr/bin/env node
 /**
- * Writes the shipped billing-event workflows (workflows/chargebee-events-to-kommo.json,
+ * The shipped billing-event workflows (workflows/chargebee-events-to-kommo.json,
  * paddle-events-to-kommo.json, zuora-callouts-to-kommo.json) and the error workflow
  * (workflows/error-to-kommo-task.json) from one description, so that the three vendor flows
- * stay alike (same node names, texts, failure path, layout).
+ * stay alike (same node names, texts, failure path, layout). Written by `npm run workflows`.
  *
- *   node test/tools/build-event-workflows.js          # rewrite the files
- *   node test/tools/build-event-workflows.js --check  # exit 1 if a file differs (used by a unit test)
- *
- * The JSON files are what users import and edit in the n8n editor; this script is only how we
- * keep them consistent. Design and semantics: docs/workflows-events.md.
+ * The JSON files are what users import and edit in the n8n editor; this is only how we keep
+ * them consistent. Design and semantics: docs/workflows-events.md.
  */
-'use strict';
-const { createHash } = require('node:crypto');
-const { readFileSync, writeFileSync } = require('node:fs');
-const path = require('node:path');
+import type { FilterOperatorValue, IDataObject, INodeCredentials, INodeParameters, NodeParameterValue } from 'n8n-workflow';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const PKG = 'n8n-nodes-kommo-billing';
-const ERROR_WORKFLOW_ID = 'kbErrorToKommo01';
-const KOMMO_CREDENTIALS = { kommoApi: { id: 'kbKommoApi000001', name: 'Kommo account' } };
+import { condition, filter, KEY_ORDER, seededUuid, WorkflowBuilder } from './builder';
+import type { Condition, Position, WorkflowJson } from './builder';
+import { CREDENTIALS, ERROR_WORKFLOW_ID } from './credentials';
+import { byId as leadRl, kommo, kommoLeadUpdate, kommoTask, PACKAGE as PKG, reportingSettings } from './nodes';
 
 // ----------------------------------------------------------------- helpers
 
-function uuid(seed) {
-	const h = createHash('sha1').update(seed).digest('hex');
-	return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
+/** An event workflow: node ids from the workflow id and the node's name; condition and assignment ids counted per workflow. */
+class Events extends WorkflowBuilder {
+	private conditions = 0;
+	private assignments = 0;
 
-class Builder {
-	constructor(id) {
-		this.id = id;
-		this.nodes = [];
-		this.connections = {};
+	constructor(readonly id: string) {
+		super({ keyOrder: KEY_ORDER.events, nodeId: (name) => seededUuid(`${id}/${name}`) });
 	}
 
-	add(name, type, typeVersion, position, parameters, extra = {}) {
-		if (this.nodes.some((n) => n.name === name)) throw new Error(`duplicate node ${name}`);
-		this.nodes.push({ parameters, id: uuid(`${this.id}/${name}`), name, type, typeVersion, position, ...extra });
-		return name;
+	/** A condition; a single-value operator has no right value. */
+	cond(leftValue: string, operator: FilterOperatorValue, rightValue?: NodeParameterValue): Condition {
+		this.conditions += 1;
+		return condition(seededUuid(`condition-${this.conditions}`), leftValue, operator, operator.singleValue ? undefined : (rightValue ?? ''));
 	}
 
-	/** from[output] → to (input 0). */
-	connect(from, to, output = 0) {
-		const entry = (this.connections[from] ??= { main: [] });
-		while (entry.main.length <= output) entry.main.push([]);
-		entry.main[output].push({ node: to, type: 'main', index: 0 });
+	assignmentId(): string {
+		this.assignments += 1;
+		return seededUuid(`assignment-${this.id}-${this.assignments}`);
 	}
 }
 
-const kommo = (b, name, position, parameters, extra = {}) =>
-	b.add(name, `${PKG}.kommo`, 1, position, { authentication: 'longLivedToken', ...parameters }, {
-		credentials: KOMMO_CREDENTIALS,
-		...extra,
-	});
+const conditions = (list: Condition[], caseSensitive = true): INodeParameters => filter(list, { caseSensitive });
 
-const leadRl = (value) => ({ __rl: true, mode: 'id', value });
+const ifNode = (b: Events, name: string, position: Position, cond: Condition): string =>
+	b.node(name, 'n8n-nodes-base.if', 2.2, position, { conditions: conditions([cond]), looseTypeValidation: true, options: {} });
 
-let conditionCounter = 0;
-function condition(leftValue, operator, rightValue) {
-	conditionCounter += 1;
-	const c = { id: uuid(`condition-${conditionCounter}`), leftValue, rightValue: rightValue ?? '', operator };
-	if (operator.singleValue) delete c.rightValue;
-	return c;
-}
-
-const conditions = (list, caseSensitive = true) => ({
-	options: { caseSensitive, leftValue: '', typeValidation: 'loose', version: 2 },
-	conditions: list,
-	combinator: 'and',
-});
-
-const ifNode = (b, name, position, cond) =>
-	b.add(name, 'n8n-nodes-base.if', 2.2, position, { conditions: conditions([cond]), looseTypeValidation: true, options: {} });
-
-let assignmentCounter = 0;
-function setNode(b, name, position, fields, includeOtherFields = false) {
-	return b.add(name, 'n8n-nodes-base.set', 3.4, position, {
+/** A Set node: [name, value, type (default string)] assignments. */
+function setNode(b: Events, name: string, position: Position, fields: Array<[string, string, string?]>, includeOtherFields = false): string {
+	return b.node(name, 'n8n-nodes-base.set', 3.4, position, {
 		mode: 'manual',
 		assignments: {
-			assignments: fields.map(([fieldName, value, type]) => {
-				assignmentCounter += 1;
-				return { id: uuid(`assignment-${b.id}-${assignmentCounter}`), name: fieldName, value, type: type ?? 'string' };
-			}),
+			assignments: fields.map(([fieldName, value, type]) => ({ id: b.assignmentId(), name: fieldName, value, type: type ?? 'string' })),
 		},
 		includeOtherFields,
 		options: {},
 	});
 }
 
-const respond = (b, name, position, body, code) =>
-	b.add(name, 'n8n-nodes-base.respondToWebhook', 1, position, {
+const respond = (b: Events, name: string, position: Position, body: IDataObject, code?: number): string =>
+	b.node(name, 'n8n-nodes-base.respondToWebhook', 1, position, {
 		respondWith: 'json',
 		responseBody: JSON.stringify(body),
 		options: code ? { responseCode: code } : {},
@@ -101,7 +66,7 @@ const respond = (b, name, position, body, code) =>
 // costs no extra request.
 const RETRY_MARKER = "={{ $('Claim event').item.json.dedupe.status === 'retry' ? $('Claim event').item.json.normalized.eventId : '' }}";
 
-const note = (b, name, position, text, leadExpr = '={{ $json.leadId }}') =>
+const note = (b: Events, name: string, position: Position, text: string, leadExpr = '={{ $json.leadId }}'): string =>
 	kommo(
 		b,
 		name,
@@ -117,42 +82,45 @@ const note = (b, name, position, text, leadExpr = '={{ $json.leadId }}') =>
 		{ onError: 'continueErrorOutput' },
 	);
 
-/** A task on the deal; `from` is the node whose item carries leadId/normalized (the Switch). */
-const task = (b, name, position, text, dueIn, dueUnit, leadExpr = '={{ $json.leadId }}') =>
-	kommo(
-		b,
-		name,
-		position,
-		{
-			resource: 'task',
-			operation: 'createForLead',
-			leadId: leadRl(leadExpr),
-			text,
-			dueType: 'relative',
-			dueIn,
-			dueUnit,
-			responsibleUserId: { __rl: true, mode: 'list', value: '' },
-			taskTypeId: 1,
-			options: { skipIfTaskContains: RETRY_MARKER },
-		},
-		{ onError: 'continueErrorOutput' },
-	);
+/** A task on the deal; a redelivery skips it when the deal has it already. */
+const task = (b: Events, name: string, position: Position, text: string, dueIn: number, dueUnit: string, leadExpr = '={{ $json.leadId }}'): string =>
+	kommo(b, name, position, kommoTask({ leadId: leadExpr, text, dueIn, dueUnit, options: { skipIfTaskContains: RETRY_MARKER } }), { onError: 'continueErrorOutput' });
 
-const setFields = (b, name, position, leadExpr, fields) =>
-	kommo(
-		b,
-		name,
-		position,
-		{
-			resource: 'lead',
-			operation: 'update',
-			leadId: leadRl(leadExpr),
-			updateFields: {},
-			customFields: { field: fields.map(([fieldName, value]) => ({ name: fieldName, value })) },
-			options: {},
-		},
-		{ onError: 'continueErrorOutput' },
-	);
+const setFields = (b: Events, name: string, position: Position, leadExpr: string, fields: Array<[string, string]>): string =>
+	kommo(b, name, position, kommoLeadUpdate(leadExpr, fields), { onError: 'continueErrorOutput' });
+
+/** Where the customer-lookup fallback starts and ends, for the wiring after it. */
+interface Fallback {
+	customerKnown: string;
+	leadOnCustomer: string;
+	leadOnCustomerFalse?: string;
+	hintFallbacks?: Array<[string, number]>;
+	fromHint?: string;
+}
+
+interface VendorSpec {
+	file: string;
+	id: string;
+	name: string;
+	vendorName: string;
+	trigger: { name: string; type: string; webhookId: string; parameters: INodeParameters; credentials: INodeCredentials };
+	subscriptionStarted?: boolean;
+	orderGuard?: boolean;
+	/** [price id, Kommo plan] */
+	plans: Array<[string, string]>;
+	reminderEvent?: string;
+	customerLookup?: {
+		name: string;
+		idLabel: string;
+		type: string;
+		parameters: INodeParameters;
+		credentials: INodeCredentials;
+		email: string;
+		leadId: string;
+		leadLabel: string;
+	};
+	leadHint?: boolean;
+}
 
 // ------------------------------------------------------------- the texts
 // Everything a RevOps person may want to reword. `N` is the event's normalised block on the
@@ -160,12 +128,12 @@ const setFields = (b, name, position, leadExpr, fields) =>
 const N = '$json.normalized';
 const R = "$('Route by event type').item.json";
 const P = "$('Kommo plan for the price').item.json";
-const amount = (n) => `{{ ${n}.amount ? ${n}.amount.formatted : 'amount not given' }}`;
-const date = (n) => `{{ ${n}.occurredAt ? ${n}.occurredAt.slice(0, 10) : $now.toFormat('yyyy-LL-dd') }}`;
-const invoice = (n) => `{{ ${n}.invoiceUrl || (${n}.invoiceId ? 'invoice ' + ${n}.invoiceId : 'no invoice number') }}`;
-const source = (n, vendorName) => `${vendorName} subscription {{ ${n}.subscriptionId || '—' }} · event {{ ${n}.eventType }} ({{ ${n}.eventId }})`;
+const amount = (n: string): string => `{{ ${n}.amount ? ${n}.amount.formatted : 'amount not given' }}`;
+const date = (n: string): string => `{{ ${n}.occurredAt ? ${n}.occurredAt.slice(0, 10) : $now.toFormat('yyyy-LL-dd') }}`;
+const invoice = (n: string): string => `{{ ${n}.invoiceUrl || (${n}.invoiceId ? 'invoice ' + ${n}.invoiceId : 'no invoice number') }}`;
+const source = (n: string, vendorName: string): string => `${vendorName} subscription {{ ${n}.subscriptionId || '—' }} · event {{ ${n}.eventType }} ({{ ${n}.eventId }})`;
 
-function texts(vendorName) {
+function texts(vendorName: string): Record<string, string> {
 	// tasks end with the event id, so that a redelivery can recognise its task
 	const ref = `\n(${vendorName} event {{ ${R}.normalized.eventId }})`;
 	return {
@@ -184,7 +152,7 @@ function texts(vendorName) {
 
 // --------------------------------------------------------------- vendors
 
-const VENDORS = {
+const VENDORS: Record<'chargebee' | 'paddle' | 'zuora', VendorSpec> = {
 	chargebee: {
 		file: 'chargebee-events-to-kommo.json',
 		id: 'kbCbEvents000001',
@@ -211,7 +179,7 @@ const VENDORS = {
 				responseMode: 'responseNode',
 				options: { lookupCustomer: true, refetchEvent: true },
 			},
-			credentials: { chargebeeBillingApi: { id: 'kbChargebee00001', name: 'Chargebee Billing account' } },
+			credentials: CREDENTIALS.chargebee,
 		},
 		// A card deal's subscription is created by Chargebee when the customer pays on the checkout
 		// page (Won → Chargebee, card path): its id and status go onto the deal.
@@ -250,7 +218,7 @@ const VENDORS = {
 				],
 				responseMode: 'responseNode',
 			},
-			credentials: { paddleBillingApi: { id: 'kbPaddle00000001', name: 'Paddle Billing account' } },
+			credentials: CREDENTIALS.paddle,
 		},
 		// Paddle price ids are per account: replace these with yours (pri_…).
 		plans: [
@@ -264,7 +232,7 @@ const VENDORS = {
 			idLabel: 'Customer ID',
 			type: `${PKG}.paddleBilling`,
 			parameters: { resource: 'customer', operation: 'get', customerId: `={{ ${N}.customerId }}` },
-			credentials: { paddleBillingApi: { id: 'kbPaddle00000001', name: 'Paddle Billing account' } },
+			credentials: CREDENTIALS.paddle,
 			email: '$json.email',
 			leadId: '$json.custom_data?.kommo_lead_id',
 			leadLabel: 'Lead ID on customer?',
@@ -287,7 +255,7 @@ const VENDORS = {
 			type: `${PKG}.zuoraTrigger`,
 			webhookId: 'kommo-billing-zuora-callouts',
 			parameters: { authentication: 'basic', realm: 'Zuora Callout', responseMode: 'responseNode' },
-			credentials: { zuoraCalloutAuthApi: { id: 'kbZuoraCallout01', name: 'Zuora callout auth' } },
+			credentials: CREDENTIALS.zuoraCallout,
 		},
 		plans: [
 			['Pro Monthly', 'Pro'],
@@ -302,7 +270,7 @@ const VENDORS = {
 			idLabel: 'Account number',
 			type: `${PKG}.zuora`,
 			parameters: { resource: 'account', operation: 'get', accountKey: `={{ ${N}.customerId }}` },
-			credentials: { zuoraOAuth2Api: { id: 'kbZuora000000001', name: 'Zuora OAuth2 client' } },
+			credentials: CREDENTIALS.zuora,
 			email: '($json.billToContact?.workEmail || $json.billToContact?.personalEmail)',
 			leadId: '$json.crmId',
 			leadLabel: 'Lead ID on account?',
@@ -317,20 +285,18 @@ const VENDORS = {
 const ROW = 170;
 const COL = 260;
 
-function eventWorkflow(vendor) {
-	conditionCounter = 0;
-	assignmentCounter = 0;
-	const b = new Builder(vendor.id);
+function eventWorkflow(vendor: VendorSpec): WorkflowJson {
+	const b = new Events(vendor.id);
 	const t = texts(vendor.vendorName);
 	const y0 = 0;
 	let x = 0;
-	const trigger = b.add(vendor.trigger.name, vendor.trigger.type, 1, [x, y0], vendor.trigger.parameters, {
+	const trigger = b.node(vendor.trigger.name, vendor.trigger.type, 1, [x, y0], vendor.trigger.parameters, {
 		webhookId: vendor.trigger.webhookId,
 		credentials: vendor.trigger.credentials,
 	});
 	// The claim is final only after "Confirm event" (after the Kommo effect): if n8n dies in
 	// between, the lease runs out and the vendor's retry is processed again.
-	const claim = b.add('Claim event', `${PKG}.billingEventDedupe`, 1, [(x += COL), y0], {
+	const claim = b.node('Claim event', `${PKG}.billingEventDedupe`, 1, [(x += COL), y0], {
 		operation: 'claim',
 		key: '={{ $json.normalized.dedupeKey }}',
 		finalWhen: 'confirm',
@@ -342,23 +308,23 @@ function eventWorkflow(vendor) {
 	const inProgress = respond(b, 'Respond: in progress', [x + COL, y0 + 3 * ROW], { received: false, inProgress: true, retry: true }, 409);
 	b.connect(claim, inProgress, 2);
 
-	const leadKnown = ifNode(b, 'Lead ID known?', [(x += COL), y0], condition(`={{ ${N}.kommoLeadId }}`, { type: 'number', operation: 'gt' }, 0));
+	const leadKnown = ifNode(b, 'Lead ID known?', [(x += COL), y0], b.cond(`={{ ${N}.kommoLeadId }}`, { type: 'number', operation: 'gt' }, 0));
 	b.connect(claim, leadKnown);
-	const release = b.add('Release claim', `${PKG}.billingEventDedupe`, 1, [0, 0], {
+	const release = b.node('Release claim', `${PKG}.billingEventDedupe`, 1, [0, 0], {
 		operation: 'release',
 		key: "={{ $('Claim event').item.json.normalized.dedupeKey }}",
 	});
-	const failures = [];
+	const failures: Array<[string, number]> = [];
 
 	// Fallback: the deal of the customer's contact, by email.
-	let fallbackStart;
+	let fallbackStart: Fallback | undefined;
 	let fy = y0 + ROW;
 	let fx = x + COL;
 	const noDeal = respond(b, 'Respond: no deal found', [0, 0], { received: true, ignored: 'no Kommo deal found for this customer' });
 	if (vendor.customerLookup) {
 		const lookup = vendor.customerLookup;
-		const customerKnown = ifNode(b, `${lookup.idLabel} known?`, [fx, fy], condition(`={{ ${N}.customerId }}`, { type: 'string', operation: 'notEmpty', singleValue: true }));
-		const getCustomer = b.add(lookup.name, lookup.type, 1, [(fx += COL), fy], lookup.parameters, { credentials: lookup.credentials, onError: 'continueErrorOutput' });
+		const customerKnown = ifNode(b, `${lookup.idLabel} known?`, [fx, fy], b.cond(`={{ ${N}.customerId }}`, { type: 'string', operation: 'notEmpty', singleValue: true }));
+		const getCustomer = b.node(lookup.name, lookup.type, 1, [(fx += COL), fy], lookup.parameters, { credentials: lookup.credentials, onError: 'continueErrorOutput' });
 		failures.push([getCustomer, 1]);
 		const details = setNode(b, 'Add customer details', [(fx += COL), fy], [
 			[
@@ -367,7 +333,7 @@ function eventWorkflow(vendor) {
 				'object',
 			],
 		]);
-		const leadOnCustomer = ifNode(b, lookup.leadLabel, [(fx += COL), fy], condition(`={{ ${N}.kommoLeadId }}`, { type: 'number', operation: 'gt' }, 0));
+		const leadOnCustomer = ifNode(b, lookup.leadLabel, [(fx += COL), fy], b.cond(`={{ ${N}.kommoLeadId }}`, { type: 'number', operation: 'gt' }, 0));
 		b.connect(leadKnown, customerKnown, 1);
 		b.connect(customerKnown, getCustomer);
 		b.connect(getCustomer, details);
@@ -377,7 +343,7 @@ function eventWorkflow(vendor) {
 			let hx = fx - COL;
 			const hy = fy + 4 * ROW;
 			const D = "$('Add customer details').item.json.normalized";
-			const hinted = ifNode(b, 'Lead ID hint?', [hx, hy], condition(`={{ ${N}.kommoLeadIdHint }}`, { type: 'number', operation: 'gt' }, 0));
+			const hinted = ifNode(b, 'Lead ID hint?', [hx, hy], b.cond(`={{ ${N}.kommoLeadIdHint }}`, { type: 'number', operation: 'gt' }, 0));
 			const getHinted = kommo(
 				b,
 				'Get hinted deal',
@@ -385,10 +351,10 @@ function eventWorkflow(vendor) {
 				{ resource: 'lead', operation: 'get', leadId: leadRl(`={{ ${N}.kommoLeadIdHint }}`), includeContacts: false },
 				{ onError: 'continueErrorOutput' },
 			);
-			const owned = b.add('Deal is this customer\'s?', 'n8n-nodes-base.if', 2.2, [(hx += COL), hy], {
+			const owned = b.node('Deal is this customer\'s?', 'n8n-nodes-base.if', 2.2, [(hx += COL), hy], {
 				conditions: conditions([
-					condition(`={{ ${D}.customerId }}`, { type: 'string', operation: 'notEmpty', singleValue: true }),
-					condition("={{ $json.custom_fields_map?.['Billing customer ID'] }}", { type: 'string', operation: 'equals' }, `={{ ${D}.customerId }}`),
+					b.cond(`={{ ${D}.customerId }}`, { type: 'string', operation: 'notEmpty', singleValue: true }),
+					b.cond("={{ $json.custom_fields_map?.['Billing customer ID'] }}", { type: 'string', operation: 'equals' }, `={{ ${D}.customerId }}`),
 				]),
 				looseTypeValidation: true,
 				options: {},
@@ -398,7 +364,7 @@ function eventWorkflow(vendor) {
 				['normalized', `={{ ${D} }}`, 'object'],
 			]);
 			// A hinted deal that does not exist is ignored; any other Kommo failure fails the run (503, retry).
-			const missing = ifNode(b, 'Hinted deal missing?', [hx - COL, hy + ROW], condition('={{ $json.error }}', { type: 'string', operation: 'contains' }, 'was not found'));
+			const missing = ifNode(b, 'Hinted deal missing?', [hx - COL, hy + ROW], b.cond('={{ $json.error }}', { type: 'string', operation: 'contains' }, 'was not found'));
 			b.connect(hinted, getHinted);
 			b.connect(getHinted, owned);
 			b.connect(getHinted, missing, 1);
@@ -409,7 +375,7 @@ function eventWorkflow(vendor) {
 			fallbackStart.fromHint = fromHint;
 		}
 	}
-	const emailKnown = ifNode(b, 'Email known?', [(fx += COL), fy], condition(`={{ ${N}.customerEmail }}`, { type: 'string', operation: 'notEmpty', singleValue: true }));
+	const emailKnown = ifNode(b, 'Email known?', [(fx += COL), fy], b.cond(`={{ ${N}.customerEmail }}`, { type: 'string', operation: 'notEmpty', singleValue: true }));
 	const find = kommo(
 		b,
 		'Find deal by email',
@@ -426,7 +392,7 @@ function eventWorkflow(vendor) {
 		{ onError: 'continueErrorOutput' },
 	);
 	failures.push([find, 1]);
-	const found = ifNode(b, 'Deal found?', [(fx += COL), fy], condition('={{ $json.id }}', { type: 'number', operation: 'gt' }, 0));
+	const found = ifNode(b, 'Deal found?', [(fx += COL), fy], b.cond('={{ $json.id }}', { type: 'number', operation: 'gt' }, 0));
 	const fromEmail = setNode(b, 'Deal from email', [(fx += COL), fy], [
 		['leadId', '={{ $json.id }}', 'number'],
 		['normalized', "={{ $('Claim event').item.json.normalized }}", 'object'],
@@ -441,14 +407,14 @@ function eventWorkflow(vendor) {
 		if (fallbackStart.leadOnCustomerFalse) {
 			b.connect(fallbackStart.leadOnCustomer, fallbackStart.leadOnCustomerFalse, 1);
 			// A hint that is absent, unreadable or names another customer's deal is ignored.
-			for (const [node, output] of fallbackStart.hintFallbacks) b.connect(node, emailKnown, output);
+			for (const [node, output] of fallbackStart.hintFallbacks ?? []) b.connect(node, emailKnown, output);
 		} else {
 			b.connect(fallbackStart.leadOnCustomer, emailKnown, 1);
 		}
 	} else {
 		b.connect(leadKnown, emailKnown, 1);
 	}
-	b.nodes.find((n) => n.name === noDeal).position = [fx, fy + ROW];
+	b.place(noDeal, [fx, fy + ROW]);
 
 	const switchX = fx + COL;
 	const fromLead = setNode(b, 'Deal from lead ID', [switchX - COL, y0 - ROW], [
@@ -459,11 +425,11 @@ function eventWorkflow(vendor) {
 	if (fallbackStart) b.connect(fallbackStart.leadOnCustomer, fromLead);
 
 	// The switch: one output per kind of event.
-	const rules = [];
-	const rule = (key, cond) => rules.push({ key, cond });
-	const category = (value) => condition(`={{ ${N}.category }}`, { type: 'string', operation: 'equals' }, value);
+	const rules: Array<{ key: string; cond: Condition }> = [];
+	const rule = (key: string, cond: Condition) => rules.push({ key, cond });
+	const category = (value: string) => b.cond(`={{ ${N}.category }}`, { type: 'string', operation: 'equals' }, value);
 	if (vendor.reminderEvent) {
-		rule('Renewal reminder', condition(`={{ ${N}.eventType }}`, { type: 'string', operation: 'equals' }, vendor.reminderEvent));
+		rule('Renewal reminder', b.cond(`={{ ${N}.eventType }}`, { type: 'string', operation: 'equals' }, vendor.reminderEvent));
 	}
 	rule('Payment received', category('payment_succeeded'));
 	rule('Payment failed', category('payment_failed'));
@@ -476,7 +442,7 @@ function eventWorkflow(vendor) {
 	rule('Resumed', category('resumed'));
 	if (vendor.subscriptionStarted) rule('Subscription started', category('subscription_created'));
 	const switchY = y0 + ((rules.length - 1) * ROW) / 2 - ROW;
-	const route = b.add('Route by event type', 'n8n-nodes-base.switch', 3.2, [switchX, switchY], {
+	const route = b.node('Route by event type', 'n8n-nodes-base.switch', 3.2, [switchX, switchY], {
 		rules: {
 			values: rules.map((r) => ({
 				conditions: conditions([r.cond], r.key !== 'Renewal reminder'),
@@ -491,26 +457,26 @@ function eventWorkflow(vendor) {
 	if (fallbackStart?.fromHint) b.connect(fallbackStart.fromHint, route);
 
 	const ex = switchX + COL;
-	const confirm = b.add('Confirm event', `${PKG}.billingEventDedupe`, 1, [ex + 5 * COL, switchY], {
+	const confirm = b.node('Confirm event', `${PKG}.billingEventDedupe`, 1, [ex + 5 * COL, switchY], {
 		operation: 'confirm',
 		key: "={{ $('Claim event').item.json.normalized.dedupeKey }}",
 	});
 	const done = respond(b, 'Respond: done', [ex + 6 * COL, switchY], { received: true, processed: true });
 	b.connect(confirm, done);
-	const rowY = (i) => y0 - ROW + i * ROW * 1.0 - ROW;
-	const branch = {};
+	const rowY = (i: number) => y0 - ROW + i * ROW * 1.0 - ROW;
+	const branch: Record<string, { output: number; y: number }> = {};
 	rules.forEach((r, i) => {
 		branch[r.key] = { output: i, y: rowY(i) };
 	});
-	const ended = (node, output = 0) => b.connect(node, confirm, output);
-	const failed = (node) => failures.push([node, 1]);
+	const ended = (node: string, output = 0) => b.connect(node, confirm, output);
+	const failed = (node: string) => failures.push([node, 1]);
 
-	const first = (key, node) => b.connect(route, node, branch[key].output);
+	const first = (key: string, node: string) => b.connect(route, node, branch[key].output);
 
 	// A status write that a late event must not undo: Get deal → Check order → Current: write the
 	// status and the versions; Stale: confirm and answer "stale" (nothing written).
-	let staleConfirm;
-	const statusWrite = (key, label, fields) => {
+	let staleConfirm: string | undefined;
+	const statusWrite = (key: string, label: string, fields: Array<[string, string]>): string => {
 		const y = branch[key].y;
 		if (!vendor.orderGuard) {
 			const n = setFields(b, `Status: ${label}`, [ex, y], '={{ $json.leadId }}', fields);
@@ -519,14 +485,14 @@ function eventWorkflow(vendor) {
 			return n;
 		}
 		if (!staleConfirm) {
-			staleConfirm = b.add('Confirm stale event', `${PKG}.billingEventDedupe`, 1, [ex + 5 * COL, rowY(rules.length) + ROW], {
+			staleConfirm = b.node('Confirm stale event', `${PKG}.billingEventDedupe`, 1, [ex + 5 * COL, rowY(rules.length) + ROW], {
 				operation: 'confirm',
 				key: "={{ $('Claim event').item.json.normalized.dedupeKey }}",
 			});
 			b.connect(staleConfirm, respond(b, 'Respond: stale, not applied', [ex + 6 * COL, rowY(rules.length) + ROW], { received: true, stale: true }));
 		}
 		const get = kommo(b, `Get deal (${label})`, [ex - COL / 2, y + ROW / 3], { resource: 'lead', operation: 'get', leadId: leadRl('={{ $json.leadId }}'), includeContacts: false }, { onError: 'continueErrorOutput' });
-		const check = b.add(`Check order (${label})`, `${PKG}.billingEventDedupe`, 1, [ex, y + ROW / 3], {
+		const check = b.node(`Check order (${label})`, `${PKG}.billingEventDedupe`, 1, [ex, y + ROW / 3], {
 			operation: 'checkOrder',
 			ordering: `={{ ${R}.normalized.ordering }}`,
 			appliedVersions: "={{ $json.custom_fields_map?.['Billing versions'] ?? '' }}",
@@ -540,9 +506,9 @@ function eventWorkflow(vendor) {
 		failed(n);
 		return n;
 	};
-	let n1;
-	let n2;
-	let n3;
+	let n1: string;
+	let n2: string;
+	let n3: string;
 	if (vendor.reminderEvent) {
 		n1 = task(b, 'Task: renewal reminder', [ex, branch['Renewal reminder'].y], t.reminderTask.replaceAll(R, '$json'), 3, 'days');
 		first('Renewal reminder', n1);
@@ -591,7 +557,7 @@ function eventWorkflow(vendor) {
 		b,
 		'Plan mapped?',
 		[ex + 3 * COL, branch['Plan changed'].y],
-		condition(`={{ ${P}.plans[${R}.normalized.planId] }}`, { type: 'string', operation: 'notEmpty', singleValue: true }),
+		b.cond(`={{ ${P}.plans[${R}.normalized.planId] }}`, { type: 'string', operation: 'notEmpty', singleValue: true }),
 	);
 	n2 = setFields(b, 'Set Plan field', [ex + 4 * COL, branch['Plan changed'].y - ROW / 2], `={{ ${R}.leadId }}`, [
 		['Plan', `={{ ${P}.plans[${R}.normalized.planId] }}`],
@@ -641,9 +607,9 @@ function eventWorkflow(vendor) {
 	// Failure path: forget the claim, answer 503 so the vendor retries, fail the execution
 	// so that the error workflow turns it into a Kommo task.
 	const fy2 = rowY(rules.length) + 2 * ROW;
-	b.nodes.find((n) => n.name === release).position = [ex + 6 * COL, fy2];
+	b.place(release, [ex + 6 * COL, fy2]);
 	const retry = respond(b, 'Respond: retry later', [ex + 7 * COL, fy2], { received: false, retry: true }, 503);
-	const fail = b.add('Fail the execution', 'n8n-nodes-base.stopAndError', 1, [ex + 8 * COL, fy2], {
+	const fail = b.node('Fail the execution', 'n8n-nodes-base.stopAndError', 1, [ex + 8 * COL, fy2], {
 		errorType: 'errorObject',
 		errorObject:
 			"={{ JSON.stringify({ message: 'Billing event ' + $('Claim event').item.json.normalized.dedupeKey + ' did not reach Kommo: ' + ($json.error || 'unknown error'), description: 'The claim was released and the vendor was answered 503, so it delivers the event again.', kommoLeadId: $('Route by event type').isExecuted ? $('Route by event type').item.json.leadId : null, dedupeKey: $('Claim event').item.json.normalized.dedupeKey, eventType: $('Claim event').item.json.normalized.eventType }) }}",
@@ -652,26 +618,22 @@ function eventWorkflow(vendor) {
 	b.connect(release, retry);
 	b.connect(retry, fail);
 
-	return {
+	return b.workflow({
 		id: vendor.id,
 		name: vendor.name,
-		nodes: b.nodes,
-		connections: b.connections,
-		settings: { executionOrder: 'v1', errorWorkflow: ERROR_WORKFLOW_ID, saveDataErrorExecution: 'all', saveDataSuccessExecution: 'all' },
+		settings: reportingSettings(false),
 		pinData: {},
 		active: false,
 		meta: { templateCredsSetupCompleted: false },
 		tags: [],
-	};
+	});
 }
 
 // -------------------------------------------------------- the error workflow
 
-function errorWorkflow() {
-	conditionCounter = 0;
-	assignmentCounter = 0;
-	const b = new Builder(ERROR_WORKFLOW_ID);
-	const trigger = b.add('Error Trigger', 'n8n-nodes-base.errorTrigger', 1, [0, 0], {});
+function errorWorkflow(): WorkflowJson {
+	const b = new Events(ERROR_WORKFLOW_ID);
+	const trigger = b.node('Error Trigger', 'n8n-nodes-base.errorTrigger', 1, [0, 0], {});
 	const E = '$json.execution';
 	const details = setNode(b, 'Failure details', [COL, 0], [
 		['workflowName', "={{ $json.workflow?.name || 'unknown workflow' }}"],
@@ -685,7 +647,7 @@ function errorWorkflow() {
 		],
 	]);
 	b.connect(trigger, details);
-	const known = ifNode(b, 'Deal known?', [2 * COL, 0], condition('={{ $json.leadId }}', { type: 'number', operation: 'gt' }, 0));
+	const known = ifNode(b, 'Deal known?', [2 * COL, 0], b.cond('={{ $json.leadId }}', { type: 'number', operation: 'gt' }, 0));
 	b.connect(details, known);
 	const text =
 		'=Workflow "{{ $json.workflowName }}" failed in node "{{ $json.nodeName }}": {{ $json.message }}\nExecution: {{ $json.executionUrl }}';
@@ -720,51 +682,23 @@ function errorWorkflow() {
 	b.connect(known, unattached, 1);
 	// The deal may be gone (deleted lead): the task then goes to the configured user instead.
 	b.connect(onDeal, unattached, 1);
-	return {
+	return b.workflow({
 		id: ERROR_WORKFLOW_ID,
 		name: 'Failed executions → Kommo task',
-		nodes: b.nodes,
-		connections: b.connections,
 		settings: { executionOrder: 'v1' },
 		pinData: {},
 		active: false,
 		meta: { templateCredsSetupCompleted: false },
 		tags: [],
-	};
+	});
 }
 
-// ------------------------------------------------------------------- main
+// ------------------------------------------------------------------- files
 
-function outputs() {
-	const files = {};
+/** workflows/<file> → its workflow: the three event workflows and the error workflow. */
+export function eventWorkflows(): Record<string, WorkflowJson> {
+	const files: Record<string, WorkflowJson> = {};
 	for (const vendor of Object.values(VENDORS)) files[vendor.file] = eventWorkflow(vendor);
 	files['error-to-kommo-task.json'] = errorWorkflow();
 	return files;
 }
-
-if (require.main === module) {
-	const check = process.argv.includes('--check');
-	let differs = false;
-	for (const [file, workflow] of Object.entries(outputs())) {
-		const target = path.join(ROOT, 'workflows', file);
-		const text = `${JSON.stringify(workflow, null, '\t')}\n`;
-		if (check) {
-			let current = '';
-			try {
-				current = readFileSync(target, 'utf8');
-			} catch {
-				// missing counts as different
-			}
-			if (current !== text) {
-				differs = true;
-				process.stderr.write(`${path.relative(ROOT, target)} differs from test/tools/build-event-workflows.js\n`);
-			}
-		} else {
-			writeFileSync(target, text);
-			process.stdout.write(`wrote ${path.relative(ROOT, target)}\n`);
-		}
-	}
-	process.exitCode = differs ? 1 : 0;
-}
-
-module.exports = { outputs, VENDORS, ERROR_WORKFLOW_ID };

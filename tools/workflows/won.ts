@@ -1,141 +1,73 @@
-#!/usr/bin/env node
 /**
- * Writes the shipped provisioning workflows (workflows/kommo-won-to-chargebee.json,
+ * The shipped provisioning workflows (workflows/kommo-won-to-chargebee.json,
  * kommo-won-to-paddle.json, kommo-won-to-zuora.json) from one description, so that the three
  * stay alike: same checks in the same order, same node names, task texts, failure path and
- * layout.
+ * layout. Written by `npm run workflows` (build.ts).
  *
- *   node test/tools/build-won-workflows.js          # rewrite the files
- *   node test/tools/build-won-workflows.js --check  # exit 1 if a file differs (used by a unit test)
- *
- * The JSON files are what users import and edit in the n8n editor; this script is only how we
- * keep them consistent. Design and semantics: docs/workflows-provisioning.md.
+ * The JSON files are what users import and edit in the n8n editor; this is only how we keep
+ * them consistent. Design and semantics: docs/workflows-provisioning.md.
  */
-'use strict';
-const { readFileSync, writeFileSync } = require('node:fs');
-const path = require('node:path');
+import type { INodeCredentials, INodeParameters, NodeParameterValue } from 'n8n-workflow';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const PKG = 'n8n-nodes-kommo-billing.';
-const ERROR_WORKFLOW_ID = 'kbErrorToKommo01';
-const KOMMO_CRED = { kommoApi: { id: 'kbKommoApi000001', name: 'Kommo account' } };
-const VENDOR_CRED = {
-	chargebee: { chargebeeBillingApi: { id: 'kbChargebee00001', name: 'Chargebee Billing account' } },
-	paddle: { paddleBillingApi: { id: 'kbPaddle00000001', name: 'Paddle Billing account' } },
-	zuora: { zuoraOAuth2Api: { id: 'kbZuora000000001', name: 'Zuora OAuth2 client' } },
-};
+import { condition, filter, KEY_ORDER, sequentialIds, WorkflowBuilder } from './builder';
+import type { Condition, NodeOptions, Position, WorkflowJson } from './builder';
+import { CREDENTIALS } from './credentials';
+import { byId, kommo as kommoNode, kommoLeadUpdate, kommoTask, PACKAGE as PKG, reportingSettings } from './nodes';
+
+type Vendor = 'chargebee' | 'paddle' | 'zuora';
+
 const SINGLE_VALUE = new Set(['empty', 'notEmpty', 'exists', 'notExists', 'true', 'false']);
+const KOMMO_CRED = CREDENTIALS.kommo as INodeCredentials;
+
+/** A vendor node: the vendor's shipped credential, failures to the error output. */
+const vendorNode = (key: Vendor): NodeOptions => ({ credentials: CREDENTIALS[key] as INodeCredentials, onError: 'continueErrorOutput' });
 
 // ----------------------------------------------------------------- builder
 
-class Workflow {
+/** A Won workflow: the builder plus the If/No-op/Kommo shapes the three share. */
+class Won extends WorkflowBuilder {
+	private readonly conditionId: () => string;
+
 	/** `prefix`: one character that makes node and condition ids unique per workflow. */
-	constructor(prefix) {
-		this.prefix = prefix;
-		this.nodes = [];
-		this.connections = {};
-		this.nodeCount = 0;
-		this.condCount = 0;
+	constructor(prefix: string) {
+		super({ keyOrder: KEY_ORDER.provisioning, nodeId: sequentialIds(prefix) });
+		this.conditionId = sequentialIds(`${prefix}c`, '9000');
 	}
 
-	nodeId() {
-		return `${this.prefix}0000000-0000-4000-8000-${String(++this.nodeCount).padStart(12, '0')}`;
+	cond(leftValue: string, operation: string, rightValue: NodeParameterValue = '', type: 'string' | 'number' | 'boolean' = 'string'): Condition {
+		return condition(this.conditionId(), leftValue, { type, operation, ...(SINGLE_VALUE.has(operation) ? { singleValue: true } : {}) }, rightValue);
 	}
 
-	add(name, type, typeVersion, position, parameters, credentials, extra) {
-		if (this.nodes.some((n) => n.name === name)) throw new Error(`duplicate node ${name}`);
-		const node = { id: this.nodeId(), name, type, typeVersion, position, parameters };
-		if (credentials) node.credentials = credentials;
-		if (extra) Object.assign(node, extra);
-		this.nodes.push(node);
-		return name;
+	static filter(conditions: Condition[], combinator: 'and' | 'or' = 'and'): INodeParameters {
+		return filter(conditions, { caseSensitive: false, combinator });
 	}
 
-	connect(source, outputIndex, target) {
-		const main = (this.connections[source] ??= { main: [] }).main;
-		while (main.length <= outputIndex) main.push([]);
-		main[outputIndex].push({ node: target, type: 'main', index: 0 });
-	}
-
-	cond(leftValue, operation, rightValue = '', type = 'string') {
-		const id = `${this.prefix}c000000-0000-4000-9000-${String(++this.condCount).padStart(12, '0')}`;
-		const c = { id, leftValue, rightValue, operator: { type, operation } };
-		if (SINGLE_VALUE.has(operation)) c.operator.singleValue = true;
-		return c;
-	}
-
-	static filter(conditions, combinator = 'and') {
-		return { options: { caseSensitive: false, leftValue: '', typeValidation: 'loose', version: 2 }, conditions, combinator };
-	}
-
-	ifNode(name, position, conditions, combinator = 'and') {
-		return this.add(name, 'n8n-nodes-base.if', 2.2, position, {
-			conditions: Workflow.filter(conditions, combinator),
+	ifNode(name: string, position: Position, conditions: Condition[], combinator: 'and' | 'or' = 'and'): string {
+		return this.node(name, 'n8n-nodes-base.if', 2.2, position, {
+			conditions: Won.filter(conditions, combinator),
 			looseTypeValidation: true,
 			options: { ignoreCase: true },
 		});
 	}
 
-	noop(name, position) {
-		return this.add(name, 'n8n-nodes-base.noOp', 1, position, {});
-	}
-
-	sticky(content, position, width, height) {
-		const count = this.nodes.filter((n) => n.type.endsWith('stickyNote')).length;
-		this.nodes.push({
-			id: this.nodeId(),
-			name: count === 0 ? 'Sticky Note' : `Sticky Note ${count + 1}`,
-			type: 'n8n-nodes-base.stickyNote',
-			typeVersion: 1,
-			position,
-			parameters: { content, height, width },
-		});
+	noop(name: string, position: Position): string {
+		return this.node(name, 'n8n-nodes-base.noOp', 1, position, {});
 	}
 
 	/** A Kommo node; its error output (when kept) goes to the failure task. */
-	kommo(name, position, parameters, errorOutput = true) {
-		return this.add(name, `${PKG}kommo`, 1, position, { authentication: 'longLivedToken', ...parameters }, KOMMO_CRED, errorOutput ? { onError: 'continueErrorOutput' } : undefined);
+	kommo(name: string, position: Position, parameters: INodeParameters, errorOutput = true): string {
+		return kommoNode(this, name, position, parameters, errorOutput ? { onError: 'continueErrorOutput' } : {});
 	}
 
 	/** A Kommo task for the lead's responsible user. No error output: if Kommo cannot take the task, the execution fails and the error workflow reports it. */
-	task(name, position, leadExpression, text, dueIn, dueUnit) {
-		return this.kommo(
-			name,
-			position,
-			{
-				resource: 'task',
-				operation: 'createForLead',
-				leadId: { __rl: true, mode: 'id', value: leadExpression },
-				text,
-				dueType: 'relative',
-				dueIn,
-				dueUnit,
-				responsibleUserId: { __rl: true, mode: 'list', value: '' },
-				taskTypeId: 1,
-				options: {},
-			},
-			false,
-		);
+	task(name: string, position: Position, leadExpression: string, text: string, dueIn: number, dueUnit: string): string {
+		return this.kommo(name, position, kommoTask({ leadId: leadExpression, text, dueIn, dueUnit, options: {} }), false);
 	}
 
-	json(id, name) {
-		return {
-			id,
-			name,
-			active: false,
-			// Everything right of "Get deal" makes room for "Won in Kommo?" (one column).
-			nodes: this.nodes.map((n) => (!UNSHIFTED.has(n.name) && n.position[0] >= 440 ? { ...n, position: [n.position[0] + 220, n.position[1]] } : n)),
-			connections: this.connections,
-			settings: {
-				executionOrder: 'v1',
-				errorWorkflow: ERROR_WORKFLOW_ID,
-				saveDataErrorExecution: 'all',
-				saveDataSuccessExecution: 'all',
-				saveManualExecutions: true,
-			},
-			pinData: {},
-			meta: { templateCredsSetupCompleted: true },
-		};
+	json(id: string, name: string): WorkflowJson {
+		// Everything right of "Get deal" makes room for "Won in Kommo?" (one column).
+		for (const n of this.nodes) if (!UNSHIFTED.has(n.name) && n.position[0] >= 440) this.place(n.name, [n.position[0] + 220, n.position[1]]);
+		return this.workflow({ id, name, active: false, settings: reportingSettings(true), pinData: {}, meta: { templateCredsSetupCompleted: true } });
 	}
 }
 
@@ -150,22 +82,31 @@ const LEAD = `$('${TRIGGER}').item.json.lead_id`;
 const MAP = 'Plan mapping';
 const PLAN = `$('${MAP}').item.json.plan`;
 const DEAL_ID = `={{ $('${GET}').item.json.id }}`;
-const dealLocator = () => ({ __rl: true, mode: 'id', value: DEAL_ID });
 
-function intro(w, title, lines) {
-	w.sticky(`## ${title}\n${lines.join('\n')}`, [-40, -580], 880, 300);
+function intro(w: Won, title: string, lines: string[]): void {
+	w.sticky([-40, -580], { content: `## ${title}\n${lines.join('\n')}`, height: 300, width: 880 });
+}
+
+interface HeadOptions {
+	label: string;
+	key: Vendor;
+	mappings: Array<{ kommoPlan: string; priceId: string; quantity: number }>;
+	provisioned: (w: Won) => Condition[];
+	combinator?: 'and' | 'or';
+	beforeMapping?: { name: string; taskName: string; taskText: string; condition: (w: Won) => Condition };
 }
 
 /**
  * Trigger → Get deal → this vendor? → provisioned? → claim → email? → [extra check] → Plan
  * mapping, with the stop branches and the data-problem tasks. Returns the mapping node's name.
  */
-function head(w, { label, key, mappings, provisioned, combinator = 'or', beforeMapping }) {
-	w.add(TRIGGER, `${PKG}kommoTrigger`, 1, [0, 0], { authentication: 'longLivedToken', events: ['status_lead'], targetStatus: 'won', options: {} }, KOMMO_CRED, {
+function head(w: Won, { label, key, mappings, provisioned, combinator = 'or', beforeMapping }: HeadOptions): string {
+	w.node(TRIGGER, `${PKG}.kommoTrigger`, 1, [0, 0], { authentication: 'longLivedToken', events: ['status_lead'], targetStatus: 'won', options: {} }, {
+		credentials: KOMMO_CRED,
 		webhookId: `kb-won-${key}`,
 	});
-	w.kommo(GET, [220, 0], { resource: 'lead', operation: 'get', leadId: { __rl: true, mode: 'id', value: '={{ $json.lead_id }}' }, includeContacts: true });
-	w.connect(TRIGGER, 0, GET);
+	w.kommo(GET, [220, 0], { resource: 'lead', operation: 'get', leadId: byId('={{ $json.lead_id }}'), includeContacts: true });
+	w.connect(TRIGGER, GET);
 
 	// Kommo does not sign webhooks: whoever holds the URL can claim a deal is won. Decide on
 	// Kommo's own copy of the deal, read just now, not on the webhook body (issue 16 item 4).
@@ -173,18 +114,18 @@ function head(w, { label, key, mappings, provisioned, combinator = 'or', beforeM
 		w.cond('={{ $json.status_id }}', 'equals', 142, 'number'),
 		w.cond('={{ $json.pipeline_id }}', 'equals', `={{ $('${TRIGGER}').item.json.pipeline_id ?? $json.pipeline_id }}`, 'number'),
 	]);
-	w.connect(GET, 0, wonCheck);
-	w.connect(wonCheck, 1, w.noop(NOT_WON, [440, -220]));
+	w.connect(GET, wonCheck);
+	w.connect(wonCheck, w.noop(NOT_WON, [440, -220]), 1);
 
 	const isVendor = w.ifNode(`Billing system is ${label}?`, [440, 0], [w.cond("={{ $json.custom_fields_map['Billing system'] }}", 'equals', label)]);
-	w.connect(wonCheck, 0, isVendor);
-	w.connect(isVendor, 1, w.noop(`Not a ${label} deal`, [660, -220]));
+	w.connect(wonCheck, isVendor);
+	w.connect(isVendor, w.noop(`Not a ${label} deal`, [660, -220]), 1);
 
 	const provisionedCheck = w.ifNode('Already provisioned?', [660, 0], provisioned(w), combinator);
-	w.connect(isVendor, 0, provisionedCheck);
-	w.connect(provisionedCheck, 0, w.noop('Provisioned before: stop', [880, -220]));
+	w.connect(isVendor, provisionedCheck);
+	w.connect(provisionedCheck, w.noop('Provisioned before: stop', [880, -220]));
 
-	const claim = w.add('Claim this Won event', `${PKG}billingEventDedupe`, 1, [880, 0], {
+	const claim = w.node('Claim this Won event', `${PKG}.billingEventDedupe`, 1, [880, 0], {
 		operation: 'claim',
 		key: `={{ ${LEAD} + ':' + ($('${TRIGGER}').item.json.last_modified ?? $('${TRIGGER}').item.json.updated_at ?? '') }}`,
 		keyPrefix: 'kommo-won',
@@ -192,11 +133,11 @@ function head(w, { label, key, mappings, provisioned, combinator = 'or', beforeM
 		historySize: 10000,
 		options: {},
 	});
-	w.connect(provisionedCheck, 1, claim);
-	w.connect(claim, 1, w.noop('Same Won delivered twice: stop', [1100, -220]));
+	w.connect(provisionedCheck, claim, 1);
+	w.connect(claim, w.noop('Same Won delivered twice: stop', [1100, -220]), 1);
 
 	let last = w.ifNode('Contact has email?', [1100, 0], [w.cond('={{ $json.contact?.email }}', 'notEmpty')]);
-	w.connect(claim, 0, last);
+	w.connect(claim, last);
 	const noEmail = w.task(
 		'Task: contact has no email',
 		[1320, 260],
@@ -205,20 +146,20 @@ function head(w, { label, key, mappings, provisioned, combinator = 'or', beforeM
 		1,
 		'days',
 	);
-	w.connect(last, 1, noEmail);
+	w.connect(last, noEmail, 1);
 
 	let mapX = 1320;
 	if (beforeMapping) {
 		const check = w.ifNode(beforeMapping.name, [1320, 0], [beforeMapping.condition(w)]);
-		w.connect(last, 0, check);
-		w.connect(check, 1, w.task(beforeMapping.taskName, [1540, 260], '={{ $json.id }}', beforeMapping.taskText, 1, 'days'));
+		w.connect(last, check);
+		w.connect(check, w.task(beforeMapping.taskName, [1540, 260], '={{ $json.id }}', beforeMapping.taskText, 1, 'days'), 1);
 		last = check;
 		mapX = 1540;
 	}
 
-	w.add(
+	w.node(
 		MAP,
-		`${PKG}billingPlanMapping`,
+		`${PKG}.billingPlanMapping`,
 		1,
 		[mapX, 0],
 		{
@@ -228,10 +169,9 @@ function head(w, { label, key, mappings, provisioned, combinator = 'or', beforeM
 			dealPlan: '={{ $json.custom_fields_map?.[$parameter.planField] }}',
 			mappings: { mapping: mappings },
 		},
-		{ ...KOMMO_CRED, ...VENDOR_CRED[key] },
-		{ onError: 'continueErrorOutput' },
+		{ credentials: { ...KOMMO_CRED, ...CREDENTIALS[key] }, onError: 'continueErrorOutput' },
 	);
-	w.connect(last, 0, MAP);
+	w.connect(last, MAP);
 	const unmapped = w.task(
 		'Task: plan has no mapping',
 		[mapX + 220, 260],
@@ -240,11 +180,11 @@ function head(w, { label, key, mappings, provisioned, combinator = 'or', beforeM
 		1,
 		'days',
 	);
-	w.connect(MAP, 1, unmapped);
+	w.connect(MAP, unmapped, 1);
 	return MAP;
 }
 
-function failureTask(w, label, position, sources) {
+function failureTask(w: Won, label: string, position: Position, sources: Array<[string, number]>): void {
 	const name = w.task(
 		'Task: provisioning failed',
 		position,
@@ -253,7 +193,7 @@ function failureTask(w, label, position, sources) {
 		2,
 		'hours',
 	);
-	for (const [source, output] of sources) w.connect(source, output, name);
+	for (const [source, output] of sources) w.connect(source, name, output);
 }
 
 /**
@@ -261,23 +201,16 @@ function failureTask(w, label, position, sources) {
  * requests side by side, through the shared Kommo rate limiter). One node instead of two: n8n
  * 2.40 spends a fixed time per node (expression isolate), so fewer nodes are faster.
  */
-function writeIdsAndNote(w, name, position, fields, text) {
-	return w.kommo(name, position, {
-		resource: 'lead',
-		operation: 'update',
-		leadId: dealLocator(),
-		updateFields: {},
-		customFields: { field: fields.map(([field, value]) => ({ name: field, value })) },
-		options: { addNote: text },
-	});
+function writeIdsAndNote(w: Won, name: string, position: Position, fields: Array<[string, string]>, text: string): string {
+	return w.kommo(name, position, kommoLeadUpdate(DEAL_ID, fields, { addNote: text }));
 }
 
-const provisionedBySubscriptionId = (w) => [w.cond("={{ $json.custom_fields_map['Subscription ID'] }}", 'notEmpty')];
+const provisionedBySubscriptionId = (w: Won): Condition[] => [w.cond("={{ $json.custom_fields_map['Subscription ID'] }}", 'notEmpty')];
 
 // ----------------------------------------------------------------- Chargebee
 
-function chargebee() {
-	const w = new Workflow('c');
+function chargebee(): WorkflowJson {
+	const w = new Won('c');
 	intro(w, 'Kommo Won → Chargebee customer + subscription or checkout link', [
 		"Runs when a deal moves to **Won** and its **Billing system** is *Chargebee*. The deal's **Payment method** decides:",
 		'- *Card*: a Chargebee checkout page link goes into a note for the customer; Chargebee creates the subscription when the customer pays (the events workflow records it). A card-less customer cannot be charged by API: Chargebee answers `payment_method_not_present`.',
@@ -285,7 +218,6 @@ function chargebee() {
 		'- **Plan mapping**: Kommo plan → Chargebee item price. Customer id and subscription id `kommo-lead-<deal id>`: a repeated Won cannot create twice; a deal with a **Subscription ID** or status *awaiting payment* is skipped.',
 		"- Task texts, due times and note texts are plain parameters; replace `your-site` in the note links with your Chargebee site. Any failure becomes a task for the deal's responsible user.",
 	]);
-	const PM_HERE = "$json.custom_fields_map['Payment method']";
 	const mapping = head(w, {
 		label: 'Chargebee',
 		key: 'chargebee',
@@ -293,18 +225,17 @@ function chargebee() {
 			{ kommoPlan: 'Pro', priceId: 'pro-USD-monthly', quantity: 1 },
 			{ kommoPlan: 'Enterprise', priceId: 'enterprise-USD-monthly', quantity: 1 },
 		],
-		provisioned: (wf) => [
+		provisioned: (wf: Won) => [
 			...provisionedBySubscriptionId(wf),
 			wf.cond("={{ $json.custom_fields_map['Subscription status'] }}", 'equals', 'awaiting payment'),
 		],
 		combinator: 'or',
 	});
-	const vendor = { onError: 'continueErrorOutput' };
 	const PM = `$('${GET}').item.json.custom_fields_map['Payment method']`;
 	const BY_CARD = `String(${PM} ?? '').trim().toLowerCase() === 'card'`;
-	const customer = w.add(
+	const customer = w.node(
 		'Find or create customer',
-		`${PKG}chargebeeBilling`,
+		`${PKG}.chargebeeBilling`,
 		1,
 		[1540, 0],
 		{
@@ -324,18 +255,17 @@ function chargebee() {
 			},
 			options: { storeLeadId: 'ifEmpty' },
 		},
-		VENDOR_CRED.chargebee,
-		vendor,
+		vendorNode('chargebee'),
 	);
-	w.connect(mapping, 0, customer);
+	w.connect(mapping, customer);
 	const method = w.ifNode('Pays by card?', [1760, 0], [w.cond(`={{ ${BY_CARD} }}`, 'true', '', 'boolean')]);
-	w.connect(customer, 0, method);
+	w.connect(customer, method);
 	const items = { item: [{ itemPriceId: `={{ ${PLAN}.priceId }}`, quantity: `={{ ${PLAN}.quantity }}` }] };
 
 	// invoice branch
-	const subscription = w.add(
+	const subscription = w.node(
 		'Create subscription',
-		`${PKG}chargebeeBilling`,
+		`${PKG}.chargebeeBilling`,
 		1,
 		[1980, 120],
 		{
@@ -347,10 +277,9 @@ function chargebee() {
 			kommoLeadId: DEAL_ID,
 			additionalFields: { autoCollection: 'off', ifExists: 'returnExisting' },
 		},
-		VENDOR_CRED.chargebee,
-		vendor,
+		vendorNode('chargebee'),
 	);
-	w.connect(method, 1, subscription);
+	w.connect(method, subscription, 1);
 	const S = `$('${subscription}').item.json`;
 	const write = writeIdsAndNote(
 		w,
@@ -369,12 +298,12 @@ function chargebee() {
 			`Subscription: https://your-site.chargebee.com/d/subscriptions/{{ ${S}.id }}`,
 		].join('\n'),
 	);
-	w.connect(subscription, 0, write);
+	w.connect(subscription, write);
 
 	// card branch
-	const link = w.add(
+	const link = w.node(
 		'Create checkout link',
-		`${PKG}chargebeeBilling`,
+		`${PKG}.chargebeeBilling`,
 		1,
 		[1980, -120],
 		{
@@ -386,10 +315,9 @@ function chargebee() {
 			kommoLeadId: DEAL_ID,
 			additionalFields: {},
 		},
-		VENDOR_CRED.chargebee,
-		vendor,
+		vendorNode('chargebee'),
 	);
-	w.connect(method, 0, link);
+	w.connect(method, link);
 	const L = `$('${link}').item.json`;
 	const writeCard = writeIdsAndNote(
 		w,
@@ -406,7 +334,7 @@ function chargebee() {
 			`Customer: https://your-site.chargebee.com/d/customers/{{ ${L}.customer_id }}`,
 		].join('\n'),
 	);
-	w.connect(link, 0, writeCard);
+	w.connect(link, writeCard);
 
 	failureTask(w, 'Chargebee', [1980, 480], [
 		[GET, 1],
@@ -422,8 +350,8 @@ function chargebee() {
 
 // ----------------------------------------------------------------- Zuora
 
-function zuora() {
-	const w = new Workflow('a');
+function zuora(): WorkflowJson {
+	const w = new Won('a');
 	intro(w, 'Kommo Won → Zuora account + subscription', [
 		'Runs when a deal moves to **Won** and its **Billing system** is *Zuora*.',
 		'- **Plan mapping**: map each Kommo plan to a Zuora product rate plan (dropdowns from both systems). Plans without a row get a task, never a default plan.',
@@ -440,10 +368,9 @@ function zuora() {
 		],
 		provisioned: provisionedBySubscriptionId,
 	});
-	const vendor = { onError: 'continueErrorOutput' };
-	const account = w.add(
+	const account = w.node(
 		'Find or create account',
-		`${PKG}zuora`,
+		`${PKG}.zuora`,
 		1,
 		[1540, 0],
 		{
@@ -459,13 +386,12 @@ function zuora() {
 			// the next step needs only the account number: no GET of the whole account
 			additionalFields: { returnFullAccount: false },
 		},
-		VENDOR_CRED.zuora,
-		vendor,
+		vendorNode('zuora'),
 	);
-	w.connect(mapping, 0, account);
-	const subscription = w.add(
+	w.connect(mapping, account);
+	const subscription = w.node(
 		'Create subscription',
-		`${PKG}zuora`,
+		`${PKG}.zuora`,
 		1,
 		[1760, 0],
 		{
@@ -480,10 +406,9 @@ function zuora() {
 			autoRenew: true,
 			additionalFields: { subscriptionNumber: `=KL-{{ $('${GET}').item.json.id }}` },
 		},
-		VENDOR_CRED.zuora,
-		vendor,
+		vendorNode('zuora'),
 	);
-	w.connect(account, 0, subscription);
+	w.connect(account, subscription);
 	const S = `$('${subscription}').item.json`;
 	const write = writeIdsAndNote(
 		w,
@@ -502,15 +427,15 @@ function zuora() {
 			`Subscription: https://www.zuora.com/apps/Subscription.do?method=view&id={{ ${S}.id }}`,
 		].join('\n'),
 	);
-	w.connect(subscription, 0, write);
+	w.connect(subscription, write);
 	failureTask(w, 'Zuora', [1760, 480], [[GET, 1], [mapping, 2], [account, 1], [subscription, 1], [write, 1]]);
 	return w.json('kbWonZuora000001', 'Kommo Won → Zuora account + subscription');
 }
 
 // ----------------------------------------------------------------- Paddle
 
-function paddle() {
-	const w = new Workflow('b');
+function paddle(): WorkflowJson {
+	const w = new Won('b');
 	intro(w, 'Kommo Won → Paddle customer + invoiced subscription or checkout link', [
 		"Runs when a deal moves to **Won** and its **Billing system** is *Paddle*. The deal's **Payment method** decides:",
 		'- *Invoice*: address (deal field **Country**, two-letter code) + invoice with payment terms; Paddle creates the subscription when the invoice is issued.',
@@ -526,7 +451,7 @@ function paddle() {
 			{ kommoPlan: 'Pro', priceId: 'pri_000000000000kbseedmonthusd', quantity: 1 },
 			{ kommoPlan: 'Enterprise', priceId: 'pri_000000000000kbseedyearusd0', quantity: 1 },
 		],
-		provisioned: (wf) => [
+		provisioned: (wf: Won) => [
 			...provisionedBySubscriptionId(wf),
 			wf.cond("={{ $json.custom_fields_map['Subscription status'] }}", 'equals', 'awaiting payment'),
 		],
@@ -535,38 +460,36 @@ function paddle() {
 			name: 'Payment method chosen?',
 			taskName: 'Task: no payment method',
 			taskText: `=The won deal "{{ $json.name }}" was not set up in Paddle: its Payment method is "{{ ${PM_HERE} ?? '' }}". Choose Invoice or Card in Kommo, then move the deal to Won again.`,
-			condition: (wf) => wf.cond(`={{ ['invoice', 'card'].includes(String(${PM_HERE} ?? '').trim().toLowerCase()) }}`, 'true', '', 'boolean'),
+			condition: (wf: Won) => wf.cond(`={{ ['invoice', 'card'].includes(String(${PM_HERE} ?? '').trim().toLowerCase()) }}`, 'true', '', 'boolean'),
 		},
 	});
-	const vendor = { onError: 'continueErrorOutput' };
-	const customer = w.add(
+	const customer = w.node(
 		'Find or create customer',
-		`${PKG}paddleBilling`,
+		`${PKG}.paddleBilling`,
 		1,
 		[1760, 0],
 		{ resource: 'customer', operation: 'findOrCreate', email: '={{ $json.contact.email }}', name: '={{ $json.contact.name }}', kommoLeadId: '={{ $json.id }}' },
-		VENDOR_CRED.paddle,
-		vendor,
+		vendorNode('paddle'),
 	);
-	w.connect(mapping, 0, customer);
+	w.connect(mapping, customer);
 	const PM = `$('${GET}').item.json.custom_fields_map['Payment method']`;
-	const method = w.add('Invoice or card?', 'n8n-nodes-base.switch', 3.2, [1980, 0], {
+	const method = w.node('Invoice or card?', 'n8n-nodes-base.switch', 3.2, [1980, 0], {
 		rules: {
 			values: [
-				{ conditions: Workflow.filter([w.cond(`={{ ${PM} }}`, 'equals', 'Invoice')]), renameOutput: true, outputKey: 'Invoice' },
-				{ conditions: Workflow.filter([w.cond(`={{ ${PM} }}`, 'equals', 'Card')]), renameOutput: true, outputKey: 'Card' },
+				{ conditions: Won.filter([w.cond(`={{ ${PM} }}`, 'equals', 'Invoice')]), renameOutput: true, outputKey: 'Invoice' },
+				{ conditions: Won.filter([w.cond(`={{ ${PM} }}`, 'equals', 'Card')]), renameOutput: true, outputKey: 'Card' },
 			],
 		},
 		looseTypeValidation: true,
 		options: { ignoreCase: true },
 	});
-	w.connect(customer, 0, method);
+	w.connect(customer, method);
 	const items = { item: [{ priceId: `={{ ${PLAN}.priceId }}`, quantity: `={{ ${PLAN}.quantity }}` }] };
 
 	// invoice branch
-	const address = w.add(
+	const address = w.node(
 		'Create address',
-		`${PKG}paddleBilling`,
+		`${PKG}.paddleBilling`,
 		1,
 		[2200, -120],
 		{
@@ -577,13 +500,12 @@ function paddle() {
 			additionalFields: {},
 			reuseExisting: true,
 		},
-		VENDOR_CRED.paddle,
-		vendor,
+		vendorNode('paddle'),
 	);
-	w.connect(method, 0, address);
-	const invoice = w.add(
+	w.connect(method, address);
+	const invoice = w.node(
 		'Create invoiced subscription',
-		`${PKG}paddleBilling`,
+		`${PKG}.paddleBilling`,
 		1,
 		[2420, -120],
 		{
@@ -598,10 +520,9 @@ function paddle() {
 			waitSeconds: 10,
 			additionalFields: {},
 		},
-		VENDOR_CRED.paddle,
-		vendor,
+		vendorNode('paddle'),
 	);
-	w.connect(address, 0, invoice);
+	w.connect(address, invoice);
 	const T = `$('${invoice}').item.json`;
 	const writeInvoice = writeIdsAndNote(
 		w,
@@ -620,19 +541,18 @@ function paddle() {
 			`Transaction: https://vendors.paddle.com/transactions-v2/{{ ${T}.id }}`,
 		].join('\n'),
 	);
-	w.connect(invoice, 0, writeInvoice);
+	w.connect(invoice, writeInvoice);
 
 	// card branch
-	const link = w.add(
+	const link = w.node(
 		'Create checkout link',
-		`${PKG}paddleBilling`,
+		`${PKG}.paddleBilling`,
 		1,
 		[2200, 120],
 		{ resource: 'subscription', operation: 'createCheckoutLink', customerId: `={{ $('${customer}').item.json.id }}`, items, kommoLeadId: DEAL_ID, additionalFields: {} },
-		VENDOR_CRED.paddle,
-		vendor,
+		vendorNode('paddle'),
 	);
-	w.connect(method, 1, link);
+	w.connect(method, link, 1);
 	const L = `$('${link}').item.json`;
 	const writeCard = writeIdsAndNote(
 		w,
@@ -649,7 +569,7 @@ function paddle() {
 			'Paddle creates the subscription when the customer pays.',
 		].join('\n'),
 	);
-	w.connect(link, 0, writeCard);
+	w.connect(link, writeCard);
 
 	failureTask(w, 'Paddle', [2420, 480], [
 		[GET, 1],
@@ -664,33 +584,13 @@ function paddle() {
 	return w.json('kbWonPaddle00001', 'Kommo Won → Paddle customer + invoice or checkout link');
 }
 
-// ----------------------------------------------------------------- main
+// ----------------------------------------------------------------- files
 
-const FILES = [
-	['kommo-won-to-chargebee.json', chargebee],
-	['kommo-won-to-paddle.json', paddle],
-	['kommo-won-to-zuora.json', zuora],
-];
-
-const check = process.argv.includes('--check');
-let differs = false;
-for (const [file, build] of FILES) {
-	const target = path.join(ROOT, 'workflows', file);
-	const text = `${JSON.stringify(build(), null, '\t')}\n`;
-	if (check) {
-		let current = '';
-		try {
-			current = readFileSync(target, 'utf8');
-		} catch {
-			// missing: differs
-		}
-		if (current !== text) {
-			process.stderr.write(`workflows/${file} differs from what test/tools/build-won-workflows.js writes; run it (without --check)\n`);
-			differs = true;
-		}
-	} else {
-		writeFileSync(target, text);
-		process.stdout.write(`wrote workflows/${file}\n`);
-	}
+/** workflows/<file> → its workflow. */
+export function wonWorkflows(): Record<string, WorkflowJson> {
+	return {
+		'kommo-won-to-chargebee.json': chargebee(),
+		'kommo-won-to-paddle.json': paddle(),
+		'kommo-won-to-zuora.json': zuora(),
+	};
 }
-if (differs) process.exit(1);
