@@ -9,7 +9,7 @@
  * Addresses, field ids and secrets are `__PLACEHOLDERS__` filled in by the benchmark
  * (bench/lib/stack.ts `placeholders()`); a user would paste their own.
  */
-import type { WorkflowJson } from '../../test/e2e/harness';
+import type { WorkflowJson } from '../../dev/n8n';
 
 type Node = WorkflowJson['nodes'][number];
 

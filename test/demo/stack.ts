@@ -5,11 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { REPO_ROOT, startN8n, type CredentialJson, type N8nHandle, type WorkflowJson } from '../e2e/harness';
-import { ChargebeeSandbox } from '../sandbox/chargebee';
-import { KommoSandbox, type ContactSeed, type Lead } from '../sandbox/kommo';
-import { PaddleSandbox, SANDBOX_API_KEY, SEED_IDS } from '../sandbox/paddle';
-import { ZuoraSandbox } from '../sandbox/zuora';
+import { REPO_ROOT, startN8n, type CredentialJson, type N8nHandle, type WorkflowJson } from '../../dev/n8n';
+import { ChargebeeSandbox } from '../../dev/sandbox/chargebee';
+import { KommoSandbox, type ContactSeed, type Lead } from '../../dev/sandbox/kommo';
+import { PaddleSandbox, SANDBOX_API_KEY, SEED_IDS } from '../../dev/sandbox/paddle';
+import { ZuoraSandbox } from '../../dev/sandbox/zuora';
 
 export const PACKAGE = 'n8n-nodes-kommo-billing';
 

@@ -20,7 +20,7 @@
  * with the vendors' retries bringing every event home, forged / tampered / replayed / unsigned
  * webhooks, malformed and oversized bodies, an unmapped plan, a missing email; then the
  * duplicate scenarios again with n8n in queue mode (Postgres + Redis, 2 workers; needs
- * `bash test/e2e/services.sh`; RELIABILITY_QUEUE=0 skips them).
+ * `bash dev/services.sh`; RELIABILITY_QUEUE=0 skips them).
  *
  * Sizes: RELIABILITY_SHORT=1 (CI, a few minutes), or RELIABILITY_EVENTS / RELIABILITY_DEALS /
  * RELIABILITY_KILL_EVENTS; RELIABILITY_ONLY=<scenario,…> runs a subset.
@@ -32,8 +32,8 @@ import { makePaymentEvents, seedProvisionedDeals, seedWonDeals, type DealSeed } 
 import type { Stack } from '../../bench/lib/stack';
 import { pool, sleep, textTable } from '../../bench/lib/stats';
 import { sendEvent, VENDORS, World, type EventTarget, type SentEvent, type Vendor } from '../../bench/lib/world';
-import { PaddleSandbox } from '../sandbox/paddle';
-import type { DeliveryResult } from '../sandbox/kit';
+import { PaddleSandbox } from '../../dev/sandbox/paddle';
+import type { DeliveryResult } from '../../dev/sandbox/kit';
 
 const SHORT = process.env.RELIABILITY_SHORT === '1';
 const EVENTS = Number(process.env.RELIABILITY_EVENTS ?? (SHORT ? 12 : 60));

@@ -2,7 +2,7 @@
 // and which prices the plan mappings name (the demo makes those exist in the sandboxes).
 import path from 'node:path';
 
-import { KommoSandbox } from '../sandbox/kommo';
+import { KommoSandbox } from '../../dev/sandbox/kommo';
 import { isPublishable, loadWorkflows, planMappings, triggerPath, workflowFiles, type LoadedWorkflow } from '../demo/stack';
 import { viewportFor } from '../screenshots/capture-layout';
 

@@ -9,7 +9,7 @@ import {
 	parseChargebeeError,
 	toFormPairs,
 } from '../../../nodes/ChargebeeBilling/transport';
-import { decodeChargebeeForm } from '../../sandbox/chargebee/form';
+import { decodeChargebeeForm } from '../../../dev/sandbox/chargebee/form';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const generator = require('../../tools/generate-chargebee-event-types.js') as {

@@ -180,9 +180,9 @@ export class PaddleSandbox extends SandboxServer {
 	readonly previousSecrets = new Map<string, string[]>();
 	readonly events: PaddleEvent[] = [];
 	readonly deliveries: DeliveryRecord[] = [];
-	/** Notification entities (GET /notifications, replay): test/sandbox/paddle/notifications.ts. */
+	/** Notification entities (GET /notifications, replay): dev/sandbox/paddle/notifications.ts. */
 	readonly notificationLog: NotificationLog = new NotificationLog({ now: () => this.now(), newId: (prefix) => this.newId(prefix) });
-	/** Adjustments and discounts (test/sandbox/paddle/billing.ts). */
+	/** Adjustments and discounts (dev/sandbox/paddle/billing.ts). */
 	readonly billing = new BillingState();
 	/** The account's default payment link; null makes automatic transactions fail as in Paddle. */
 	checkoutBaseUrl: string | null = 'https://pay.example.test/checkout';

@@ -428,7 +428,7 @@ export class ChargebeeSandbox extends SandboxServer {
 		const lines = found.slice(0, 40).map((d) => `- ${d.kind} ${d.where}:\n    ${d.problems.slice(0, 12).join('\n    ')}`);
 		throw new Error(
 			`Chargebee sandbox: ${found.length} deviation(s) from the official chargebee package's request schemas / resource types ` +
-				`(test/sandbox/chargebee/spec-check.ts, type-check.ts):\n${lines.join('\n')}${found.length > 40 ? `\n… ${found.length - 40} more` : ''}`,
+				`(dev/sandbox/chargebee/spec-check.ts, type-check.ts):\n${lines.join('\n')}${found.length > 40 ? `\n… ${found.length - 40} more` : ''}`,
 		);
 	}
 

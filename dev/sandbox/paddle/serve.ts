@@ -2,8 +2,8 @@
  * Standalone Paddle sandbox for demos and manual poking:
  *
  *   npx tsc -p tsconfig.test.json --outDir /tmp/kb-test
- *   node /tmp/kb-test/test/sandbox/paddle/serve.js                 # port 4010
- *   PADDLE_SANDBOX_PORT=4999 node /tmp/kb-test/test/sandbox/paddle/serve.js
+ *   node /tmp/kb-test/dev/sandbox/paddle/serve.js                 # port 4010
+ *   PADDLE_SANDBOX_PORT=4999 node /tmp/kb-test/dev/sandbox/paddle/serve.js
  *
  * (or import PaddleSandbox from the demo runner).
  *

@@ -38,9 +38,9 @@ function candidatePaths(): string[] {
 	return [
 		process.env.ZUORA_OPENAPI_SPEC,
 		`/work/shared/specs/zuora/${SPEC_FILE}`,
-		// test/sandbox/zuora → repository root → its parent's shared/
+		// dev/sandbox/zuora → repository root → its parent's shared/
 		resolve(__dirname, '../../../../shared/specs/zuora', SPEC_FILE),
-		// compiled copies (dist-test/test/sandbox/zuora) sit one level deeper
+		// compiled copies (dist-test/dev/sandbox/zuora) sit one level deeper
 		resolve(__dirname, '../../../../../shared/specs/zuora', SPEC_FILE),
 	].filter((p): p is string => typeof p === 'string' && p.length > 0);
 }

@@ -855,7 +855,7 @@ export class ZuoraSandbox extends SandboxServer {
 	// ------------------------------------------------------- spec referee (issue 15 item 15)
 
 	/**
-	 * Every request is checked against Zuora's OpenAPI spec (test/sandbox/zuora/spec.ts) before a
+	 * Every request is checked against Zuora's OpenAPI spec (dev/sandbox/zuora/spec.ts) before a
 	 * route sees it, and every answer after. `ZUORA_SANDBOX_SPEC_CHECK=off` turns both off, for
 	 * debugging only.
 	 */

@@ -380,7 +380,7 @@ export function takeDeviations(owner?: object): Deviation[] {
 export function formatDeviations(list: Deviation[]): string {
 	const lines = list.slice(0, 20).map((d) => `- ${d.kind} ${d.what}: ${d.errors.slice(0, 5).join('; ')}`);
 	if (list.length > 20) lines.push(`… and ${list.length - 20} more`);
-	return `Paddle sandbox traffic deviates from Paddle's OpenAPI spec (../shared/specs/paddle-billing-openapi.yaml; test/sandbox/paddle/spec.ts):\n${lines.join('\n')}`;
+	return `Paddle sandbox traffic deviates from Paddle's OpenAPI spec (../shared/specs/paddle-billing-openapi.yaml; dev/sandbox/paddle/spec.ts):\n${lines.join('\n')}`;
 }
 
 export interface RequestLike {

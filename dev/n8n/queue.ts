@@ -1,6 +1,6 @@
 // n8n in queue mode: one main (webhooks, enqueues) + N `n8n worker` processes, sharing a fresh
 // Postgres database and a private Redis key space. Postgres (127.0.0.1:5432, user postgres,
-// trust auth) and Redis (127.0.0.1:6379) must be running: test/e2e/services.sh starts them.
+// trust auth) and Redis (127.0.0.1:6379) must be running: dev/services.sh starts them.
 // If either is unreachable, startN8nQueue throws a loud error (a queue test must never pass
 // by not running).
 import { randomBytes } from 'node:crypto';
@@ -64,7 +64,7 @@ interface RedisClient {
 type PgClientCtor = new (config: Record<string, unknown>) => PgClient;
 type RedisCtor = new (config: Record<string, unknown>) => RedisClient & { connect(): Promise<void> };
 
-const SERVICES_HINT = 'start them with `bash test/e2e/services.sh` (CI: .ci/run does it)';
+const SERVICES_HINT = 'start them with `bash dev/services.sh` (CI: .ci/run does it)';
 const TEMPLATE_DB = `kommo_e2e_tpl_${N8N_VERSION.replace(/\./g, '_')}`;
 
 function pgConfig(opts: QueueOptions, database: string) {

@@ -3,7 +3,7 @@
  * Kommo credential is pointed at it once n8n runs (its URL holds n8n's port, known only then).
  * Used by test/e2e/kommo-budget-queue.test.ts and the benchmark (bench/lib/queue-budget.ts).
  */
-import type { CredentialJson, N8nHandle, WorkflowJson } from '../harness';
+import type { CredentialJson, N8nHandle, WorkflowJson } from './index';
 
 export const BUDGET_WEBHOOK_ID = 'kb-kommo-rate-budget';
 export const BUDGET_WEBHOOK_PATH = `${BUDGET_WEBHOOK_ID}/permit`;

@@ -6,7 +6,7 @@
 // tree) afterwards. Used by test/e2e/**/*.test.ts
 // (`npm run test:e2e` = build + `jest --selectProjects e2e --runInBand`), the demo and benchmarks.
 //
-//   import { startN8n, stopAll } from '../harness';
+//   import { startN8n, stopAll } from '../../dev/n8n';   // from a test/e2e/*.test.ts
 //
 //   const n8n = await startN8n({ workflows: ['test/e2e/fixtures/dedupe-claim.json'] });
 //   try {
@@ -25,7 +25,7 @@
 // - packPackage()     `npm pack` of the repo (dist/ must be built) once per process; pack.ts.
 // - startN8n(opts)    regular mode, SQLite, private user folder and ports; n8n.ts.
 // - startN8nQueue()   queue mode: main + N workers, fresh Postgres database, private Redis
-//                     prefix; needs `test/e2e/services.sh`; queue.ts.
+//                     prefix; needs `dev/services.sh`; queue.ts.
 // - handle.api        REST client logged in as the instance owner (N8N_INSTANCE_OWNER_* env):
 //                     executions (list / detail with run data), node and credential types; rest.ts.
 //                     Chosen over reading the database (schema-bound, SQLite and Postgres differ)
@@ -41,7 +41,7 @@
 // next start; a folder of a failed start is kept a day for inspection (path in the error).
 //
 // Scripts (demo, benchmarks) outside jest: compile with `npx tsc -p tsconfig.test.json
-// --outDir <dir>` and require <dir>/test/e2e/harness; it finds the repository from the current
+// --outDir <dir>` and require <dir>/dev/n8n; it finds the repository from the current
 // directory.
 //
 // Speed: a migrated empty database (SQLite file / Postgres template) is kept in the cache, so a

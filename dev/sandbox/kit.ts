@@ -1,7 +1,7 @@
 /**
  * Base for the vendor sandboxes: a loopback HTTP server with in-memory state,
  * a request log, fault injection and programmable rate limits. Each vendor
- * sandbox (test/sandbox/<vendor>/) subclasses SandboxServer and registers its
+ * sandbox (dev/sandbox/<vendor>/) subclasses SandboxServer and registers its
  * routes; the same servers power the unit/integration tests, the real-n8n
  * end-to-end tests, the demo and the benchmarks.
  *

@@ -1,7 +1,7 @@
 /**
  * Standalone Chargebee sandbox for the demo and manual poking:
  *
- *   npx tsc -p tsconfig.test.json --outDir /tmp/kb && node /tmp/kb/test/sandbox/chargebee/serve.js [port]
+ *   npx tsc -p tsconfig.test.json --outDir /tmp/kb && node /tmp/kb/dev/sandbox/chargebee/serve.js [port]
  *   (or call serveChargebee() from the demo runner)
  *
  * Prints the base URL and API key; Ctrl-C stops it.

@@ -1,7 +1,7 @@
 /**
  * Standalone Kommo sandbox for demos and manual poking:
  *
- *   npx tsc -p tsconfig.test.json --outDir /tmp/kb && node /tmp/kb/test/sandbox/kommo/serve.js [port]
+ *   npx tsc -p tsconfig.test.json --outDir /tmp/kb && node /tmp/kb/dev/sandbox/kommo/serve.js [port]
  *
  * Prints the base URL and the long-lived token, seeds one lead with a contact,
  * and runs until Ctrl-C.

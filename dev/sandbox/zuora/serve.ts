@@ -3,7 +3,7 @@
  * and run the compiled file (no ts-node in this repository):
  *
  *   npx tsc -p tsconfig.test.json --outDir /tmp/kb-test
- *   node /tmp/kb-test/test/sandbox/zuora/serve.js [port]
+ *   node /tmp/kb-test/dev/sandbox/zuora/serve.js [port]
  *
  * Prints one JSON line with the base URL and the OAuth client to put into a
  * "Zuora OAuth2 API" credential (Base URL Override, Client ID, Client Secret).
