@@ -14,7 +14,7 @@ import { KommoSandbox } from '../../dev/sandbox/kommo';
 import { PaddleSandbox, SANDBOX_API_KEY } from '../../dev/sandbox/paddle';
 import { ZuoraSandbox } from '../../dev/sandbox/zuora';
 import type { CredentialJson } from '../../dev/n8n';
-import { CREDENTIAL_IDS } from '../../test/demo/stack';
+import { CREDENTIAL_IDS } from '../../dev/demo/stack';
 
 // Zuora client ids are 36 characters (spec createToken.client_id)
 export const ZUORA_CLIENT_ID = 'be4c0000-0000-4000-8000-00000000c11e';

@@ -3,8 +3,8 @@
 // touches a sandbox; the sandbox then talks to n8n like the real service would.
 import { randomBytes } from 'node:crypto';
 
-import type { CalloutAuth } from '../../dev/sandbox/zuora';
-import { WON_STATUS_ID, type Lead } from '../../dev/sandbox/kommo';
+import type { CalloutAuth } from '../sandbox/zuora';
+import { WON_STATUS_ID, type Lead } from '../sandbox/kommo';
 import { chargebeeCustomers, chargebeeSubscriptions, paddleSubscriptions, paddleTransactions, zuoraAccounts, zuoraSubscriptions } from './observe';
 import { nodesOfType, triggerPath, ZUORA_CALLOUT, type DemoStack, type Vendor } from './stack';
 

@@ -1,15 +1,15 @@
 // The demo's moving parts: the four vendor sandboxes on loopback (seeded), and a real n8n
 // (via the e2e harness) with the packed package, the shared credentials pointing at the
 // sandboxes and every workflows/*.json imported and published. Used by `npm run demo`
-// (test/demo/run.ts), the README screenshots (test/screenshots/capture.ts) and the demo test.
+// (dev/demo/run.ts), the README screenshots (dev/screenshots/capture.ts) and the demo test.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { REPO_ROOT, startN8n, type CredentialJson, type N8nHandle, type WorkflowJson } from '../../dev/n8n';
-import { ChargebeeSandbox } from '../../dev/sandbox/chargebee';
-import { KommoSandbox, type ContactSeed, type Lead } from '../../dev/sandbox/kommo';
-import { PaddleSandbox, SANDBOX_API_KEY, SEED_IDS } from '../../dev/sandbox/paddle';
-import { ZuoraSandbox } from '../../dev/sandbox/zuora';
+import { REPO_ROOT, startN8n, type CredentialJson, type N8nHandle, type WorkflowJson } from '../n8n';
+import { ChargebeeSandbox } from '../sandbox/chargebee';
+import { KommoSandbox, type ContactSeed, type Lead } from '../sandbox/kommo';
+import { PaddleSandbox, SANDBOX_API_KEY, SEED_IDS } from '../sandbox/paddle';
+import { ZuoraSandbox } from '../sandbox/zuora';
 
 export const PACKAGE = 'n8n-nodes-kommo-billing';
 

@@ -1,7 +1,7 @@
 // What the demo looks at: a Kommo deal's fields, notes and tasks; the vendor objects made for
 // it; n8n's executions. Read straight from the sandboxes' memory and n8n's REST API.
-import type { ExecutionSummary } from '../../dev/n8n';
-import type { Lead, Note, Task } from '../../dev/sandbox/kommo';
+import type { ExecutionSummary } from '../n8n';
+import type { Lead, Note, Task } from '../sandbox/kommo';
 import type { DemoStack, Vendor } from './stack';
 
 type Json = Record<string, unknown>;

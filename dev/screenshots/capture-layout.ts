@@ -1,5 +1,5 @@
 // Screenshot sizes, apart from the script so that they can be unit-tested.
-import type { WorkflowJson } from '../../dev/n8n';
+import type { WorkflowJson } from '../n8n';
 
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(value)));
 

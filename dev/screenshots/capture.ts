@@ -13,7 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT, stopAll } from '../../dev/n8n';
+import { OWNER_EMAIL, OWNER_PASSWORD, REPO_ROOT, stopAll } from '../n8n';
 import { startStack, type DemoStack, type LoadedWorkflow } from '../demo/stack';
 import { viewportFor } from './capture-layout';
 import { launchChromium, type Browser, type Page } from './cdp';

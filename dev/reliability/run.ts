@@ -32,8 +32,8 @@ import { makePaymentEvents, seedProvisionedDeals, seedWonDeals, type DealSeed } 
 import type { Stack } from '../../bench/lib/stack';
 import { pool, sleep, textTable } from '../../bench/lib/stats';
 import { sendEvent, VENDORS, World, type EventTarget, type SentEvent, type Vendor } from '../../bench/lib/world';
-import { PaddleSandbox } from '../../dev/sandbox/paddle';
-import type { DeliveryResult } from '../../dev/sandbox/kit';
+import { PaddleSandbox } from '../sandbox/paddle';
+import type { DeliveryResult } from '../sandbox/kit';
 
 const SHORT = process.env.RELIABILITY_SHORT === '1';
 const EVENTS = Number(process.env.RELIABILITY_EVENTS ?? (SHORT ? 12 : 60));

@@ -2,7 +2,7 @@
 // the billing systems. Steps are built from the workflows that exist in workflows/ (a missing
 // workflow skips its steps); each step acts on a sandbox, waits until its expected effects are
 // observed (or a timeout), and prints what changed on the Kommo deal.
-import type { Lead } from '../../dev/sandbox/kommo';
+import type { Lead } from '../sandbox/kommo';
 import * as act from './actions';
 import {
 	chargebeeCustomers,

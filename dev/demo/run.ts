@@ -13,8 +13,8 @@
 import { writeFileSync } from 'node:fs';
 import readline from 'node:readline';
 
-import { OWNER_EMAIL, OWNER_PASSWORD, stopAll } from '../../dev/n8n';
-import type { Lead } from '../../dev/sandbox/kommo';
+import { OWNER_EMAIL, OWNER_PASSWORD, stopAll } from '../n8n';
+import type { Lead } from '../sandbox/kommo';
 import * as act from './actions';
 import { DEAL_FIELDS, dealFields, describeTask, noteText, statusName, userName } from './observe';
 import { bold, cyan, dim, FAIL, heading, OK, out, red, yellow } from './print';
