@@ -1,7 +1,7 @@
 // The bench's dedupe-cost report (issue 17 target 1): the shipped processed-data store and the
 // Data Table candidate side by side, per history size.
-import { dedupeStoreRows, renderMarkdown, type BenchResults } from '../../bench/lib/report';
-import type { DedupeLevel } from '../../bench/lib/scenarios';
+import { dedupeStoreRows, renderMarkdown, type BenchResults } from '../lib/report';
+import type { DedupeLevel } from '../lib/scenarios';
 
 const level = (storedKeys: number, dataTable?: DedupeLevel['dataTable']): DedupeLevel => ({
 	storedKeys,

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { areaOf, mainProfileIn, profileMarkdown, summarizeProfile } from '../../bench/lib/cpu-profile';
+import { areaOf, mainProfileIn, profileMarkdown, summarizeProfile } from '../lib/cpu-profile';
 
 const frame = (id: number, functionName: string, url: string, lineNumber = 0) => ({ id, callFrame: { functionName, url, lineNumber } });
 

@@ -2,13 +2,13 @@
 // statistics, and the targets table that covers all five targets of issue 17.
 import { inflateSync } from 'node:zlib';
 
-import { renderScaleCurveChart, niceCeil } from '../../bench/lib/chart';
-import { deliverAll, type DeliveryOutcome } from '../../bench/lib/deliver';
-import { Canvas, crc32, encodePng, PNG_SIGNATURE } from '../../bench/lib/png';
-import { renderMarkdown, type BenchResults } from '../../bench/lib/report';
-import type { BurstResult, WonSummary } from '../../bench/lib/scenarios';
-import { parseSustainedMode, sustainedStats, type SustainedObservation, type SustainedResult } from '../../bench/lib/sustained';
-import { issue17Targets, littleLawAckMs, metLabel } from '../../bench/lib/targets';
+import { renderScaleCurveChart, niceCeil } from '../lib/chart';
+import { deliverAll, type DeliveryOutcome } from '../lib/deliver';
+import { Canvas, crc32, encodePng, PNG_SIGNATURE } from '../lib/png';
+import { renderMarkdown, type BenchResults } from '../lib/report';
+import type { BurstResult, WonSummary } from '../lib/scenarios';
+import { parseSustainedMode, sustainedStats, type SustainedObservation, type SustainedResult } from '../lib/sustained';
+import { issue17Targets, littleLawAckMs, metLabel } from '../lib/targets';
 
 /** Splits a PNG into its chunks, checking every CRC. */
 function chunks(png: Buffer): Array<{ type: string; data: Buffer }> {

@@ -1,4 +1,4 @@
-import { coveredMs } from '../../bench/lib/scenarios';
+import { coveredMs } from '../lib/scenarios';
 
 describe('bench: time the vendors account for (coveredMs)', () => {
 	test('calls one after the other: calls × latency', () => {

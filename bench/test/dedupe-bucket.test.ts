@@ -10,8 +10,8 @@ import {
 	type BucketEntries,
 	type BucketRow,
 	type BucketTable,
-} from '../../bench/lib/dedupe-bucket';
-import { dedupeBucketRows } from '../../bench/lib/report';
+} from '../lib/dedupe-bucket';
+import { dedupeBucketRows } from '../lib/report';
 
 const DAY = 24 * 3600_000;
 const LEASE = 120_000;
