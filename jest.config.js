@@ -15,10 +15,11 @@ module.exports = {
 		{
 			...base,
 			displayName: 'unit',
-			// test/security: hostile-input and attack regression tests (in-process, like unit tests)
-			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/security/**/*.test.ts'],
+			// test/security: hostile-input and attack regression tests (in-process, like unit tests);
+			// bench/test: unit tests of the benchmark's own code (report, charts, statistics)
+			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/security/**/*.test.ts', '<rootDir>/bench/test/**/*.test.ts'],
 			// builds the Chargebee sandbox's type schemas (type-check.ts) once, outside any test timeout
-			globalSetup: '<rootDir>/test/sandbox/chargebee/warm-type-cache.ts',
+			globalSetup: '<rootDir>/dev/sandbox/chargebee/warm-type-cache.ts',
 			setupFilesAfterEnv: [
 				'<rootDir>/test/helpers/test-timeout.ts',
 				'<rootDir>/test/helpers/reset-process-state.ts',
@@ -30,7 +31,7 @@ module.exports = {
 			displayName: 'integration',
 			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
 			// builds the Chargebee sandbox's type schemas (type-check.ts) once, outside any test timeout
-			globalSetup: '<rootDir>/test/sandbox/chargebee/warm-type-cache.ts',
+			globalSetup: '<rootDir>/dev/sandbox/chargebee/warm-type-cache.ts',
 			setupFilesAfterEnv: [
 				'<rootDir>/test/helpers/test-timeout.ts',
 				'<rootDir>/test/helpers/reset-process-state.ts',

@@ -5,7 +5,7 @@
  *   npm run bench                                  full run (defaults below)
  *   npm run bench -- --deals=10 --burst=100        a quick look
  *   npm run bench -- --queue                       also the burst in queue mode (Postgres +
- *                                                  Redis, 2 workers; bash test/e2e/services.sh)
+ *                                                  Redis, 2 workers; bash dev/services.sh)
  *   BENCH_LATENCY_MS=50 npm run bench              every option also as BENCH_<NAME>
  *
  * Options (defaults): --latency-ms=100 --deals=50 --vendors=chargebee,paddle,zuora
@@ -31,7 +31,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { N8N_VERSION, NODE24_VERSION, REPO_ROOT } from '../test/e2e/harness';
+import { N8N_VERSION, NODE24_VERSION, REPO_ROOT } from '../dev/n8n';
 import { interleavedPaymentEvents, seedWonDeals } from './lib/events';
 import { measureBucketStore } from './lib/dedupe-bucket';
 import { machineLoad } from './lib/proc';

@@ -5,7 +5,7 @@
  * (seconds instead of minutes) so a run ends in minutes; the retry itself is what matters: an
  * event answered 5xx, or not answered at all because n8n was down, must still land once.
  */
-import type { DeliveryResult } from '../../test/sandbox/kit';
+import type { DeliveryResult } from '../../dev/sandbox/kit';
 
 export interface Delivery {
 	/** Stable id of the event (for reports). */

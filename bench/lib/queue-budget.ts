@@ -13,7 +13,7 @@ import {
 	budgetWorkflow,
 	pointAtBudget,
 	withBudgetSecret,
-} from '../../test/e2e/helpers/rate-budget';
+} from '../../dev/n8n/rate-budget';
 import type { BenchResults } from './report';
 import type { BurstResult } from './scenarios';
 import { OUR_CREDENTIALS, type Stack } from './stack';

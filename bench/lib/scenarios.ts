@@ -2,7 +2,7 @@
  * The measured scenarios: Won → provisioned latency, the billing-event burst, and the dedupe
  * cost per event. Each works on a running World (world.ts) and returns plain data.
  */
-import type { WorkflowJson } from '../../test/e2e/harness';
+import type { WorkflowJson } from '../../dev/n8n';
 import type { PublicApi } from './dedupe-bucket';
 import { deliverAll, type DeliveryOutcome } from './deliver';
 import { RssSampler } from './proc';

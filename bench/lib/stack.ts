@@ -9,12 +9,12 @@
  * Sandboxes answer every call `latencyMs` late (default 100 ms, a SaaS round trip from a
  * European VPS to a US API); webhook deliveries from the sandboxes to n8n are not delayed.
  */
-import { ChargebeeSandbox } from '../../test/sandbox/chargebee';
-import { KommoSandbox } from '../../test/sandbox/kommo';
-import { PaddleSandbox, SANDBOX_API_KEY } from '../../test/sandbox/paddle';
-import { ZuoraSandbox } from '../../test/sandbox/zuora';
-import type { CredentialJson } from '../../test/e2e/harness';
-import { CREDENTIAL_IDS } from '../../test/demo/stack';
+import { ChargebeeSandbox } from '../../dev/sandbox/chargebee';
+import { KommoSandbox } from '../../dev/sandbox/kommo';
+import { PaddleSandbox, SANDBOX_API_KEY } from '../../dev/sandbox/paddle';
+import { ZuoraSandbox } from '../../dev/sandbox/zuora';
+import type { CredentialJson } from '../../dev/n8n';
+import { CREDENTIAL_IDS } from '../../dev/demo/stack';
 
 // Zuora client ids are 36 characters (spec createToken.client_id)
 export const ZUORA_CLIENT_ID = 'be4c0000-0000-4000-8000-00000000c11e';

@@ -17,9 +17,9 @@ import {
 	type N8nHandle,
 	type N8nQueueHandle,
 	type WorkflowJson,
-} from '../../test/e2e/harness';
-import type { DeliveryResult } from '../../test/sandbox/kit';
-import { PaddleSandbox } from '../../test/sandbox/paddle';
+} from '../../dev/n8n';
+import type { DeliveryResult } from '../../dev/sandbox/kit';
+import { PaddleSandbox } from '../../dev/sandbox/paddle';
 import { referenceWorkflows, REF_EVENTS_PATH, REF_WON_PATH } from '../reference/workflows';
 import { fillPlaceholders, REF_CHARGEBEE_HOOK, Stack, ZUORA_CALLOUT_PASSWORD, ZUORA_CALLOUT_USER, type StackOptions } from './stack';
 import { mainProfileIn, profileMarkdown } from './cpu-profile';

@@ -14,7 +14,7 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { WorkflowJson as HarnessWorkflowJson } from '../../test/e2e/harness';
+import type { WorkflowJson as HarnessWorkflowJson } from '../../dev/n8n';
 import { condition, filter, KEY_ORDER, sequentialIds, WorkflowBuilder } from '../../tools/workflows/builder';
 import type { WorkflowNode as Node } from '../../tools/workflows/builder';
 

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { REPO_ROOT } from '../../test/e2e/harness';
+import { REPO_ROOT } from '../../dev/n8n';
 import { referenceWorkflows } from './workflows';
 
 for (const workflow of referenceWorkflows()) {

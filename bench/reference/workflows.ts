@@ -5,7 +5,7 @@
  * `node .bench-out/bench/reference/export.js` writes them to bench/reference/*.json for a look
  * in the editor.
  */
-import type { WorkflowJson } from '../../test/e2e/harness';
+import type { WorkflowJson } from '../../dev/n8n';
 import { chain, code, http, ifNode, KOMMO_AUTH, CHARGEBEE_AUTH, PADDLE_AUTH, ZUORA_AUTH, webhook } from './build';
 
 export const REF_WON_PATH = { chargebee: 'ref-won-chargebee', paddle: 'ref-won-paddle', zuora: 'ref-won-zuora' } as const;

@@ -7,7 +7,7 @@
 // No language model is called: nothing here needs one.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoPackageJson, REPO_ROOT, startN8n, type N8nHandle, type WorkflowJson } from './harness';
+import { repoPackageJson, REPO_ROOT, startN8n, type N8nHandle, type WorkflowJson } from '../../dev/n8n';
 
 const pkg = repoPackageJson();
 const EXAMPLE = path.join(REPO_ROOT, 'docs', 'examples', 'ai-billing-status-agent.json');

@@ -12,8 +12,8 @@
  */
 import path from 'node:path';
 
-import { startN8n, type CredentialJson, type N8nHandle, nodeOutput } from './harness';
-import { ChargebeeSandbox } from '../sandbox/chargebee';
+import { startN8n, type CredentialJson, type N8nHandle, nodeOutput } from '../../dev/n8n';
+import { ChargebeeSandbox } from '../../dev/sandbox/chargebee';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'chargebee');
 const AUTO_HOOK = 'cb0a0000-0000-4000-8000-00000000a001/webhook';

@@ -1,10 +1,10 @@
 // Billing Event Dedupe in n8n queue mode: main + 2 workers, Postgres, Redis. Concurrent
 // duplicates are executed by different worker processes and still give exactly one "New".
-// Needs Postgres and Redis (bash test/e2e/services.sh); without them startN8nQueue throws and
+// Needs Postgres and Redis (bash dev/services.sh); without them startN8nQueue throws and
 // this test FAILS, on purpose: a queue-mode guarantee must not pass by not running.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { startN8nQueue, type N8nQueueHandle } from './harness';
+import { startN8nQueue, type N8nQueueHandle } from '../../dev/n8n';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 

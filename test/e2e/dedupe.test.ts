@@ -3,7 +3,7 @@
 // event once, a missing key fails loudly, and the history survives a restart.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { nodeOutput, startN8n, type N8nHandle } from './harness';
+import { nodeOutput, startN8n, type N8nHandle } from '../../dev/n8n';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const CLAIM = 'E2E Dedupe claim';

@@ -14,7 +14,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-import { REPO_ROOT } from './harness';
+import { REPO_ROOT } from '../../dev/n8n';
 
 interface Ready {
 	url: string;

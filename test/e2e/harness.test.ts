@@ -1,7 +1,7 @@
 // The harness's own promises: a failed start says why and leaves nothing running, stop() ends
 // n8n's whole process tree (task runner included), and restart() keeps the database.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { startN8n } from './harness';
+import { startN8n } from '../../dev/n8n';
 
 function groupAlive(pgid: number): boolean {
 	try {

@@ -6,10 +6,10 @@
 // budget the two workers could send 14 a second.
 // Asserted at the Kommo sandbox (100 ms latency, Kommo's 7/s limit): every note written once,
 // never more than 7 arrivals in any 1 s, no 429; and the permit requests started no execution.
-// Needs Postgres and Redis (bash test/e2e/services.sh); without them this FAILS on purpose.
-import { KommoSandbox } from '../sandbox/kommo';
-import { startN8nQueue, type CredentialJson, type N8nQueueHandle, type WorkflowJson } from './harness';
-import { BUDGET_SECRET, BUDGET_WEBHOOK_PATH, budgetWorkflow, pointAtBudget, withBudgetSecret } from './helpers/rate-budget';
+// Needs Postgres and Redis (bash dev/services.sh); without them this FAILS on purpose.
+import { KommoSandbox } from '../../dev/sandbox/kommo';
+import { startN8nQueue, type CredentialJson, type N8nQueueHandle, type WorkflowJson } from '../../dev/n8n';
+import { BUDGET_SECRET, BUDGET_WEBHOOK_PATH, budgetWorkflow, pointAtBudget, withBudgetSecret } from '../../dev/n8n/rate-budget';
 
 const CALLS = 12;
 const NOTES_PER_CALL = 10;

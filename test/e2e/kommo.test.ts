@@ -11,8 +11,8 @@
 import path from 'node:path';
 
 import { KOMMO_CORPUS_FILES, readKommoCorpus, withAccount } from '../helpers/kommo-corpus';
-import { KommoSandbox, WON_STATUS_ID } from '../sandbox/kommo';
-import { nodeOutput, startN8n, type N8nHandle } from './harness';
+import { KommoSandbox, WON_STATUS_ID } from '../../dev/sandbox/kommo';
+import { nodeOutput, startN8n, type N8nHandle } from '../../dev/n8n';
 import { sleep, waitFor } from './helpers/won-workflows';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'kommo', 'won-get-note.workflow.json');

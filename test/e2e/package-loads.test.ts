@@ -4,8 +4,8 @@
 // one of our nodes runs over HTTP.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ensureN8n, repoPackageJson, REPO_ROOT, startN8n, type N8nHandle } from './harness';
-import { run } from './harness/util';
+import { ensureN8n, repoPackageJson, REPO_ROOT, startN8n, type N8nHandle } from '../../dev/n8n';
+import { run } from '../../dev/n8n/util';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const pkg = repoPackageJson();

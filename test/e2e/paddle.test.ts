@@ -7,8 +7,8 @@
 //   webhook, and the subscription.created that follows reaches the trigger.
 import path from 'node:path';
 
-import { nodeOutput, startN8n, type N8nHandle } from './harness';
-import { PaddleSandbox, SANDBOX_API_KEY } from '../sandbox/paddle';
+import { nodeOutput, startN8n, type N8nHandle } from '../../dev/n8n';
+import { PaddleSandbox, SANDBOX_API_KEY } from '../../dev/sandbox/paddle';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'paddle');
 const AUTO = { id: 'e2ePaddleAuto001', hook: '7d2c0e51-1001-4a7e-8f00-00000000a001/webhook' };

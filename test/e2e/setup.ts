@@ -1,7 +1,7 @@
 // Loaded before every e2e test file (jest.config.js, project "e2e", setupFilesAfterEnv).
 // A real n8n takes tens of seconds to start, so the default 5 s timeout cannot apply; jest 30
 // ignores `testTimeout` inside a project entry, hence this call.
-import { stopAll } from './harness';
+import { stopAll } from '../../dev/n8n';
 
 jest.setTimeout(300_000);
 

@@ -20,10 +20,10 @@
  */
 import path from 'node:path';
 
-import { startN8n, type N8nHandle } from './harness';
+import { startN8n, type N8nHandle } from '../../dev/n8n';
 import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './helpers/won-workflows';
-import { ChargebeeSandbox } from '../sandbox/chargebee';
-import { KommoSandbox } from '../sandbox/kommo';
+import { ChargebeeSandbox } from '../../dev/sandbox/chargebee';
+import { KommoSandbox } from '../../dev/sandbox/kommo';
 
 const WORKFLOW_FILE = path.join(WORKFLOWS_DIR, 'kommo-won-to-chargebee.json');
 const WORKFLOW_ID = 'kbWonChargebee01';

@@ -13,10 +13,10 @@
  */
 import path from 'node:path';
 
-import { startN8n, type N8nHandle } from './harness';
+import { startN8n, type N8nHandle } from '../../dev/n8n';
 import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './helpers/won-workflows';
-import { KommoSandbox } from '../sandbox/kommo';
-import { PaddleSandbox, SANDBOX_API_KEY, SEED_IDS } from '../sandbox/paddle';
+import { KommoSandbox } from '../../dev/sandbox/kommo';
+import { PaddleSandbox, SANDBOX_API_KEY, SEED_IDS } from '../../dev/sandbox/paddle';
 
 const WORKFLOW_FILE = path.join(WORKFLOWS_DIR, 'kommo-won-to-paddle.json');
 const WORKFLOW_ID = 'kbWonPaddle00001';

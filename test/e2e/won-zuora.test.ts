@@ -12,10 +12,10 @@
  */
 import path from 'node:path';
 
-import { startN8n, type N8nHandle } from './harness';
+import { startN8n, type N8nHandle } from '../../dev/n8n';
 import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './helpers/won-workflows';
-import { KommoSandbox } from '../sandbox/kommo';
-import { ZuoraSandbox } from '../sandbox/zuora';
+import { KommoSandbox } from '../../dev/sandbox/kommo';
+import { ZuoraSandbox } from '../../dev/sandbox/zuora';
 
 const WORKFLOW_FILE = path.join(WORKFLOWS_DIR, 'kommo-won-to-zuora.json');
 const WORKFLOW_ID = 'kbWonZuora000001';

@@ -11,7 +11,7 @@
  *    (error workflow), or an unattached task when the deal is unknown;
  *  - unauthenticated or wrongly authenticated calls get 401 and start nothing.
  */
-import { startN8n, type CredentialJson, type N8nHandle } from './harness';
+import { startN8n, type CredentialJson, type N8nHandle } from '../../dev/n8n';
 import {
 	effects,
 	expectLateResumeIsStale,
@@ -25,8 +25,8 @@ import {
 	taskText,
 	until,
 } from './helpers/billing-workflows';
-import { ChargebeeSandbox } from '../sandbox/chargebee';
-import { KommoSandbox, type Lead } from '../sandbox/kommo';
+import { ChargebeeSandbox } from '../../dev/sandbox/chargebee';
+import { KommoSandbox, type Lead } from '../../dev/sandbox/kommo';
 
 const WORKFLOW_ID = 'kbCbEvents000001';
 const HOOK = 'kommo-billing-chargebee-events/webhook';

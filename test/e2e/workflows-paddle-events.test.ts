@@ -11,11 +11,11 @@
  *    ordering, Check Order) and the deal stays Cancelled;
  *  - forged and unsigned deliveries get 401 and start nothing.
  */
-import { startN8n, type N8nHandle, type WorkflowJson } from './harness';
+import { startN8n, type N8nHandle, type WorkflowJson } from '../../dev/n8n';
 import { effects, ERROR_WORKFLOW_ID, expectLateResumeIsStale, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
-import { KommoSandbox, type Lead } from '../sandbox/kommo';
-import { PaddleSandbox, SANDBOX_API_KEY, type DeliveryRecord } from '../sandbox/paddle';
-import { specDoc } from '../sandbox/paddle/spec';
+import { KommoSandbox, type Lead } from '../../dev/sandbox/kommo';
+import { PaddleSandbox, SANDBOX_API_KEY, type DeliveryRecord } from '../../dev/sandbox/paddle';
+import { specDoc } from '../../dev/sandbox/paddle/spec';
 
 const WORKFLOW_ID = 'kbPdEvents000001';
 const HOOK = 'kommo-billing-paddle-events/webhook';

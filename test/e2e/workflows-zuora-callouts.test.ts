@@ -13,10 +13,10 @@
  *    deal keeps the newer status;
  *  - wrong credentials get 401 and start nothing.
  */
-import { startN8n, type N8nHandle } from './harness';
+import { startN8n, type N8nHandle } from '../../dev/n8n';
 import { effects, ERROR_WORKFLOW_ID, expectLateResumeIsStale, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
-import { KommoSandbox, type Lead } from '../sandbox/kommo';
-import { ZuoraSandbox, type ZuoraContact } from '../sandbox/zuora';
+import { KommoSandbox, type Lead } from '../../dev/sandbox/kommo';
+import { ZuoraSandbox, type ZuoraContact } from '../../dev/sandbox/zuora';
 
 const WORKFLOW_ID = 'kbZuEvents000001';
 const HOOK = 'kommo-billing-zuora-callouts/callout';

@@ -7,8 +7,8 @@
 //    401 refreshes it once.
 import path from 'node:path';
 
-import { nodeOutput, startN8n, type N8nHandle } from './harness';
-import { ZuoraSandbox } from '../sandbox/zuora';
+import { nodeOutput, startN8n, type N8nHandle } from '../../dev/n8n';
+import { ZuoraSandbox } from '../../dev/sandbox/zuora';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'zuora');
 const BASIC_WF = 'E2E Zuora callout Basic';

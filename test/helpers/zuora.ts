@@ -11,7 +11,7 @@ import { ZuoraOAuth2Api } from '../../credentials/ZuoraOAuth2Api.credentials';
 import { resetLimiters } from '../../nodes/shared/rate-limiter';
 import { zuoraTokenCache } from '../../nodes/Zuora/token-cache';
 import { Zuora } from '../../nodes/Zuora/Zuora.node';
-import { ZuoraSandbox } from '../sandbox/zuora';
+import { ZuoraSandbox } from '../../dev/sandbox/zuora';
 import { executeNode, loadOptions } from './n8n-context';
 
 // Zuora OAuth client ids are 36 characters (spec createToken: client_id minLength = maxLength = 36)

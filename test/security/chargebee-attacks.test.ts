@@ -12,7 +12,7 @@ import { ChargebeeBillingTrigger } from '../../nodes/ChargebeeBilling/ChargebeeB
 import { basicAuthDigest } from '../../nodes/shared/crypto';
 import { resetLimiters } from '../../nodes/shared/rate-limiter';
 import { createWebhookContext, fakeHttpExchange } from '../helpers/n8n-context';
-import { ChargebeeSandbox } from '../sandbox/chargebee';
+import { ChargebeeSandbox } from '../../dev/sandbox/chargebee';
 import { invoice } from '../unit/chargebee/fixtures';
 
 const PAIR = { user: 'chargebee-hook', password: 'a-long-random-webhook-password' };

@@ -12,7 +12,7 @@ import { Kommo } from '../../nodes/Kommo/Kommo.node';
 import { loadOptions } from '../../nodes/Kommo/methods';
 import { createLoadOptionsContext } from '../helpers/n8n-context';
 import { kommoCredentials } from '../integration/kommo/helpers';
-import { KommoSandbox } from '../sandbox/kommo';
+import { KommoSandbox } from '../../dev/sandbox/kommo';
 
 let kommo: KommoSandbox;
 beforeAll(async () => {

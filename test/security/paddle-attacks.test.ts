@@ -12,7 +12,7 @@ import { buildSignatureHeader, computeSignature, DEFAULT_TOLERANCE_SECONDS } fro
 import { resetLimiters } from '../../nodes/shared/rate-limiter';
 import { createHookContext, createWebhookContext, fakeHttpExchange } from '../helpers/n8n-context';
 import { apiCredentials, credentialTypes } from '../integration/paddle/helpers';
-import { PaddleSandbox } from '../sandbox/paddle';
+import { PaddleSandbox } from '../../dev/sandbox/paddle';
 
 jest.setTimeout(60_000);
 const K1 = 'pdl_ntfset_01aaaaaaaaaaaaaaaaaaaaaaaa_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';

@@ -2,9 +2,9 @@
 // and which prices the plan mappings name (the demo makes those exist in the sandboxes).
 import path from 'node:path';
 
-import { KommoSandbox } from '../sandbox/kommo';
-import { isPublishable, loadWorkflows, planMappings, triggerPath, workflowFiles, type LoadedWorkflow } from '../demo/stack';
-import { viewportFor } from '../screenshots/capture-layout';
+import { KommoSandbox } from '../../dev/sandbox/kommo';
+import { isPublishable, loadWorkflows, planMappings, triggerPath, workflowFiles, type LoadedWorkflow } from '../../dev/demo/stack';
+import { viewportFor } from '../../dev/screenshots/capture-layout';
 
 const node = (type: string, extra: Record<string, unknown> = {}) => ({ name: type, type, parameters: {}, ...extra });
 const workflow = (nodes: ReturnType<typeof node>[]): LoadedWorkflow['json'] => ({ name: 'w', nodes, connections: {} });

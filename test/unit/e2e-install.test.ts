@@ -2,7 +2,7 @@
 // timeout, print progress, and fail with words a newcomer can act on.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { explainNpmFailure, runChecked } from '../e2e/harness/util';
+import { explainNpmFailure, runChecked } from '../../dev/n8n/util';
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { CredentialJson, N8nHandle, WorkflowJson } from '../harness';
-import type { KommoSandbox } from '../../sandbox/kommo';
+import type { CredentialJson, N8nHandle, WorkflowJson } from '../../../dev/n8n';
+import type { KommoSandbox } from '../../../dev/sandbox/kommo';
 
 export const WORKFLOWS_DIR = path.join(__dirname, '..', '..', '..', 'workflows');
 export const ERROR_WORKFLOW_ID = 'kbErrorToKommo01';

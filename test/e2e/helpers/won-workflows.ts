@@ -4,8 +4,8 @@
  * waiting for the executions that this starts. The Kommo credential as the workflows reference
  * it comes from billing-workflows.ts.
  */
-import type { ExecutionDetail, N8nHandle } from '../harness';
-import { WON_STATUS_ID, type KommoSandbox, type Lead } from '../../sandbox/kommo';
+import type { ExecutionDetail, N8nHandle } from '../../../dev/n8n';
+import { WON_STATUS_ID, type KommoSandbox, type Lead } from '../../../dev/sandbox/kommo';
 
 export { kommoCredential, WORKFLOWS_DIR } from './billing-workflows';
 

@@ -13,10 +13,10 @@ import { ZuoraOAuth2Api } from '../../../credentials/ZuoraOAuth2Api.credentials'
 import { BillingPlanMapping } from '../../../nodes/BillingPlanMapping/BillingPlanMapping.node';
 import { loadOptions } from '../../helpers/n8n-context';
 import { resetZuoraProcessState, startZuora, zuoraCredentials } from '../../helpers/zuora';
-import { ChargebeeSandbox } from '../../sandbox/chargebee';
-import { KommoSandbox } from '../../sandbox/kommo';
-import { PaddleSandbox, SANDBOX_API_KEY, SEED_IDS } from '../../sandbox/paddle';
-import type { ZuoraSandbox } from '../../sandbox/zuora';
+import { ChargebeeSandbox } from '../../../dev/sandbox/chargebee';
+import { KommoSandbox } from '../../../dev/sandbox/kommo';
+import { PaddleSandbox, SANDBOX_API_KEY, SEED_IDS } from '../../../dev/sandbox/paddle';
+import type { ZuoraSandbox } from '../../../dev/sandbox/zuora';
 
 let kommo: KommoSandbox;
 let chargebee: ChargebeeSandbox;

@@ -4,7 +4,7 @@ import { ChargebeeBillingApi } from '../../../credentials/ChargebeeBillingApi.cr
 import { ChargebeeWebhookAuthApi } from '../../../credentials/ChargebeeWebhookAuthApi.credentials';
 import { ChargebeeBilling } from '../../../nodes/ChargebeeBilling/ChargebeeBilling.node';
 import { executeNode, loadOptions } from '../../helpers/n8n-context';
-import type { ChargebeeSandbox } from '../../sandbox/chargebee';
+import type { ChargebeeSandbox } from '../../../dev/sandbox/chargebee';
 
 export function chargebeeCredentials(sandbox: ChargebeeSandbox, extra: IDataObject = {}) {
 	return {

@@ -7,7 +7,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
-import { ChargebeeSandbox } from '../../sandbox/chargebee';
+import { ChargebeeSandbox } from '../../../dev/sandbox/chargebee';
 import { itemPriceOptions, runNode, runNodeError } from './helpers';
 
 let sandbox: ChargebeeSandbox;

@@ -12,7 +12,7 @@ import { ChargebeeBilling } from '../../../nodes/ChargebeeBilling/ChargebeeBilli
 import { SIMPLE_FIELDS } from '../../../nodes/ChargebeeBilling/simplify';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { createLoadOptionsContext } from '../../helpers/n8n-context';
-import { ChargebeeSandbox } from '../../sandbox/chargebee';
+import { ChargebeeSandbox } from '../../../dev/sandbox/chargebee';
 import { chargebeeCredentials, credentialTypes, runNode, runNodeError } from './helpers';
 
 let sandbox: ChargebeeSandbox;

@@ -3,7 +3,7 @@
  * card-less, as on a real site:
  *  - a paid, non-trial subscription with auto collection on for a card-less customer is refused
  *    with 400 payment_method_not_present (type payment), as real Chargebee does (sources in
- *    test/sandbox/chargebee/index.ts at paymentMethodNotPresent; /work/shared/API-FACTS.md,
+ *    dev/sandbox/chargebee/index.ts at paymentMethodNotPresent; /work/shared/API-FACTS.md,
  *    "Corrections": "Invoice customers need auto_collection=off. Card customers pay through a hosted page.");
  *  - invoice: auto collection off → the subscription is active, its first invoice waits for payment;
  *  - card: Create Checkout Link → a hosted checkout page; when the customer pays, Chargebee creates
@@ -12,7 +12,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
-import { ChargebeeSandbox } from '../../sandbox/chargebee';
+import { ChargebeeSandbox } from '../../../dev/sandbox/chargebee';
 import { runNode, runNodeError } from './helpers';
 
 let sandbox: ChargebeeSandbox;

@@ -10,7 +10,7 @@
  *    same key with other parameters is not a replay and is refused;
  *  - `email[is]` is an exact match; case folding is not documented, so it is not assumed.
  */
-import { ChargebeeSandbox, DEFAULT_CUSTOM_FIELDS } from '../../sandbox/chargebee';
+import { ChargebeeSandbox, DEFAULT_CUSTOM_FIELDS } from '../../../dev/sandbox/chargebee';
 
 let sandbox: ChargebeeSandbox;
 

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { ChargebeeSandbox } from '../../sandbox/chargebee';
+import { ChargebeeSandbox } from '../../../dev/sandbox/chargebee';
 
 type Json = Record<string, unknown>;
 const DIR = path.join(__dirname, '../../fixtures/chargebee-payloads');

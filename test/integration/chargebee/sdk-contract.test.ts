@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 
 import Chargebee, { basicAuthValidator, WebhookAuthenticationError } from 'chargebee';
 
-import { ChargebeeSandbox } from '../../sandbox/chargebee';
+import { ChargebeeSandbox } from '../../../dev/sandbox/chargebee';
 
 let sandbox: ChargebeeSandbox;
 let chargebee: Chargebee;

@@ -11,9 +11,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { ChargebeeSandbox } from '../../sandbox/chargebee';
-import { checkRequest } from '../../sandbox/chargebee/spec-check';
-import { checkResponse, checkWebhookEvent } from '../../sandbox/chargebee/type-check';
+import { ChargebeeSandbox } from '../../../dev/sandbox/chargebee';
+import { checkRequest } from '../../../dev/sandbox/chargebee/spec-check';
+import { checkResponse, checkWebhookEvent } from '../../../dev/sandbox/chargebee/type-check';
 
 let sandbox: ChargebeeSandbox;
 let receiver: Server;

@@ -10,7 +10,7 @@ import { ChargebeeBillingTrigger } from '../../../nodes/ChargebeeBilling/Chargeb
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { basicAuthDigest } from '../../../nodes/shared/crypto';
 import { createHookContext, createWebhookContext, fakeHttpExchange } from '../../helpers/n8n-context';
-import { ChargebeeSandbox } from '../../sandbox/chargebee';
+import { ChargebeeSandbox } from '../../../dev/sandbox/chargebee';
 import { chargebeeCredentials, credentialTypes, runNode } from './helpers';
 
 let sandbox: ChargebeeSandbox;

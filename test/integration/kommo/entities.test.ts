@@ -1,14 +1,14 @@
 /**
  * Creating leads, contacts and companies, the complex create, Get Many, Contact → Find, tags,
  * notes on contacts and companies, the company locator and Simplify: the Kommo node in real
- * n8n-core contexts against the Kommo sandbox (test/sandbox/kommo/entities.ts).
+ * n8n-core contexts against the Kommo sandbox (dev/sandbox/kommo/entities.ts).
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import { listSearch } from '../../../nodes/Kommo/methods';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
-import { KommoSandbox } from '../../sandbox/kommo';
-import { addCompany, entityState } from '../../sandbox/kommo/entities';
+import { KommoSandbox } from '../../../dev/sandbox/kommo';
+import { addCompany, entityState } from '../../../dev/sandbox/kommo/entities';
 import { byId, loadOptionsContext, runKommo, runKommoError } from './helpers';
 
 let kommo: KommoSandbox;

@@ -13,7 +13,7 @@ import {
 	fakeHttpExchange,
 	type NodeRunOptions,
 } from '../../helpers/n8n-context';
-import type { KommoSandbox } from '../../sandbox/kommo';
+import type { KommoSandbox } from '../../../dev/sandbox/kommo';
 
 export function kommoCredentials(sandbox: KommoSandbox, overrides: IDataObject = {}) {
 	return {

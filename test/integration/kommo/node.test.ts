@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
-import { KommoSandbox, LOST_STATUS_ID, WON_STATUS_ID } from '../../sandbox/kommo';
+import { KommoSandbox, LOST_STATUS_ID, WON_STATUS_ID } from '../../../dev/sandbox/kommo';
 import { byId, runKommo, runKommoError } from './helpers';
 
 let kommo: KommoSandbox;

@@ -13,7 +13,7 @@ import { secretDigest } from '../../../nodes/Kommo/trigger/verify';
 import { decodeKommoWebhook } from '../../../nodes/Kommo/trigger/normalize';
 import { TRIGGER_EVENTS } from '../../../nodes/Kommo/trigger/filters';
 import { KOMMO_CORPUS_FILES, readKommoCorpus, withAccount } from '../../helpers/kommo-corpus';
-import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
+import { KommoSandbox, WON_STATUS_ID } from '../../../dev/sandbox/kommo';
 import { callTrigger } from './helpers';
 
 const FILES = KOMMO_CORPUS_FILES;

@@ -8,7 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { catalogSearch } from '../../../nodes/Kommo/resources/catalog/shared';
 import { locatorSearch } from '../../../nodes/Kommo/locators';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
-import { KommoSandbox, LOST_STATUS_ID, WON_STATUS_ID } from '../../sandbox/kommo';
+import { KommoSandbox, LOST_STATUS_ID, WON_STATUS_ID } from '../../../dev/sandbox/kommo';
 import { byId, kommoCredentials, loadOptionsContext, nodeOptions, runKommo, runKommoError } from './helpers';
 import { createLoadOptionsContext } from '../../helpers/n8n-context';
 

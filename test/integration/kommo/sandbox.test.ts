@@ -9,7 +9,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { AddressInfo } from 'node:net';
 
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
-import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
+import { KommoSandbox, WON_STATUS_ID } from '../../../dev/sandbox/kommo';
 import { byId, runKommo } from './helpers';
 
 let kommo: KommoSandbox;

@@ -10,7 +10,7 @@ import { loadOptions, listSearch } from '../../../nodes/Kommo/methods';
 import { locatorSearch } from '../../../nodes/Kommo/locators';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { secretDigest } from '../../../nodes/Kommo/trigger/verify';
-import { KommoSandbox, WON_STATUS_ID } from '../../sandbox/kommo';
+import { KommoSandbox, WON_STATUS_ID } from '../../../dev/sandbox/kommo';
 import { createLoadOptionsContext } from '../../helpers/n8n-context';
 import { parseKommoError } from '../../../nodes/Kommo/transport';
 import { byId, callTrigger, hookContext, kommoCredentials, loadOptionsContext, nodeOptions, runKommo } from './helpers';

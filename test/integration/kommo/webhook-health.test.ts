@@ -4,7 +4,7 @@
  * the sandbox models the rule in sendTo). The operation finds our disabled webhooks and registers
  * them again; the URL secret never reaches the output.
  */
-import { KommoSandbox } from '../../sandbox/kommo';
+import { KommoSandbox } from '../../../dev/sandbox/kommo';
 import { runKommo } from './helpers';
 
 let kommo: KommoSandbox;

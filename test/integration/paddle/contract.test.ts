@@ -11,7 +11,7 @@ import { ApiError, Environment, EventName, Paddle } from '@paddle/paddle-node-sd
 import type { IDataObject } from 'n8n-workflow';
 
 import { buildSignatureHeader, verifyPaddleSignature } from '../../../nodes/PaddleBilling/trigger/verify';
-import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
+import { PaddleSandbox, SANDBOX_API_KEY } from '../../../dev/sandbox/paddle';
 import { items, runner, useSandbox } from './helpers';
 import { PaddleSpec } from './openapi';
 

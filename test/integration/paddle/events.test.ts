@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { normalizePaddleEvent } from '../../../nodes/PaddleBilling/trigger/normalize';
-import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
+import { PaddleSandbox, SANDBOX_API_KEY } from '../../../dev/sandbox/paddle';
 import { PaddleSpec } from './openapi';
 import { apiCredentials, runner, useSandbox } from './helpers';
 

@@ -6,7 +6,7 @@ import { PaddleWebhookApi } from '../../../credentials/PaddleWebhookApi.credenti
 import { PaddleBilling } from '../../../nodes/PaddleBilling/PaddleBilling.node';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { createLoadOptionsContext, executeNode, loadOptions, type NodeRunOptions } from '../../helpers/n8n-context';
-import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
+import { PaddleSandbox, SANDBOX_API_KEY } from '../../../dev/sandbox/paddle';
 
 export const credentialTypes = [new PaddleBillingApi(), new PaddleWebhookApi()];
 

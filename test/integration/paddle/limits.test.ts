@@ -13,7 +13,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
 import { createHookContext } from '../../helpers/n8n-context';
-import { PaddleSandbox } from '../../sandbox/paddle';
+import { PaddleSandbox } from '../../../dev/sandbox/paddle';
 import { apiCredentials, credentialTypes, items, runner, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);

@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { executeNode } from '../../helpers/n8n-context';
-import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
+import { PaddleSandbox, SANDBOX_API_KEY } from '../../../dev/sandbox/paddle';
 import { items, runner, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);

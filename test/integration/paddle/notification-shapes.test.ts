@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { PaddleSandbox } from '../../sandbox/paddle';
+import { PaddleSandbox } from '../../../dev/sandbox/paddle';
 
 type Json = Record<string, unknown>;
 const FIXTURES = path.join(__dirname, '../../fixtures/paddle');

@@ -7,7 +7,7 @@
  */
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
 import { createHookContext } from '../../helpers/n8n-context';
-import { PaddleSandbox } from '../../sandbox/paddle';
+import { PaddleSandbox } from '../../../dev/sandbox/paddle';
 import { apiCredentials, credentialTypes, runner, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);

@@ -25,7 +25,7 @@ import { BillingEventDedupe } from '../../../nodes/BillingEventDedupe/BillingEve
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
 import { resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { createWebhookContext, executeNode, fakeHttpExchange } from '../../helpers/n8n-context';
-import { PaddleSandbox } from '../../sandbox/paddle';
+import { PaddleSandbox } from '../../../dev/sandbox/paddle';
 import { credentialTypes, runner } from './helpers';
 
 // After n8n-context (it sets up n8n-core's environment).

@@ -10,7 +10,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { resetEndpointSecrets } from '../../../nodes/PaddleBilling/trigger/endpoint-secret';
 import { PaddleBillingTrigger } from '../../../nodes/PaddleBilling/PaddleBillingTrigger.node';
 import { createHookContext, createWebhookContext, fakeHttpExchange, type NodeRunOptions } from '../../helpers/n8n-context';
-import { PaddleSandbox, type DeliveryRecord } from '../../sandbox/paddle';
+import { PaddleSandbox, type DeliveryRecord } from '../../../dev/sandbox/paddle';
 import { apiCredentials, credentialTypes, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);

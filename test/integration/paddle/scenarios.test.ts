@@ -5,7 +5,7 @@
  * normaliser reads only a change of items as a plan change (issue 15 item 5).
  */
 import { normalizePaddleEvent } from '../../../nodes/PaddleBilling/trigger/normalize';
-import { PaddleSandbox } from '../../sandbox/paddle';
+import { PaddleSandbox } from '../../../dev/sandbox/paddle';
 import { useSandbox } from './helpers';
 
 // The sandbox checks its traffic against Paddle's spec; compiling the checks takes a moment under load.

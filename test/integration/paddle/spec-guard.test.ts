@@ -1,11 +1,11 @@
 /**
  * The Paddle sandbox is checked against Paddle's OpenAPI spec at run time (issue 15 item 15;
- * test/sandbox/paddle/spec.ts). These tests feed it deliberately wrong traffic and prove the
+ * dev/sandbox/paddle/spec.ts). These tests feed it deliberately wrong traffic and prove the
  * checker catches each kind: a request is refused with Paddle's 400 `invalid_field` envelope and
  * recorded, a wrong answer and a wrong notification are recorded, and stop() throws listing them.
  */
-import { PaddleSandbox, SANDBOX_API_KEY } from '../../sandbox/paddle';
-import { takeDeviations } from '../../sandbox/paddle/spec';
+import { PaddleSandbox, SANDBOX_API_KEY } from '../../../dev/sandbox/paddle';
+import { takeDeviations } from '../../../dev/sandbox/paddle/spec';
 import { PaddleSpec } from './openapi';
 
 jest.setTimeout(30_000);

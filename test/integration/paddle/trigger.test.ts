@@ -15,7 +15,7 @@ import {
 	type FakeHttpExchange,
 	type NodeRunOptions,
 } from '../../helpers/n8n-context';
-import { PaddleSandbox, type DeliveryRecord } from '../../sandbox/paddle';
+import { PaddleSandbox, type DeliveryRecord } from '../../../dev/sandbox/paddle';
 import { apiCredentials, credentialTypes, useSandbox } from './helpers';
 
 jest.setTimeout(30_000);

@@ -15,7 +15,7 @@ import {
 	startZuora,
 	zuoraLoadOptions,
 } from '../../helpers/zuora';
-import { DEFAULT_CATALOG, type ZuoraSandbox } from '../../sandbox/zuora';
+import { DEFAULT_CATALOG, type ZuoraSandbox } from '../../../dev/sandbox/zuora';
 
 let sandbox: ZuoraSandbox;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { ZuoraOAuth2Api } from '../../../credentials/ZuoraOAuth2Api.credentials'
 import { Zuora } from '../../../nodes/Zuora/Zuora.node';
 import { createLoadOptionsContext } from '../../helpers/n8n-context';
 import { resetZuoraProcessState, runZuora, runZuoraError, startZuora, zuoraCredentials } from '../../helpers/zuora';
-import type { ZuoraSandbox } from '../../sandbox/zuora';
+import type { ZuoraSandbox } from '../../../dev/sandbox/zuora';
 
 let sandbox: ZuoraSandbox;
 beforeAll(async () => {

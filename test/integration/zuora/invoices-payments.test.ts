@@ -7,7 +7,7 @@ import { ZuoraOAuth2Api } from '../../../credentials/ZuoraOAuth2Api.credentials'
 import { Zuora } from '../../../nodes/Zuora/Zuora.node';
 import { executeNode } from '../../helpers/n8n-context';
 import { resetZuoraProcessState, runZuora, runZuoraError, startZuora, zuoraCredentials } from '../../helpers/zuora';
-import { ZuoraSandbox } from '../../sandbox/zuora';
+import { ZuoraSandbox } from '../../../dev/sandbox/zuora';
 
 let sandbox: ZuoraSandbox;
 beforeAll(async () => {

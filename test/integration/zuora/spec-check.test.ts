@@ -6,8 +6,8 @@
 import { ZuoraOAuth2Api } from '../../../credentials/ZuoraOAuth2Api.credentials';
 import { ZUORA_VERSION } from '../../../nodes/Zuora/auth';
 import { CLIENT_ID, CLIENT_SECRET, startZuora } from '../../helpers/zuora';
-import { ZuoraSandbox } from '../../sandbox/zuora';
-import { ZuoraSpec } from '../../sandbox/zuora/spec';
+import { ZuoraSandbox } from '../../../dev/sandbox/zuora';
+import { ZuoraSpec } from '../../../dev/sandbox/zuora/spec';
 
 async function token(sandbox: ZuoraSandbox): Promise<string> {
 	const res = await fetch(`${sandbox.url}/oauth/token`, {

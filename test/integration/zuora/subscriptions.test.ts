@@ -12,7 +12,7 @@ import {
 	startZuora,
 	zuoraCredentials,
 } from '../../helpers/zuora';
-import type { ZuoraAccount, ZuoraSandbox } from '../../sandbox/zuora';
+import type { ZuoraAccount, ZuoraSandbox } from '../../../dev/sandbox/zuora';
 
 const PRO_MONTHLY = '8ad09be48db5aba7018db5plan00pro-m';
 const PRO_ANNUAL = '8ad09be48db5aba7018db5plan00pro-a';

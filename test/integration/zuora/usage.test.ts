@@ -13,7 +13,7 @@ import {
 	runZuoraError,
 	startZuora,
 } from '../../helpers/zuora';
-import { type MultipartPart, parseCsv, type ZuoraAccount, type ZuoraSandbox } from '../../sandbox/zuora';
+import { type MultipartPart, parseCsv, type ZuoraAccount, type ZuoraSandbox } from '../../../dev/sandbox/zuora';
 
 let sandbox: ZuoraSandbox;
 let account: ZuoraAccount;

@@ -10,7 +10,7 @@ import {
 	toFormPairs,
 } from '../../../nodes/ChargebeeBilling/transport';
 import { readSdkEventTypes, render } from '../../../tools/chargebee-event-types';
-import { decodeChargebeeForm } from '../../sandbox/chargebee/form';
+import { decodeChargebeeForm } from '../../../dev/sandbox/chargebee/form';
 
 describe('form encoding (Chargebee shape)', () => {
 	it('puts the index last for lists of objects, encodes meta_data as JSON, keeps cf_ keys flat', () => {

@@ -8,7 +8,7 @@ import {
 	splitSecrets,
 	verifyPaddleSignature,
 } from '../../../nodes/PaddleBilling/trigger/verify';
-import { PaddleSandbox } from '../../sandbox/paddle';
+import { PaddleSandbox } from '../../../dev/sandbox/paddle';
 
 const SECRET = 'pdl_ntfset_01hv8x2af22vrrz7k67g06x1kq_AbCdEfGhIjKlMnOpQrStUvWxYz012345';
 const OLD_SECRET = 'pdl_ntfset_01hv8x2af22vrrz7k67g06x1kq_ZyXwVuTsRqPoNmLkJiHgFeDcBa987654';

@@ -5,7 +5,7 @@ import { backoffDelay, parseRetryAfter } from '../../../nodes/shared/http';
 import { PermitLimiter, resetLimiters } from '../../../nodes/shared/rate-limiter';
 import { executeNode } from '../../helpers/n8n-context';
 import { Probe, ProbeApi } from '../../helpers/probe-node';
-import { bearerToken, SandboxServer } from '../../sandbox/kit';
+import { bearerToken, SandboxServer } from '../../../dev/sandbox/kit';
 
 const SECRET = 'sk_live_VERY-SECRET-token-123';
 

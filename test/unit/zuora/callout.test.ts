@@ -16,7 +16,7 @@ import { compileTemplate, renderSigned } from '../../../nodes/Zuora/trigger/call
 import { ZuoraTrigger } from '../../../nodes/Zuora/ZuoraTrigger.node';
 import { ZuoraCalloutAuthApi } from '../../../credentials/ZuoraCalloutAuthApi.credentials';
 import { createWebhookContext, type FakeHttpExchange, fakeHttpExchange } from '../../helpers/n8n-context';
-import { ZuoraSandbox } from '../../sandbox/zuora';
+import { ZuoraSandbox } from '../../../dev/sandbox/zuora';
 
 const USER = 'zuora-callout';
 const PASSWORD = 'correct horse battery staple';

@@ -7,7 +7,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { isZuoraErrorBody, parseZuoraError } from '../../../nodes/Zuora/transport';
 import { CLIENT_SECRET, resetZuoraProcessState, runZuora, runZuoraError, startZuora } from '../../helpers/zuora';
-import type { ZuoraSandbox } from '../../sandbox/zuora';
+import type { ZuoraSandbox } from '../../../dev/sandbox/zuora';
 
 describe('reading Zuora error bodies', () => {
 	it('treats success:false and Success:false as errors, whatever the HTTP status', () => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { ZuoraSandbox } from '../../sandbox/zuora';
+import { ZuoraSandbox } from '../../../dev/sandbox/zuora';
 import { basicHeader, callZuora, CREDS, items, normalizedOf, recent, sign } from '../../security/zuora-helpers';
 
 const DIR = path.join(__dirname, '..', '..', 'fixtures', 'zuora-payloads');

@@ -15,7 +15,7 @@ import {
 	startZuora,
 	zuoraCredentials,
 } from '../../helpers/zuora';
-import type { ZuoraSandbox } from '../../sandbox/zuora';
+import type { ZuoraSandbox } from '../../../dev/sandbox/zuora';
 
 let sandbox: ZuoraSandbox;
 beforeAll(async () => {
@@ -120,7 +120,7 @@ describe('token caching across executions', () => {
 
 	it('waits out a 429 from the per-IP token limit (Retry-After) instead of failing', async () => {
 		await sandbox.stop();
-		const { ZuoraSandbox } = await import('../../sandbox/zuora');
+		const { ZuoraSandbox } = await import('../../../dev/sandbox/zuora');
 		const limited = await new ZuoraSandbox({ tokenRateLimit: { limit: 1, windowMs: 1000 } })
 			.addClient('aaaaaaaa-0000-4000-8000-00000000000a', 'secret-a-secret-a')
 			.addClient('bbbbbbbb-0000-4000-8000-00000000000b', 'secret-b-secret-b')

@@ -1,7 +1,7 @@
 import { moneyBlock, toZuoraDate, zoqlLiteral } from '../../../nodes/Zuora/helpers';
 import { toDateTime } from '../../../nodes/Zuora/resources/usage/addRecord';
 import { buildUsageFiles, csvLine, lineErrors, multipartFile, validateUsageRows } from '../../../nodes/Zuora/usage-csv';
-import { parseCsv, parseMultipart } from '../../sandbox/zuora';
+import { parseCsv, parseMultipart } from '../../../dev/sandbox/zuora';
 
 const row = { accountNumber: 'A1', uom: 'API Call', quantity: '5', startDate: '2025-02-01' };
 

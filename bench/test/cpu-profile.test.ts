@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { areaOf, mainProfileIn, profileMarkdown, summarizeProfile } from '../lib/cpu-profile';
+
+const frame = (id: number, functionName: string, url: string, lineNumber = 0) => ({ id, callFrame: { functionName, url, lineNumber } });
+
+function write(dir: string, name: string, durationUs: number, samples: number[], deltas: number[]) {
+	const profile = {
+		nodes: [
+			frame(1, '(root)', ''),
+			frame(2, '(idle)', ''),
+			frame(3, 'verify', 'file:///u/.n8n/nodes/node_modules/n8n-nodes-kommo-billing/dist/nodes/Paddle/trigger/verify.js', 9),
+			frame(4, 'runNode', 'file:///n8n/node_modules/n8n-core/dist/execution-engine/workflow-execute.js'),
+			frame(5, 'query', 'file:///n8n/node_modules/@n8n/typeorm/driver/query.js'),
+			frame(6, 'readFile', 'node:fs'),
+			frame(7, '(garbage collector)', ''),
+		],
+		startTime: 0,
+		endTime: durationUs,
+		samples,
+		timeDeltas: deltas,
+	};
+	writeFileSync(path.join(dir, name), JSON.stringify(profile));
+}
+
+describe('bench CPU profile summary', () => {
+	it('names the package a script belongs to, scoped packages and ours included', () => {
+		expect(areaOf('file:///x/node_modules/a/node_modules/@n8n/db/dist/x.js', 'f')).toBe('@n8n/db');
+		expect(areaOf('file:///x/node_modules/n8n-nodes-kommo-billing/dist/a.js', 'f')).toBe('n8n-nodes-kommo-billing (ours)');
+		expect(areaOf('node:internal/fs', 'f')).toBe('node (built-in modules)');
+		expect(areaOf('', '(garbage collector)')).toBe('(garbage collector)');
+		expect(areaOf('', 'someNative')).toBe('(native)');
+		expect(areaOf('file:///srv/app.js', 'f')).toBe('(other scripts)');
+	});
+
+	it('adds each sample interval to its leaf function, leaves idle out of busy time, and ranks by self time', () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'cpuprof-'));
+		// 4 ms idle, 3 ms ours, 2 ms n8n-core, 1 ms typeorm, 1 ms GC
+		write(dir, 'a.cpuprofile', 20_000, [2, 3, 3, 4, 5, 7, 2, 3, 4], [2000, 1000, 1000, 1000, 1000, 1000, 2000, 1000, 1000]);
+		const s = summarizeProfile(path.join(dir, 'a.cpuprofile'));
+		expect(s.wallMs).toBe(20);
+		expect(s.busyMs).toBe(7);
+		expect(s.areas.map((a) => [a.name, a.ms])).toEqual([
+			['n8n-nodes-kommo-billing (ours)', 3],
+			['n8n-core', 2],
+			['@n8n/typeorm', 1],
+			['(garbage collector)', 1],
+		]);
+		expect(s.areas[0].percent).toBeCloseTo(42.9, 1);
+		expect(s.functions[0].name).toBe('verify (n8n-nodes-kommo-billing (ours): verify.js:10)');
+		expect(profileMarkdown('t', s)).toContain('| n8n-core | 2 | 28.6 |');
+	});
+
+	it('takes the longest profile of a folder as the process itself (the short ones are CLI commands)', () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'cpuprof-'));
+		write(dir, 'short.cpuprofile', 1_000, [3], [1000]);
+		write(dir, 'long.cpuprofile', 90_000, [4], [1000]);
+		expect(path.basename(mainProfileIn(dir)!.file)).toBe('long.cpuprofile');
+		expect(mainProfileIn(path.join(dir, 'missing'))).toBeUndefined();
+	});
+});
