@@ -4,7 +4,6 @@
  * copy, event age) and normalize.ts (the event and the cross-vendor `normalized` block).
  */
 import type {
-	IHookFunctions,
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IDataObject,
@@ -17,11 +16,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { answer, credentialText, refuse, REFUSAL_BODY, rawBody, type Refusal, respondProperty } from '../shared/webhook';
+import { answer, credentialText, refuse, REFUSAL_BODY, rawBody, type Refusal, respondProperty, webhookLifecycle } from '../shared/webhook';
 import { DEFAULT_EVENTS, DEFAULT_KOMMO_FIELD } from './helpers';
 import { CHARGEBEE_EVENT_TYPES } from './trigger/event-types';
 import { parseEvent, toItem } from './trigger/normalize';
-import { checkExists, create, remove, selectedEvents } from './trigger/registration';
+import * as registration from './trigger/registration';
 import { authenticate, confirmEvent, DEFAULT_MAX_EVENT_AGE_HOURS } from './trigger/verify';
 
 const humanize = (type: string) =>
@@ -197,7 +196,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 		if (!parsed.ok) return refused(parsed.refusal);
 		// 3. Is it one we want: anything else is acknowledged so that Chargebee does not retry it.
 		const type = String(parsed.value.event_type);
-		const events = selectedEvents.call(this);
+		const events = registration.selectedEvents.call(this);
 		if (!events.includes('*') && !events.includes(type)) return answer(this, 200, { received: true, ignored: type });
 		// 4. Chargebee's own copy, not a replay; 5. the item, with the optional look-ups.
 		const options = this.getNodeParameter('options', {}) as IDataObject;
@@ -209,11 +208,5 @@ export class ChargebeeBillingTrigger implements INodeType {
 	}
 
 	/** The webhook's lifecycle in the vendor: trigger/registration.ts. */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions) { return await checkExists.call(this); },
-			async create(this: IHookFunctions) { return await create.call(this); },
-			async delete(this: IHookFunctions) { return await remove.call(this); },
-		},
-	};
+	webhookMethods = webhookLifecycle(registration);
 }

@@ -5,7 +5,6 @@
  * signed bytes).
  */
 import type {
-	IHookFunctions,
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
@@ -18,10 +17,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { acknowledge, rawBody, refuse, REFUSAL_BODY, refusal, respondProperty } from '../shared/webhook';
+import { acknowledge, rawBody, refuse, REFUSAL_BODY, refusal, respondProperty, webhookLifecycle } from '../shared/webhook';
 import { parseEventBody } from './trigger/event-body';
 import { acceptsEvent, ALL_EVENTS, normalizePaddleEvent, PADDLE_EVENT_TYPES } from './trigger/normalize';
-import { checkExists, create, remove } from './trigger/registration';
+import * as registration from './trigger/registration';
 import { DEFAULT_TOLERANCE_SECONDS, MAX_TOLERANCE_SECONDS, splitSecrets, verifyDelivery } from './trigger/verify';
 
 const SECRET_FORMAT = /^pdl_ntfset_[A-Za-z0-9]{26}_[A-Za-z0-9]{32}$/;
@@ -168,11 +167,5 @@ export class PaddleBillingTrigger implements INodeType {
 	}
 
 	/** The webhook's lifecycle in the vendor: trigger/registration.ts. */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions) { return await checkExists.call(this); },
-			async create(this: IHookFunctions) { return await create.call(this); },
-			async delete(this: IHookFunctions) { return await remove.call(this); },
-		},
-	};
+	webhookMethods = webhookLifecycle(registration);
 }

@@ -7,7 +7,14 @@
  * The refusal *body* stays each vendor's own shape: tests, sandboxes and people reading the
  * vendors' delivery logs depend on it ({@link REFUSAL_BODY}).
  */
-import type { ICredentialsDecrypted, IDataObject, INodeProperties, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	IDataObject,
+	IHookFunctions,
+	INodeProperties,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 export type ResponseHeaders = Record<string, string>;
 
@@ -110,5 +117,34 @@ export function respondProperty(vendor: string, acceptedWhen: string, extra: Par
 		],
 		default: 'onReceived',
 		...extra,
+	};
+}
+
+/** What a trigger's trigger/registration.ts exports: its webhook's lifecycle in the vendor. */
+export interface WebhookRegistration {
+	checkExists(this: IHookFunctions): Promise<boolean>;
+	create(this: IHookFunctions): Promise<boolean>;
+	/** n8n's `delete` (a reserved word as a function name). */
+	remove(this: IHookFunctions): Promise<boolean>;
+}
+
+/**
+ * A trigger's `webhookMethods`: n8n's checkExists, create and delete of the default webhook, each
+ * handed to the trigger's registration module. The type asks for all three, so a trigger cannot
+ * leave one out.
+ */
+export function webhookLifecycle(registration: WebhookRegistration) {
+	return {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await registration.checkExists.call(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await registration.create.call(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await registration.remove.call(this);
+			},
+		},
 	};
 }

@@ -2,7 +2,7 @@
  * nodes/shared/webhook.ts: the answers of the four triggers' webhook() that start nothing. The
  * refusal body stays each vendor's own shape (vendors' delivery logs and the tests read it).
  */
-import type { IWebhookFunctions } from 'n8n-workflow';
+import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import {
 	acknowledge,
@@ -14,6 +14,7 @@ import {
 	REFUSAL_BODY,
 	refusal,
 	STILL_ACTIVATING,
+	webhookLifecycle,
 } from '../../../nodes/shared/webhook';
 
 function fakeContext(rawBodyValue?: unknown) {
@@ -72,5 +73,32 @@ describe('shared webhook answers', () => {
 			password: '',
 			n: '3',
 		});
+	});
+
+	test('webhookLifecycle hands checkExists, create and delete to the registration, with the hook context', async () => {
+		const calls: Array<[string, unknown]> = [];
+		const lifecycle = webhookLifecycle({
+			async checkExists(this: IHookFunctions) {
+				calls.push(['checkExists', this]);
+				return false;
+			},
+			async create(this: IHookFunctions) {
+				calls.push(['create', this]);
+				return true;
+			},
+			async remove(this: IHookFunctions) {
+				calls.push(['remove', this]);
+				return true;
+			},
+		});
+		const hook = {} as IHookFunctions;
+		expect(await lifecycle.default.checkExists.call(hook)).toBe(false);
+		expect(await lifecycle.default.create.call(hook)).toBe(true);
+		expect(await lifecycle.default.delete.call(hook)).toBe(true);
+		expect(calls).toEqual([
+			['checkExists', hook],
+			['create', hook],
+			['remove', hook],
+		]);
 	});
 });
