@@ -16,7 +16,17 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { answer, credentialText, refuse, REFUSAL_BODY, rawBody, type Refusal, respondProperty, webhookLifecycle } from '../shared/webhook';
+import {
+	answer,
+	credentialText,
+	modeProperty,
+	rawBody,
+	refuse,
+	REFUSAL_BODY,
+	type Refusal,
+	respondProperty,
+	webhookLifecycle,
+} from '../shared/webhook';
 import { DEFAULT_EVENTS, DEFAULT_KOMMO_FIELD } from './helpers';
 import { CHARGEBEE_EVENT_TYPES } from './trigger/event-types';
 import { parseEvent, toItem } from './trigger/normalize';
@@ -67,25 +77,10 @@ export class ChargebeeBillingTrigger implements INodeType {
 			},
 		],
 		properties: [
-			{
-				displayName: 'Mode',
-				name: 'mode',
-				type: 'options',
-				options: [
-					{
-						name: 'Automatic',
-						value: 'automatic',
-						description:
-							'Registers a webhook endpoint in Chargebee with a generated Basic-auth pair when the workflow is published, and removes it when unpublished (needs a full-access API key)',
-					},
-					{
-						name: 'Manual',
-						value: 'manual',
-						description: 'You add this URL in Chargebee yourself and enter its Basic-auth pair in a credential',
-					},
-				],
-				default: 'automatic',
-			},
+			modeProperty(
+				'Registers a webhook endpoint in Chargebee with a generated Basic-auth pair when the workflow is published, and removes it when unpublished (needs a full-access API key)',
+				'You add this URL in Chargebee yourself and enter its Basic-auth pair in a credential',
+			),
 			{
 				displayName:
 					'Automatic mode needs the Chargebee Billing API credential (full-access key). The generated Basic-auth pair is kept in the workflow and never shown.',

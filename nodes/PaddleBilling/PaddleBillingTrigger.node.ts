@@ -17,7 +17,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { acknowledge, rawBody, refuse, REFUSAL_BODY, refusal, respondProperty, webhookLifecycle } from '../shared/webhook';
+import { acknowledge, modeProperty, rawBody, refuse, REFUSAL_BODY, refusal, respondProperty, webhookLifecycle } from '../shared/webhook';
 import { parseEventBody } from './trigger/event-body';
 import { acceptsEvent, ALL_EVENTS, normalizePaddleEvent, PADDLE_EVENT_TYPES } from './trigger/normalize';
 import * as registration from './trigger/registration';
@@ -51,25 +51,10 @@ export class PaddleBillingTrigger implements INodeType {
 			{ name: 'default', httpMethod: 'POST', responseMode: '={{$parameter["responseMode"]}}', path: 'webhook' },
 		],
 		properties: [
-			{
-				displayName: 'Mode',
-				name: 'mode',
-				type: 'options',
-				options: [
-					{
-						name: 'Automatic',
-						value: 'automatic',
-						description:
-							'Creates a notification destination for this workflow through the API when the workflow is activated (and deletes it on deactivation)',
-					},
-					{
-						name: 'Manual',
-						value: 'manual',
-						description: 'You create the destination in Paddle and put its secret key into a Paddle Webhook Secret credential',
-					},
-				],
-				default: 'automatic',
-			},
+			modeProperty(
+				'Creates a notification destination for this workflow through the API when the workflow is activated (and deletes it on deactivation)',
+				'You create the destination in Paddle and put its secret key into a Paddle Webhook Secret credential',
+			),
 			{
 				displayName: 'Events',
 				name: 'events',

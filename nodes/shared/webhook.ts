@@ -93,6 +93,25 @@ export function credentialText<K extends string>(credential: ICredentialsDecrypt
 }
 
 /**
+ * The Mode parameter of a trigger that can register its endpoint in the vendor itself (Automatic:
+ * the webhook lifecycle creates it on activation and removes it on deactivation) or be set up there
+ * by hand (Manual: the secret comes from a credential). The triggers' registration.ts and
+ * verify.ts read `mode`; the two descriptions say what each mode means with that vendor.
+ */
+export function modeProperty(automatic: string, manual: string): INodeProperties {
+	return {
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		options: [
+			{ name: 'Automatic', value: 'automatic', description: automatic },
+			{ name: 'Manual', value: 'manual', description: manual },
+		],
+		default: 'automatic',
+	};
+}
+
+/**
  * The Respond parameter of a trigger whose vendor retries anything but a 2xx (the webhook's
  * `responseMode` reads it): at once, after the run (a failed run answers 500), or from a Respond
  * to Webhook node.

@@ -8,6 +8,7 @@ import {
 	acknowledge,
 	answer,
 	credentialText,
+	modeProperty,
 	notYetActive,
 	rawBody,
 	refuse,
@@ -100,5 +101,18 @@ describe('shared webhook answers', () => {
 			['create', hook],
 			['remove', hook],
 		]);
+	});
+
+	test('modeProperty: Automatic (the default) or Manual, each with the vendor\'s own description', () => {
+		expect(modeProperty('registers it', 'by hand')).toEqual({
+			displayName: 'Mode',
+			name: 'mode',
+			type: 'options',
+			options: [
+				{ name: 'Automatic', value: 'automatic', description: 'registers it' },
+				{ name: 'Manual', value: 'manual', description: 'by hand' },
+			],
+			default: 'automatic',
+		});
 	});
 });
