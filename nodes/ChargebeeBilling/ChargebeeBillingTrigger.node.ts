@@ -24,6 +24,7 @@ import {
 	refuse,
 	REFUSAL_BODY,
 	type Refusal,
+	respondingWebhook,
 	respondProperty,
 	webhookLifecycle,
 } from '../shared/webhook';
@@ -68,14 +69,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 				displayOptions: { show: { mode: ['manual'] } },
 			},
 		],
-		webhooks: [
-			{
-				name: 'default',
-				httpMethod: 'POST',
-				responseMode: '={{$parameter["responseMode"]}}',
-				path: 'webhook',
-			},
-		],
+		webhooks: [respondingWebhook()],
 		properties: [
 			modeProperty(
 				'Registers a webhook endpoint in Chargebee with a generated Basic-auth pair when the workflow is published, and removes it when unpublished (needs a full-access API key)',

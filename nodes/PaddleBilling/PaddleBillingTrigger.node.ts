@@ -17,7 +17,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { acknowledge, modeProperty, rawBody, refuse, REFUSAL_BODY, refusal, respondProperty, webhookLifecycle } from '../shared/webhook';
+import { acknowledge, modeProperty, rawBody, refuse, REFUSAL_BODY, refusal, respondingWebhook, respondProperty, webhookLifecycle } from '../shared/webhook';
 import { parseEventBody } from './trigger/event-body';
 import { acceptsEvent, ALL_EVENTS, normalizePaddleEvent, PADDLE_EVENT_TYPES } from './trigger/normalize';
 import * as registration from './trigger/registration';
@@ -47,9 +47,7 @@ export class PaddleBillingTrigger implements INodeType {
 				testedBy: 'paddleWebhookSecretTest',
 			},
 		],
-		webhooks: [
-			{ name: 'default', httpMethod: 'POST', responseMode: '={{$parameter["responseMode"]}}', path: 'webhook' },
-		],
+		webhooks: [respondingWebhook()],
 		properties: [
 			modeProperty(
 				'Creates a notification destination for this workflow through the API when the workflow is activated (and deletes it on deactivation)',

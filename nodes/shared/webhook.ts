@@ -12,6 +12,7 @@ import type {
 	IDataObject,
 	IHookFunctions,
 	INodeProperties,
+	IWebhookDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
@@ -137,6 +138,11 @@ export function respondProperty(vendor: string, acceptedWhen: string, extra: Par
 		default: 'onReceived',
 		...extra,
 	};
+}
+
+/** The POST webhook at `…/webhook` whose answer the Respond parameter ({@link respondProperty}) times. */
+export function respondingWebhook(): IWebhookDescription {
+	return { name: 'default', httpMethod: 'POST', responseMode: '={{$parameter["responseMode"]}}', path: 'webhook' };
 }
 
 /** What a trigger's trigger/registration.ts exports: its webhook's lifecycle in the vendor. */

@@ -14,6 +14,8 @@ import {
 	refuse,
 	REFUSAL_BODY,
 	refusal,
+	respondingWebhook,
+	respondProperty,
 	STILL_ACTIVATING,
 	webhookLifecycle,
 } from '../../../nodes/shared/webhook';
@@ -114,5 +116,10 @@ describe('shared webhook answers', () => {
 			],
 			default: 'automatic',
 		});
+	});
+
+	test('respondingWebhook: the POST webhook whose responseMode is the Respond parameter', () => {
+		expect(respondingWebhook()).toEqual({ name: 'default', httpMethod: 'POST', responseMode: '={{$parameter["responseMode"]}}', path: 'webhook' });
+		expect(respondingWebhook().responseMode).toBe(`={{$parameter["${respondProperty('V', 'x').name}"]}}`);
 	});
 });
