@@ -4,7 +4,6 @@
  * copy, event age) and normalize.ts (the event and the cross-vendor `normalized` block).
  */
 import type {
-	IHookFunctions,
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IDataObject,
@@ -17,11 +16,22 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { answer, credentialText, refuse, REFUSAL_BODY, rawBody, type Refusal, respondProperty } from '../shared/webhook';
+import {
+	answer,
+	credentialText,
+	modeProperty,
+	rawBody,
+	refuse,
+	REFUSAL_BODY,
+	type Refusal,
+	respondingWebhook,
+	respondProperty,
+	webhookLifecycle,
+} from '../shared/webhook';
 import { DEFAULT_EVENTS, DEFAULT_KOMMO_FIELD } from './helpers';
 import { CHARGEBEE_EVENT_TYPES } from './trigger/event-types';
 import { parseEvent, toItem } from './trigger/normalize';
-import { checkExists, create, remove, selectedEvents } from './trigger/registration';
+import * as registration from './trigger/registration';
 import { authenticate, confirmEvent, DEFAULT_MAX_EVENT_AGE_HOURS } from './trigger/verify';
 
 const humanize = (type: string) =>
@@ -59,34 +69,12 @@ export class ChargebeeBillingTrigger implements INodeType {
 				displayOptions: { show: { mode: ['manual'] } },
 			},
 		],
-		webhooks: [
-			{
-				name: 'default',
-				httpMethod: 'POST',
-				responseMode: '={{$parameter["responseMode"]}}',
-				path: 'webhook',
-			},
-		],
+		webhooks: [respondingWebhook()],
 		properties: [
-			{
-				displayName: 'Mode',
-				name: 'mode',
-				type: 'options',
-				options: [
-					{
-						name: 'Automatic',
-						value: 'automatic',
-						description:
-							'Registers a webhook endpoint in Chargebee with a generated Basic-auth pair when the workflow is published, and removes it when unpublished (needs a full-access API key)',
-					},
-					{
-						name: 'Manual',
-						value: 'manual',
-						description: 'You add this URL in Chargebee yourself and enter its Basic-auth pair in a credential',
-					},
-				],
-				default: 'automatic',
-			},
+			modeProperty(
+				'Registers a webhook endpoint in Chargebee with a generated Basic-auth pair when the workflow is published, and removes it when unpublished (needs a full-access API key)',
+				'You add this URL in Chargebee yourself and enter its Basic-auth pair in a credential',
+			),
 			{
 				displayName:
 					'Automatic mode needs the Chargebee Billing API credential (full-access key). The generated Basic-auth pair is kept in the workflow and never shown.',
@@ -197,7 +185,7 @@ export class ChargebeeBillingTrigger implements INodeType {
 		if (!parsed.ok) return refused(parsed.refusal);
 		// 3. Is it one we want: anything else is acknowledged so that Chargebee does not retry it.
 		const type = String(parsed.value.event_type);
-		const events = selectedEvents.call(this);
+		const events = registration.selectedEvents.call(this);
 		if (!events.includes('*') && !events.includes(type)) return answer(this, 200, { received: true, ignored: type });
 		// 4. Chargebee's own copy, not a replay; 5. the item, with the optional look-ups.
 		const options = this.getNodeParameter('options', {}) as IDataObject;
@@ -209,11 +197,5 @@ export class ChargebeeBillingTrigger implements INodeType {
 	}
 
 	/** The webhook's lifecycle in the vendor: trigger/registration.ts. */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions) { return await checkExists.call(this); },
-			async create(this: IHookFunctions) { return await create.call(this); },
-			async delete(this: IHookFunctions) { return await remove.call(this); },
-		},
-	};
+	webhookMethods = webhookLifecycle(registration);
 }

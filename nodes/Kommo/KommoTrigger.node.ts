@@ -8,7 +8,6 @@
  * what protect this endpoint.
  */
 import type {
-	IHookFunctions,
 	IDataObject,
 	INodeType,
 	INodeTypeDescription,
@@ -17,12 +16,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { acknowledge, refuse, REFUSAL_BODY, type Refusal } from '../shared/webhook';
+import { acknowledge, refuse, REFUSAL_BODY, type Refusal, webhookLifecycle } from '../shared/webhook';
 import { authenticationProperty, kommoCredentials } from './descriptions';
 import { loadOptions } from './methods';
 import { TRIGGER_EVENTS } from './trigger/filters';
 import { decodeCall, printable } from './trigger/normalize';
-import { checkExists, create, remove } from './trigger/registration';
+import * as registration from './trigger/registration';
 import { matchingItems, verifyAccount, verifySecret } from './trigger/verify';
 
 export class KommoTrigger implements INodeType {
@@ -156,11 +155,5 @@ export class KommoTrigger implements INodeType {
 	}
 
 	/** The webhook's lifecycle in the vendor: trigger/registration.ts. */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions) { return await checkExists.call(this); },
-			async create(this: IHookFunctions) { return await create.call(this); },
-			async delete(this: IHookFunctions) { return await remove.call(this); },
-		},
-	};
+	webhookMethods = webhookLifecycle(registration);
 }

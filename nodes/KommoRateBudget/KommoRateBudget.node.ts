@@ -20,17 +20,13 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { safeEqual } from '../shared/crypto';
+import { answer } from '../shared/webhook';
 import { authenticationProperty, kommoCredentials } from '../Kommo/descriptions';
 import { KOMMO_CREDENTIAL_TYPES, type KommoAuthentication } from '../Kommo/transport';
 import { broker, type BrokerSettings } from './broker';
 
 /** Shortest secret accepted: a guessable one would let anyone hold Kommo's whole budget. */
 const MIN_SECRET_LENGTH = 16;
-
-function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
-	ctx.getResponseObject().status(status).json(body);
-	return { noWebhookResponse: true };
-}
 
 export class KommoRateBudget implements INodeType {
 	description: INodeTypeDescription = {

@@ -5,7 +5,6 @@
  * signed bytes).
  */
 import type {
-	IHookFunctions,
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
@@ -18,10 +17,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { acknowledge, rawBody, refuse, REFUSAL_BODY, refusal, respondProperty } from '../shared/webhook';
+import { acknowledge, modeProperty, rawBody, refuse, REFUSAL_BODY, refusal, respondingWebhook, respondProperty, webhookLifecycle } from '../shared/webhook';
 import { parseEventBody } from './trigger/event-body';
 import { acceptsEvent, ALL_EVENTS, normalizePaddleEvent, PADDLE_EVENT_TYPES } from './trigger/normalize';
-import { checkExists, create, remove } from './trigger/registration';
+import * as registration from './trigger/registration';
 import { DEFAULT_TOLERANCE_SECONDS, MAX_TOLERANCE_SECONDS, splitSecrets, verifyDelivery } from './trigger/verify';
 
 const SECRET_FORMAT = /^pdl_ntfset_[A-Za-z0-9]{26}_[A-Za-z0-9]{32}$/;
@@ -48,29 +47,12 @@ export class PaddleBillingTrigger implements INodeType {
 				testedBy: 'paddleWebhookSecretTest',
 			},
 		],
-		webhooks: [
-			{ name: 'default', httpMethod: 'POST', responseMode: '={{$parameter["responseMode"]}}', path: 'webhook' },
-		],
+		webhooks: [respondingWebhook()],
 		properties: [
-			{
-				displayName: 'Mode',
-				name: 'mode',
-				type: 'options',
-				options: [
-					{
-						name: 'Automatic',
-						value: 'automatic',
-						description:
-							'Creates a notification destination for this workflow through the API when the workflow is activated (and deletes it on deactivation)',
-					},
-					{
-						name: 'Manual',
-						value: 'manual',
-						description: 'You create the destination in Paddle and put its secret key into a Paddle Webhook Secret credential',
-					},
-				],
-				default: 'automatic',
-			},
+			modeProperty(
+				'Creates a notification destination for this workflow through the API when the workflow is activated (and deletes it on deactivation)',
+				'You create the destination in Paddle and put its secret key into a Paddle Webhook Secret credential',
+			),
 			{
 				displayName: 'Events',
 				name: 'events',
@@ -168,11 +150,5 @@ export class PaddleBillingTrigger implements INodeType {
 	}
 
 	/** The webhook's lifecycle in the vendor: trigger/registration.ts. */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions) { return await checkExists.call(this); },
-			async create(this: IHookFunctions) { return await create.call(this); },
-			async delete(this: IHookFunctions) { return await remove.call(this); },
-		},
-	};
+	webhookMethods = webhookLifecycle(registration);
 }

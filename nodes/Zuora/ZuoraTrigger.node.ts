@@ -4,7 +4,6 @@
  * auth, HMAC or URL secret; what may be trusted; event time) and normalize.ts.
  */
 import type {
-	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -12,9 +11,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { answer, refuse, REFUSAL_BODY, type Refusal } from '../shared/webhook';
+import { answer, refuse, REFUSAL_BODY, type Refusal, webhookLifecycle } from '../shared/webhook';
 import { CATEGORIES, fieldPaths, type NormalizedField, toItems } from './trigger/normalize';
-import { checkExists, create, remove } from './trigger/registration';
+import * as registration from './trigger/registration';
 import { checkFreshness, DEFAULT_MAX_EVENT_AGE_MINUTES, verifyCallout, zuoraCalloutAuthTest } from './trigger/verify';
 
 const MAPPABLE: Array<{ field: NormalizedField; label: string; hint: string }> = [
@@ -271,11 +270,5 @@ export class ZuoraTrigger implements INodeType {
 	}
 
 	/** The webhook's lifecycle in the vendor: trigger/registration.ts. */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions) { return await checkExists.call(this); },
-			async create(this: IHookFunctions) { return await create.call(this); },
-			async delete(this: IHookFunctions) { return await remove.call(this); },
-		},
-	};
+	webhookMethods = webhookLifecycle(registration);
 }

@@ -7,7 +7,15 @@
  * The refusal *body* stays each vendor's own shape: tests, sandboxes and people reading the
  * vendors' delivery logs depend on it ({@link REFUSAL_BODY}).
  */
-import type { ICredentialsDecrypted, IDataObject, INodeProperties, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	IDataObject,
+	IHookFunctions,
+	INodeProperties,
+	IWebhookDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 export type ResponseHeaders = Record<string, string>;
 
@@ -86,6 +94,25 @@ export function credentialText<K extends string>(credential: ICredentialsDecrypt
 }
 
 /**
+ * The Mode parameter of a trigger that can register its endpoint in the vendor itself (Automatic:
+ * the webhook lifecycle creates it on activation and removes it on deactivation) or be set up there
+ * by hand (Manual: the secret comes from a credential). The triggers' registration.ts and
+ * verify.ts read `mode`; the two descriptions say what each mode means with that vendor.
+ */
+export function modeProperty(automatic: string, manual: string): INodeProperties {
+	return {
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		options: [
+			{ name: 'Automatic', value: 'automatic', description: automatic },
+			{ name: 'Manual', value: 'manual', description: manual },
+		],
+		default: 'automatic',
+	};
+}
+
+/**
  * The Respond parameter of a trigger whose vendor retries anything but a 2xx (the webhook's
  * `responseMode` reads it): at once, after the run (a failed run answers 500), or from a Respond
  * to Webhook node.
@@ -110,5 +137,39 @@ export function respondProperty(vendor: string, acceptedWhen: string, extra: Par
 		],
 		default: 'onReceived',
 		...extra,
+	};
+}
+
+/** The POST webhook at `…/webhook` whose answer the Respond parameter ({@link respondProperty}) times. */
+export function respondingWebhook(): IWebhookDescription {
+	return { name: 'default', httpMethod: 'POST', responseMode: '={{$parameter["responseMode"]}}', path: 'webhook' };
+}
+
+/** What a trigger's trigger/registration.ts exports: its webhook's lifecycle in the vendor. */
+export interface WebhookRegistration {
+	checkExists(this: IHookFunctions): Promise<boolean>;
+	create(this: IHookFunctions): Promise<boolean>;
+	/** n8n's `delete` (a reserved word as a function name). */
+	remove(this: IHookFunctions): Promise<boolean>;
+}
+
+/**
+ * A trigger's `webhookMethods`: n8n's checkExists, create and delete of the default webhook, each
+ * handed to the trigger's registration module. The type asks for all three, so a trigger cannot
+ * leave one out.
+ */
+export function webhookLifecycle(registration: WebhookRegistration) {
+	return {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await registration.checkExists.call(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await registration.create.call(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await registration.remove.call(this);
+			},
+		},
 	};
 }

@@ -2,18 +2,22 @@
  * nodes/shared/webhook.ts: the answers of the four triggers' webhook() that start nothing. The
  * refusal body stays each vendor's own shape (vendors' delivery logs and the tests read it).
  */
-import type { IWebhookFunctions } from 'n8n-workflow';
+import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import {
 	acknowledge,
 	answer,
 	credentialText,
+	modeProperty,
 	notYetActive,
 	rawBody,
 	refuse,
 	REFUSAL_BODY,
 	refusal,
+	respondingWebhook,
+	respondProperty,
 	STILL_ACTIVATING,
+	webhookLifecycle,
 } from '../../../nodes/shared/webhook';
 
 function fakeContext(rawBodyValue?: unknown) {
@@ -72,5 +76,50 @@ describe('shared webhook answers', () => {
 			password: '',
 			n: '3',
 		});
+	});
+
+	test('webhookLifecycle hands checkExists, create and delete to the registration, with the hook context', async () => {
+		const calls: Array<[string, unknown]> = [];
+		const lifecycle = webhookLifecycle({
+			async checkExists(this: IHookFunctions) {
+				calls.push(['checkExists', this]);
+				return false;
+			},
+			async create(this: IHookFunctions) {
+				calls.push(['create', this]);
+				return true;
+			},
+			async remove(this: IHookFunctions) {
+				calls.push(['remove', this]);
+				return true;
+			},
+		});
+		const hook = {} as IHookFunctions;
+		expect(await lifecycle.default.checkExists.call(hook)).toBe(false);
+		expect(await lifecycle.default.create.call(hook)).toBe(true);
+		expect(await lifecycle.default.delete.call(hook)).toBe(true);
+		expect(calls).toEqual([
+			['checkExists', hook],
+			['create', hook],
+			['remove', hook],
+		]);
+	});
+
+	test('modeProperty: Automatic (the default) or Manual, each with the vendor\'s own description', () => {
+		expect(modeProperty('registers it', 'by hand')).toEqual({
+			displayName: 'Mode',
+			name: 'mode',
+			type: 'options',
+			options: [
+				{ name: 'Automatic', value: 'automatic', description: 'registers it' },
+				{ name: 'Manual', value: 'manual', description: 'by hand' },
+			],
+			default: 'automatic',
+		});
+	});
+
+	test('respondingWebhook: the POST webhook whose responseMode is the Respond parameter', () => {
+		expect(respondingWebhook()).toEqual({ name: 'default', httpMethod: 'POST', responseMode: '={{$parameter["responseMode"]}}', path: 'webhook' });
+		expect(respondingWebhook().responseMode).toBe(`={{$parameter["${respondProperty('V', 'x').name}"]}}`);
 	});
 });
