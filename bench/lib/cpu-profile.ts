@@ -90,15 +90,28 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
  * (import, publish) the harness ran in the same folder. Undefined when the process wrote none
  * (killed, or never ran with `--cpu-prof`).
  */
-export function mainProfileIn(dir: string): ProfileSummary | undefined {
+/**
+ * The profiles of one process folder with at least `minBusyMs` of CPU, busiest first. Every node
+ * process started under the bench's NODE_OPTIONS writes one (n8n, its task runner, and short-lived
+ * helpers such as a liveness probe, which can outlive n8n and so have the longest wall time), so
+ * the busiest one is n8n itself.
+ */
+export function profilesIn(dir: string, minBusyMs = 0): ProfileSummary[] {
 	let files: string[];
 	try {
 		files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
 	} catch {
-		return undefined;
+		return [];
 	}
-	const summaries = files.map((f) => summarizeProfile(path.join(dir, f)));
-	return summaries.sort((a, b) => b.wallMs - a.wallMs)[0];
+	return files
+		.map((f) => summarizeProfile(path.join(dir, f)))
+		.filter((s) => s.busyMs >= minBusyMs)
+		.sort((a, b) => b.busyMs - a.busyMs);
+}
+
+/** The busiest profile of a process folder: the n8n process (main or worker). */
+export function mainProfileIn(dir: string): ProfileSummary | undefined {
+	return profilesIn(dir)[0];
 }
 
 export function profileMarkdown(title: string, summary: ProfileSummary, note = ''): string {

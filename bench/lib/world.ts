@@ -22,7 +22,7 @@ import type { DeliveryResult } from '../../dev/sandbox/kit';
 import { PaddleSandbox } from '../../dev/sandbox/paddle';
 import { referenceWorkflows, REF_EVENTS_PATH, REF_WON_PATH } from '../reference/workflows';
 import { fillPlaceholders, REF_CHARGEBEE_HOOK, Stack, ZUORA_CALLOUT_PASSWORD, ZUORA_CALLOUT_USER, type StackOptions } from './stack';
-import { mainProfileIn, profileMarkdown } from './cpu-profile';
+import { profileMarkdown, profilesIn } from './cpu-profile';
 import { sleep } from './stats';
 
 export const VENDORS = ['chargebee', 'paddle', 'zuora'] as const;
@@ -269,11 +269,16 @@ export class World {
 		const folder = this.n8n.userFolder;
 		const name = this.options.name ?? 'bench';
 		const sections: string[] = [];
-		const main = mainProfileIn(path.join(folder, PROFILE_DIR));
-		if (main) sections.push(profileMarkdown(`${name}: main`, main));
+		// per process folder: n8n itself (the busiest profile), then any other process that used
+		// at least 1 s of CPU (n8n's task runner, the CLI commands that imported the workflows)
+		const folders = [{ label: 'main', dir: path.join(folder, PROFILE_DIR) }];
 		for (let i = 1; i <= (this.options.mode === 'queue' ? (this.options.workers ?? 2) : 0); i++) {
-			const worker = mainProfileIn(path.join(folder, `worker-${i}`, PROFILE_DIR));
-			if (worker) sections.push(profileMarkdown(`${name}: worker ${i}`, worker));
+			folders.push({ label: `worker ${i}`, dir: path.join(folder, `worker-${i}`, PROFILE_DIR) });
+		}
+		for (const { label, dir } of folders) {
+			const [n8n, ...others] = profilesIn(dir, 1000);
+			if (n8n) sections.push(profileMarkdown(`${name}: ${label}`, n8n));
+			others.forEach((other, k) => sections.push(profileMarkdown(`${name}: ${label}, child process ${k + 1}`, other, 'Another node process started for this n8n (its task runner or an n8n CLI command).')));
 		}
 		mkdirSync(out, { recursive: true });
 		const file = path.join(out, `${name}.md`);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { areaOf, mainProfileIn, profileMarkdown, summarizeProfile } from '../lib/cpu-profile';
+import { areaOf, mainProfileIn, profileMarkdown, profilesIn, summarizeProfile } from '../lib/cpu-profile';
 
 const frame = (id: number, functionName: string, url: string, lineNumber = 0) => ({ id, callFrame: { functionName, url, lineNumber } });
 
@@ -53,11 +53,14 @@ describe('bench CPU profile summary', () => {
 		expect(profileMarkdown('t', s)).toContain('| n8n-core | 2 | 28.6 |');
 	});
 
-	it('takes the longest profile of a folder as the process itself (the short ones are CLI commands)', () => {
+	it('takes the busiest profile of a folder as the n8n process, not the longest', () => {
 		const dir = mkdtempSync(path.join(os.tmpdir(), 'cpuprof-'));
-		write(dir, 'short.cpuprofile', 1_000, [3], [1000]);
-		write(dir, 'long.cpuprofile', 90_000, [4], [1000]);
-		expect(path.basename(mainProfileIn(dir)!.file)).toBe('long.cpuprofile');
+		// a helper that outlives n8n has the longest wall time but next to no CPU: n8n is the busiest
+		write(dir, 'n8n.cpuprofile', 60_000, [3, 4, 5, 4], [1000, 20_000, 20_000, 19_000]);
+		write(dir, 'probe.cpuprofile', 90_000, [4, 2], [1000, 89_000]);
+		expect(path.basename(mainProfileIn(dir)!.file)).toBe('n8n.cpuprofile');
+		expect(profilesIn(dir, 10).map((p) => path.basename(p.file))).toEqual(['n8n.cpuprofile']);
+		expect(profilesIn(dir).map((p) => path.basename(p.file))).toEqual(['n8n.cpuprofile', 'probe.cpuprofile']);
 		expect(mainProfileIn(path.join(dir, 'missing'))).toBeUndefined();
 	});
 });
