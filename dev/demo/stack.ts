@@ -10,17 +10,12 @@ import { ChargebeeSandbox } from '../sandbox/chargebee';
 import { KommoSandbox, type ContactSeed, type Lead } from '../sandbox/kommo';
 import { PaddleSandbox, SANDBOX_API_KEY, SEED_IDS } from '../sandbox/paddle';
 import { ZuoraSandbox } from '../sandbox/zuora';
+import { SHIPPED_CREDENTIAL } from '../../tools/workflows/credentials';
 
 export const PACKAGE = 'n8n-nodes-kommo-billing';
 
-/** Credential ids and names the shipped workflows reference (docs: the team brief, issue 8). */
-export const CREDENTIAL_IDS = {
-	kommoApi: { id: 'kbKommoApi000001', name: 'Kommo account' },
-	chargebeeBillingApi: { id: 'kbChargebee00001', name: 'Chargebee Billing account' },
-	paddleBillingApi: { id: 'kbPaddle00000001', name: 'Paddle Billing account' },
-	zuoraOAuth2Api: { id: 'kbZuora000000001', name: 'Zuora OAuth2 client' },
-	zuoraCalloutAuthApi: { id: 'kbZuoraCallout01', name: 'Zuora callout auth' },
-} as const;
+/** Credential ids and names the shipped workflows reference (tools/workflows/credentials.ts). */
+export const CREDENTIAL_IDS = SHIPPED_CREDENTIAL;
 
 /** Demo-only secrets for the Zuora OAuth client and the callout receiver (loopback sandboxes). */
 // Zuora client ids are 36 characters (spec createToken.client_id)

@@ -24,6 +24,7 @@ import { startN8n, type N8nHandle } from '../../dev/n8n';
 import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './helpers/won-workflows';
 import { ChargebeeSandbox } from '../../dev/sandbox/chargebee';
 import { KommoSandbox } from '../../dev/sandbox/kommo';
+import { ERROR_WORKFLOW_ID, SHIPPED_CREDENTIAL } from '../../tools/workflows/credentials';
 
 const WORKFLOW_FILE = path.join(WORKFLOWS_DIR, 'kommo-won-to-chargebee.json');
 const WORKFLOW_ID = 'kbWonChargebee01';
@@ -42,8 +43,7 @@ beforeAll(async () => {
 		credentials: [
 			kommoCredential(kommo),
 			{
-				id: 'kbChargebee00001',
-				name: 'Chargebee Billing account',
+				...SHIPPED_CREDENTIAL.chargebeeBillingApi,
 				type: 'chargebeeBillingApi',
 				data: { site: chargebee.site, apiKey: chargebee.apiKey, customHost: true, baseUrl: chargebee.url, requestsPerMinute: 0 },
 			},
@@ -272,8 +272,8 @@ describe('Kommo Won → Chargebee (shipped workflow) in a real n8n', () => {
 		const [failed] = await won.win(lead);
 		expect(failed.status).toBe('error');
 		expect(failed.data.resultData.lastNodeExecuted).toBe('Task: plan has no mapping');
-		await waitFor('the error workflow to run', async () => (await n8n.api.executions({ workflowId: 'kbErrorToKommo01' })).length === 1);
-		const [errorRun] = await n8n.api.waitForExecutions('kbErrorToKommo01', 1);
+		await waitFor('the error workflow to run', async () => (await n8n.api.executions({ workflowId: ERROR_WORKFLOW_ID })).length === 1);
+		const [errorRun] = await n8n.api.waitForExecutions(ERROR_WORKFLOW_ID, 1);
 		expect(errorRun.status).toBe('success');
 		const recorded = kommo.tasks.filter((t) => t.text.startsWith('Workflow "Kommo Won → Chargebee customer + subscription" failed in node "Task: plan has no mapping"'));
 		expect(recorded).toHaveLength(1);

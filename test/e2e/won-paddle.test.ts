@@ -17,6 +17,7 @@ import { startN8n, type N8nHandle } from '../../dev/n8n';
 import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './helpers/won-workflows';
 import { KommoSandbox } from '../../dev/sandbox/kommo';
 import { PaddleSandbox, SANDBOX_API_KEY, SEED_IDS } from '../../dev/sandbox/paddle';
+import { SHIPPED_CREDENTIAL } from '../../tools/workflows/credentials';
 
 const WORKFLOW_FILE = path.join(WORKFLOWS_DIR, 'kommo-won-to-paddle.json');
 const WORKFLOW_ID = 'kbWonPaddle00001';
@@ -35,8 +36,7 @@ beforeAll(async () => {
 		credentials: [
 			kommoCredential(kommo),
 			{
-				id: 'kbPaddle00000001',
-				name: 'Paddle Billing account',
+				...SHIPPED_CREDENTIAL.paddleBillingApi,
 				type: 'paddleBillingApi',
 				data: { apiKey: SANDBOX_API_KEY, environment: 'custom', baseUrl: paddle.url },
 			},

@@ -16,6 +16,7 @@ import { startN8n, type N8nHandle } from '../../dev/n8n';
 import { kommoCredential, ran, seedDeal, waitFor, WonRunner, WORKFLOWS_DIR } from './helpers/won-workflows';
 import { KommoSandbox } from '../../dev/sandbox/kommo';
 import { ZuoraSandbox } from '../../dev/sandbox/zuora';
+import { SHIPPED_CREDENTIAL } from '../../tools/workflows/credentials';
 
 const WORKFLOW_FILE = path.join(WORKFLOWS_DIR, 'kommo-won-to-zuora.json');
 const WORKFLOW_ID = 'kbWonZuora000001';
@@ -60,7 +61,7 @@ const planChangeWorkflow = {
 				removeMode: 'allOthers',
 				effectiveDate: '={{ $now.toISODate() }}',
 			},
-			credentials: { zuoraOAuth2Api: { id: 'kbZuora000000001', name: 'Zuora OAuth2 client' } },
+			credentials: { zuoraOAuth2Api: SHIPPED_CREDENTIAL.zuoraOAuth2Api },
 		},
 	],
 	connections: { Webhook: { main: [[{ node: 'Change plan', type: 'main', index: 0 }]] } },
@@ -79,8 +80,7 @@ beforeAll(async () => {
 		credentials: [
 			kommoCredential(kommo),
 			{
-				id: 'kbZuora000000001',
-				name: 'Zuora OAuth2 client',
+				...SHIPPED_CREDENTIAL.zuoraOAuth2Api,
 				type: 'zuoraOAuth2Api',
 				data: { environment: 'custom', baseUrl: zuora.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, accessToken: '', expiresAt: 0, refreshAt: 0, obtainedAt: 0 },
 			},

@@ -27,6 +27,7 @@ import {
 } from './helpers/billing-workflows';
 import { ChargebeeSandbox } from '../../dev/sandbox/chargebee';
 import { KommoSandbox, type Lead } from '../../dev/sandbox/kommo';
+import { SHIPPED_CREDENTIAL } from '../../tools/workflows/credentials';
 
 const WORKFLOW_ID = 'kbCbEvents000001';
 const HOOK = 'kommo-billing-chargebee-events/webhook';
@@ -82,8 +83,7 @@ beforeAll(async () => {
 	const credentials: CredentialJson[] = [
 		kommoCredential(kommo),
 		{
-			id: 'kbChargebee00001',
-			name: 'Chargebee Billing account',
+			...SHIPPED_CREDENTIAL.chargebeeBillingApi,
 			type: 'chargebeeBillingApi',
 			data: { site: chargebee.site, apiKey: chargebee.apiKey, customHost: true, baseUrl: chargebee.url, requestsPerMinute: 0 },
 		},

@@ -16,6 +16,7 @@ import { effects, ERROR_WORKFLOW_ID, expectLateResumeIsStale, errorTasks, kommoC
 import { KommoSandbox, type Lead } from '../../dev/sandbox/kommo';
 import { PaddleSandbox, SANDBOX_API_KEY, type DeliveryRecord } from '../../dev/sandbox/paddle';
 import { specDoc } from '../../dev/sandbox/paddle/spec';
+import { SHIPPED_CREDENTIAL } from '../../tools/workflows/credentials';
 
 const WORKFLOW_ID = 'kbPdEvents000001';
 const HOOK = 'kommo-billing-paddle-events/webhook';
@@ -94,7 +95,7 @@ beforeAll(async () => {
 		name: 'wf-paddle-events',
 		credentials: [
 			kommoCredential(kommo),
-			{ id: 'kbPaddle00000001', name: 'Paddle Billing account', type: 'paddleBillingApi', data: { apiKey: SANDBOX_API_KEY, environment: 'custom', baseUrl: paddle.url } },
+			{ ...SHIPPED_CREDENTIAL.paddleBillingApi, type: 'paddleBillingApi', data: { apiKey: SANDBOX_API_KEY, environment: 'custom', baseUrl: paddle.url } },
 		],
 		workflows: [workflowWithPlans(), shippedWorkflow('error-to-kommo-task.json')],
 		// all published: n8n 2.x runs only a published error workflow

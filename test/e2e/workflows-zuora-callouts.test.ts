@@ -17,6 +17,7 @@ import { startN8n, type N8nHandle } from '../../dev/n8n';
 import { effects, ERROR_WORKFLOW_ID, expectLateResumeIsStale, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
 import { KommoSandbox, type Lead } from '../../dev/sandbox/kommo';
 import { ZuoraSandbox, type ZuoraContact } from '../../dev/sandbox/zuora';
+import { SHIPPED_CREDENTIAL } from '../../tools/workflows/credentials';
 
 const WORKFLOW_ID = 'kbZuEvents000001';
 const HOOK = 'kommo-billing-zuora-callouts/callout';
@@ -69,11 +70,10 @@ beforeAll(async () => {
 		name: 'wf-zuora-callouts',
 		credentials: [
 			kommoCredential(kommo),
-			{ id: 'kbZuoraCallout01', name: 'Zuora callout auth', type: 'zuoraCalloutAuthApi', data: { user: AUTH.user, password: AUTH.password } },
+			{ ...SHIPPED_CREDENTIAL.zuoraCalloutAuthApi, type: 'zuoraCalloutAuthApi', data: { user: AUTH.user, password: AUTH.password } },
 			// for the account look-up of a callout without crmId
 			{
-				id: 'kbZuora000000001',
-				name: 'Zuora OAuth2 client',
+				...SHIPPED_CREDENTIAL.zuoraOAuth2Api,
 				type: 'zuoraOAuth2Api',
 				data: { environment: 'custom', baseUrl: zuora.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, accessToken: '', expiresAt: 0, refreshAt: 0, obtainedAt: 0 },
 			},

@@ -17,5 +17,14 @@ export const CREDENTIALS = {
 	zuoraCallout: { zuoraCalloutAuthApi: { id: 'kbZuoraCallout01', name: 'Zuora callout auth' } },
 } as const satisfies Record<string, INodeCredentials>;
 
+/** The same credentials by credential type: what tests, the demo and the benchmark create. */
+export const SHIPPED_CREDENTIAL = {
+	kommoApi: CREDENTIALS.kommo.kommoApi,
+	chargebeeBillingApi: CREDENTIALS.chargebee.chargebeeBillingApi,
+	paddleBillingApi: CREDENTIALS.paddle.paddleBillingApi,
+	zuoraOAuth2Api: CREDENTIALS.zuora.zuoraOAuth2Api,
+	zuoraCalloutAuthApi: CREDENTIALS.zuoraCallout.zuoraCalloutAuthApi,
+} as const;
+
 /** workflows/error-to-kommo-task.json: the `errorWorkflow` of every other shipped workflow. */
 export const ERROR_WORKFLOW_ID = 'kbErrorToKommo01';

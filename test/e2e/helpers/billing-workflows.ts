@@ -8,9 +8,10 @@ import path from 'node:path';
 
 import type { CredentialJson, N8nHandle, WorkflowJson } from '../../../dev/n8n';
 import type { KommoSandbox } from '../../../dev/sandbox/kommo';
+import { ERROR_WORKFLOW_ID, SHIPPED_CREDENTIAL } from '../../../tools/workflows/credentials';
 
 export const WORKFLOWS_DIR = path.join(__dirname, '..', '..', '..', 'workflows');
-export const ERROR_WORKFLOW_ID = 'kbErrorToKommo01';
+export { ERROR_WORKFLOW_ID };
 
 /** A shipped workflow file as it is (tests patch copies, never the file). */
 export function shippedWorkflow(file: string): WorkflowJson {
@@ -20,8 +21,7 @@ export function shippedWorkflow(file: string): WorkflowJson {
 /** The "Kommo account" credential the workflows reference, pointing at the sandbox. */
 export function kommoCredential(kommo: KommoSandbox): CredentialJson {
 	return {
-		id: 'kbKommoApi000001',
-		name: 'Kommo account',
+		...SHIPPED_CREDENTIAL.kommoApi,
 		type: 'kommoApi',
 		data: {
 			subdomain: kommo.account.subdomain,
