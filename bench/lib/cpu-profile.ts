@@ -109,7 +109,20 @@ export function profilesIn(dir: string, minBusyMs = 0): ProfileSummary[] {
 		.sort((a, b) => b.busyMs - a.busyMs);
 }
 
-/** The busiest profile of a process folder: the n8n process (main or worker). */
+/**
+ * The n8n process's profile in one process folder, and the other long-lived processes (its task
+ * runner) with at least 1 s of CPU. The n8n CLI commands that imported the workflows before the
+ * start are busy for seconds but short, and the liveness probe lives longest but idles, so the
+ * n8n process is the busiest of those that lived at least half as long as the longest.
+ */
+export function n8nProfilesIn(dir: string): { n8n?: ProfileSummary; others: ProfileSummary[] } {
+	const all = profilesIn(dir);
+	const longest = Math.max(0, ...all.map((p) => p.wallMs));
+	const [n8n, ...others] = all.filter((p) => p.wallMs >= longest / 2 && p.busyMs >= 1000);
+	return { n8n, others };
+}
+
+/** The busiest profile of a process folder. */
 export function mainProfileIn(dir: string): ProfileSummary | undefined {
 	return profilesIn(dir)[0];
 }

@@ -22,7 +22,7 @@ import type { DeliveryResult } from '../../dev/sandbox/kit';
 import { PaddleSandbox } from '../../dev/sandbox/paddle';
 import { referenceWorkflows, REF_EVENTS_PATH, REF_WON_PATH } from '../reference/workflows';
 import { fillPlaceholders, REF_CHARGEBEE_HOOK, Stack, ZUORA_CALLOUT_PASSWORD, ZUORA_CALLOUT_USER, type StackOptions } from './stack';
-import { profileMarkdown, profilesIn } from './cpu-profile';
+import { n8nProfilesIn, profileMarkdown } from './cpu-profile';
 import { sleep } from './stats';
 
 export const VENDORS = ['chargebee', 'paddle', 'zuora'] as const;
@@ -62,6 +62,7 @@ export interface WorldOptions extends StackOptions {
 }
 
 const PROFILE_DIR = 'cpu-profile';
+const PROFILE_STOP_GRACE_MS = 120_000;
 
 /** What the vendor needs to post one event to a flow. */
 export type EventTarget =
@@ -153,10 +154,11 @@ export class World {
 			env: {
 				NODE_FUNCTION_ALLOW_BUILTIN: 'crypto',
 				// relative: each process writes into its own working folder (the main's user folder, a worker's folder)
-				...(options.cpuProfileOut ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {}),
+				...(options.cpuProfileOut ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}`, KOMMO_BILLING_E2E_STOP_GRACE_MS: String(PROFILE_STOP_GRACE_MS - 5000) } : {}),
 				...(options.env ?? {}),
 			},
-			...(options.cpuProfileOut ? { keepUserFolder: true } : {}),
+			// a profile is written when the process exits normally: give a profiled n8n time for that
+			...(options.cpuProfileOut ? { keepUserFolder: true, stopGraceMs: PROFILE_STOP_GRACE_MS } : {}),
 		};
 		// Our triggers register themselves in the sandboxes while n8n activates them: no latency
 		// then, so start-up is not slowed down by the simulated round trips.
@@ -269,16 +271,15 @@ export class World {
 		const folder = this.n8n.userFolder;
 		const name = this.options.name ?? 'bench';
 		const sections: string[] = [];
-		// per process folder: n8n itself (the busiest profile), then any other process that used
-		// at least 1 s of CPU (n8n's task runner, the CLI commands that imported the workflows)
+		// per process folder: n8n itself, then its task runner if it used 1 s of CPU or more
 		const folders = [{ label: 'main', dir: path.join(folder, PROFILE_DIR) }];
 		for (let i = 1; i <= (this.options.mode === 'queue' ? (this.options.workers ?? 2) : 0); i++) {
 			folders.push({ label: `worker ${i}`, dir: path.join(folder, `worker-${i}`, PROFILE_DIR) });
 		}
 		for (const { label, dir } of folders) {
-			const [n8n, ...others] = profilesIn(dir, 1000);
-			if (n8n) sections.push(profileMarkdown(`${name}: ${label}`, n8n));
-			others.forEach((other, k) => sections.push(profileMarkdown(`${name}: ${label}, child process ${k + 1}`, other, 'Another node process started for this n8n (its task runner or an n8n CLI command).')));
+			const { n8n, others } = n8nProfilesIn(dir);
+			sections.push(n8n ? profileMarkdown(`${name}: ${label}`, n8n) : `### ${name}: ${label}\n\nNo profile of the n8n process (it did not exit normally).\n`);
+			others.forEach((other, k) => sections.push(profileMarkdown(`${name}: ${label}, child process ${k + 1}`, other, 'Another long-lived node process of this n8n (its task runner).')));
 		}
 		mkdirSync(out, { recursive: true });
 		const file = path.join(out, `${name}.md`);

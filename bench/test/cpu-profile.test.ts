@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { areaOf, mainProfileIn, profileMarkdown, profilesIn, summarizeProfile } from '../lib/cpu-profile';
+import { areaOf, mainProfileIn, n8nProfilesIn, profileMarkdown, profilesIn, summarizeProfile } from '../lib/cpu-profile';
 
 const frame = (id: number, functionName: string, url: string, lineNumber = 0) => ({ id, callFrame: { functionName, url, lineNumber } });
 
@@ -62,5 +62,18 @@ describe('bench CPU profile summary', () => {
 		expect(profilesIn(dir, 10).map((p) => path.basename(p.file))).toEqual(['n8n.cpuprofile']);
 		expect(profilesIn(dir).map((p) => path.basename(p.file))).toEqual(['n8n.cpuprofile', 'probe.cpuprofile']);
 		expect(mainProfileIn(path.join(dir, 'missing'))).toBeUndefined();
+	});
+
+	it('finds the n8n process among the CLI imports (busy but short) and the probe (long but idle)', () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'cpuprof-'));
+		const busy = (ms: number) => [Array(ms / 100).fill(4), Array(ms / 100).fill(100_000)] as const;
+		write(dir, 'import.cpuprofile', 7_000_000, ...busy(6000));
+		write(dir, 'n8n.cpuprofile', 200_000_000, ...busy(3000));
+		write(dir, 'runner.cpuprofile', 190_000_000, ...busy(1500));
+		write(dir, 'probe.cpuprofile', 210_000_000, [4, 2], [10_000, 209_000_000]);
+		const { n8n, others } = n8nProfilesIn(dir);
+		expect(path.basename(n8n!.file)).toBe('n8n.cpuprofile');
+		expect(others.map((p) => path.basename(p.file))).toEqual(['runner.cpuprofile']);
+		expect(n8nProfilesIn(path.join(dir, 'missing'))).toEqual({ n8n: undefined, others: [] });
 	});
 });

@@ -64,6 +64,12 @@ export interface StartOptions {
 	startTimeoutMs?: number;
 	/** Keep the user folder after stop() (default: kept only when start failed). */
 	keepUserFolder?: boolean;
+	/**
+	 * How long stop() lets each n8n process shut down after SIGTERM before SIGKILL (default 20 s;
+	 * the watchdog's own limit follows it). A process run with `--cpu-prof` writes its profile
+	 * only when it exits normally, which takes longer than that after a long run.
+	 */
+	stopGraceMs?: number;
 }
 
 export interface Timings {
@@ -450,7 +456,7 @@ export async function startN8n(opts: StartOptions = {}): Promise<N8nHandle> {
 			if (stopped) return;
 			stopped = true;
 			const t = Date.now();
-			await main?.stop();
+			await main?.stop(opts.stopGraceMs);
 			main = undefined;
 			timings.stopMs = Date.now() - t;
 			if (!(opts.keepUserFolder ?? process.env.KOMMO_BILLING_E2E_KEEP === '1') && !failed) rmSync(userFolder, { recursive: true, force: true });

@@ -291,8 +291,8 @@ export async function startN8nQueue(opts: QueueOptions = {}): Promise<N8nQueueHa
 
 	const stopProcesses = async () => {
 		// workers first, so no job is picked up by a worker whose main is gone
-		await Promise.all(processes.filter((p) => p.label.includes('worker')).map((p) => p.stop()));
-		await Promise.all(processes.filter((p) => !p.label.includes('worker')).map((p) => p.stop()));
+		await Promise.all(processes.filter((p) => p.label.includes('worker')).map((p) => p.stop(opts.stopGraceMs)));
+		await Promise.all(processes.filter((p) => !p.label.includes('worker')).map((p) => p.stop(opts.stopGraceMs)));
 		processes = [];
 	};
 
