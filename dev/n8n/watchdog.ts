@@ -31,21 +31,25 @@ function killGroup(signal) {
 }
 
 let stopping = false;
-function stop(reason) {
+function stop(reason, forward) {
 	if (stopping) return;
 	stopping = true;
 	process.stderr.write(\`[watchdog] \${reason}: stopping n8n (pid \${child.pid})\\n\`);
-	child.kill('SIGTERM');
+	// n8n handles SIGTERM with process.once (dist/commands/base-command.js): a second one ends it
+	// at once, mid-shutdown and without its CPU profile, so a SIGTERM that
+	// already reached n8n through the group is not sent again
+	if (forward) child.kill('SIGTERM');
 	// a caller that needs a longer shutdown (a profiled bench run) sets KOMMO_BILLING_E2E_STOP_GRACE_MS
 	setTimeout(() => killGroup('SIGKILL'), Number(process.env.KOMMO_BILLING_E2E_STOP_GRACE_MS) || 15_000).unref();
 }
 
-// A group-wide SIGTERM reaches n8n directly; the watchdog only has to stay until n8n exits.
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
+// A group-wide SIGTERM (the harness's stop()) reaches n8n directly; the watchdog only has to
+// stay until n8n exits. (A signal to the watchdog alone ends the group after the grace above.)
+process.on('SIGTERM', () => stop('SIGTERM', false));
+process.on('SIGINT', () => stop('SIGINT', false));
 
 const timer = setInterval(() => {
-	if (!alive(parentPid)) stop(\`parent process \${parentPid} is gone\`);
+	if (!alive(parentPid)) stop(\`parent process \${parentPid} is gone\`, true);
 }, 1000);
 
 child.on('error', (error) => {
