@@ -14,6 +14,7 @@ import path from 'node:path';
 interface ProfileNode {
 	id: number;
 	callFrame: { functionName: string; url: string; lineNumber: number };
+	children?: number[];
 }
 interface CpuProfile {
 	nodes: ProfileNode[];
@@ -35,7 +36,14 @@ export interface ProfileSummary {
 	busyMs: number;
 	areas: Share[];
 	functions: Share[];
+	/** For the hottest functions, the call paths that led to them (callers nearest first), by time. */
+	callers: { function: string; paths: Share[] }[];
 }
+
+/** How many of the hottest functions get their callers listed, how many paths each, how deep. */
+const CALLER_FUNCTIONS = 3;
+const CALLER_PATHS = 3;
+const CALLER_DEPTH = 6;
 
 const OUR_PACKAGE = 'n8n-nodes-kommo-billing';
 
@@ -60,36 +68,48 @@ function shares(totals: Map<string, number>, busyMs: number, top: number): Share
 export function summarizeProfile(file: string, top = 15): ProfileSummary {
 	const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+	const parentOf = new Map<number, number>();
+	for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
 	const perFunction = new Map<string, number>();
 	const perArea = new Map<string, number>();
+	const label = (node: ProfileNode) => {
+		const { functionName, url, lineNumber } = node.callFrame;
+		const area = areaOf(url, functionName);
+		const where = url ? `${area}: ${path.basename(url)}:${lineNumber + 1}` : area;
+		return { area, key: `${functionName || '(anonymous)'} (${where})` };
+	};
+	const busy: { node: ProfileNode; key: string; us: number }[] = [];
 	for (let i = 0; i < profile.samples.length; i++) {
 		const node = byId.get(profile.samples[i]);
 		const us = profile.timeDeltas[i] ?? 0;
-		if (!node || us <= 0) continue;
-		const { functionName, url, lineNumber } = node.callFrame;
-		if (functionName === '(idle)') continue;
-		const area = areaOf(url, functionName);
-		const where = url ? `${area}: ${path.basename(url)}:${lineNumber + 1}` : area;
-		const key = `${functionName || '(anonymous)'} (${where})`;
+		if (!node || us <= 0 || node.callFrame.functionName === '(idle)') continue;
+		const { area, key } = label(node);
 		perFunction.set(key, (perFunction.get(key) ?? 0) + us);
 		perArea.set(area, (perArea.get(area) ?? 0) + us);
+		busy.push({ node, key, us });
 	}
 	const wallMs = (profile.endTime - profile.startTime) / 1000;
 	const busyMs = [...perArea.values()].reduce((a, b) => a + b, 0) / 1000;
-	return {
-		file,
-		wallMs: Math.round(wallMs),
-		busyMs: Math.round(busyMs),
-		areas: shares(perArea, busyMs, top),
-		functions: shares(perFunction, busyMs, top),
-	};
+	const functions = shares(perFunction, busyMs, top);
+	// self time says what is hot, not who asks for it: the frames above the hottest leaves
+	const callers = functions.slice(0, CALLER_FUNCTIONS).map((hot) => {
+		const perPath = new Map<string, number>();
+		for (const sample of busy) {
+			if (sample.key !== hot.name) continue;
+			const frames: string[] = [];
+			for (let id = parentOf.get(sample.node.id); id !== undefined && frames.length < CALLER_DEPTH; id = parentOf.get(id)) {
+				const node = byId.get(id);
+				if (!node || node.callFrame.functionName === '(root)') break;
+				frames.push(label(node).key);
+			}
+			const key = frames.join(' ← ') || '(no caller)';
+			perPath.set(key, (perPath.get(key) ?? 0) + sample.us);
+		}
+		return { function: hot.name, paths: shares(perPath, busyMs, CALLER_PATHS) };
+	});
+	return { file, wallMs: Math.round(wallMs), busyMs: Math.round(busyMs), areas: shares(perArea, busyMs, top), functions, callers };
 }
 
-/**
- * The longest-running profile in `dir`: the n8n process itself; the short ones are the CLI commands
- * (import, publish) the harness ran in the same folder. Undefined when the process wrote none
- * (killed, or never ran with `--cpu-prof`).
- */
 /**
  * The profiles of one process folder with at least `minBusyMs` of CPU, busiest first. Every node
  * process started under the bench's NODE_OPTIONS writes one (n8n, its task runner, and short-lived
@@ -142,5 +162,6 @@ export function profileMarkdown(title: string, summary: ProfileSummary, note = '
 		'',
 		table(summary.functions),
 		'',
+		...summary.callers.flatMap((hot) => [`Called from (${hot.function}; callers nearest first):`, '', table(hot.paths), '']),
 	].join('\n');
 }

@@ -7,7 +7,7 @@
  *  - event flows: how the vendor delivers to it (Chargebee endpoint + Basic pair, Paddle
  *    notification setting + secret, Zuora callout URL + Basic pair).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
@@ -276,12 +276,14 @@ export class World {
 		for (let i = 1; i <= (this.options.mode === 'queue' ? (this.options.workers ?? 2) : 0); i++) {
 			folders.push({ label: `worker ${i}`, dir: path.join(folder, `worker-${i}`, PROFILE_DIR) });
 		}
+		mkdirSync(out, { recursive: true });
 		for (const { label, dir } of folders) {
 			const { n8n, others } = n8nProfilesIn(dir);
+			// the raw profile too, for Chrome DevTools or a closer look (large: not for bench/results)
+			if (n8n) copyFileSync(n8n.file, path.join(out, `${name}-${label.replace(/ /g, '-')}.cpuprofile`));
 			sections.push(n8n ? profileMarkdown(`${name}: ${label}`, n8n) : `### ${name}: ${label}\n\nNo profile of the n8n process (it did not exit normally).\n`);
 			others.forEach((other, k) => sections.push(profileMarkdown(`${name}: ${label}, child process ${k + 1}`, other, 'Another long-lived node process of this n8n (its task runner).')));
 		}
-		mkdirSync(out, { recursive: true });
 		const file = path.join(out, `${name}.md`);
 		writeFileSync(
 			file,

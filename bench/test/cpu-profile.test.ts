@@ -4,15 +4,15 @@ import path from 'node:path';
 
 import { areaOf, mainProfileIn, n8nProfilesIn, profileMarkdown, profilesIn, summarizeProfile } from '../lib/cpu-profile';
 
-const frame = (id: number, functionName: string, url: string, lineNumber = 0) => ({ id, callFrame: { functionName, url, lineNumber } });
+const frame = (id: number, functionName: string, url: string, lineNumber = 0, children: number[] = []) => ({ id, callFrame: { functionName, url, lineNumber }, children });
 
 function write(dir: string, name: string, durationUs: number, samples: number[], deltas: number[]) {
 	const profile = {
 		nodes: [
-			frame(1, '(root)', ''),
+			frame(1, '(root)', '', 0, [2, 4, 5, 6, 7]),
 			frame(2, '(idle)', ''),
 			frame(3, 'verify', 'file:///u/.n8n/nodes/node_modules/n8n-nodes-kommo-billing/dist/nodes/Paddle/trigger/verify.js', 9),
-			frame(4, 'runNode', 'file:///n8n/node_modules/n8n-core/dist/execution-engine/workflow-execute.js'),
+			frame(4, 'runNode', 'file:///n8n/node_modules/n8n-core/dist/execution-engine/workflow-execute.js', 0, [3]),
 			frame(5, 'query', 'file:///n8n/node_modules/@n8n/typeorm/driver/query.js'),
 			frame(6, 'readFile', 'node:fs'),
 			frame(7, '(garbage collector)', ''),
@@ -51,6 +51,13 @@ describe('bench CPU profile summary', () => {
 		expect(s.areas[0].percent).toBeCloseTo(42.9, 1);
 		expect(s.functions[0].name).toBe('verify (n8n-nodes-kommo-billing (ours): verify.js:10)');
 		expect(profileMarkdown('t', s)).toContain('| n8n-core | 2 | 28.6 |');
+		// who called the hottest function: verify under runNode (root is not a caller)
+		expect(s.callers[0]).toEqual({
+			function: 'verify (n8n-nodes-kommo-billing (ours): verify.js:10)',
+			paths: [{ name: 'runNode (n8n-core: workflow-execute.js:1)', ms: 3, percent: 42.9 }],
+		});
+		expect(s.callers[1].paths.map((p) => p.name)).toEqual(['(no caller)']);
+		expect(profileMarkdown('t', s)).toContain('Called from (verify (n8n-nodes-kommo-billing (ours): verify.js:10); callers nearest first):');
 	});
 
 	it('takes the busiest profile of a folder as the n8n process, not the longest', () => {
