@@ -116,9 +116,16 @@ export function renderScaleCurveChart(results: SustainedResult[], meta: ScaleCur
 		c.text(x + w / 2, cBox.y + cBox.h - h - 12, `${Math.round(r.heldPerMin)}/min`, BLACK, 1, 'center');
 		const cx = x + w / 2;
 		c.text(cx, cBox.y + cBox.h + 8, r.workers ? `queue x${r.workers}` : 'regular', BLACK, 1, 'center');
-		c.text(cx, cBox.y + cBox.h + 22, `${Math.round(r.cpu.msPerEvent)} ms CPU/ev`, GREY, 1, 'center');
-		c.text(cx, cBox.y + cBox.h + 36, `ack p99 ${(r.ack.p99Ms / 1000).toFixed(1)} s`, GREY, 1, 'center');
-		c.text(cx, cBox.y + cBox.h + 50, `lost ${r.lost} dup ${r.duplicated}`, GREY, 1, 'center');
+		barLabels(r).forEach((label, k) => c.text(cx, cBox.y + cBox.h + 22 + 14 * k, label, GREY, 1, 'center'));
 	});
 	return c.toPng();
+}
+
+/** The figures under a mode's bar; a mode that answered nothing has none (not "NaN ms"). */
+export function barLabels(r: Pick<SustainedResult, 'cpu' | 'ack' | 'lost' | 'duplicated'>): string[] {
+	return [
+		Number.isFinite(r.cpu.msPerEvent) ? `${Math.round(r.cpu.msPerEvent)} ms CPU/ev` : 'CPU/ev n/a',
+		Number.isFinite(r.ack.p99Ms) ? `ack p99 ${(r.ack.p99Ms / 1000).toFixed(1)} s` : 'ack p99 n/a',
+		`lost ${r.lost} dup ${r.duplicated}`,
+	];
 }

@@ -2,7 +2,7 @@
 // statistics, and the targets table that covers all five targets of issue 17.
 import { inflateSync } from 'node:zlib';
 
-import { renderScaleCurveChart, niceCeil } from '../lib/chart';
+import { barLabels, renderScaleCurveChart, niceCeil } from '../lib/chart';
 import { deliverAll, type DeliveryOutcome } from '../lib/deliver';
 import { Canvas, crc32, encodePng, PNG_SIGNATURE } from '../lib/png';
 import { renderMarkdown, type BenchResults } from '../lib/report';
@@ -321,5 +321,12 @@ describe('bench: scale-curve chart', () => {
 		});
 		const ihdr = chunks(png)[0].data;
 		expect([ihdr.readUInt32BE(0), ihdr.readUInt32BE(4)]).toEqual([1000, 720]);
+	});
+
+	test('a mode that answered nothing shows n/a under its bar, not NaN', () => {
+		const none = { cpu: { msPerEvent: Number.NaN, cores: 0.5 }, ack: { p50Ms: Number.NaN, p95Ms: Number.NaN, p99Ms: Number.NaN }, lost: 0, duplicated: 0 };
+		expect(barLabels(none)).toEqual(['CPU/ev n/a', 'ack p99 n/a', 'lost 0 dup 0']);
+		const some = { ...none, cpu: { msPerEvent: 626.4, cores: 1.2 }, ack: { p50Ms: 900, p95Ms: 1500, p99Ms: 2049 } };
+		expect(barLabels(some)).toEqual(['626 ms CPU/ev', 'ack p99 2.0 s', 'lost 0 dup 0']);
 	});
 });
