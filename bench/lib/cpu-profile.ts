@@ -142,11 +142,6 @@ export function n8nProfilesIn(dir: string): { n8n?: ProfileSummary; others: Prof
 	return { n8n, others };
 }
 
-/** The busiest profile of a process folder. */
-export function mainProfileIn(dir: string): ProfileSummary | undefined {
-	return profilesIn(dir)[0];
-}
-
 export function profileMarkdown(title: string, summary: ProfileSummary, note = ''): string {
 	const table = (rows: Share[]) => ['| | self ms | % of busy |', '|---|---:|---:|', ...rows.map((r) => `| ${r.name.replace(/\|/g, '\\|')} | ${r.ms} | ${r.percent} |`)].join('\n');
 	return [

@@ -334,13 +334,13 @@ export async function runSustainedMode(stack: Stack, mode: SustainedMode, option
 	}
 }
 
-/** Every mode in turn, each in its own n8n (one at a time: they share the machine). */
 /** A mode that did not complete: reported as such in the targets, not as "not measured". */
 export interface SustainedFailure {
 	mode: string;
 	error: string;
 }
 
+/** Every mode in turn, each in its own n8n (one at a time: they share the machine); a mode that fails goes into `failed`. */
 export async function runSustained(
 	stack: Stack,
 	modes: SustainedMode[],

@@ -154,7 +154,7 @@ export class World {
 			env: {
 				NODE_FUNCTION_ALLOW_BUILTIN: 'crypto',
 				// relative: each process writes into its own working folder (the main's user folder, a worker's folder)
-				...(options.cpuProfileOut ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}`, KOMMO_BILLING_E2E_STOP_GRACE_MS: String(PROFILE_STOP_GRACE_MS - 5000) } : {}),
+				...(options.cpuProfileOut ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {}),
 				...(options.env ?? {}),
 			},
 			// a profile is written when the process exits normally: give a profiled n8n time for that

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { areaOf, mainProfileIn, n8nProfilesIn, profileMarkdown, profilesIn, summarizeProfile } from '../lib/cpu-profile';
+import { areaOf, n8nProfilesIn, profileMarkdown, profilesIn, summarizeProfile } from '../lib/cpu-profile';
 
 const frame = (id: number, functionName: string, url: string, lineNumber = 0, children: number[] = []) => ({ id, callFrame: { functionName, url, lineNumber }, children });
 
@@ -65,10 +65,10 @@ describe('bench CPU profile summary', () => {
 		// a helper that outlives n8n has the longest wall time but next to no CPU: n8n is the busiest
 		write(dir, 'n8n.cpuprofile', 60_000, [3, 4, 5, 4], [1000, 20_000, 20_000, 19_000]);
 		write(dir, 'probe.cpuprofile', 90_000, [4, 2], [1000, 89_000]);
-		expect(path.basename(mainProfileIn(dir)!.file)).toBe('n8n.cpuprofile');
+		expect(path.basename(profilesIn(dir)[0].file)).toBe('n8n.cpuprofile');
 		expect(profilesIn(dir, 10).map((p) => path.basename(p.file))).toEqual(['n8n.cpuprofile']);
 		expect(profilesIn(dir).map((p) => path.basename(p.file))).toEqual(['n8n.cpuprofile', 'probe.cpuprofile']);
-		expect(mainProfileIn(path.join(dir, 'missing'))).toBeUndefined();
+		expect(profilesIn(path.join(dir, 'missing'))[0]).toBeUndefined();
 	});
 
 	it('finds the n8n process among the CLI imports (busy but short) and the probe (long but idle)', () => {

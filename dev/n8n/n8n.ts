@@ -66,7 +66,7 @@ export interface StartOptions {
 	keepUserFolder?: boolean;
 	/**
 	 * How long stop() lets each n8n process shut down after SIGTERM before SIGKILL (default 20 s;
-	 * the watchdog's own limit follows it). A process run with `--cpu-prof` writes its profile
+	 * its watchdog gets the same limit). A process run with `--cpu-prof` writes its profile
 	 * only when it exits normally, which takes longer than that after a long run.
 	 */
 	stopGraceMs?: number;
@@ -393,7 +393,7 @@ export async function startN8n(opts: StartOptions = {}): Promise<N8nHandle> {
 
 	const boot = async () => {
 		for (let attempt = 0; ; attempt++) {
-			main = new N8nProcess(`${label} main`, install.nodeBin, [install.n8nBin, 'start'], env(), userFolder, logFile);
+			main = new N8nProcess(`${label} main`, install.nodeBin, [install.n8nBin, 'start'], env(), userFolder, logFile, opts.stopGraceMs);
 			main.start();
 			try {
 				const ready = await waitUntilReady(
@@ -456,7 +456,7 @@ export async function startN8n(opts: StartOptions = {}): Promise<N8nHandle> {
 			if (stopped) return;
 			stopped = true;
 			const t = Date.now();
-			await main?.stop(opts.stopGraceMs);
+			await main?.stop();
 			main = undefined;
 			timings.stopMs = Date.now() - t;
 			if (!(opts.keepUserFolder ?? process.env.KOMMO_BILLING_E2E_KEEP === '1') && !failed) rmSync(userFolder, { recursive: true, force: true });

@@ -42,6 +42,11 @@ export class N8nProcess {
 		private readonly env: NodeJS.ProcessEnv,
 		private readonly cwd: string,
 		readonly logFile: string,
+		/**
+		 * How long stop() waits after SIGTERM before SIGKILL; the watchdog gets the same limit for
+		 * the case where only it is signalled or its parent dies.
+		 */
+		private readonly graceMs = 20_000,
 	) {}
 
 	get pid(): number | undefined {
@@ -59,7 +64,7 @@ export class N8nProcess {
 		writeSync(fd, `\n===== ${new Date().toISOString()} ${this.label}: n8n ${this.args.join(' ')} =====\n`);
 		this.startOffset = fstatSync(fd).size;
 		this.exitInfo = undefined;
-		const child = spawn(this.nodeBin, ['-e', WATCHDOG_SOURCE, String(process.pid), this.nodeBin, ...this.args], {
+		const child = spawn(this.nodeBin, ['-e', WATCHDOG_SOURCE, String(process.pid), String(this.graceMs), this.nodeBin, ...this.args], {
 			cwd: this.cwd,
 			env: this.env,
 			detached: true,
@@ -98,8 +103,9 @@ export class N8nProcess {
 		return tail(this.logs(), lines);
 	}
 
-	/** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves when the group is empty. */
-	async stop(graceMs = 20_000): Promise<void> {
+	/** SIGTERM to the whole group, SIGKILL after the grace period; resolves when the group is empty. */
+	async stop(): Promise<void> {
+		const graceMs = this.graceMs;
 		const child = this.child;
 		if (!child?.pid) return;
 		const pgid = child.pid;

@@ -291,13 +291,13 @@ export async function startN8nQueue(opts: QueueOptions = {}): Promise<N8nQueueHa
 
 	const stopProcesses = async () => {
 		// workers first, so no job is picked up by a worker whose main is gone
-		await Promise.all(processes.filter((p) => p.label.includes('worker')).map((p) => p.stop(opts.stopGraceMs)));
-		await Promise.all(processes.filter((p) => !p.label.includes('worker')).map((p) => p.stop(opts.stopGraceMs)));
+		await Promise.all(processes.filter((p) => p.label.includes('worker')).map((p) => p.stop()));
+		await Promise.all(processes.filter((p) => !p.label.includes('worker')).map((p) => p.stop()));
 		processes = [];
 	};
 
 	const boot = async () => {
-		const main = new N8nProcess(`${label} main`, install.nodeBin, [install.n8nBin, 'start'], mainEnv(), userFolder, logFile);
+		const main = new N8nProcess(`${label} main`, install.nodeBin, [install.n8nBin, 'start'], mainEnv(), userFolder, logFile, opts.stopGraceMs);
 		const workers = workerFolders.map(
 			(folder, i) =>
 				new N8nProcess(
@@ -307,6 +307,7 @@ export async function startN8nQueue(opts: QueueOptions = {}): Promise<N8nQueueHa
 					workerEnv(i),
 					folder,
 					workerLogFile(i),
+					opts.stopGraceMs,
 				),
 		);
 		processes = [main, ...workers];

@@ -1,5 +1,5 @@
 // Runs one n8n process and makes sure it dies with the test process:
-//   node -e WATCHDOG_SOURCE <parentPid> <command> [args…]
+//   node -e WATCHDOG_SOURCE <parentPid> <graceMs> <command> [args…]
 // The harness starts it as the leader of a new process group, so n8n and everything it spawns
 // (task runners) share that group and `kill(-pgid)` ends them all. If the parent (jest, a
 // demo, a benchmark) disappears without stopping us (a crash, SIGKILL, Ctrl-C), the watchdog
@@ -9,8 +9,10 @@ export const WATCHDOG_SOURCE = `
 'use strict';
 const { spawn } = require('node:child_process');
 
-const [parentArg, command, ...args] = process.argv.slice(1);
+const [parentArg, graceArg, command, ...args] = process.argv.slice(1);
 const parentPid = Number(parentArg);
+// SIGKILL for the group this long after a stop began (the harness's stopGraceMs)
+const graceMs = Number(graceArg) || 20000;
 const child = spawn(command, args, { stdio: 'inherit' });
 
 function alive(pid) {
@@ -39,8 +41,7 @@ function stop(reason, forward) {
 	// at once, mid-shutdown and without its CPU profile, so a SIGTERM that
 	// already reached n8n through the group is not sent again
 	if (forward) child.kill('SIGTERM');
-	// a caller that needs a longer shutdown (a profiled bench run) sets KOMMO_BILLING_E2E_STOP_GRACE_MS
-	setTimeout(() => killGroup('SIGKILL'), Number(process.env.KOMMO_BILLING_E2E_STOP_GRACE_MS) || 15_000).unref();
+	setTimeout(() => killGroup('SIGKILL'), graceMs).unref();
 }
 
 // A group-wide SIGTERM (the harness's stop()) reaches n8n directly; the watchdog only has to
