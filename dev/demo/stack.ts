@@ -74,9 +74,12 @@ export function workflowFiles(dir = process.env.DEMO_WORKFLOWS_DIR || path.join(
 	return names.sort().map((name) => path.join(dir, name));
 }
 
-const NOT_STARTING = new Set(['n8n-nodes-base.errorTrigger', 'n8n-nodes-base.manualTrigger', 'n8n-nodes-base.executeWorkflowTrigger']);
+const NOT_STARTING = new Set(['n8n-nodes-base.manualTrigger']);
 
-/** A workflow n8n can publish: some enabled node starts it (a trigger or a Webhook node). */
+/**
+ * A workflow n8n can publish: some enabled node starts it (a trigger or a Webhook node). n8n 2.x
+ * runs an error workflow and a sub-workflow (Execute Workflow Trigger) only when it is published.
+ */
 export function isPublishable(workflow: WorkflowJson): boolean {
 	return workflow.nodes.some(
 		(node) => !node.disabled && !NOT_STARTING.has(node.type) && (/trigger$/i.test(node.type) || node.type === 'n8n-nodes-base.webhook'),

@@ -10,10 +10,12 @@ const node = (type: string, extra: Record<string, unknown> = {}) => ({ name: typ
 const workflow = (nodes: ReturnType<typeof node>[]): LoadedWorkflow['json'] => ({ name: 'w', nodes, connections: {} });
 
 describe('demo stack helpers', () => {
-	test('a workflow is published when a trigger or Webhook node starts it, not for an Error Trigger alone', () => {
+	test('a workflow is published when a trigger or Webhook node starts it (n8n 2.x runs error workflows and sub-workflows only when published)', () => {
 		expect(isPublishable(workflow([node('n8n-nodes-kommo-billing.kommoTrigger')]))).toBe(true);
 		expect(isPublishable(workflow([node('n8n-nodes-base.webhook')]))).toBe(true);
-		expect(isPublishable(workflow([node('n8n-nodes-base.errorTrigger'), node('n8n-nodes-kommo-billing.kommo')]))).toBe(false);
+		expect(isPublishable(workflow([node('n8n-nodes-base.errorTrigger'), node('n8n-nodes-kommo-billing.kommo')]))).toBe(true);
+		expect(isPublishable(workflow([node('n8n-nodes-base.executeWorkflowTrigger'), node('n8n-nodes-kommo-billing.kommo')]))).toBe(true);
+		expect(isPublishable(workflow([node('n8n-nodes-base.manualTrigger'), node('n8n-nodes-kommo-billing.kommo')]))).toBe(false);
 		expect(isPublishable(workflow([node('n8n-nodes-kommo-billing.kommoTrigger', { disabled: true })]))).toBe(false);
 	});
 
@@ -35,11 +37,11 @@ describe('demo stack helpers', () => {
 		expect(planMappings(workflows, kommo)).toEqual({ chargebee: { Starter: 'starter-USD' }, paddle: { Pro: 'pri_x' }, zuora: {} });
 	});
 
-	test('the shipped workflows load, each with a fixed id, and all but the error workflow are publishable', () => {
+	test('the shipped workflows load, each with a fixed id, and all are publishable (error workflow and sub-workflows included)', () => {
 		const loaded = loadWorkflows(workflowFiles(path.join(__dirname, '..', '..', 'workflows')));
 		for (const w of loaded) {
 			expect(typeof w.json.id).toBe('string');
-			expect(w.published).toBe(w.file !== 'error-to-kommo-task.json');
+			expect(w.published).toBe(true);
 		}
 	});
 
