@@ -32,6 +32,8 @@ export type Variant = 'ours' | 'reference';
 export const SHIPPED = {
 	won: { chargebee: 'kommo-won-to-chargebee.json', paddle: 'kommo-won-to-paddle.json', zuora: 'kommo-won-to-zuora.json' },
 	events: { chargebee: 'chargebee-events-to-kommo.json', paddle: 'paddle-events-to-kommo.json', zuora: 'zuora-callouts-to-kommo.json' },
+	/** the events workflows' "notes, fields, tasks" sub-workflows */
+	effects: { chargebee: 'chargebee-events-to-kommo-effects.json', paddle: 'paddle-events-to-kommo-effects.json', zuora: 'zuora-callouts-to-kommo-effects.json' },
 	error: 'error-to-kommo-task.json',
 } as const;
 
@@ -106,7 +108,7 @@ export class World {
 		const ours: Record<string, WorkflowJson> = {};
 		if (variants.includes('ours')) {
 			for (const vendor of VENDORS) {
-				for (const kind of ['won', 'events'] as const) {
+				for (const kind of ['won', 'events', 'effects'] as const) {
 					let wf = readShipped(SHIPPED[kind][vendor]);
 					if (wf && options.oursSettings) wf = { ...wf, settings: { ...(wf.settings as object), ...options.oursSettings } };
 					if (wf) ours[`${kind}:${vendor}`] = wf;

@@ -1,5 +1,5 @@
 /**
- * The shipped workflows/chargebee-events-to-kommo.json (and error-to-kommo-task.json) in a real
+ * The shipped workflows/chargebee-events-to-kommo.json (with its -effects.json sub-workflow and error-to-kommo-task.json) in a real
  * n8n 2.40.7 with the packed package, against the Chargebee and Kommo sandboxes. One n8n:
  *  - publishing registers the Chargebee endpoint; each event type Chargebee sends lands as the
  *    right note / field / task on the deal whose id Chargebee stores (cf_kommo_lead_id);
@@ -21,6 +21,7 @@ import {
 	pause,
 	redeliverInProgress,
 	settledExecutions,
+	shippedEventWorkflows,
 	shippedWorkflow,
 	taskText,
 	until,
@@ -91,7 +92,7 @@ beforeAll(async () => {
 	n8n = await startN8n({
 		name: 'wf-chargebee-events',
 		credentials,
-		workflows: [shippedWorkflow('chargebee-events-to-kommo.json'), shippedWorkflow('error-to-kommo-task.json')],
+		workflows: [...shippedEventWorkflows('chargebee-events-to-kommo.json'), shippedWorkflow('error-to-kommo-task.json')],
 		// all published: n8n 2.x runs only a published error workflow
 		waitForWebhooks: [HOOK],
 	});
@@ -256,12 +257,24 @@ describe('Chargebee events → Kommo (shipped workflow)', () => {
 		expect((await deliver(event)).status).toBe(200); // a third delivery is a duplicate again
 		expect(withText()).toHaveLength(1);
 
-		await n8n.api.waitForExecutions(ERROR_WORKFLOW_ID, errorRuns + 1);
+		// one error run: the failed sub-workflow does not report on its own, its caller does
+		await settledExecutions(n8n, ERROR_WORKFLOW_ID, errorRuns + 1);
 		await until(() => errorTasks(kommo, 'Chargebee events').length > 0, 'the error task');
 		const task = errorTasks(kommo, 'Chargebee events').pop()!;
 		expect(task).toMatchObject({ entity_id: acme.id, entity_type: 'leads', responsible_user_id: kommo.users[1].id });
 		expect(task.text).toMatch(/^Workflow "Chargebee events → Kommo" failed in node "Fail the execution": Billing event chargebee:\S+ did not reach Kommo: /);
 		expect(task.text).toMatch(new RegExp(`\\nExecution: http://127\\.0\\.0\\.1:${n8n.port}/workflow/${WORKFLOW_ID}/executions/\\d+$`));
+	});
+
+	test('a note that landed but whose answer was lost: the redelivery finds it on the deal and does not write it again', async () => {
+		const event = await chargebee.simulateEvent('invoice_generated', { invoice: { id: 'inv-lost-1', customer_id: 'cust-acme', subscription_id: subAcme, total: 8800, currency_code: 'USD', status: 'payment_due', object: 'invoice' } });
+		kommo.faults.push({ method: 'POST', path: '/api/v4/leads/notes', status: 500, body: { title: 'Internal Server Error', status: 500 }, afterEffect: true, times: 1 });
+		const withText = () => kommo.notesFor(acme.id).filter((n) => String(n.params.text).includes('88.00 USD'));
+		expect((await deliver(event)).status).toBe(503);
+		expect(withText()).toHaveLength(1); // Kommo wrote it; n8n saw a 500
+		const retried = await deliver(event);
+		expect(JSON.parse(retried.body)).toEqual({ received: true, processed: true });
+		expect(withText()).toHaveLength(1);
 	});
 
 	test('when the deal cannot be found because Kommo fails, the error workflow creates a task without a deal', async () => {

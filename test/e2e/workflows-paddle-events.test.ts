@@ -1,5 +1,5 @@
 /**
- * The shipped workflows/paddle-events-to-kommo.json (and error-to-kommo-task.json) in a real
+ * The shipped workflows/paddle-events-to-kommo.json (with its -effects.json sub-workflow and error-to-kommo-task.json) in a real
  * n8n 2.40.7 with the packed package, against the Paddle and Kommo sandboxes. One n8n:
  *  - publishing registers the notification destination; every signed event type Paddle sends
  *    lands as the right note / field / task on the deal (custom_data.kommo_lead_id on the
@@ -12,7 +12,7 @@
  *  - forged and unsigned deliveries get 401 and start nothing.
  */
 import { startN8n, type N8nHandle, type WorkflowJson } from '../../dev/n8n';
-import { effects, ERROR_WORKFLOW_ID, expectLateResumeIsStale, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
+import { effects, ERROR_WORKFLOW_ID, expectLateResumeIsStale, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedEventWorkflows, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
 import { KommoSandbox, type Lead } from '../../dev/sandbox/kommo';
 import { PaddleSandbox, SANDBOX_API_KEY, type DeliveryRecord } from '../../dev/sandbox/paddle';
 import { specDoc } from '../../dev/sandbox/paddle/spec';
@@ -32,16 +32,16 @@ let acmeCustomer: Json;
 let acmeAddress: Json;
 let subscriptionId: string;
 
-/** The shipped workflow with the plan mapping pointed at the sandbox's price ids (as a user edits it). */
-function workflowWithPlans(): WorkflowJson {
-	const workflow = shippedWorkflow('paddle-events-to-kommo.json');
-	const plans = workflow.nodes.find((n) => n.name === 'Kommo plan for the price')!;
-	const assignments = (plans.parameters as { assignments: { assignments: Array<Json> } }).assignments.assignments;
-	assignments.splice(0, assignments.length, ...[
-		[paddle.seed.monthlyUsd, 'Pro'],
-		[paddle.seed.yearlyUsd, 'Enterprise'],
-	].map(([price, plan], i) => ({ id: `plan-${i}`, name: `plans.${price}`, value: plan, type: 'string' })));
-	return workflow;
+/** The shipped workflows with the plan mapping pointed at the sandbox's price ids (as a user edits it, in the sub-workflow). */
+function workflowsWithPlans(): WorkflowJson[] {
+	return shippedEventWorkflows('paddle-events-to-kommo.json', (sub) => {
+		const plans = sub.nodes.find((n) => n.name === 'Kommo plan for the price')!;
+		const assignments = (plans.parameters as { assignments: { assignments: Array<Json> } }).assignments.assignments;
+		assignments.splice(0, assignments.length, ...[
+			[paddle.seed.monthlyUsd, 'Pro'],
+			[paddle.seed.yearlyUsd, 'Enterprise'],
+		].map(([price, plan], i) => ({ id: `plan-${i}`, name: `plans.${price}`, value: plan, type: 'string' })));
+	});
 }
 
 /** The last delivery of an event type to our destination, after everything in flight settled. */
@@ -97,7 +97,7 @@ beforeAll(async () => {
 			kommoCredential(kommo),
 			{ ...SHIPPED_CREDENTIAL.paddleBillingApi, type: 'paddleBillingApi', data: { apiKey: SANDBOX_API_KEY, environment: 'custom', baseUrl: paddle.url } },
 		],
-		workflows: [workflowWithPlans(), shippedWorkflow('error-to-kommo-task.json')],
+		workflows: [...workflowsWithPlans(), shippedWorkflow('error-to-kommo-task.json')],
 		// all published: n8n 2.x runs only a published error workflow
 		waitForWebhooks: [HOOK],
 	});

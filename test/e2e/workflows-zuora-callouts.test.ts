@@ -1,5 +1,5 @@
 /**
- * The shipped workflows/zuora-callouts-to-kommo.json (and error-to-kommo-task.json) in a real
+ * The shipped workflows/zuora-callouts-to-kommo.json (with its -effects.json sub-workflow and error-to-kommo-task.json) in a real
  * n8n 2.40.7 with the packed package; Zuora callouts come from the Zuora sandbox (Basic auth,
  * challenged with 401 first), Kommo is the Kommo sandbox. One n8n:
  *  - each callout kind (payment processed/declined, invoice, renewal, plan change, credit memo,
@@ -14,7 +14,7 @@
  *  - wrong credentials get 401 and start nothing.
  */
 import { startN8n, type N8nHandle } from '../../dev/n8n';
-import { effects, ERROR_WORKFLOW_ID, expectLateResumeIsStale, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
+import { effects, ERROR_WORKFLOW_ID, expectLateResumeIsStale, errorTasks, kommoCredential, pause, redeliverInProgress, settledExecutions, shippedEventWorkflows, shippedWorkflow, taskText, until } from './helpers/billing-workflows';
 import { KommoSandbox, type Lead } from '../../dev/sandbox/kommo';
 import { ZuoraSandbox, type ZuoraContact } from '../../dev/sandbox/zuora';
 import { SHIPPED_CREDENTIAL } from '../../tools/workflows/credentials';
@@ -79,7 +79,7 @@ beforeAll(async () => {
 			},
 		],
 		// all published: n8n 2.x runs only a published error workflow
-		workflows: [shippedWorkflow('zuora-callouts-to-kommo.json'), shippedWorkflow('error-to-kommo-task.json')],
+		workflows: [...shippedEventWorkflows('zuora-callouts-to-kommo.json'), shippedWorkflow('error-to-kommo-task.json')],
 		waitForWebhooks: [HOOK],
 	});
 });

@@ -21,7 +21,7 @@ test.each([
 	['chargebee-events-to-kommo.json', 'kbCbEvents000001', 'chargebeeBillingApi', { id: 'kbChargebee00001', name: 'Chargebee Billing account' }],
 	['paddle-events-to-kommo.json', 'kbPdEvents000001', 'paddleBillingApi', { id: 'kbPaddle00000001', name: 'Paddle Billing account' }],
 	['zuora-callouts-to-kommo.json', 'kbZuEvents000001', 'zuoraCalloutAuthApi', { id: 'kbZuoraCallout01', name: 'Zuora callout auth' }],
-])('%s: fixed id, error workflow, credentials as agreed, answers only from Respond nodes', (file, id, credentialType, credential) => {
+])('%s: fixed id, error workflow, credentials as agreed, answers only from Respond nodes, one failure path', (file, id, credentialType, credential) => {
 	const workflow = load(file);
 	expect(workflow.id).toBe(id);
 	expect(workflow.settings.errorWorkflow).toBe('kbErrorToKommo01');
@@ -29,16 +29,49 @@ test.each([
 	const trigger = nodes[0];
 	expect(trigger.parameters.responseMode).toBe('responseNode');
 	expect(trigger.credentials[credentialType]).toEqual(credential);
+	const intoRelease = Object.entries(workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>)
+		.filter(([, c]) => c.main.some((out) => out.some((t) => t.node === 'Release claim')))
+		.map(([name]) => name);
 	for (const node of nodes.filter((n) => n.type === 'n8n-nodes-kommo-billing.kommo')) {
 		expect(node.credentials).toEqual({ kommoApi: { id: 'kbKommoApi000001', name: 'Kommo account' } });
-		// every Kommo effect can fail into Release → 503
+		// the deal look-ups can fail into Release → 503; Paddle's lead hint: a deal that does not exist is ignored, any other failure releases.
 		expect(node.onError).toBe('continueErrorOutput');
-		// Paddle's lead hint: a deal that does not exist is ignored, any other failure releases.
 		const errorPath = node.name === 'Get hinted deal' ? workflow.connections['Hinted deal missing?'].main[1] : workflow.connections[node.name].main[1];
 		expect(errorPath).toEqual([{ node: 'Release claim', type: 'main', index: 0 }]);
 	}
+	// the notes, fields and tasks are the sub-workflow's: its one node here fails into Release too
+	const apply = nodes.find((n) => n.name === 'Apply in Kommo')!;
+	expect(apply.type).toBe('n8n-nodes-base.executeWorkflow');
+	expect(apply.onError).toBe('continueErrorOutput');
+	expect(workflow.connections['Apply in Kommo'].main[1]).toEqual([{ node: 'Release claim', type: 'main', index: 0 }]);
+	expect(intoRelease.length).toBeLessThanOrEqual(4);
+	expect(nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length).toBeLessThanOrEqual(30);
 	expect(new Set(nodes.map((n) => n.name)).size).toBe(nodes.length);
+
+	const effects = load(file.replace(/\.json$/, '-effects.json'));
+	expect(apply.parameters.workflowId).toMatchObject({ __rl: true, mode: 'list', value: effects.id, cachedResultName: effects.name });
+	expect(effects.nodes[0]).toMatchObject({ type: 'n8n-nodes-base.executeWorkflowTrigger', parameters: { inputSource: 'passthrough' } });
+	// a failed sub-workflow must not report on its own: the main workflow's failure path does (one error task)
+	expect(effects.settings.errorWorkflow).toBeUndefined();
+	for (const node of effects.nodes as Array<Record<string, any>>) {
+		expect(node.onError).toBeUndefined();
+		if (node.type === 'n8n-nodes-kommo-billing.kommo') expect(node.credentials).toEqual({ kommoApi: { id: 'kbKommoApi000001', name: 'Kommo account' } });
+	}
+	expect(Object.keys(effects.connections)).not.toContain('Release claim');
 });
+
+test.each(['chargebee-events-to-kommo-effects.json', 'paddle-events-to-kommo-effects.json', 'zuora-callouts-to-kommo-effects.json'])(
+	'%s: each event type is one row from the switch, and every note or task text is in a node named for it',
+	(file) => {
+		const workflow = load(file);
+		const route = workflow.connections['Route by event type'].main as Array<Array<{ node: string }>>;
+		const rules = workflow.nodes.find((n: { name: string }) => n.name === 'Route by event type').parameters.rules.values as Array<{ outputKey: string }>;
+		expect(route).toHaveLength(rules.length + 1); // + "Other"
+		const writers = (workflow.nodes as Array<Record<string, any>>).filter((n) => /^(Note|Task): /.test(n.name));
+		expect(writers.length).toBeGreaterThanOrEqual(7);
+		for (const node of writers) expect(JSON.stringify(node.parameters)).toMatch(/"text":"=/);
+	},
+);
 
 test('the error workflow has its fixed id and starts with an Error Trigger', () => {
 	const workflow = load('error-to-kommo-task.json');
@@ -61,9 +94,9 @@ test('Paddle (security review M4): a payer-settable lead hint reaches a deal onl
 	const check = JSON.stringify(nodes.find((n) => n.name === "Deal is this customer's?")!.parameters);
 	expect(check).toContain("custom_fields_map?.['Billing customer ID']");
 	expect(check).toContain('.customerId');
-	// Every way into the Switch: the lead id from API-only data, a checked hint, or the email search.
+	// Every way into the sub-workflow: the lead id from API-only data, a checked hint, or the email search.
 	const into = Object.entries(workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>)
-		.filter(([, c]) => c.main.some((out) => out.some((t) => t.node === 'Route by event type')))
+		.filter(([, c]) => c.main.some((out) => out.some((t) => t.node === 'Apply in Kommo')))
 		.map(([name]) => name)
 		.sort();
 	expect(into).toEqual(['Deal from email', 'Deal from lead ID', 'Deal from lead hint']);

@@ -1,93 +1,21 @@
 /**
  * The shipped billing-event workflows (workflows/chargebee-events-to-kommo.json,
- * paddle-events-to-kommo.json, zuora-callouts-to-kommo.json) and the error workflow
+ * paddle-events-to-kommo.json, zuora-callouts-to-kommo.json), their "what happens in Kommo"
+ * sub-workflows (workflows/*-effects.json, event-effects.ts) and the error workflow
  * (workflows/error-to-kommo-task.json) from one description, so that the three vendor flows
  * stay alike (same node names, texts, failure path, layout). Written by `npm run workflows`.
  *
- * The JSON files are what users import and edit in the n8n editor; this is only how we keep
- * them consistent. Design and semantics: docs/workflows-events.md.
+ * The main workflow is the plumbing: claim the event, find the deal, run the sub-workflow, confirm
+ * or release, answer the vendor. Its one failure path starts at the few nodes that can fail
+ * (the look-ups and "Apply in Kommo"). The JSON files are what users import and edit in the n8n
+ * editor; this is only how we keep them consistent. Design and semantics: docs/workflows-events.md.
  */
-import type { FilterOperatorValue, IDataObject, INodeCredentials, INodeParameters, NodeParameterValue } from 'n8n-workflow';
 
-import { condition, filter, KEY_ORDER, seededUuid, WorkflowBuilder } from './builder';
-import type { Condition, Position, WorkflowJson } from './builder';
+import type { Condition, WorkflowJson } from './builder';
 import { CREDENTIALS, ERROR_WORKFLOW_ID } from './credentials';
-import { byId as leadRl, kommo, kommoLeadUpdate, kommoTask, PACKAGE as PKG, reportingSettings } from './nodes';
-
-// ----------------------------------------------------------------- helpers
-
-/** An event workflow: node ids from the workflow id and the node's name; condition and assignment ids counted per workflow. */
-class Events extends WorkflowBuilder {
-	private conditions = 0;
-	private assignments = 0;
-
-	constructor(readonly id: string) {
-		super({ keyOrder: KEY_ORDER.events, nodeId: (name) => seededUuid(`${id}/${name}`) });
-	}
-
-	/** A condition; a single-value operator has no right value. */
-	cond(leftValue: string, operator: FilterOperatorValue, rightValue?: NodeParameterValue): Condition {
-		this.conditions += 1;
-		return condition(seededUuid(`condition-${this.conditions}`), leftValue, operator, operator.singleValue ? undefined : (rightValue ?? ''));
-	}
-
-	assignmentId(): string {
-		this.assignments += 1;
-		return seededUuid(`assignment-${this.id}-${this.assignments}`);
-	}
-}
-
-const conditions = (list: Condition[], caseSensitive = true): INodeParameters => filter(list, { caseSensitive });
-
-const ifNode = (b: Events, name: string, position: Position, cond: Condition): string =>
-	b.node(name, 'n8n-nodes-base.if', 2.2, position, { conditions: conditions([cond]), looseTypeValidation: true, options: {} });
-
-/** A Set node: [name, value, type (default string)] assignments. */
-function setNode(b: Events, name: string, position: Position, fields: Array<[string, string, string?]>, includeOtherFields = false): string {
-	return b.node(name, 'n8n-nodes-base.set', 3.4, position, {
-		mode: 'manual',
-		assignments: {
-			assignments: fields.map(([fieldName, value, type]) => ({ id: b.assignmentId(), name: fieldName, value, type: type ?? 'string' })),
-		},
-		includeOtherFields,
-		options: {},
-	});
-}
-
-const respond = (b: Events, name: string, position: Position, body: IDataObject, code?: number): string =>
-	b.node(name, 'n8n-nodes-base.respondToWebhook', 1, position, {
-		respondWith: 'json',
-		responseBody: JSON.stringify(body),
-		options: code ? { responseCode: code } : {},
-	});
-
-// A redelivered event (the Claim node says "retry": an earlier attempt may have written already)
-// looks for its event id among the deal's notes / open tasks before writing; a first delivery
-// costs no extra request.
-const RETRY_MARKER = "={{ $('Claim event').item.json.dedupe.status === 'retry' ? $('Claim event').item.json.normalized.eventId : '' }}";
-
-const note = (b: Events, name: string, position: Position, text: string, leadExpr = '={{ $json.leadId }}'): string =>
-	kommo(
-		b,
-		name,
-		position,
-		{
-			resource: 'note',
-			operation: 'addToLead',
-			leadId: leadRl(leadExpr),
-			noteType: 'common',
-			text,
-			options: { skipIfNoteContains: RETRY_MARKER },
-		},
-		{ onError: 'continueErrorOutput' },
-	);
-
-/** A task on the deal; a redelivery skips it when the deal has it already. */
-const task = (b: Events, name: string, position: Position, text: string, dueIn: number, dueUnit: string, leadExpr = '={{ $json.leadId }}'): string =>
-	kommo(b, name, position, kommoTask({ leadId: leadExpr, text, dueIn, dueUnit, options: { skipIfTaskContains: RETRY_MARKER } }), { onError: 'continueErrorOutput' });
-
-const setFields = (b: Events, name: string, position: Position, leadExpr: string, fields: Array<[string, string]>): string =>
-	kommo(b, name, position, kommoLeadUpdate(leadExpr, fields), { onError: 'continueErrorOutput' });
+import { effectsWorkflow } from './event-effects';
+import { COL, conditions, Events, ifNode, OUTCOME, respond, ROW, setNode, type VendorSpec } from './event-nodes';
+import { byId as leadRl, kommo, PACKAGE as PKG, reportingSettings } from './nodes';
 
 /** Where the customer-lookup fallback starts and ends, for the wiring after it. */
 interface Fallback {
@@ -98,57 +26,9 @@ interface Fallback {
 	fromHint?: string;
 }
 
-interface VendorSpec {
-	file: string;
-	id: string;
-	name: string;
-	vendorName: string;
-	trigger: { name: string; type: string; webhookId: string; parameters: INodeParameters; credentials: INodeCredentials };
-	subscriptionStarted?: boolean;
-	orderGuard?: boolean;
-	/** [price id, Kommo plan] */
-	plans: Array<[string, string]>;
-	reminderEvent?: string;
-	customerLookup?: {
-		name: string;
-		idLabel: string;
-		type: string;
-		parameters: INodeParameters;
-		credentials: INodeCredentials;
-		email: string;
-		leadId: string;
-		leadLabel: string;
-	};
-	leadHint?: boolean;
-}
-
-// ------------------------------------------------------------- the texts
-// Everything a RevOps person may want to reword. `N` is the event's normalised block on the
-// item coming out of "Route by event type"; `R` the same from a later node of the branch.
+// `N` is the event's normalised block as the trigger gives it (and the Claim node passes on).
 const N = '$json.normalized';
-const R = "$('Route by event type').item.json";
-const P = "$('Kommo plan for the price').item.json";
-const amount = (n: string): string => `{{ ${n}.amount ? ${n}.amount.formatted : 'amount not given' }}`;
-const date = (n: string): string => `{{ ${n}.occurredAt ? ${n}.occurredAt.slice(0, 10) : $now.toFormat('yyyy-LL-dd') }}`;
-const invoice = (n: string): string => `{{ ${n}.invoiceUrl || (${n}.invoiceId ? 'invoice ' + ${n}.invoiceId : 'no invoice number') }}`;
-const source = (n: string, vendorName: string): string => `${vendorName} subscription {{ ${n}.subscriptionId || '—' }} · event {{ ${n}.eventType }} ({{ ${n}.eventId }})`;
-
-function texts(vendorName: string): Record<string, string> {
-	// tasks end with the event id, so that a redelivery can recognise its task
-	const ref = `\n(${vendorName} event {{ ${R}.normalized.eventId }})`;
-	return {
-		paymentNote: `=Payment received: ${amount(N)} on ${date(N)}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
-		failedNote: `=Payment FAILED: ${amount(N)} on ${date(N)}\nReason: {{ ${N}.reason || 'not given' }}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
-		failedTask: `=Payment failed ({{ ${R}.normalized.reason || 'no reason given' }}): ${amount(`${R}.normalized`)}. Contact the customer about their payment method.${ref}`,
-		invoiceNote: `=Invoice {{ ${N}.status ? '(' + ${N}.status + ')' : '' }}: ${amount(N)} on ${date(N)}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
-		renewalNote: `=Subscription renewed on ${date(N)}: ${amount(N)}\nPlan: {{ ${N}.planId || '—' }}\nInvoice: ${invoice(N)}\n${source(N, vendorName)}`,
-		planNote: `=Plan changed on ${date(`${P}.normalized`)}: {{ $json.custom_fields_map?.Plan || ${P}.normalized.previousPlanId || '(previous plan unknown)' }} → {{ ${P}.plans[${P}.normalized.planId] || ${P}.normalized.planId || '—' }}\nPrice: {{ ${P}.normalized.planId || '—' }}{{ ${P}.plans[${P}.normalized.planId] ? '' : ' (no Kommo plan mapped for this price)' }}\n${source(`${P}.normalized`, vendorName)}`,
-		planTask: `=Plan changed to {{ ${R}.normalized.planId }}, which has no Kommo plan in the workflow's "Kommo plan for the price" node: set the deal's Plan field by hand and add the price there.${ref}`,
-		creditNote: `=Credit note: ${amount(N)} on ${date(N)}\nReason: {{ ${N}.reason || 'not given' }}\nNumber: {{ ${N}.invoiceId || ${N}.transactionId || '—' }}\n${source(N, vendorName)}`,
-		cancelledTask: `=Subscription {{ ${R}.normalized.subscriptionId || '' }} was cancelled ({{ ${R}.normalized.reason || 'no reason given' }}). Call the customer to understand why and whether it can be saved.${ref}`,
-		reminderTask: `=Renewal coming up for subscription {{ ${R}.normalized.subscriptionId || '—' }}{{ ${R}.normalized.planId ? ' (plan ' + ${R}.normalized.planId + ')' : '' }}: check in with the customer before it renews.${ref}`,
-	};
-}
+const CLAIMED = "$('Claim event').item.json";
 
 // --------------------------------------------------------------- vendors
 
@@ -157,6 +37,7 @@ const VENDORS: Record<'chargebee' | 'paddle' | 'zuora', VendorSpec> = {
 		file: 'chargebee-events-to-kommo.json',
 		id: 'kbCbEvents000001',
 		name: 'Chargebee events → Kommo',
+		effects: { file: 'chargebee-events-to-kommo-effects.json', id: 'kbCbEffects00001', name: 'Chargebee events → Kommo: notes, fields, tasks' },
 		vendorName: 'Chargebee',
 		trigger: {
 			name: 'Chargebee Billing Trigger',
@@ -198,6 +79,7 @@ const VENDORS: Record<'chargebee' | 'paddle' | 'zuora', VendorSpec> = {
 		file: 'paddle-events-to-kommo.json',
 		id: 'kbPdEvents000001',
 		name: 'Paddle events → Kommo',
+		effects: { file: 'paddle-events-to-kommo-effects.json', id: 'kbPdEffects00001', name: 'Paddle events → Kommo: notes, fields, tasks' },
 		vendorName: 'Paddle',
 		trigger: {
 			name: 'Paddle Billing Trigger',
@@ -249,6 +131,7 @@ const VENDORS: Record<'chargebee' | 'paddle' | 'zuora', VendorSpec> = {
 		file: 'zuora-callouts-to-kommo.json',
 		id: 'kbZuEvents000001',
 		name: 'Zuora callouts → Kommo',
+		effects: { file: 'zuora-callouts-to-kommo-effects.json', id: 'kbZuEffects00001', name: 'Zuora callouts → Kommo: notes, fields, tasks' },
 		vendorName: 'Zuora',
 		trigger: {
 			name: 'Zuora Trigger',
@@ -282,12 +165,8 @@ const VENDORS: Record<'chargebee' | 'paddle' | 'zuora', VendorSpec> = {
 
 // ------------------------------------------------------ the event workflow
 
-const ROW = 170;
-const COL = 260;
-
 function eventWorkflow(vendor: VendorSpec): WorkflowJson {
 	const b = new Events(vendor.id);
-	const t = texts(vendor.vendorName);
 	const y0 = 0;
 	let x = 0;
 	const trigger = b.node(vendor.trigger.name, vendor.trigger.type, 1, [x, y0], vendor.trigger.parameters, {
@@ -312,13 +191,17 @@ function eventWorkflow(vendor: VendorSpec): WorkflowJson {
 	b.connect(claim, leadKnown);
 	const release = b.node('Release claim', `${PKG}.billingEventDedupe`, 1, [0, 0], {
 		operation: 'release',
-		key: "={{ $('Claim event').item.json.normalized.dedupeKey }}",
+		key: `={{ ${CLAIMED}.normalized.dedupeKey }}`,
 	});
+	// the nodes whose failure releases the claim (their error output, or the If that sorts errors)
 	const failures: Array<[string, number]> = [];
+	// what goes to the sub-workflow: the deal, the event, and whether this is a redelivery
+	const redelivery: [string, string, string] = ['redelivery', `={{ ${CLAIMED}.dedupe.status === 'retry' }}`, 'boolean'];
+	const dealNodes: string[] = [];
 
 	// Fallback: the deal of the customer's contact, by email.
 	let fallbackStart: Fallback | undefined;
-	let fy = y0 + ROW;
+	const fy = y0 + ROW;
 	let fx = x + COL;
 	const noDeal = respond(b, 'Respond: no deal found', [0, 0], { received: true, ignored: 'no Kommo deal found for this customer' });
 	if (vendor.customerLookup) {
@@ -329,15 +212,13 @@ function eventWorkflow(vendor: VendorSpec): WorkflowJson {
 		const details = setNode(b, 'Add customer details', [(fx += COL), fy], [
 			[
 				'normalized',
-				`={{ Object.assign({}, $('Claim event').item.json.normalized, { customerEmail: ${lookup.email} || $('Claim event').item.json.normalized.customerEmail || null, kommoLeadId: /^\\d{1,15}$/.test(String(${lookup.leadId} ?? '')) && Number(${lookup.leadId}) > 0 ? Number(${lookup.leadId}) : null }) }}`,
+				`={{ Object.assign({}, ${CLAIMED}.normalized, { customerEmail: ${lookup.email} || ${CLAIMED}.normalized.customerEmail || null, kommoLeadId: /^\\d{1,15}$/.test(String(${lookup.leadId} ?? '')) && Number(${lookup.leadId}) > 0 ? Number(${lookup.leadId}) : null }) }}`,
 				'object',
 			],
 		]);
 		const leadOnCustomer = ifNode(b, lookup.leadLabel, [(fx += COL), fy], b.cond(`={{ ${N}.kommoLeadId }}`, { type: 'number', operation: 'gt' }, 0));
 		b.connect(leadKnown, customerKnown, 1);
-		b.connect(customerKnown, getCustomer);
-		b.connect(getCustomer, details);
-		b.connect(details, leadOnCustomer);
+		b.chain(customerKnown, getCustomer, details, leadOnCustomer);
 		fallbackStart = { customerKnown, leadOnCustomer };
 		if (vendor.leadHint) {
 			let hx = fx - COL;
@@ -351,7 +232,7 @@ function eventWorkflow(vendor: VendorSpec): WorkflowJson {
 				{ resource: 'lead', operation: 'get', leadId: leadRl(`={{ ${N}.kommoLeadIdHint }}`), includeContacts: false },
 				{ onError: 'continueErrorOutput' },
 			);
-			const owned = b.node('Deal is this customer\'s?', 'n8n-nodes-base.if', 2.2, [(hx += COL), hy], {
+			const owned = b.node("Deal is this customer's?", 'n8n-nodes-base.if', 2.2, [(hx += COL), hy], {
 				conditions: conditions([
 					b.cond(`={{ ${D}.customerId }}`, { type: 'string', operation: 'notEmpty', singleValue: true }),
 					b.cond("={{ $json.custom_fields_map?.['Billing customer ID'] }}", { type: 'string', operation: 'equals' }, `={{ ${D}.customerId }}`),
@@ -359,16 +240,12 @@ function eventWorkflow(vendor: VendorSpec): WorkflowJson {
 				looseTypeValidation: true,
 				options: {},
 			});
-			const fromHint = setNode(b, 'Deal from lead hint', [(hx += COL), hy], [
-				['leadId', '={{ $json.id }}', 'number'],
-				['normalized', `={{ ${D} }}`, 'object'],
-			]);
+			const fromHint = setNode(b, 'Deal from lead hint', [(hx += COL), hy], [['leadId', '={{ $json.id }}', 'number'], ['normalized', `={{ ${D} }}`, 'object'], redelivery]);
+			dealNodes.push(fromHint);
 			// A hinted deal that does not exist is ignored; any other Kommo failure fails the run (503, retry).
 			const missing = ifNode(b, 'Hinted deal missing?', [hx - COL, hy + ROW], b.cond('={{ $json.error }}', { type: 'string', operation: 'contains' }, 'was not found'));
-			b.connect(hinted, getHinted);
-			b.connect(getHinted, owned);
+			b.chain(hinted, getHinted, owned, fromHint);
 			b.connect(getHinted, missing, 1);
-			b.connect(owned, fromHint);
 			failures.push([missing, 1]);
 			fallbackStart.leadOnCustomerFalse = hinted;
 			fallbackStart.hintFallbacks = [[hinted, 1], [missing, 0], [owned, 1]];
@@ -393,13 +270,9 @@ function eventWorkflow(vendor: VendorSpec): WorkflowJson {
 	);
 	failures.push([find, 1]);
 	const found = ifNode(b, 'Deal found?', [(fx += COL), fy], b.cond('={{ $json.id }}', { type: 'number', operation: 'gt' }, 0));
-	const fromEmail = setNode(b, 'Deal from email', [(fx += COL), fy], [
-		['leadId', '={{ $json.id }}', 'number'],
-		['normalized', "={{ $('Claim event').item.json.normalized }}", 'object'],
-	]);
-	b.connect(emailKnown, find);
-	b.connect(find, found);
-	b.connect(found, fromEmail);
+	const fromEmail = setNode(b, 'Deal from email', [(fx += COL), fy], [['leadId', '={{ $json.id }}', 'number'], ['normalized', `={{ ${CLAIMED}.normalized }}`, 'object'], redelivery]);
+	dealNodes.push(fromEmail);
+	b.chain(emailKnown, find, found, fromEmail);
 	b.connect(found, noDeal, 1);
 	b.connect(emailKnown, noDeal, 1);
 	if (fallbackStart) {
@@ -416,208 +289,67 @@ function eventWorkflow(vendor: VendorSpec): WorkflowJson {
 	}
 	b.place(noDeal, [fx, fy + ROW]);
 
-	const switchX = fx + COL;
-	const fromLead = setNode(b, 'Deal from lead ID', [switchX - COL, y0 - ROW], [
-		['leadId', `={{ ${N}.kommoLeadId }}`, 'number'],
-		['normalized', `={{ ${N} }}`, 'object'],
-	]);
+	const ax = fx + COL;
+	const fromLead = setNode(b, 'Deal from lead ID', [ax - COL, y0 - ROW], [['leadId', `={{ ${N}.kommoLeadId }}`, 'number'], ['normalized', `={{ ${N} }}`, 'object'], redelivery]);
+	dealNodes.unshift(fromLead);
 	b.connect(leadKnown, fromLead);
 	if (fallbackStart) b.connect(fallbackStart.leadOnCustomer, fromLead);
 
-	// The switch: one output per kind of event.
-	const rules: Array<{ key: string; cond: Condition }> = [];
-	const rule = (key: string, cond: Condition) => rules.push({ key, cond });
-	const category = (value: string) => b.cond(`={{ ${N}.category }}`, { type: 'string', operation: 'equals' }, value);
-	if (vendor.reminderEvent) {
-		rule('Renewal reminder', b.cond(`={{ ${N}.eventType }}`, { type: 'string', operation: 'equals' }, vendor.reminderEvent));
-	}
-	rule('Payment received', category('payment_succeeded'));
-	rule('Payment failed', category('payment_failed'));
-	rule('Invoice', category('invoice'));
-	rule('Renewal', category('renewal'));
-	rule('Plan changed', category('plan_changed'));
-	rule('Credit note', category('credit_note'));
-	rule('Cancelled', category('cancelled'));
-	rule('Paused', category('paused'));
-	rule('Resumed', category('resumed'));
-	if (vendor.subscriptionStarted) rule('Subscription started', category('subscription_created'));
-	const switchY = y0 + ((rules.length - 1) * ROW) / 2 - ROW;
-	const route = b.node('Route by event type', 'n8n-nodes-base.switch', 3.2, [switchX, switchY], {
-		rules: {
-			values: rules.map((r) => ({
-				conditions: conditions([r.cond], r.key !== 'Renewal reminder'),
-				renameOutput: true,
-				outputKey: r.key,
-			})),
-		},
-		options: { fallbackOutput: 'extra', renameFallbackOutput: 'Other' },
-	});
-	b.connect(fromLead, route);
-	b.connect(fromEmail, route);
-	if (fallbackStart?.fromHint) b.connect(fallbackStart.fromHint, route);
-
-	const ex = switchX + COL;
-	const confirm = b.node('Confirm event', `${PKG}.billingEventDedupe`, 1, [ex + 5 * COL, switchY], {
-		operation: 'confirm',
-		key: "={{ $('Claim event').item.json.normalized.dedupeKey }}",
-	});
-	const done = respond(b, 'Respond: done', [ex + 6 * COL, switchY], { received: true, processed: true });
-	b.connect(confirm, done);
-	const rowY = (i: number) => y0 - ROW + i * ROW * 1.0 - ROW;
-	const branch: Record<string, { output: number; y: number }> = {};
-	rules.forEach((r, i) => {
-		branch[r.key] = { output: i, y: rowY(i) };
-	});
-	const ended = (node: string, output = 0) => b.connect(node, confirm, output);
-	const failed = (node: string) => failures.push([node, 1]);
-
-	const first = (key: string, node: string) => b.connect(route, node, branch[key].output);
-
-	// A status write that a late event must not undo: Get deal → Check order → Current: write the
-	// status and the versions; Stale: confirm and answer "stale" (nothing written).
-	let staleConfirm: string | undefined;
-	const statusWrite = (key: string, label: string, fields: Array<[string, string]>): string => {
-		const y = branch[key].y;
-		if (!vendor.orderGuard) {
-			const n = setFields(b, `Status: ${label}`, [ex, y], '={{ $json.leadId }}', fields);
-			first(key, n);
-			failed(n);
-			return n;
-		}
-		if (!staleConfirm) {
-			staleConfirm = b.node('Confirm stale event', `${PKG}.billingEventDedupe`, 1, [ex + 5 * COL, rowY(rules.length) + ROW], {
-				operation: 'confirm',
-				key: "={{ $('Claim event').item.json.normalized.dedupeKey }}",
-			});
-			b.connect(staleConfirm, respond(b, 'Respond: stale, not applied', [ex + 6 * COL, rowY(rules.length) + ROW], { received: true, stale: true }));
-		}
-		const get = kommo(b, `Get deal (${label})`, [ex - COL / 2, y + ROW / 3], { resource: 'lead', operation: 'get', leadId: leadRl('={{ $json.leadId }}'), includeContacts: false }, { onError: 'continueErrorOutput' });
-		const check = b.node(`Check order (${label})`, `${PKG}.billingEventDedupe`, 1, [ex, y + ROW / 3], {
-			operation: 'checkOrder',
-			ordering: `={{ ${R}.normalized.ordering }}`,
-			appliedVersions: "={{ $json.custom_fields_map?.['Billing versions'] ?? '' }}",
-		});
-		const n = setFields(b, `Status: ${label}`, [ex + COL / 2, y], `={{ ${R}.leadId }}`, [...fields, ['Billing versions', '={{ $json.order.appliedVersions }}']]);
-		first(key, get);
-		b.connect(get, check);
-		b.connect(check, n);
-		b.connect(check, staleConfirm, 1);
-		failed(get);
-		failed(n);
-		return n;
-	};
-	let n1: string;
-	let n2: string;
-	let n3: string;
-	if (vendor.reminderEvent) {
-		n1 = task(b, 'Task: renewal reminder', [ex, branch['Renewal reminder'].y], t.reminderTask.replaceAll(R, '$json'), 3, 'days');
-		first('Renewal reminder', n1);
-		ended(n1);
-		failed(n1);
-	}
-	n1 = note(b, 'Note: payment received', [ex, branch['Payment received'].y], t.paymentNote);
-	first('Payment received', n1);
-	ended(n1);
-	failed(n1);
-
-	n1 = note(b, 'Note: payment failed', [ex, branch['Payment failed'].y], t.failedNote);
-	n2 = task(b, 'Task: payment failed', [ex + COL, branch['Payment failed'].y], t.failedTask, 4, 'hours', `={{ ${R}.leadId }}`);
-	first('Payment failed', n1);
-	b.connect(n1, n2);
-	ended(n2);
-	failed(n1);
-	failed(n2);
-
-	n1 = note(b, 'Note: invoice', [ex, branch.Invoice.y], t.invoiceNote);
-	first('Invoice', n1);
-	ended(n1);
-	failed(n1);
-
-	n1 = note(b, 'Note: renewal', [ex, branch.Renewal.y], t.renewalNote);
-	first('Renewal', n1);
-	ended(n1);
-	failed(n1);
-
-	const plans = setNode(
-		b,
-		'Kommo plan for the price',
-		[ex, branch['Plan changed'].y],
-		vendor.plans.map(([price, plan]) => [`plans.${price}`, plan, 'string']),
-		true,
-	);
-	const getDeal = kommo(
-		b,
-		'Get deal',
-		[ex + COL, branch['Plan changed'].y],
-		{ resource: 'lead', operation: 'get', leadId: leadRl('={{ $json.leadId }}'), includeContacts: false },
+	// The notes, fields and tasks: the sub-workflow. Any failure in it comes out here, once.
+	const apply = b.node(
+		'Apply in Kommo',
+		'n8n-nodes-base.executeWorkflow',
+		1.3,
+		[ax, y0],
+		{ workflowId: { __rl: true, value: vendor.effects.id, mode: 'list', cachedResultName: vendor.effects.name }, options: {} },
 		{ onError: 'continueErrorOutput' },
 	);
-	n1 = note(b, 'Note: plan changed', [ex + 2 * COL, branch['Plan changed'].y], t.planNote, `={{ ${R}.leadId }}`);
-	const mapped = ifNode(
-		b,
-		'Plan mapped?',
-		[ex + 3 * COL, branch['Plan changed'].y],
-		b.cond(`={{ ${P}.plans[${R}.normalized.planId] }}`, { type: 'string', operation: 'notEmpty', singleValue: true }),
-	);
-	n2 = setFields(b, 'Set Plan field', [ex + 4 * COL, branch['Plan changed'].y - ROW / 2], `={{ ${R}.leadId }}`, [
-		['Plan', `={{ ${P}.plans[${R}.normalized.planId] }}`],
-	]);
-	n3 = task(b, 'Task: map the plan', [ex + 4 * COL, branch['Plan changed'].y + ROW / 2], t.planTask, 1, 'days', `={{ ${R}.leadId }}`);
-	first('Plan changed', plans);
-	b.connect(plans, getDeal);
-	b.connect(getDeal, n1);
-	b.connect(n1, mapped);
-	b.connect(mapped, n2);
-	b.connect(mapped, n3, 1);
-	ended(n2);
-	ended(n3);
-	failed(getDeal);
-	failed(n1);
-	failed(n2);
-	failed(n3);
-
-	n1 = note(b, 'Note: credit note', [ex, branch['Credit note'].y], t.creditNote);
-	first('Credit note', n1);
-	ended(n1);
-	failed(n1);
-
-	n1 = statusWrite('Cancelled', 'cancelled', [['Subscription status', 'Cancelled']]);
-	n2 = task(b, 'Task: subscription cancelled', [ex + COL, branch.Cancelled.y], t.cancelledTask, 1, 'days', `={{ ${R}.leadId }}`);
-	b.connect(n1, n2);
-	ended(n2);
-	failed(n2);
-
-	n1 = statusWrite('Paused', 'paused', [['Subscription status', 'Paused']]);
-	ended(n1);
-
-	n1 = statusWrite('Resumed', 'active again', [['Subscription status', 'Active']]);
-	ended(n1);
-
-	if (vendor.subscriptionStarted) {
-		n1 = statusWrite('Subscription started', 'subscription started', [
-			['Subscription ID', `={{ ${R}.normalized.subscriptionId }}`],
-			['Subscription status', `={{ ${R}.normalized.status === 'active' ? 'Active' : ${R}.normalized.status }}`],
-		]);
-		ended(n1);
-	}
-
-	const ignored = respond(b, 'Respond: ignored', [ex, rowY(rules.length)], { received: true, ignored: 'no Kommo effect for this event type' });
-	b.connect(route, ignored, rules.length);
+	for (const deal of dealNodes) b.connect(deal, apply);
+	failures.push([apply, 1]);
+	const said = (value: string): Condition => b.cond('={{ $json.outcome ?? \'\' }}', { type: 'string', operation: 'equals' }, value);
+	const outcomes: Array<[string, Condition]> = [
+		['Applied', b.cond('={{ $json.outcome ?? \'\' }}', { type: 'string', operation: 'empty', singleValue: true })],
+		['Stale', said(OUTCOME.stale)],
+		['Ignored', said(OUTCOME.ignored)],
+	];
+	const outcome = b.node('Outcome', 'n8n-nodes-base.switch', 3.2, [ax + COL, y0], {
+		rules: { values: outcomes.map(([key, cond]) => ({ conditions: conditions([cond]), renameOutput: true, outputKey: key })) },
+		options: {},
+	});
+	b.connect(apply, outcome);
+	const confirm = b.node('Confirm event', `${PKG}.billingEventDedupe`, 1, [ax + 2 * COL, y0 - ROW], {
+		operation: 'confirm',
+		key: `={{ ${CLAIMED}.normalized.dedupeKey }}`,
+	});
+	b.connect(outcome, confirm, 0);
+	b.connect(confirm, respond(b, 'Respond: done', [ax + 3 * COL, y0 - ROW], { received: true, processed: true }));
+	// A late event (the deal has a newer version): confirmed, nothing written.
+	const staleConfirm = b.node('Confirm stale event', `${PKG}.billingEventDedupe`, 1, [ax + 2 * COL, y0], {
+		operation: 'confirm',
+		key: `={{ ${CLAIMED}.normalized.dedupeKey }}`,
+	});
+	b.connect(outcome, staleConfirm, 1);
+	b.connect(staleConfirm, respond(b, 'Respond: stale, not applied', [ax + 3 * COL, y0], { received: true, stale: true }));
+	b.connect(outcome, respond(b, 'Respond: ignored', [ax + 2 * COL, y0 + ROW], { received: true, ignored: 'no Kommo effect for this event type' }), 2);
 
 	// Failure path: forget the claim, answer 503 so the vendor retries, fail the execution
-	// so that the error workflow turns it into a Kommo task.
-	const fy2 = rowY(rules.length) + 2 * ROW;
-	b.place(release, [ex + 6 * COL, fy2]);
-	const retry = respond(b, 'Respond: retry later', [ex + 7 * COL, fy2], { received: false, retry: true }, 503);
-	const fail = b.node('Fail the execution', 'n8n-nodes-base.stopAndError', 1, [ex + 8 * COL, fy2], {
+	// so that the error workflow turns it into a Kommo task (on the deal, when it was found).
+	const fy2 = y0 + 2 * ROW;
+	b.place(release, [ax + COL, fy2]);
+	const retry = respond(b, 'Respond: retry later', [ax + 2 * COL, fy2], { received: false, retry: true }, 503);
+	const leadId = dealNodes.reduceRight((rest, node) => `$('${node}').isExecuted ? $('${node}').item.json.leadId : ${rest}`, 'null');
+	const fail = b.node('Fail the execution', 'n8n-nodes-base.stopAndError', 1, [ax + 3 * COL, fy2], {
 		errorType: 'errorObject',
-		errorObject:
-			"={{ JSON.stringify({ message: 'Billing event ' + $('Claim event').item.json.normalized.dedupeKey + ' did not reach Kommo: ' + ($json.error || 'unknown error'), description: 'The claim was released and the vendor was answered 503, so it delivers the event again.', kommoLeadId: $('Route by event type').isExecuted ? $('Route by event type').item.json.leadId : null, dedupeKey: $('Claim event').item.json.normalized.dedupeKey, eventType: $('Claim event').item.json.normalized.eventType }) }}",
+		errorObject: `={{ JSON.stringify({ message: 'Billing event ' + ${CLAIMED}.normalized.dedupeKey + ' did not reach Kommo: ' + ($json.error || 'unknown error'), description: 'The claim was released and the vendor was answered 503, so it delivers the event again.', kommoLeadId: ${leadId}, dedupeKey: ${CLAIMED}.normalized.dedupeKey, eventType: ${CLAIMED}.normalized.eventType }) }}`,
 	});
 	for (const [node, output] of failures) b.connect(node, release, output);
-	b.connect(release, retry);
-	b.connect(retry, fail);
+	b.chain(release, retry, fail);
 
+	b.sticky([-40, y0 - 2.4 * ROW], {
+		content: `## ${vendor.name}\nEach ${vendor.vendorName} event is claimed, matched to its Kommo deal and handed to **Apply in Kommo**: the notes, fields and tasks are in the workflow **${vendor.effects.name}** (open it from that node to change a text). Any failure releases the claim and answers 503, so ${vendor.vendorName} delivers the event again.`,
+		width: 520,
+		height: 200,
+	});
 	return b.workflow({
 		id: vendor.id,
 		name: vendor.name,
@@ -628,6 +360,7 @@ function eventWorkflow(vendor: VendorSpec): WorkflowJson {
 		tags: [],
 	});
 }
+
 
 // -------------------------------------------------------- the error workflow
 
@@ -695,10 +428,13 @@ function errorWorkflow(): WorkflowJson {
 
 // ------------------------------------------------------------------- files
 
-/** workflows/<file> → its workflow: the three event workflows and the error workflow. */
+/** workflows/<file> → its workflow: the three event workflows, their sub-workflows and the error workflow. */
 export function eventWorkflows(): Record<string, WorkflowJson> {
 	const files: Record<string, WorkflowJson> = {};
-	for (const vendor of Object.values(VENDORS)) files[vendor.file] = eventWorkflow(vendor);
+	for (const vendor of Object.values(VENDORS)) {
+		files[vendor.file] = eventWorkflow(vendor);
+		files[vendor.effects.file] = effectsWorkflow(vendor);
+	}
 	files['error-to-kommo-task.json'] = errorWorkflow();
 	return files;
 }

@@ -18,6 +18,13 @@ export function shippedWorkflow(file: string): WorkflowJson {
 	return JSON.parse(readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')) as WorkflowJson;
 }
 
+/** A shipped event workflow and its "notes, fields, tasks" sub-workflow (<file>-effects.json), as a user imports them. */
+export function shippedEventWorkflows(file: string, edit: (effects: WorkflowJson) => void = () => {}): WorkflowJson[] {
+	const effects = shippedWorkflow(file.replace(/\.json$/, '-effects.json'));
+	edit(effects);
+	return [shippedWorkflow(file), effects];
+}
+
 /** The "Kommo account" credential the workflows reference, pointing at the sandbox. */
 export function kommoCredential(kommo: KommoSandbox): CredentialJson {
 	return {
