@@ -16,6 +16,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { optionsCollection } from '../shared/descriptions';
 import {
 	answer,
 	credentialText,
@@ -102,56 +103,49 @@ export class ChargebeeBillingTrigger implements INodeType {
 					'Event types that start the workflow; any other type is acknowledged with 200 and ignored. The list is Chargebee\'s full event list from its official SDK.',
 			},
 			respondProperty('Chargebee', 'the event is accepted'),
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Include Invoice PDF URL',
-						name: 'includeInvoicePdfUrl',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether to fetch a download URL for the event\'s invoice into normalized.invoiceUrl (Chargebee\'s URLs expire after a while; needs the API credential)',
-					},
-					{
-						displayName: 'Kommo Lead ID Field',
-						name: 'kommoLeadIdField',
-						type: 'string',
-						default: DEFAULT_KOMMO_FIELD,
-						description:
-							'Customer custom field that holds the Kommo lead ID (subscription meta_data.kommo_lead_id is used when the customer has none)',
-					},
-					{
-						displayName: 'Look Up Customer When Missing',
-						name: 'lookupCustomer',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether to fetch the customer for events that carry none (e.g. invoice_generated, credit_note_created) to fill the Kommo lead ID and email (needs the API credential)',
-					},
-					{
-						displayName: 'Maximum Event Age (Hours)',
-						name: 'maxEventAgeHours',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: DEFAULT_MAX_EVENT_AGE_HOURS,
-						description:
-							'Events that occurred longer ago are refused as replays. Chargebee stops retrying after about 3.5 days; raise it to re-send older events from Chargebee by hand. 0 = no limit.',
-					},
-					{
-						displayName: 'Verify by Re-Fetching the Event',
-						name: 'refetchEvent',
-						type: 'boolean',
-						default: true,
-						description:
-							'Whether to load the event from Chargebee\'s events API by its ID and use that copy: a forged body with a stolen Basic-auth pair cannot invent events (needs the API credential). On by default in automatic mode, off in manual mode unless added here.',
-					},
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Include Invoice PDF URL',
+					name: 'includeInvoicePdfUrl',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether to fetch a download URL for the event\'s invoice into normalized.invoiceUrl (Chargebee\'s URLs expire after a while; needs the API credential)',
+				},
+				{
+					displayName: 'Kommo Lead ID Field',
+					name: 'kommoLeadIdField',
+					type: 'string',
+					default: DEFAULT_KOMMO_FIELD,
+					description:
+						'Customer custom field that holds the Kommo lead ID (subscription meta_data.kommo_lead_id is used when the customer has none)',
+				},
+				{
+					displayName: 'Look Up Customer When Missing',
+					name: 'lookupCustomer',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether to fetch the customer for events that carry none (e.g. invoice_generated, credit_note_created) to fill the Kommo lead ID and email (needs the API credential)',
+				},
+				{
+					displayName: 'Maximum Event Age (Hours)',
+					name: 'maxEventAgeHours',
+					type: 'number',
+					typeOptions: { minValue: 0 },
+					default: DEFAULT_MAX_EVENT_AGE_HOURS,
+					description:
+						'Events that occurred longer ago are refused as replays. Chargebee stops retrying after about 3.5 days; raise it to re-send older events from Chargebee by hand. 0 = no limit.',
+				},
+				{
+					displayName: 'Verify by Re-Fetching the Event',
+					name: 'refetchEvent',
+					type: 'boolean',
+					default: true,
+					description:
+						'Whether to load the event from Chargebee\'s events API by its ID and use that copy: a forged body with a stolen Basic-auth pair cannot invent events (needs the API credential). On by default in automatic mode, off in manual mode unless added here.',
+				},
+			]),
 		],
 	};
 

@@ -7,15 +7,10 @@
  * entity. Kommo does not sign webhooks; the secret and the account id are
  * what protect this endpoint.
  */
-import type {
-	IDataObject,
-	INodeType,
-	INodeTypeDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
+import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { optionsCollection } from '../shared/descriptions';
 import { acknowledge, refuse, REFUSAL_BODY, type Refusal, webhookLifecycle } from '../shared/webhook';
 import { authenticationProperty, kommoCredentials } from './descriptions';
 import { loadOptions } from './methods';
@@ -97,39 +92,32 @@ export class KommoTrigger implements INodeType {
 				description:
 					'Only status changes coming from these statuses (none chosen: from anywhere). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Reject Other Accounts',
-						name: 'checkAccount',
-						type: 'boolean',
-						default: true,
-						description:
-							"Whether to reject calls whose account[ID] (or, in older payloads, account[subdomain]) is not the credential's Kommo account",
-					},
-					{
-						displayName: "Ignore Changes Made by the Credential's User",
-						name: 'ignoreOwnChanges',
-						type: 'boolean',
-						default: true,
-						description:
-							"Whether to drop Lead Updated, Lead Responsible User Changed and Contact Updated events whose modified_user_id is the credential's own Kommo user. Kommo fires webhooks for changes made through the API too, so a workflow that writes to leads would otherwise trigger itself. Status changes always pass (the same user may move deals in the UI).",
-					},
-					{
-						displayName: 'Verify Leads With Kommo API',
-						name: 'verifyWithApi',
-						type: 'boolean',
-						default: false,
-						description:
-							"Whether to re-read every lead of a call from Kommo's API and apply the pipeline and status filters to Kommo's copy instead of the webhook body (Kommo does not sign webhooks, so a body is only a claim). Costs one request per 50 leads before Kommo gets its answer.",
-					},
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Reject Other Accounts',
+					name: 'checkAccount',
+					type: 'boolean',
+					default: true,
+					description:
+						"Whether to reject calls whose account[ID] (or, in older payloads, account[subdomain]) is not the credential's Kommo account",
+				},
+				{
+					displayName: "Ignore Changes Made by the Credential's User",
+					name: 'ignoreOwnChanges',
+					type: 'boolean',
+					default: true,
+					description:
+						"Whether to drop Lead Updated, Lead Responsible User Changed and Contact Updated events whose modified_user_id is the credential's own Kommo user. Kommo fires webhooks for changes made through the API too, so a workflow that writes to leads would otherwise trigger itself. Status changes always pass (the same user may move deals in the UI).",
+				},
+				{
+					displayName: 'Verify Leads With Kommo API',
+					name: 'verifyWithApi',
+					type: 'boolean',
+					default: false,
+					description:
+						"Whether to re-read every lead of a call from Kommo's API and apply the pipeline and status filters to Kommo's copy instead of the webhook body (Kommo does not sign webhooks, so a body is only a claim). Costs one request per 50 leads before Kommo gets its answer.",
+				},
+			]),
 		],
 	};
 

@@ -10,13 +10,7 @@
  * starts no execution (n8n's webhook helpers only run the workflow when workflowData is
  * returned; see docs/scaling.md).
  */
-import type {
-	IDataObject,
-	INodeType,
-	INodeTypeDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
+import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { safeEqual } from '../shared/crypto';

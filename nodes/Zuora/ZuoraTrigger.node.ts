@@ -3,14 +3,10 @@
  * registration.ts (nothing remote: Zuora's callouts are configured in Zuora), verify.ts (Basic
  * auth, HMAC or URL secret; what may be trusted; event time) and normalize.ts.
  */
-import type {
-	INodeType,
-	INodeTypeDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { optionsCollection } from '../shared/descriptions';
 import { answer, refuse, REFUSAL_BODY, type Refusal, webhookLifecycle } from '../shared/webhook';
 import { CATEGORIES, fieldPaths, type NormalizedField, toItems } from './trigger/normalize';
 import * as registration from './trigger/registration';
@@ -209,24 +205,17 @@ export class ZuoraTrigger implements INodeType {
 					description: hint,
 				})),
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Max Event Age (Minutes)',
-						name: 'maxEventAgeMinutes',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: DEFAULT_MAX_EVENT_AGE_MINUTES,
-						description:
-							'Callouts whose event time is older are refused (401), so a captured callout cannot be replayed later. Zuora retries up to 5 times, up to a day apart. HMAC callouts must carry a signed event time. 0 turns the check off.',
-					},
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Max Event Age (Minutes)',
+					name: 'maxEventAgeMinutes',
+					type: 'number',
+					typeOptions: { minValue: 0 },
+					default: DEFAULT_MAX_EVENT_AGE_MINUTES,
+					description:
+						'Callouts whose event time is older are refused (401), so a captured callout cannot be replayed later. Zuora retries up to 5 times, up to a day apart. HMAC callouts must carry a signed event time. 0 turns the check off.',
+				},
+			]),
 			{
 				displayName: 'Category Overrides',
 				name: 'categoryOverrides',
