@@ -30,6 +30,14 @@ export function operationSelector(resource: string, defaultOperation: string, op
 	};
 }
 
+/**
+ * The Operation dropdown of a Custom API Request resource: its one operation, `request`, calls
+ * an endpoint the node has no operation for through the node's own credential and transport.
+ */
+export function customApiRequestSelector(resource: string, name: string, description: string): INodeProperties {
+	return operationSelector(resource, 'request', [{ name, value: 'request', action: 'Make a custom API request', description }]);
+}
+
 /** The Filters collection of a list operation ("Add Filter"), with the operation's filter fields. */
 export function filtersCollection(options: INodeProperties[], displayOptions?: IDisplayOptions): INodeProperties {
 	return {
