@@ -82,6 +82,14 @@ function triggerOf(workflow: WorkflowJson, type: string) {
 	return workflow.nodes.find((n) => n.type === `n8n-nodes-kommo-billing.${type}` && !n.disabled);
 }
 
+/** Waits until `ok()` (a webhook registered, …); past `deadline` (ms since epoch) it throws. */
+async function appears(what: string, ok: () => boolean, deadline: number): Promise<void> {
+	while (!ok()) {
+		if (Date.now() > deadline) throw new Error(`bench: ${what} did not appear in time`);
+		await sleep(100);
+	}
+}
+
 export class World {
 	readonly wonTargets = new Map<string, string>();
 	readonly eventTargets = new Map<string, EventTarget>();
@@ -181,14 +189,9 @@ export class World {
 	}
 
 	private async discover(ours: Record<string, WorkflowJson>, variants: Variant[], paddleRefSecret: string): Promise<void> {
-		const { kommo, chargebee, paddle } = this.stack;
+		const { kommo } = this.stack;
 		const deadline = Date.now() + 60_000;
-		const until = async (what: string, ok: () => boolean) => {
-			while (!ok()) {
-				if (Date.now() > deadline) throw new Error(`bench: ${what} did not appear within 60 s`);
-				await sleep(100);
-			}
-		};
+		const until = (what: string, ok: () => boolean) => appears(what, ok, deadline);
 		for (const vendor of VENDORS) {
 			const won = ours[`won:${vendor}`];
 			if (won) {
@@ -203,37 +206,7 @@ export class World {
 			const events = ours[`events:${vendor}`];
 			if (events) {
 				this.workflowIds.set(`ours:events:${vendor}`, events.id as string);
-				if (vendor === 'chargebee') {
-					const t = triggerOf(events, 'chargebeeBillingTrigger');
-					const url = this.n8n.webhookUrl(`${t?.webhookId}/webhook`);
-					if (t?.parameters?.mode === 'manual') {
-						const cred = this.stack.credentials().find((c) => c.type === 'chargebeeWebhookAuthApi');
-						this.eventTargets.set('ours:chargebee', { vendor, url, user: cred?.data.user as string, password: cred?.data.password as string });
-					} else {
-						await until('the Chargebee endpoint', () => [...chargebee.webhookEndpoints.values()].some((e) => e.url === url));
-						const e = [...chargebee.webhookEndpoints.values()].find((x) => x.url === url)!;
-						this.eventTargets.set('ours:chargebee', {
-							vendor,
-							url,
-							user: e.basic_auth_username as string | undefined,
-							password: e.basic_auth_password as string | undefined,
-						});
-					}
-				} else if (vendor === 'paddle') {
-					const t = triggerOf(events, 'paddleBillingTrigger');
-					const url = this.n8n.webhookUrl(`${t?.webhookId}/webhook`);
-					await until('the Paddle notification setting', () => [...paddle.notificationSettings.values()].some((s) => s.destination === url));
-					const s = [...paddle.notificationSettings.values()].find((x) => x.destination === url)!;
-					this.eventTargets.set('ours:paddle', { vendor, url, secret: String(s.endpoint_secret_key) });
-				} else {
-					const t = triggerOf(events, 'zuoraTrigger');
-					this.eventTargets.set('ours:zuora', {
-						vendor,
-						url: this.n8n.webhookUrl(`${t?.webhookId}/callout`),
-						user: ZUORA_CALLOUT_USER,
-						password: ZUORA_CALLOUT_PASSWORD,
-					});
-				}
+				this.eventTargets.set(`ours:${vendor}`, await this.eventTargetOf(vendor, events));
 			}
 		}
 		if (ours.error) this.workflowIds.set('ours:error', ours.error.id as string);
@@ -254,6 +227,33 @@ export class World {
 			});
 			for (const wf of referenceWorkflows()) this.workflowIds.set(`reference:${wf.id}`, wf.id as string);
 		}
+	}
+
+	/** How the vendor reaches an event workflow of ours (the endpoint / destination its trigger registered, or the callout auth). */
+	async eventTargetOf(vendor: Vendor, events: WorkflowJson, timeoutMs = 60_000): Promise<EventTarget> {
+		const { chargebee, paddle } = this.stack;
+		const deadline = Date.now() + timeoutMs;
+		const until = (what: string, ok: () => boolean) => appears(what, ok, deadline);
+		if (vendor === 'chargebee') {
+			const t = triggerOf(events, 'chargebeeBillingTrigger');
+			const url = this.n8n.webhookUrl(`${t?.webhookId}/webhook`);
+			if (t?.parameters?.mode === 'manual') {
+				const cred = this.stack.credentials().find((c) => c.type === 'chargebeeWebhookAuthApi');
+				return { vendor, url, user: cred?.data.user as string, password: cred?.data.password as string };
+			}
+			await until('the Chargebee endpoint', () => [...chargebee.webhookEndpoints.values()].some((e) => e.url === url));
+			const e = [...chargebee.webhookEndpoints.values()].find((x) => x.url === url)!;
+			return { vendor, url, user: e.basic_auth_username as string | undefined, password: e.basic_auth_password as string | undefined };
+		}
+		if (vendor === 'paddle') {
+			const t = triggerOf(events, 'paddleBillingTrigger');
+			const url = this.n8n.webhookUrl(`${t?.webhookId}/webhook`);
+			await until('the Paddle notification setting', () => [...paddle.notificationSettings.values()].some((s) => s.destination === url));
+			const s = [...paddle.notificationSettings.values()].find((x) => x.destination === url)!;
+			return { vendor, url, secret: String(s.endpoint_secret_key) };
+		}
+		const t = triggerOf(events, 'zuoraTrigger');
+		return { vendor, url: this.n8n.webhookUrl(`${t?.webhookId}/callout`), user: ZUORA_CALLOUT_USER, password: ZUORA_CALLOUT_PASSWORD };
 	}
 
 	/** Process group ids of every n8n process (main + workers), for memory sampling and kills. */
