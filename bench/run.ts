@@ -32,6 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { N8N_VERSION, NODE24_VERSION, REPO_ROOT } from '../dev/n8n';
+import { args } from './lib/args';
 import { interleavedPaymentEvents, seedWonDeals } from './lib/events';
 import { measureBucketStore } from './lib/dedupe-bucket';
 import { machineLoad } from './lib/proc';
@@ -54,20 +55,6 @@ import { round, sleep } from './lib/stats';
 import { VENDORS, World, type SentEvent, type Variant, type Vendor } from './lib/world';
 
 // ------------------------------------------------------------------------------------- options
-
-function args(): Map<string, string> {
-	const out = new Map<string, string>();
-	const argv = process.argv.slice(2);
-	for (let i = 0; i < argv.length; i++) {
-		const a = argv[i];
-		if (!a.startsWith('--')) continue;
-		const eq = a.indexOf('=');
-		if (eq > 0) out.set(a.slice(2, eq), a.slice(eq + 1));
-		else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out.set(a.slice(2), argv[++i]);
-		else out.set(a.slice(2), 'true');
-	}
-	return out;
-}
 
 const cli = args();
 function opt(name: string, fallback: string): string {

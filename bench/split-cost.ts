@@ -13,6 +13,7 @@
 import { execFileSync } from 'node:child_process';
 
 import { REPO_ROOT, type WorkflowJson } from '../dev/n8n';
+import { args } from './lib/args';
 import { makePaymentEvents, seedProvisionedDeals } from './lib/events';
 import { percentile, ratio, round, textTable } from './lib/stats';
 import { sendEvent, SHIPPED, VENDORS, World, type EventTarget, type SentEvent, type Vendor } from './lib/world';
@@ -20,10 +21,8 @@ import { sendEvent, SHIPPED, VENDORS, World, type EventTarget, type SentEvent, t
 /** The last commit with one workflow per vendor for the billing events. */
 const PREVIOUS_REV = '5533f4b';
 
-function option(name: string, fallback: string): string {
-	const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-	return arg ? arg.slice(name.length + 3) : fallback;
-}
+const cli = args();
+const option = (name: string, fallback: string): string => cli.get(name) ?? fallback;
 
 /** The single event workflow before the split, under its own id and webhook path. */
 function previousWorkflow(vendor: Vendor): WorkflowJson {

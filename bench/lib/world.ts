@@ -230,9 +230,9 @@ export class World {
 	}
 
 	/** How the vendor reaches an event workflow of ours (the endpoint / destination its trigger registered, or the callout auth). */
-	async eventTargetOf(vendor: Vendor, events: WorkflowJson, timeoutMs = 60_000): Promise<EventTarget> {
+	async eventTargetOf(vendor: Vendor, events: WorkflowJson): Promise<EventTarget> {
 		const { chargebee, paddle } = this.stack;
-		const deadline = Date.now() + timeoutMs;
+		const deadline = Date.now() + 60_000;
 		const until = (what: string, ok: () => boolean) => appears(what, ok, deadline);
 		if (vendor === 'chargebee') {
 			const t = triggerOf(events, 'chargebeeBillingTrigger');

@@ -306,11 +306,11 @@ function eventWorkflow(vendor: VendorSpec): WorkflowJson {
 	);
 	for (const deal of dealNodes) b.connect(deal, apply);
 	failures.push([apply, 1]);
-	const said = (value: string): Condition => b.cond('={{ $json.outcome ?? \'\' }}', { type: 'string', operation: 'equals' }, value);
+	const said = "={{ $json.outcome ?? '' }}";
 	const outcomes: Array<[string, Condition]> = [
-		['Applied', b.cond('={{ $json.outcome ?? \'\' }}', { type: 'string', operation: 'empty', singleValue: true })],
-		['Stale', said(OUTCOME.stale)],
-		['Ignored', said(OUTCOME.ignored)],
+		['Applied', b.cond(said, { type: 'string', operation: 'empty', singleValue: true })],
+		['Stale', b.cond(said, { type: 'string', operation: 'equals' }, OUTCOME.stale)],
+		['Ignored', b.cond(said, { type: 'string', operation: 'equals' }, OUTCOME.ignored)],
 	];
 	const outcome = b.node('Outcome', 'n8n-nodes-base.switch', 3.2, [ax + COL, y0], {
 		rules: { values: outcomes.map(([key, cond]) => ({ conditions: conditions([cond]), renameOutput: true, outputKey: key })) },
